@@ -1,0 +1,142 @@
+/**
+ * The one contract between the backend (Electron main, or `podpath serve`) and the renderer
+ * (design §6). Both transports — contextBridge + ipcRenderer in the desktop app, a WebSocket in
+ * browser mode — are built from this table, and the backend validates every request payload
+ * against its schema before a handler sees it.
+ */
+import { z } from 'zod';
+import type { ClusterObjects } from './kube/objects.ts';
+import type { TopologyDelta } from './model/delta.ts';
+import type { Id, Topology } from './model/types.ts';
+
+export const channelPrefix = 'podpath:';
+
+const elementId = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[a-z]+:[^\s]+$/, 'must be a model element id such as pod:<uid>');
+
+/** Request name → schema of its payload. Every payload is an object, so it can grow. */
+export const requestSchemas = {
+  getState: z.object({}).strict(),
+  getObject: z.object({ id: elementId }).strict(),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export const requestNames = Object.keys(requestSchemas) as RequestName[];
+
+/** Where the model on screen came from. Never holds credentials. */
+export interface SourceInfo {
+  kind: 'demo' | 'snapshot' | 'cluster';
+  /** A short name for the title bar: a context name, or a snapshot's file name. */
+  label: string;
+  /** Why this source was chosen, when it was a fallback (e.g. "no cluster is reachable"). */
+  note: string | null;
+}
+
+export interface ViewState {
+  seq: number;
+  source: SourceInfo;
+  topology: Topology;
+}
+
+/** The Kubernetes object behind a model element, trimmed as it is stored in snapshots. */
+export interface ObjectView {
+  id: Id;
+  kind: string;
+  object: ClusterObjects[keyof ClusterObjects][number];
+}
+
+export interface Responses {
+  getState: ViewState;
+  getObject: ObjectView | null;
+}
+
+/** Event name → payload. */
+export interface Events {
+  didChangeTopology: TopologyDelta;
+}
+
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['didChangeTopology'];
+
+export type RequestPayload<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
+
+/** What the renderer calls. The desktop preload and the browser-mode client both implement it. */
+export type PodpathApi = {
+  [K in RequestName]: (payload: RequestPayload<K>) => Promise<Responses[K]>;
+} & {
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void;
+};
+
+/** What the backend implements: the same requests, with payloads already validated. */
+export type RequestHandlers = {
+  [K in RequestName]: (payload: z.output<(typeof requestSchemas)[K]>) => Promise<Responses[K]> | Responses[K];
+};
+
+/** Replies cross the boundary as plain data, so an error keeps its message in both transports. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+export function channelOf(name: RequestName | EventName): string {
+  return channelPrefix + name;
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(requestSchemas, name);
+}
+
+/**
+ * Validates a request from the renderer. Unknown channels and malformed payloads are refused
+ * with a reason that names the field, never passed on.
+ */
+export function parseRequest(
+  name: unknown,
+  payload: unknown,
+): { ok: true; name: RequestName; payload: unknown } | { ok: false; error: { code: string; message: string } } {
+  if (!isRequestName(name)) {
+    return { ok: false, error: { code: 'unknown-request', message: `Unknown request ${JSON.stringify(name)}.` } };
+  }
+  const result = requestSchemas[name].safeParse(payload);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
+    return {
+      ok: false,
+      error: { code: 'invalid-payload', message: `Invalid ${name} request: ${where}: ${issue?.message ?? 'invalid'}.` },
+    };
+  }
+  return { ok: true, name, payload: result.data };
+}
+
+/** Runs a validated request against the handlers and wraps the outcome as a Reply. */
+export async function dispatchRequest(
+  handlers: RequestHandlers,
+  name: unknown,
+  payload: unknown,
+): Promise<Reply<unknown>> {
+  const parsed = parseRequest(name, payload);
+  if (!parsed.ok) return parsed;
+  try {
+    const handler = handlers[parsed.name] as (p: unknown) => unknown;
+    return { ok: true, value: await handler(parsed.payload) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { code: 'failed', message } };
+  }
+}
+
+export class PodpathError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'PodpathError';
+    this.code = code;
+  }
+}
+
+export function unwrapReply<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.value;
+  throw new PodpathError(reply.error.code, reply.error.message);
+}

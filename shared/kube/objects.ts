@@ -1,0 +1,229 @@
+/**
+ * The trimmed Kubernetes objects Podpath derives its model from.
+ *
+ * These are the fields the model needs and nothing else: a full Pod is 2–13 KB of JSON, its
+ * trimmed form a few hundred bytes. They are also what a snapshot stores, so nothing here may
+ * carry a credential, a Secret, an environment value or a last-applied annotation.
+ * Field names follow the Kubernetes API exactly, so a captured object trims without renaming.
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  labels?: Record<string, string>;
+  /** Only annotations on the allowlist in `trim.ts`. */
+  annotations?: Record<string, string>;
+  ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+}
+
+export interface NodeAddress {
+  type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS';
+  address: string;
+}
+
+export interface KubeNode {
+  metadata: ObjectMeta;
+  spec?: { podCIDR?: string; podCIDRs?: string[]; providerID?: string; unschedulable?: boolean };
+  status?: {
+    addresses?: NodeAddress[];
+    conditions?: { type: string; status: string }[];
+    nodeInfo?: { kubeletVersion?: string; kubeProxyVersion?: string; osImage?: string; containerRuntimeVersion?: string };
+  };
+}
+
+export interface Namespace {
+  metadata: ObjectMeta;
+  status?: { phase?: string };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  hostPort?: number;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  ports?: ContainerPort[];
+  /** `Always` on an init container makes it a native sidecar (Kubernetes 1.29+). */
+  restartPolicy?: string;
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec: {
+    nodeName?: string;
+    hostNetwork?: boolean;
+    dnsPolicy?: string;
+    containers: Container[];
+    initContainers?: Container[];
+  };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    podIPs?: { ip: string }[];
+    hostIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; ready: boolean; restartCount?: number }[];
+    initContainerStatuses?: { name: string; ready: boolean; restartCount?: number }[];
+  };
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface Service {
+  metadata: ObjectMeta;
+  spec: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+    clusterIP?: string;
+    clusterIPs?: string[];
+    ipFamilies?: string[];
+    ports?: ServicePort[];
+    selector?: Record<string, string>;
+    externalIPs?: string[];
+    externalName?: string;
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    internalTrafficPolicy?: 'Cluster' | 'Local';
+    sessionAffinity?: 'None' | 'ClientIP';
+    loadBalancerClass?: string;
+    publishNotReadyAddresses?: boolean;
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface EndpointSlice {
+  metadata: ObjectMeta;
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints?: {
+    addresses: string[];
+    conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+    nodeName?: string;
+    zone?: string;
+    hostname?: string;
+    targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };
+  }[];
+  ports?: { name?: string; port?: number; protocol?: string; appProtocol?: string }[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+
+export interface NetworkPolicyPort {
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port?: number | string;
+  endPort?: number;
+}
+
+export interface NetworkPolicy {
+  metadata: ObjectMeta;
+  spec: {
+    podSelector: LabelSelector;
+    policyTypes?: ('Ingress' | 'Egress')[];
+    ingress?: { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
+    egress?: { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
+  };
+}
+
+export interface IngressBackend {
+  service?: { name: string; port: { number?: number; name?: string } };
+}
+
+export interface Ingress {
+  metadata: ObjectMeta;
+  spec: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackend;
+    tls?: { hosts?: string[] }[];
+    rules?: { host?: string; http?: { paths: { path?: string; pathType?: string; backend: IngressBackend }[] } }[];
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface IngressClass {
+  metadata: ObjectMeta;
+  spec: { controller?: string };
+}
+
+/** Only the ConfigMaps that reveal the datapath (kube-proxy's, the CNI's), never any other. */
+export interface ConfigMap {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+export interface DaemonSet {
+  metadata: ObjectMeta;
+  spec: {
+    template: {
+      spec: {
+        hostNetwork?: boolean;
+        containers: { name: string; image?: string; command?: string[]; args?: string[] }[];
+      };
+    };
+  };
+  status?: { desiredNumberScheduled?: number; numberReady?: number };
+}
+
+/** Every kind Podpath reads, as lists. A kind the user may not read is an empty list here and
+ * is named in the source's `forbidden` list, so the UI can say so rather than show nothing. */
+export interface ClusterObjects {
+  nodes: KubeNode[];
+  namespaces: Namespace[];
+  pods: Pod[];
+  services: Service[];
+  endpointSlices: EndpointSlice[];
+  networkPolicies: NetworkPolicy[];
+  ingresses: Ingress[];
+  ingressClasses: IngressClass[];
+  configMaps: ConfigMap[];
+  daemonSets: DaemonSet[];
+}
+
+export type ObjectKind = keyof ClusterObjects;
+
+export const objectKinds: readonly ObjectKind[] = [
+  'nodes',
+  'namespaces',
+  'pods',
+  'services',
+  'endpointSlices',
+  'networkPolicies',
+  'ingresses',
+  'ingressClasses',
+  'configMaps',
+  'daemonSets',
+];
+
+export function emptyObjects(): ClusterObjects {
+  return {
+    nodes: [],
+    namespaces: [],
+    pods: [],
+    services: [],
+    endpointSlices: [],
+    networkPolicies: [],
+    ingresses: [],
+    ingressClasses: [],
+    configMaps: [],
+    daemonSets: [],
+  };
+}
