@@ -140,3 +140,15 @@ export function unwrapReply<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.value;
   throw new PodpathError(reply.error.code, reply.error.message);
 }
+
+/**
+ * Browser mode's WebSocket carries the same contract as JSON messages: requests with an id,
+ * replies naming that id, and events.
+ */
+export type WireMessage =
+  | { type: 'request'; id: number; name: string; payload: unknown }
+  | { type: 'reply'; id: number; reply: Reply<unknown> }
+  | { type: 'event'; name: EventName; payload: unknown };
+
+/** The path of browser mode's WebSocket, on the page's own origin. */
+export const socketPath = '/api';
