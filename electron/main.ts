@@ -1,0 +1,89 @@
+/**
+ * The desktop app's main process: one window on the backend of electron/backend.ts. It only
+ * wires things together; the rules live in electron/desktop/ where tests can reach them.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { openBackend, type Backend } from './backend.ts';
+import { parseDesktopArgs } from './desktop/args.ts';
+import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';
+import {
+  appLocation,
+  denyPermissions,
+  desktopContentSecurityPolicy,
+  guardNavigation,
+  installContentSecurityPolicy,
+} from './desktop/security.ts';
+import { createMainWindow } from './desktop/window.ts';
+
+const demoNote = 'Podpath does not connect to live clusters yet, so this is the bundled demo cluster.';
+
+// A second launch focuses the first window instead of opening another backend.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | null = null;
+  const location = appLocation(
+    MAIN_WINDOW_VITE_DEV_SERVER_URL,
+    path.join(__dirname, `../renderer/${MAIN_WINDOW_VITE_NAME}/index.html`),
+  );
+
+  const openWindow = (): void => {
+    const window = createMainWindow(path.join(__dirname, 'preload.cjs'));
+    guardNavigation(window.webContents, location, (url) => void shell.openExternal(url));
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null;
+    });
+    mainWindow = window;
+    window.loadURL(location.url).catch((error: unknown) => console.error('Podpath: the window failed to load:', error));
+  };
+
+  const start = async (): Promise<void> => {
+    installContentSecurityPolicy(session.defaultSession, desktopContentSecurityPolicy(location.devServerUrl));
+    denyPermissions(session.defaultSession, location);
+
+    const backend = await openDesktopBackend();
+    registerRequestHandlers(ipcMain, backend.handlers, (event) =>
+      isAppFrame(event, mainWindow?.webContents ?? null, location),
+    );
+    forwardEvents(backend, () => mainWindow?.webContents ?? null);
+    app.on('will-quit', () => void backend.close());
+
+    openWindow();
+    app.on('activate', () => {
+      if (mainWindow === null) openWindow();
+    });
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.whenReady().then(start).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    dialog.showErrorBox('Podpath could not start', message);
+    app.exit(1);
+  });
+}
+
+/** `--snapshot FILE` opens that file; without it, or when it cannot be read, the bundled demo. */
+async function openDesktopBackend(): Promise<Backend> {
+  const assetsDir = app.isPackaged
+    ? path.join(process.resourcesPath, 'assets')
+    : path.join(app.getAppPath(), 'assets');
+  const { snapshotPath } = parseDesktopArgs(process.argv);
+  let note = demoNote;
+  if (snapshotPath) {
+    try {
+      return await openBackend({ kind: 'snapshot', path: path.resolve(snapshotPath) }, assetsDir);
+    } catch (error) {
+      note = `${error instanceof Error ? error.message : String(error)} Showing the bundled demo cluster instead.`;
+      console.error(`Podpath: ${note}`);
+    }
+  }
+  return openBackend({ kind: 'demo', note }, assetsDir);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { dispatchRequest, parseRequest, requestNames, type RequestHandlers } from './ipc.ts';
+
+describe('parseRequest', () => {
+  test('accepts every request with a well-formed payload', () => {
+    expect(parseRequest('getState', {})).toMatchObject({ ok: true, name: 'getState' });
+    expect(parseRequest('getObject', { id: 'pod:1234' })).toMatchObject({ ok: true, payload: { id: 'pod:1234' } });
+  });
+
+  test.each([
+    ['unknown channel', 'readFile', { path: '/etc/passwd' }, 'unknown-request'],
+    ['prototype key as a channel', '__proto__', {}, 'unknown-request'],
+    ['wrong type', 'getObject', { id: 42 }, 'invalid-payload'],
+    ['extra keys', 'getState', { evil: true }, 'invalid-payload'],
+    ['missing payload', 'getObject', undefined, 'invalid-payload'],
+    ['not an element id', 'getObject', { id: '../../etc/passwd' }, 'invalid-payload'],
+    ['oversized id', 'getObject', { id: `pod:${'x'.repeat(600)}` }, 'invalid-payload'],
+  ])('refuses %s', (_, name, payload, code) => {
+    const result = parseRequest(name, payload);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe(code);
+  });
+
+  test('names the offending field', () => {
+    const result = parseRequest('getObject', { id: 42 });
+    expect(!result.ok && result.error.message).toMatch(/getObject request: id:/);
+  });
+});
+
+describe('dispatchRequest', () => {
+  const calls: unknown[] = [];
+  const handlers: RequestHandlers = {
+    getState: () => {
+      throw new Error('backend is closed');
+    },
+    getObject: (payload) => {
+      calls.push(payload);
+      return null;
+    },
+  };
+
+  test('a valid request reaches its handler, an invalid one never does', async () => {
+    expect(await dispatchRequest(handlers, 'getObject', { id: 'svc:shop/web' })).toEqual({ ok: true, value: null });
+    expect(await dispatchRequest(handlers, 'getObject', { id: 7 })).toMatchObject({ ok: false });
+    expect(calls).toEqual([{ id: 'svc:shop/web' }]);
+  });
+
+  test('a handler error becomes an error reply with its message', async () => {
+    expect(await dispatchRequest(handlers, 'getState', {})).toEqual({ ok: false, error: { code: 'failed', message: 'backend is closed' } });
+  });
+
+  test('the contract names are what the handlers implement', () => {
+    expect(requestNames.sort()).toEqual(Object.keys(handlers).sort());
+  });
+});

@@ -1,0 +1,46 @@
+/** Address arithmetic the model needs, on top of ipaddr.js. */
+import ipaddr from 'ipaddr.js';
+
+export function isValidIP(text: string): boolean {
+  return ipaddr.isValid(text);
+}
+
+/** Parses `a.b.c.d/n` or an IPv6 CIDR; null when it is not one. */
+export function parseCIDR(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  try {
+    return ipaddr.parseCIDR(cidr);
+  } catch {
+    return null;
+  }
+}
+
+/** The network address of a CIDR with `offset` added: offset 1 is the first host address,
+ * which bridge CNIs give their bridge (cni0 on 10.244.1.0/24 is 10.244.1.1). */
+export function addressInCIDR(cidr: string, offset: number): string | null {
+  const parsed = parseCIDR(cidr);
+  if (!parsed) return null;
+  const [address, bits] = parsed;
+  const bytes = address.toByteArray();
+  const hostBits = bytes.length * 8 - bits;
+  // Mask to the network address, then add the offset from the least significant byte up.
+  for (let i = 0; i < bytes.length; i++) {
+    const bitIndex = (bytes.length - 1 - i) * 8;
+    const keep = Math.max(0, Math.min(8, bitIndex + 8 - hostBits));
+    bytes[i] = (bytes[i] ?? 0) & (0xff << (8 - keep)) & 0xff;
+  }
+  let carry = offset;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
+    const sum = (bytes[i] ?? 0) + (carry & 0xff);
+    bytes[i] = sum & 0xff;
+    carry = (carry >>> 8) + (sum >> 8);
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+export function cidrContains(cidr: string, ip: string): boolean {
+  const parsed = parseCIDR(cidr);
+  if (!parsed || !ipaddr.isValid(ip)) return false;
+  const address = ipaddr.parse(ip);
+  if (address.kind() !== parsed[0].kind()) return false;
+  return address.match(parsed);
+}
