@@ -3,7 +3,7 @@
  * wires things together; the rules live in electron/desktop/ where tests can reach them.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { openBackend, type Backend } from './backend.ts';
 import { parseDesktopArgs } from './desktop/args.ts';
 import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';

@@ -1,0 +1,70 @@
+/**
+ * Sizes shared by the element builder (which truncates labels to fit) and the layout (which
+ * places boxes so that labels never collide). One place, so the two cannot drift apart.
+ * Units are model pixels: what the canvas shows at zoom 1.
+ */
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export const fontFamily = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** Label font sizes and the line height the layout reserves per label line. */
+export const text = {
+  size: 11,
+  smallSize: 10,
+  lineHeight: 14,
+  /** A generous average glyph width as a fraction of the font size, for truncation. */
+  charWidth: 0.62,
+} as const;
+
+export const leafSizes = {
+  container: { width: 150, height: 32 },
+  /** A pod without containers (never in valid objects, but the model allows it). */
+  emptyPod: { width: 150, height: 32 },
+  device: { width: 170, height: 36 },
+  /** Bridge and routing-table bars are stretched to the width of the pod grid they serve. */
+  bar: { width: 170, height: 34 },
+  service: { width: 196, height: 50 },
+  ingress: { width: 196, height: 50 },
+  internet: { width: 130, height: 50 },
+} as const satisfies Record<string, Size>;
+
+/** Padding of compound boxes (cytoscape `padding`), identical on every side. */
+export const padding = {
+  host: 18,
+  pod: 7,
+  group: 14,
+} as const;
+
+/** Gaps between boxes. `row` leaves room under each pod for its veth label and the veth bus. */
+export const gaps = {
+  container: 5,
+  column: 40,
+  row: 34,
+  deviceRow: 22,
+  host: 70,
+  band: 100,
+  service: 16,
+} as const;
+
+/** Where the veth bus runs: this far below the bottom of the pod it serves (taxi turn). */
+export const vethBusOffset = 24;
+/** Where the host-end name sits on a veth edge: this far below the pod it joins. */
+export const vethLabelOffset = 11;
+
+/** Height reserved above a compound box for its label of `lines` lines. */
+export function labelBand(lines: number): number {
+  return lines * text.lineHeight + 6;
+}
+
+/** How many characters of a label fit in `width` pixels at `fontSize`. */
+export function charsThatFit(width: number, fontSize: number = text.size): number {
+  return Math.max(4, Math.floor(width / (fontSize * text.charWidth)));
+}
+
+export function truncate(value: string, maxChars: number): string {
+  return value.length <= maxChars ? value : `${value.slice(0, Math.max(1, maxChars - 1))}…`;
+}

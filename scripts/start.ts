@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the desktop app under `electron-forge start`. Electron's binary is fetched by
+ * the electron package's install script; where that never ran or could not reach the network,
+ * this says so plainly, and points at browser mode, instead of failing inside Forge.
+ *
+ * Arguments go to the app (`npm start -- --snapshot cluster.podpath.json`); with a `--` among
+ * them, those before it go to Forge and those after it to the app, as Forge itself splits them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const electronDir = join(import.meta.dirname, '..', 'node_modules', 'electron');
+const installTimeoutMs = 60_000;
+
+/** The Electron executable if it is installed, else why not. Mirrors node_modules/electron/index.js. */
+function findElectron(): { path: string } | { missing: string } {
+  const pathFile = join(electronDir, 'path.txt');
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (override) {
+    const executable = join(override, relative ?? (process.platform === 'win32' ? 'electron.exe' : 'electron'));
+    return existsSync(executable) ? { path: executable } : { missing: `${executable} (ELECTRON_OVERRIDE_DIST_PATH) does not exist` };
+  }
+  if (relative === null) return { missing: 'node_modules/electron/path.txt does not exist' };
+  const executable = join(electronDir, 'dist', relative);
+  return existsSync(executable) ? { path: executable } : { missing: `${executable} does not exist` };
+}
+
+/** Runs the electron package's own download once; returns a one-line reason if it failed. */
+async function installElectron(): Promise<string | null> {
+  console.log('Podpath: the Electron binary is not installed; trying to download it (up to 60 s)…');
+  const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+    cwd: electronDir,
+    encoding: 'utf8',
+    timeout: installTimeoutMs,
+  });
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    return code === 'ETIMEDOUT' ? `the download did not finish within ${installTimeoutMs / 1000} s` : result.error.message;
+  }
+  if (result.status === 0) return null;
+  const output = `${result.stdout}\n${result.stderr}`;
+  // @electron/get reports a failed fetch as just "TypeError: fetch failed", dropping the cause.
+  const diagnosis = /fetch failed/.test(output) ? await diagnoseDownloadHost() : null;
+  return diagnosis ?? summarizeFailure(output) ?? `the installer exited with code ${result.status}`;
+}
+
+/** Looks up the download host itself, to name what stopped the download. */
+async function diagnoseDownloadHost(): Promise<string | null> {
+  const mirror = process.env.ELECTRON_MIRROR ?? process.env.npm_config_electron_mirror ?? process.env.electron_config_mirror;
+  let host = 'github.com';
+  try {
+    if (mirror) host = new URL(mirror).hostname;
+  } catch {
+    return `ELECTRON_MIRROR is not a URL: ${mirror}`;
+  }
+  try {
+    await lookup(host);
+  } catch (error) {
+    return `network unreachable (cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`;
+  }
+  try {
+    await fetch(`https://${host}/`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    return null;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return `network unreachable (cannot connect to ${host}: ${cause?.code ?? cause?.message ?? (error as Error).message})`;
+  }
+}
+
+/** Turns an installer's output (often a stack trace) into the one line a user needs. */
+export function summarizeFailure(output: string): string | null {
+  const known: [RegExp, string][] = [
+    [/ENOTFOUND|EAI_AGAIN|getaddrinfo/, 'network unreachable (DNS lookup failed)'],
+    [/ENETUNREACH|EHOSTUNREACH/, 'network unreachable'],
+    [/ECONNREFUSED/, 'network unreachable (connection refused)'],
+    [/ETIMEDOUT|ESOCKETTIMEDOUT|TimeoutError/, 'network unreachable (connection timed out)'],
+    [/ECONNRESET|socket hang up/, 'the connection was reset'],
+    [/self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_/, 'TLS certificate not trusted'],
+    [/checksum|sha256/i, 'the download did not match its checksum'],
+    [/Response code (\d{3})|HTTPError[^\n]*?(\d{3})/, 'the server answered HTTP $1$2'],
+    [/ENOSPC/, 'no space left on the device'],
+    [/EACCES|EPERM/, 'permission denied writing node_modules/electron'],
+  ];
+  for (const [pattern, reason] of known) {
+    const match = pattern.exec(output);
+    if (match) return reason.replace('$1', match[1] ?? '').replace('$2', match[2] ?? '');
+  }
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('at ') && !line.startsWith('Downloading'));
+  const last = lines.at(-1);
+  return last === undefined ? null : last.slice(0, 200);
+}
+
+function startForge(args: string[]): void {
+  const cli = join(require.resolve('@electron-forge/cli/package.json'), '..', 'dist', 'electron-forge.js');
+  const forgeArgs = args.includes('--') ? args : args.length > 0 ? ['--', ...args] : [];
+  const child = spawn(process.execPath, [cli, 'start', ...forgeArgs], { stdio: 'inherit' });
+  child.on('error', (error) => {
+    console.error(`Podpath: could not run electron-forge: ${error.message}`);
+    process.exitCode = 1;
+  });
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal ? 128 + signalNumber(signal) : 1);
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
+  return numbers[signal] ?? 0;
+}
+
+async function main(): Promise<void> {
+  if ('missing' in findElectron()) {
+    const reason = await installElectron();
+    const found = findElectron();
+    if ('missing' in found) {
+      console.error(
+        [
+          '',
+          `Podpath cannot start the desktop app: the Electron binary is not installed and could not be downloaded: ${reason ?? found.missing}.`,
+          '',
+          'Run Podpath in your browser instead, with the same renderer and the bundled demo cluster:',
+          '  npm run serve              (from this repository)',
+          '  npx podpath serve --demo   (anywhere Podpath is installed)',
+          '',
+          'To use the desktop app, give this machine access to the Electron download',
+          '(or set ELECTRON_MIRROR / electron_config_cache) and run `npm start` again.',
+        ].join('\n'),
+      );
+      process.exitCode = 1;
+      return;
+    }
+  }
+  startForge(process.argv.slice(2));
+}
+
+if (import.meta.main) await main();

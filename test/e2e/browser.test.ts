@@ -1,0 +1,80 @@
+// End to end in a real browser: `podpath serve --demo` (the real CLI, backend and renderer build)
+// driven in Debian's Chromium by Playwright.
+import { existsSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toGraphElements } from '../../renderer/graph/elements.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { chromiumPath } from '../../scripts/system-deps.ts';
+import { repoRoot, startServe, type RunningServe } from './serve.ts';
+
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
+
+const demo = parseSnapshot(readFileSync(join(repoRoot, 'assets', 'demo-cluster.podpath.json'), 'utf8'));
+const topology = derive(demo.objects, demo.source);
+const resultsDir = join(repoRoot, 'test-results');
+
+describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
+  let server: RunningServe;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServe(['--demo']);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('draws every element of the demo model', async () => {
+    const graph = page.getByTestId('graph');
+    await expect.poll(async () => Number(await graph.getAttribute('data-element-count')), { timeout: 30_000 }).toBeGreaterThan(0);
+    const expected = toGraphElements(topology).length;
+    expect(expected).toBeGreaterThan(Object.keys(topology.pods).length);
+    expect(Number(await graph.getAttribute('data-element-count'))).toBe(expected);
+  });
+
+  test('clicking a pod shows its details and the Services that select it', async () => {
+    const endpoint = Object.values(topology.endpoints).find((e) => e.pod && e.isReady && topology.pods[e.pod]?.namespace === 'shop');
+    expect(endpoint, 'the demo has a ready endpoint pod in shop').toBeDefined();
+    const pod = topology.pods[endpoint!.pod!]!;
+    const services = Object.values(topology.endpoints)
+      .filter((e) => e.pod === pod.id)
+      .map((e) => topology.services[e.service]!.name);
+
+    const center = await page.evaluate((id) => (window as unknown as { podpathView: { renderedCenter(id: string): { x: number; y: number } | null } }).podpathView.renderedCenter(id), pod.id);
+    expect(center).not.toBeNull();
+    await page.mouse.click(center!.x, center!.y);
+
+    const details = page.getByTestId('details');
+    await expect.poll(() => details.textContent(), { timeout: 10_000 }).toContain(pod.name);
+    const text = (await details.textContent()) ?? '';
+    expect(text).toContain(pod.ips[0]);
+    expect(text).toContain(pod.namespace);
+    for (const service of services) expect(text).toContain(service);
+
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'demo-cluster.png') });
+    if (process.env.PODPATH_UPDATE_SCREENSHOT) copyFileSync(join(resultsDir, 'demo-cluster.png'), join(repoRoot, 'assets', 'readme', 'demo-cluster.png'));
+  });
+
+  test('no errors or CSP violations in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
