@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { EventName, Events, ObjectView, RequestHandlers, SourceInfo, ViewState } from '../shared/ipc.ts';
 import type { ClusterObjects } from '../shared/kube/objects.ts';
 import { derive } from '../shared/topology/derive.ts';
-import { objectIdOf } from '../shared/topology/ids.ts';
+import { objectIdForElement, objectIdOf } from '../shared/topology/ids.ts';
 import { parseSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
 
 export type SourceRequest = { kind: 'demo'; note?: string } | { kind: 'snapshot'; path: string };
@@ -61,7 +61,11 @@ export function backendFromSnapshot(snapshot: Snapshot, source: SourceInfo): Bac
     source,
     handlers: {
       getState: () => state,
-      getObject: ({ id }): ObjectView | null => objectsById.get(id) ?? null,
+      getObject: ({ id }): ObjectView | null => {
+        // A container, veth or device is shown with the object it comes from (its pod, node).
+        const objectId = objectIdForElement(id);
+        return objectId ? (objectsById.get(objectId) ?? null) : null;
+      },
     },
     onEvent(listener) {
       listeners.add(listener);
