@@ -16,7 +16,7 @@ import {
 } from './desktop/security.ts';
 import { createMainWindow } from './desktop/window.ts';
 
-const demoNote = 'Podpath does not connect to live clusters yet, so this is the bundled demo cluster.';
+const demoNote = 'No cluster chosen: showing the bundled demo cluster.';
 
 // A second launch focuses the first window instead of opening another backend.
 if (!app.requestSingleInstanceLock()) {

@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -73,7 +74,7 @@ async function diagnoseDownloadHost(): Promise<string | null> {
 }
 
 /** Turns an installer's output (often a stack trace) into the one line a user needs. */
-export function summarizeFailure(output: string): string | null {
+function summarizeFailure(output: string): string | null {
   const known: [RegExp, string][] = [
     [/ENOTFOUND|EAI_AGAIN|getaddrinfo/, 'network unreachable (DNS lookup failed)'],
     [/ENETUNREACH|EHOSTUNREACH/, 'network unreachable'],
@@ -82,13 +83,13 @@ export function summarizeFailure(output: string): string | null {
     [/ECONNRESET|socket hang up/, 'the connection was reset'],
     [/self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_/, 'TLS certificate not trusted'],
     [/checksum|sha256/i, 'the download did not match its checksum'],
-    [/Response code (\d{3})|HTTPError[^\n]*?(\d{3})/, 'the server answered HTTP $1$2'],
+    [/Response code (\d{3})/, 'the server answered HTTP $1'],
     [/ENOSPC/, 'no space left on the device'],
     [/EACCES|EPERM/, 'permission denied writing node_modules/electron'],
   ];
   for (const [pattern, reason] of known) {
     const match = pattern.exec(output);
-    if (match) return reason.replace('$1', match[1] ?? '').replace('$2', match[2] ?? '');
+    if (match) return reason.replace('$1', match[1] ?? '');
   }
   const lines = output
     .split('\n')
@@ -107,13 +108,8 @@ function startForge(args: string[]): void {
     process.exitCode = 1;
   });
   child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 128 + signalNumber(signal) : 1);
+    process.exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
   });
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
-  return numbers[signal] ?? 0;
 }
 
 async function main(): Promise<void> {
