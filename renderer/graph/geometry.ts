@@ -21,11 +21,11 @@ export const text = {
 } as const;
 
 export const leafSizes = {
-  container: { width: 150, height: 32 },
+  container: { width: 150, height: 22 },
   /** A pod without containers (never in valid objects, but the model allows it). */
-  emptyPod: { width: 150, height: 32 },
+  emptyPod: { width: 150, height: 22 },
   device: { width: 170, height: 36 },
-  /** Bridge and routing-table bars are stretched to the width of the pod grid they serve. */
+  /** The bridge, or the routes node of a routed CNI, centred under the pod grid it serves. */
   bar: { width: 170, height: 34 },
   service: { width: 196, height: 50 },
   ingress: { width: 196, height: 50 },
@@ -35,18 +35,18 @@ export const leafSizes = {
 /** Padding of compound boxes (cytoscape `padding`), identical on every side. */
 export const padding = {
   host: 18,
-  pod: 7,
+  pod: 6,
   group: 14,
 } as const;
 
 /** Gaps between boxes. `row` leaves room under each pod for its veth label and the veth bus. */
 export const gaps = {
-  container: 5,
+  container: 4,
   column: 40,
   row: 34,
   deviceRow: 22,
-  host: 70,
-  band: 100,
+  host: 56,
+  band: 84,
   service: 16,
 } as const;
 
@@ -57,7 +57,7 @@ export const vethLabelOffset = 11;
 
 /** Height reserved above a compound box for its label of `lines` lines. */
 export function labelBand(lines: number): number {
-  return lines * text.lineHeight + 6;
+  return lines * text.lineHeight + 4;
 }
 
 /** How many characters of a label fit in `width` pixels at `fontSize`. */

@@ -1,0 +1,361 @@
+/**
+ * A deterministic preset layout (design §9: no force layouts). Pure: the same topology always
+ * gives the same positions, so a snapshot reopens exactly as it was drawn.
+ *
+ *                 Internet ──▶ ingress   ingress
+ *   node-a label                 node-b label
+ *   ┌──────────────────────┐     ┌──────────────────────┐    ┌ Unscheduled ┐
+ *   │       uplink         │     │       uplink         │    │ pod  pod    │
+ *   │ hostNetwork pods     │     │ hostNetwork pods     │    └─────────────┘
+ *   │ pod  pod  ║ pod  pod │     │   pod  ║  pod        │
+ *   │ pod  pod  ║          │     │        ║             │
+ *   │       [ bridge ]     │     │    [ bridge ]        │
+ *   │       [ tunnel ]─────┼─────┼────[ tunnel ]        │
+ *   └──────────────────────┘     └──────────────────────┘
+ *        Services · ns-a          Services · ns-b
+ *
+ * Pods sit in a grid with an even number of columns so that the bridge, centred under the grid,
+ * lines up with the middle gutter: the veth edges run up that gutter as a bus and turn along the
+ * gap under each row (taxi edges), never across a pod. The bridge and tunnel rows are level
+ * across hosts, so tunnel edges between neighbours run straight.
+ *
+ * Only leaves get positions: cytoscape sizes a compound box from its children plus padding, and
+ * the boxes computed here (returned by `computeLayout` for tests) follow the same rule.
+ */
+import type { Topology } from '../../shared/model/types.ts';
+import { toGraphElements, type GraphElement, type GraphNodeData, type HostSlot } from './elements.ts';
+import { gaps, labelBand, padding, vethBusOffset } from './geometry.ts';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** An axis-aligned box in model coordinates. */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface GraphLayout {
+  /** Centre of every leaf node. */
+  positions: Record<string, Point>;
+  /** The box of every node, compound or leaf, without its outside label. */
+  boxes: Record<string, Box>;
+}
+
+/** Lines in the label drawn above each kind of compound box. */
+const podLabelLines = 2;
+const groupLabelLines = 1;
+
+export function layoutPositions(topology: Topology): Record<string, Point> {
+  return computeLayout(toGraphElements(topology)).positions;
+}
+
+/** The shape of screen the whole graph should fill best: a laptop window minus the side panel. */
+const targetAspect = 1.4;
+
+/**
+ * Lays out the elements. The free choices — how many columns of pods a host gets, and how wide
+ * the band of Services may grow relative to the hosts — are made by trying each and keeping the
+ * one whose whole drawing fits `targetAspect` at the largest zoom (ties: the first tried).
+ */
+export function computeLayout(elements: readonly GraphElement[]): GraphLayout {
+  const mostPods = Math.max(0, ...countPodsPerHost(elements));
+  const candidates: number[] = [];
+  for (let c = 2; c <= Math.max(2, mostPods + (mostPods % 2)) && candidates.length < 16; c += 2) candidates.push(c);
+  let best: { layout: () => GraphLayout; score: number } | null = null;
+  const podBlocks = new Map<string, Block>();
+  for (const columns of candidates) {
+    for (const serviceBandWidth of [1, 1.5, 2]) {
+      const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, podBlocks);
+      const w = Math.max(1, extent.x2 - extent.x1);
+      const h = Math.max(1, extent.y2 - extent.y1);
+      const score = Math.min(targetAspect / w, 1 / h);
+      if (!best || score > best.score * 1.0001) best = { layout, score };
+    }
+  }
+  return best!.layout();
+}
+
+function countPodsPerHost(elements: readonly GraphElement[]): number[] {
+  const counts = new Map<string, number>();
+  for (const e of elements) {
+    if (e.group === 'nodes' && e.data.kind === 'pod' && e.data.slot === 'pod' && e.data.parent) counts.set(e.data.parent, (counts.get(e.data.parent) ?? 0) + 1);
+  }
+  return [...counts.values()];
+}
+
+/** One candidate layout. `podBlocks` caches pod blocks, which do not depend on the choices. */
+function layoutWith(
+  elements: readonly GraphElement[],
+  maxColumns: number,
+  serviceBandWidth: number,
+  podBlocks: Map<string, Block>,
+): { layout: () => GraphLayout; extent: Box } {
+  const nodes: GraphNodeData[] = [];
+  const children = new Map<string, GraphNodeData[]>();
+  for (const element of elements) {
+    if (element.group !== 'nodes') continue;
+    nodes.push(element.data);
+    if (element.data.parent) {
+      const list = children.get(element.data.parent) ?? [];
+      list.push(element.data);
+      children.set(element.data.parent, list);
+    }
+  }
+  const childrenOf = (id: string): GraphNodeData[] => children.get(id) ?? [];
+  const roots = nodes.filter((n) => !n.parent);
+
+  const podBlock = (pod: GraphNodeData): Block => {
+    let block = podBlocks.get(pod.id);
+    if (!block) {
+      const containers = childrenOf(pod.id);
+      block = containers.length === 0 ? labelled(leaf(pod), podLabelLines) : compound(pod.id, column(containers.map(leaf), gaps.container), padding.pod, podLabelLines);
+      podBlocks.set(pod.id, block);
+    }
+    return block;
+  };
+
+  // Hosts: each split into sections by slot.
+  const hosts = roots.filter((n) => n.kind === 'host');
+  const sectionOrder: HostSlot[] = ['uplink', 'hostnet', 'pod', 'bridge', 'tunnel'];
+  const sectionsByHost = hosts.map((host) => {
+    const bySlot = new Map<HostSlot, GraphNodeData[]>();
+    for (const child of childrenOf(host.id)) {
+      const slot = child.slot ?? 'pod';
+      const members = bySlot.get(slot);
+      if (members) members.push(child);
+      else bySlot.set(slot, [child]);
+    }
+    // Even, so that the bridge centred under the grid lines up with the middle gutter.
+    const podCount = bySlot.get('pod')?.length ?? 0;
+    const podColumns = Math.max(2, Math.min(maxColumns, podCount + (podCount % 2)));
+    const hostnetCount = bySlot.get('hostnet')?.length ?? 0;
+    const hostnetColumns = Math.max(2, Math.min(Math.max(maxColumns, podColumns), hostnetCount));
+    const sections = new Map<HostSlot, Block>();
+    for (const slot of sectionOrder) {
+      const members = bySlot.get(slot) ?? [];
+      if (members.length === 0) continue;
+      if (slot === 'pod') sections.set(slot, grid(members.map(podBlock), podColumns, gaps.column, gaps.row));
+      else if (slot === 'hostnet') sections.set(slot, grid(members.map(podBlock), hostnetColumns, gaps.column, gaps.row));
+      else sections.set(slot, row(members.map(leaf), gaps.service));
+    }
+    return sections;
+  });
+  // Each host stacks its upper sections; the bridge and tunnel rows are level across hosts so
+  // that tunnel edges between neighbours run straight. A short host's bus simply runs longer.
+  const gapAfter = (slot: HostSlot): number => (slot === 'pod' ? vethBusOffset + 18 : gaps.deviceRow);
+  const tops = sectionsByHost.map(() => new Map<HostSlot, number>());
+  let lowerTop = 0;
+  sectionsByHost.forEach((sections, h) => {
+    let cursor = 0;
+    for (const slot of ['uplink', 'hostnet', 'pod'] as const) {
+      const section = sections.get(slot);
+      if (!section) continue;
+      tops[h]!.set(slot, cursor);
+      cursor += height(section) + gapAfter(slot);
+    }
+    lowerTop = Math.max(lowerTop, cursor);
+  });
+  const bridgeHeight = Math.max(0, ...sectionsByHost.map((s) => (s.has('bridge') ? height(s.get('bridge')!) : 0)));
+  const tunnelTop = lowerTop + (bridgeHeight > 0 ? bridgeHeight + gaps.deviceRow : 0);
+  sectionsByHost.forEach((sections, h) => {
+    if (sections.has('bridge')) tops[h]!.set('bridge', lowerTop);
+    if (sections.has('tunnel')) tops[h]!.set('tunnel', tunnelTop);
+  });
+
+  const hostBlocks = hosts.map((host, h) => {
+    const sections = sectionsByHost[h]!;
+    const contentWidth = Math.max(0, ...[...sections.values()].map(width));
+    const placed = sectionOrder.flatMap((slot) => {
+      const section = sections.get(slot);
+      return section ? [shift(section, (contentWidth - width(section)) / 2, tops[h]!.get(slot)!)] : [];
+    });
+    const lines = host.label.split('\n').length;
+    if (placed.length === 0) return labelled(leaf(host), lines);
+    return compound(host.id, union(placed), padding.host, lines);
+  });
+
+  const unscheduled = roots.filter((n) => n.kind === 'unscheduled');
+  const groupBlocks = unscheduled.map((group) => {
+    const pods = childrenOf(group.id);
+    const blocks = pods.map(podBlock);
+    return compound(group.id, grid(blocks, Math.max(1, Math.ceil(Math.sqrt(blocks.length))), gaps.column, gaps.row), padding.group, groupLabelLines);
+  });
+
+  // Hosts and the unscheduled box side by side, their boxes' tops level.
+  const hostRow = rowByBoxTop([...hostBlocks, ...groupBlocks], [...hosts, ...unscheduled].map((n) => n.id), gaps.host);
+  const hostExtent = hostRow.extent;
+  const centreX = (hostExtent.x1 + hostExtent.x2) / 2;
+
+  // Services below, one box per namespace, wrapped to about the hosts' width.
+  const serviceGroups = roots.filter((n) => n.kind === 'service-group');
+  const serviceBlocks = serviceGroups.map((group) => {
+    const services = childrenOf(group.id);
+    const columns = Math.min(services.length, Math.max(3, Math.ceil(Math.sqrt(services.length))));
+    return compound(group.id, grid(services.map(leaf), columns, gaps.service, gaps.service), padding.group, groupLabelLines);
+  });
+  const serviceBand = flow(serviceBlocks, Math.max(width(hostRow) * serviceBandWidth, 900), gaps.host, 36);
+  const placedServices = shift(serviceBand, centreX - width(serviceBand) / 2 - serviceBand.extent.x1, hostExtent.y2 + gaps.band - serviceBand.extent.y1);
+
+  // The Internet and the Ingresses above, in one row: Internet first, Ingresses to its right.
+  const entry = row(roots.filter((n) => n.kind === 'internet' || n.kind === 'ingress').map(leaf), 64);
+  const placedEntry = shift(entry, centreX - width(entry) / 2 - entry.extent.x1, hostExtent.y1 - 56 - height(entry) - entry.extent.y1);
+
+  // Anything else at the root (future kinds) goes in a row under the services.
+  const known = new Set(['host', 'unscheduled', 'service-group', 'ingress', 'internet']);
+  const others = roots.filter((n) => !known.has(n.kind));
+  const otherRow = row(others.map(leaf), 36);
+  const placedOthers = shift(otherRow, centreX - width(otherRow) / 2 - otherRow.extent.x1, placedServices.extent.y2 + gaps.band - otherRow.extent.y1);
+
+  const all = union([hostRow, placedServices, placedEntry, placedOthers]);
+  const layout = (): GraphLayout => {
+    const placed = new Map<string, Box>();
+    materialize(all, 0, 0, placed);
+    const isParent = new Set(children.keys());
+    const positions: Record<string, Point> = {};
+    const boxes: Record<string, Box> = {};
+    for (const node of nodes) {
+      const box = placed.get(node.id);
+      if (!box) continue;
+      boxes[node.id] = box;
+      if (!isParent.has(node.id)) positions[node.id] = { x: round((box.x1 + box.x2) / 2), y: round((box.y1 + box.y2) / 2) };
+    }
+    return { positions, boxes };
+  };
+  return { layout, extent: all.extent };
+}
+
+// --- Blocks: laid-out subtrees. Moving one is O(1): boxes are placed once, at the end. ---
+
+interface Block {
+  /** Everything the block draws, labels included, in its parent's coordinates. */
+  extent: Box;
+  /** Offset of the block's own coordinates (those of `own` and `children`) in its parent's. */
+  dx: number;
+  dy: number;
+  /** The box of the node this block draws, if it draws one. */
+  own: { id: string; box: Box } | null;
+  children: Block[];
+}
+
+const round = (v: number): number => Math.round(v * 100) / 100;
+const width = (b: Block): number => b.extent.x2 - b.extent.x1;
+const height = (b: Block): number => b.extent.y2 - b.extent.y1;
+const move = (b: Box, dx: number, dy: number): Box => ({ x1: b.x1 + dx, y1: b.y1 + dy, x2: b.x2 + dx, y2: b.y2 + dy });
+
+function materialize(block: Block, x: number, y: number, out: Map<string, Box>): void {
+  const ox = x + block.dx;
+  const oy = y + block.dy;
+  if (block.own) out.set(block.own.id, move(block.own.box, ox, oy));
+  for (const child of block.children) materialize(child, ox, oy, out);
+}
+
+function leaf(node: GraphNodeData): Block {
+  const box = { x1: 0, y1: 0, x2: node.width ?? 40, y2: node.height ?? 40 };
+  return { extent: { ...box }, dx: 0, dy: 0, own: { id: node.id, box }, children: [] };
+}
+
+/** A leaf whose label is drawn above it (a pod without containers). */
+function labelled(block: Block, lines: number): Block {
+  return { ...block, extent: { ...block.extent, y1: block.extent.y1 - labelBand(lines) } };
+}
+
+function shift(block: Block, dx: number, dy: number): Block {
+  return { ...block, dx: block.dx + dx, dy: block.dy + dy, extent: move(block.extent, dx, dy) };
+}
+
+function union(blocks: Block[]): Block {
+  let extent: Box | null = null;
+  const children = blocks.filter((b) => b.own !== null || b.children.length > 0);
+  for (const block of children) {
+    extent = extent
+      ? { x1: Math.min(extent.x1, block.extent.x1), y1: Math.min(extent.y1, block.extent.y1), x2: Math.max(extent.x2, block.extent.x2), y2: Math.max(extent.y2, block.extent.y2) }
+      : { ...block.extent };
+  }
+  return { extent: extent ?? { x1: 0, y1: 0, x2: 0, y2: 0 }, dx: 0, dy: 0, own: null, children };
+}
+
+/** A compound box around already arranged children, as cytoscape draws it: their extent plus padding. */
+function compound(id: string, inner: Block, pad: number, labelLines: number): Block {
+  const e = inner.extent;
+  const box = { x1: e.x1 - pad, y1: e.y1 - pad, x2: e.x2 + pad, y2: e.y2 + pad };
+  const block: Block = { extent: { ...box, y1: box.y1 - labelBand(labelLines) }, dx: 0, dy: 0, own: { id, box }, children: [inner] };
+  return shift(block, -block.extent.x1, -block.extent.y1);
+}
+
+function column(blocks: Block[], gap: number): Block {
+  let y = 0;
+  const placed = blocks.map((b) => {
+    const s = shift(b, -b.extent.x1, y - b.extent.y1);
+    y += height(b) + gap;
+    return s;
+  });
+  return union(placed);
+}
+
+function row(blocks: Block[], gap: number): Block {
+  let x = 0;
+  const placed = blocks.map((b) => {
+    const s = shift(b, x - b.extent.x1, -b.extent.y1);
+    x += width(b) + gap;
+    return s;
+  });
+  return union(placed);
+}
+
+/** A row aligned on the tops of the named boxes rather than on their labels. */
+function rowByBoxTop(blocks: Block[], ids: string[], gap: number): Block {
+  let x = 0;
+  const placed = blocks.map((b, i) => {
+    const box = b.own && b.own.id === ids[i] ? move(b.own.box, b.dx, b.dy) : b.extent;
+    const s = shift(b, x - b.extent.x1, -box.y1);
+    x += width(b) + gap;
+    return s;
+  });
+  return union(placed);
+}
+
+/** Cells of equal width, rows as tall as their tallest block, blocks top-aligned and centred in their cell. */
+function grid(blocks: Block[], columns: number, columnGap: number, rowGap: number): Block {
+  const cellWidth = Math.max(0, ...blocks.map(width));
+  const placed: Block[] = [];
+  let y = 0;
+  for (let start = 0; start < blocks.length; start += columns) {
+    const rowBlocks = blocks.slice(start, start + columns);
+    rowBlocks.forEach((b, col) => {
+      placed.push(shift(b, col * (cellWidth + columnGap) + (cellWidth - width(b)) / 2 - b.extent.x1, y - b.extent.y1));
+    });
+    y += Math.max(...rowBlocks.map(height)) + rowGap;
+  }
+  return union(placed);
+}
+
+/** Left to right, wrapping into a new row before `maxWidth`; each row centred. */
+function flow(blocks: Block[], maxWidth: number, gap: number, rowGap: number): Block {
+  const rows: Block[][] = [];
+  let current: Block[] = [];
+  let used = 0;
+  for (const block of blocks) {
+    if (current.length > 0 && used + gap + width(block) > maxWidth) {
+      rows.push(current);
+      current = [];
+      used = 0;
+    }
+    used += (current.length > 0 ? gap : 0) + width(block);
+    current.push(block);
+  }
+  if (current.length > 0) rows.push(current);
+  const built = rows.map((r) => row(r, gap));
+  const widest = Math.max(0, ...built.map(width));
+  let y = 0;
+  const placed = built.map((r) => {
+    const s = shift(r, (widest - width(r)) / 2 - r.extent.x1, y - r.extent.y1);
+    y += height(r) + rowGap;
+    return s;
+  });
+  return union(placed);
+}
