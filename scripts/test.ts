@@ -6,10 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ensureSystemDeps } from './system-deps.ts';
 
 const bin = (name: string) => join(import.meta.dirname, '..', 'node_modules', '.bin', name);
+// Every tool runs on this Node (the pinned 24), even when this script was started outside npm.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
 const extraArgs = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
@@ -18,7 +20,7 @@ const failures: string[] = [];
 
 function step(name: string, command: string, args: string[]): boolean {
   console.log(`\n── ${name} ──`);
-  const ok = spawnSync(command, args, { stdio: 'inherit' }).status === 0;
+  const ok = spawnSync(command, args, { stdio: 'inherit', env }).status === 0;
   if (ok) passed++;
   else {
     failed++;
@@ -39,6 +41,7 @@ const dir = mkdtempSync(join(tmpdir(), 'podpath-test-'));
 const report = join(dir, 'vitest.json');
 const status = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extraArgs], {
   stdio: 'inherit',
+  env,
 }).status;
 try {
   const result = JSON.parse(readFileSync(report, 'utf8')) as {
