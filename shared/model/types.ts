@@ -271,3 +271,21 @@ export const elementCollections: readonly ElementCollection[] = [
 export type ModelElement = Topology[ElementCollection][Id];
 
 export const internetId = 'ext:internet';
+
+/** A topology with the given cluster facts and no elements but the internet. */
+export function emptyTopology(cluster: ClusterInfo): Topology {
+  return {
+    cluster,
+    namespaces: {},
+    hosts: {},
+    devices: {},
+    pods: {},
+    containers: {},
+    veths: {},
+    services: {},
+    endpoints: {},
+    ingresses: {},
+    policies: {},
+    external: { [internetId]: { id: internetId, kind: 'external', name: 'Internet' } },
+  };
+}

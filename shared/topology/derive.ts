@@ -4,7 +4,7 @@
  */
 import type { ClusterObjects, ContainerPort, EndpointSlice, Ingress, KubeNode, Pod, Service } from '../kube/objects.ts';
 import {
-  internetId,
+  emptyTopology,
   type ClusterInfo,
   type CniInfo,
   type ContainerRecord,
@@ -45,20 +45,7 @@ export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topo
     podCIDRs: detectClusterPodCIDRs(objects),
     unavailableKinds: source.unavailableKinds ?? [],
   };
-  const topology: Topology = {
-    cluster,
-    namespaces: {},
-    hosts: {},
-    devices: {},
-    pods: {},
-    containers: {},
-    veths: {},
-    services: {},
-    endpoints: {},
-    ingresses: {},
-    policies: {},
-    external: { [internetId]: { id: internetId, kind: 'external', name: 'Internet' } },
-  };
+  const topology = emptyTopology(cluster);
 
   for (const ns of objects.namespaces) addNamespace(topology, ns.metadata.name, ns.metadata.labels ?? {});
   for (const node of objects.nodes) addHost(topology, node, cni.value);

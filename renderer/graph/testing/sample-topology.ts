@@ -6,7 +6,7 @@
  * Ingress.
  */
 import {
-  internetId,
+  emptyTopology,
   type ContainerRecord,
   type Device,
   type EndpointRecord,
@@ -28,8 +28,7 @@ export interface SampleOptions {
 export function sampleTopology(options: SampleOptions = {}): Topology {
   const routed = options.routed ?? false;
   const nodeCount = Math.max(1, options.nodes ?? 2);
-  const t: Topology = {
-    cluster: {
+  const t: Topology = emptyTopology({
       context: 'kind-sample',
       server: 'https://127.0.0.1:6443',
       kubernetesVersion: 'v1.34.0',
@@ -44,19 +43,7 @@ export function sampleTopology(options: SampleOptions = {}): Topology {
       proxyMode: { value: 'iptables', confidence: 'medium', evidence: ['ConfigMap kube-system/kube-proxy mode ""'] },
       podCIDRs: ['10.244.0.0/16'],
       unavailableKinds: [],
-    },
-    namespaces: {},
-    hosts: {},
-    devices: {},
-    pods: {},
-    containers: {},
-    veths: {},
-    services: {},
-    endpoints: {},
-    ingresses: {},
-    policies: {},
-    external: { [internetId]: { id: internetId, kind: 'external', name: 'Internet' } },
-  };
+    });
   for (const ns of ['shop', 'kube-system']) t.namespaces[`ns:${ns}`] = { id: `ns:${ns}`, kind: 'namespace', name: ns, labels: {}, isSystem: ns === 'kube-system' };
 
   const hostNames = Array.from({ length: nodeCount }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
