@@ -4,16 +4,29 @@
  * stack trace.
  */
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openBackend, type SourceRequest } from './backend.ts';
+import type { KindStatus } from '../shared/ipc.ts';
+import { snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
+import { openBackend, type Backend, type SourceRequest } from './backend.ts';
+import { buildSnapshotFromFiles } from './kube/from-files.ts';
+import { kindSpecs } from './kube/kinds.ts';
+import { configForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
 import { ensureRenderer } from './renderer-build.ts';
 import { serve } from './serve.ts';
+import { LiveSession } from './session.ts';
+import { writeSnapshotFile } from './snapshot-file.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
   return port;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
 
 function isLoopback(host: string): boolean {
@@ -27,42 +40,137 @@ function openBrowser(url: string): void {
   child.unref();
 }
 
+/** Where the CLI remembers the last context used per kubeconfig. */
+function stateFile(): string {
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'podpath', 'contexts.json');
+}
+
+const label = (kind: string) => kindSpecs.find((s) => s.kind === kind)?.label ?? kind;
+
+/** One line per kind: `Pods 42`, `Nodes forbidden`, `Gateways absent`. */
+export function kindLine(status: KindStatus): string {
+  switch (status.state) {
+    case 'forbidden':
+      return `${label(status.kind)} forbidden`;
+    case 'failed':
+      return `${label(status.kind)} failed: ${status.reason ?? 'unknown error'}`;
+    case 'absent':
+      return `${label(status.kind)} absent`;
+    default:
+      return `${label(status.kind)} ${status.count}${status.scope === 'cluster' ? '' : ` (in ${status.scope.join(', ')})`}`;
+  }
+}
+
+interface KubeOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string[];
+}
+
+function addKubeOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('-n, --namespace <ns>', 'namespace to read in when a kind cannot be read cluster-wide (repeatable)', collect, []);
+}
+
+async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot; kinds: KindStatus[] }> {
+  const loaded = loadKubeconfig(kubeconfigPaths({ explicit: options.kubeconfig }));
+  const context = options.context ?? loaded.current;
+  if (!context) throw new Error(`The kubeconfig (${loaded.files.join(', ')}) has no current context: choose one with --context.`);
+  const session = await LiveSession.open({ config: configForContext(loaded, context), contextName: context, namespaces: options.namespace });
+  try {
+    const kinds = session.kinds();
+    const source = session.source();
+    return {
+      kinds,
+      snapshot: { format: snapshotFormat, version: snapshotVersion, source, objects: session.objects() },
+    };
+  } finally {
+    await session.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('podpath')
-    .description('See how a Kubernetes cluster\'s network really works.')
+    .description("See how a Kubernetes cluster's network really works.")
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 
-  program
-    .command('serve')
-    .description('Serve Podpath to a browser on this machine (browser mode).')
-    .addOption(new Option('--demo', 'open the bundled demo cluster').conflicts('snapshot'))
-    .addOption(new Option('--snapshot <file>', 'open a snapshot file'))
-    .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(parsePort).default(0))
-    .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
-    .option('--no-open', 'do not open a browser')
-    .action(async (options: { demo?: boolean; snapshot?: string; port: number; host: string; open: boolean }) => {
-      const source: SourceRequest = options.snapshot
-        ? { kind: 'snapshot', path: options.snapshot }
-        : { kind: 'demo', note: options.demo ? undefined : 'No cluster chosen: showing the bundled demo cluster.' };
-      const backend = await openBackend(source);
-      const rendererDir = await ensureRenderer((line) => console.error(line));
-      if (!isLoopback(options.host)) {
-        console.error(`podpath: listening on ${options.host}, not loopback: anyone who can reach it and holds the token sees this cluster.`);
-      }
-      const served = await serve({ backend, rendererDir, host: options.host, port: options.port });
-      console.log(`Podpath is serving at ${served.url}`);
-      if (options.open) openBrowser(served.url);
-      const stop = async () => {
-        await served.close();
-        await backend.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+  addKubeOptions(
+    program
+      .command('snapshot')
+      .description('Write a snapshot of a cluster (or of manifest files) that Podpath can open offline.')
+      .requiredOption('-o, --output <file>', 'snapshot file to write')
+      .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster'),
+  ).action(async (options: KubeOptions & { output: string; fromFiles?: string[] }) => {
+    if (options.fromFiles) {
+      const { snapshot, counts, skipped } = await buildSnapshotFromFiles(options.fromFiles);
+      for (const spec of kindSpecs) if (counts[spec.kind]) console.log(`${spec.label} ${counts[spec.kind]}`);
+      for (const skip of skipped) console.error(`podpath: skipped ${skip.kind} in ${skip.source}: ${skip.reason}`);
+      await writeSnapshotFile(options.output, snapshot);
+      console.log(`Wrote ${options.output}`);
+      return;
+    }
+    const { snapshot, kinds } = await snapshotLive(options);
+    for (const status of kinds) console.log(kindLine(status));
+    if (!kinds.some((k) => k.state === 'live' && k.count > 0)) {
+      throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed); no snapshot written.');
+    }
+    await writeSnapshotFile(options.output, snapshot);
+    console.log(`Wrote ${options.output}`);
+  });
+
+  addKubeOptions(
+    program
+      .command('serve')
+      .description('Serve Podpath to a browser on this machine (browser mode).')
+      .addOption(new Option('--demo', 'open the bundled demo cluster').conflicts(['snapshot', 'context']))
+      .addOption(new Option('--snapshot <file>', 'open a snapshot file').conflicts('context'))
+      .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(parsePort).default(0))
+      .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
+      .option('--no-open', 'do not open a browser'),
+  ).action(async (options: KubeOptions & { demo?: boolean; snapshot?: string; port: number; host: string; open: boolean }) => {
+    const paths = kubeconfigPaths({ explicit: options.kubeconfig });
+    const backend = await openServeBackend(options, paths);
+    const rendererDir = await ensureRenderer((line) => console.error(line));
+    if (!isLoopback(options.host)) {
+      console.error(`podpath: listening on ${options.host}, not loopback: anyone who can reach it and holds the token sees this cluster.`);
+    }
+    const served = await serve({ backend, rendererDir, host: options.host, port: options.port });
+    console.log(`Podpath is serving at ${served.url}`);
+    if (options.open) openBrowser(served.url);
+    const stop = async () => {
+      await served.close();
+      await backend.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 
   return program;
+}
+
+/**
+ * What `serve` opens: the snapshot or demo asked for; else the context asked for, or the
+ * kubeconfig's preferred one. A context that cannot be opened falls back to the demo, with the
+ * reason on screen and on stderr, so the user still gets a working app.
+ */
+async function openServeBackend(options: KubeOptions & { demo?: boolean; snapshot?: string }, paths: string[]): Promise<Backend> {
+  const backendOptions = { kubeconfigPaths: paths, stateFile: stateFile() };
+  if (options.snapshot) return openBackend({ kind: 'snapshot', path: options.snapshot }, backendOptions);
+  if (options.demo) return openBackend({ kind: 'demo' }, backendOptions);
+  const context = options.context ?? listContexts(paths, stateFile()).preferred;
+  if (!context) return openBackend({ kind: 'demo', note: 'No cluster chosen: showing the bundled demo cluster.' }, backendOptions);
+  const request: SourceRequest = { kind: 'context', context, namespaces: options.namespace };
+  try {
+    return await openBackend(request, backendOptions);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`podpath: ${reason}`);
+    return openBackend({ kind: 'demo', note: `Could not open context ${context}: ${reason} Showing the demo cluster.` }, backendOptions);
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1262,6 +1262,8 @@ export function buildDemoSnapshot(): Snapshot {
     ingressClasses: ingressClasses(),
     configMaps: configMaps(),
     daemonSets: daemonSets(),
+    gateways: [],
+    httpRoutes: [],
   };
   // Lists come back from the API server sorted by namespace and name.
   for (const list of Object.values(objects) as { metadata: ObjectMeta }[][]) list.sort(byIdentity);

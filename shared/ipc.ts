@@ -5,7 +5,7 @@
  * against its schema before a handler sees it.
  */
 import { z } from 'zod';
-import type { ClusterObjects } from './kube/objects.ts';
+import type { ClusterObjects, ObjectKind } from './kube/objects.ts';
 import type { TopologyDelta } from './model/delta.ts';
 import type { Id, Topology } from './model/types.ts';
 
@@ -17,10 +17,20 @@ const elementId = z
   .max(512)
   .regex(/^[a-z]+:[^\s]+$/, 'must be a model element id such as pod:<uid>');
 
+/** A kubeconfig context name (kubectl allows almost anything but control characters). */
+const contextName = z.string().min(1).max(253).regex(/^[^\u0000-\u001f]+$/, 'must be a context name');
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name');
+
 /** Request name → schema of its payload. Every payload is an object, so it can grow. */
 export const requestSchemas = {
   getState: z.object({}).strict(),
   getObject: z.object({ id: elementId }).strict(),
+  /** The contexts of the kubeconfig the backend was started with (never credentials). */
+  listContexts: z.object({}).strict(),
+  /** Closes the open source and follows a context live. Extra namespaces are read when the
+   * user may not list a kind cluster-wide (design: RBAC fallback). */
+  openContext: z.object({ context: contextName, namespaces: z.array(namespaceName).max(100).optional() }).strict(),
+  openDemo: z.object({}).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -36,9 +46,49 @@ export interface SourceInfo {
 }
 
 export interface ViewState {
+  /** Changes with every source opened; deltas of another session are stale. */
+  sessionId: number;
   seq: number;
   source: SourceInfo;
   topology: Topology;
+  /** How reading each kind is going; empty for a snapshot or the demo. */
+  kinds: KindStatus[];
+}
+
+export type KindState = 'loading' | 'live' | 'reconnecting' | 'forbidden' | 'failed' | 'absent';
+
+export interface KindStatus {
+  kind: ObjectKind;
+  state: KindState;
+  /** Objects held now. */
+  count: number;
+  /** Why it is forbidden, failing or reconnecting, in words a user can act on. */
+  reason: string | null;
+  /** `cluster` when listed cluster-wide, else the namespaces it could be read in. */
+  scope: 'cluster' | string[];
+}
+
+export interface ContextInfo {
+  name: string;
+  cluster: string;
+  /** scheme://host:port only. */
+  server: string | null;
+  user: string;
+  namespace: string | null;
+  /** How the user authenticates, in a word: token, client-certificate, exec (with the command), oidc, … */
+  auth: string;
+  /** Warnings to show beside the context, e.g. TLS verification disabled. */
+  warnings: string[];
+}
+
+export interface ContextList {
+  /** The kubeconfig files read, in merge order. */
+  files: string[];
+  contexts: ContextInfo[];
+  /** The context to preselect: the last one used with these files, else current-context. */
+  preferred: string | null;
+  /** Why no contexts could be listed, when that is so. */
+  error: string | null;
 }
 
 /** The Kubernetes object behind a model element, trimmed as it is stored in snapshots. */
@@ -51,15 +101,21 @@ export interface ObjectView {
 export interface Responses {
   getState: ViewState;
   getObject: ObjectView | null;
+  listContexts: ContextList;
+  openContext: ViewState;
+  openDemo: ViewState;
 }
 
 /** Event name → payload. */
 export interface Events {
-  didChangeTopology: TopologyDelta;
+  /** A change to the open session's model, coalesced (≤ one per 100 ms) and sequence-numbered. */
+  didChangeTopology: TopologyDelta & { sessionId: number };
+  /** How reading each kind is going (loading, live, reconnecting, forbidden, failed). */
+  didChangeKinds: { sessionId: number; kinds: KindStatus[] };
 }
 
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['didChangeTopology'];
+export const eventNames: EventName[] = ['didChangeTopology', 'didChangeKinds'];
 
 export type RequestPayload<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 

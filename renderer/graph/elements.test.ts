@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { emptyObjects } from '../../shared/kube/objects.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
@@ -176,7 +177,7 @@ describe('toGraphElements on derived objects', () => {
   });
 
   test('an empty cluster still draws the Internet and nothing dangling', () => {
-    const topology = derive({ nodes: [], namespaces: [], pods: [], services: [], endpointSlices: [], networkPolicies: [], ingresses: [], ingressClasses: [], configMaps: [], daemonSets: [] });
+    const topology = derive(emptyObjects());
     checkInvariants(topology);
     expect(toGraphElements(topology).map((e) => e.data.id)).toEqual(['ext:internet']);
   });

@@ -183,6 +183,28 @@ export interface DaemonSet {
   status?: { desiredNumberScheduled?: number; numberReady?: number };
 }
 
+/** Gateway API (gateway.networking.k8s.io/v1), read where its CRDs are installed. */
+export interface Gateway {
+  metadata: ObjectMeta;
+  spec: {
+    gatewayClassName: string;
+    listeners?: { name: string; hostname?: string; port: number; protocol: string }[];
+  };
+  status?: { addresses?: { type?: string; value: string }[] };
+}
+
+export interface HTTPRoute {
+  metadata: ObjectMeta;
+  spec: {
+    parentRefs?: { name: string; namespace?: string; sectionName?: string; kind?: string; group?: string }[];
+    hostnames?: string[];
+    rules?: {
+      matches?: { path?: { type?: string; value?: string } }[];
+      backendRefs?: { name: string; namespace?: string; port?: number; kind?: string; group?: string; weight?: number }[];
+    }[];
+  };
+}
+
 /** Every kind Podpath reads, as lists. A kind the user may not read is an empty list here and
  * is named in the source's `forbidden` list, so the UI can say so rather than show nothing. */
 export interface ClusterObjects {
@@ -196,6 +218,8 @@ export interface ClusterObjects {
   ingressClasses: IngressClass[];
   configMaps: ConfigMap[];
   daemonSets: DaemonSet[];
+  gateways: Gateway[];
+  httpRoutes: HTTPRoute[];
 }
 
 export type ObjectKind = keyof ClusterObjects;
@@ -211,6 +235,8 @@ export const objectKinds: readonly ObjectKind[] = [
   'ingressClasses',
   'configMaps',
   'daemonSets',
+  'gateways',
+  'httpRoutes',
 ];
 
 export function emptyObjects(): ClusterObjects {
@@ -225,5 +251,7 @@ export function emptyObjects(): ClusterObjects {
     ingressClasses: [],
     configMaps: [],
     daemonSets: [],
+    gateways: [],
+    httpRoutes: [],
   };
 }

@@ -37,6 +37,9 @@ const objectsSchema = z.object({
   ingressClasses: z.array(object),
   configMaps: z.array(namespaced),
   daemonSets: z.array(namespaced),
+  // Added after the first snapshots were written: absent means none were read.
+  gateways: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
+  httpRoutes: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
 });
 
 const sourceSchema = z.object({

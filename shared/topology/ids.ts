@@ -30,6 +30,8 @@ const objectPrefixes: Record<ObjectKind, string> = {
   ingressClasses: 'ingclass',
   configMaps: 'cm',
   daemonSets: 'ds',
+  gateways: 'gw',
+  httpRoutes: 'httproute',
 };
 
 /** The id of a Kubernetes object; for the kinds that are model elements it is the element's id. */

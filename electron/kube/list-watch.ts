@@ -1,0 +1,235 @@
+/**
+ * One list-and-watch of one resource path, kept in a cache of trimmed objects.
+ *
+ * LIST is paged (`limit`/`continue`) and restarts when the continue token expires (410). WATCH
+ * asks for bookmarks and resumes from the last resourceVersion it saw; a 410 Gone (the server no
+ * longer has that history) relists, and the relist replaces the cache so deletions missed while
+ * away are seen. Network failures reconnect with exponential backoff and full jitter. The loop
+ * never stops silently: it ends only on `stop()` or on an error the caller must act on
+ * (401/403/404 during LIST), reported through `onStatus`.
+ * resourceVersions are opaque: compared only for equality, never ordered.
+ */
+import { KubeHttpError, type KubeClient } from './client.ts';
+
+export type ListWatchState = 'loading' | 'live' | 'reconnecting' | 'stopped' | 'failed';
+
+export interface ListWatchOptions<T> {
+  client: KubeClient;
+  /** e.g. `/api/v1/pods` or `/api/v1/namespaces/team-a/pods`. */
+  path: string;
+  /** Trims an API object to what the model needs; null drops it. */
+  trim: (raw: unknown) => T | null;
+  onChange: () => void;
+  onStatus: (state: ListWatchState, reason: string | null, error?: unknown) => void;
+  pageSize?: number;
+  /** Server-side watch timeout; the watch is reopened from the last resourceVersion after it. */
+  watchTimeoutSeconds?: number;
+  /** Abort a watch that has sent nothing (not even a bookmark) for this long. */
+  idleTimeoutMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  /** For tests: watch from this resourceVersion once, as if the watch had fallen behind. */
+  resumeFrom?: string;
+}
+
+interface ObjectList {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: unknown[];
+}
+
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: { metadata?: { uid?: string; resourceVersion?: string }; code?: number; message?: string; reason?: string };
+}
+
+export class GoneError extends Error {}
+
+/** Errors during LIST that retrying cannot fix: the caller decides (e.g. per-namespace fallback). */
+export function isFinal(error: unknown): boolean {
+  return error instanceof KubeHttpError && [401, 403, 404].includes(error.statusCode);
+}
+
+export class ListWatch<T> {
+  readonly cache = new Map<string, T>();
+  resourceVersion: string | null = null;
+  /** How many times the full list was (re)read; tests read it to see a relist happen. */
+  lists = 0;
+  private readonly abort = new AbortController();
+  private readonly options: Required<Omit<ListWatchOptions<T>, 'resumeFrom'>> & { resumeFrom?: string };
+  private running: Promise<void> | null = null;
+
+  constructor(options: ListWatchOptions<T>) {
+    this.options = {
+      pageSize: 500,
+      watchTimeoutSeconds: 290,
+      idleTimeoutMs: 150_000,
+      backoff: { initialMs: 500, maxMs: 30_000 },
+      ...options,
+    };
+  }
+
+  /** Starts the loop; resolves when the first LIST has completed (or rejects when it cannot). */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.running = this.run(resolve, reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    this.options.onStatus('stopped', null);
+  }
+
+  private get isStopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async run(listed: () => void, failed: (error: unknown) => void): Promise<void> {
+    let needsList = this.options.resumeFrom === undefined;
+    if (!needsList) this.resourceVersion = this.options.resumeFrom ?? null;
+    let isFirst = true;
+    let delay = this.options.backoff.initialMs;
+    while (!this.isStopped) {
+      try {
+        if (needsList) {
+          await this.list();
+          needsList = false;
+          delay = this.options.backoff.initialMs;
+          this.options.onStatus('live', null);
+          if (isFirst) listed();
+          isFirst = false;
+        }
+        await this.watch(() => {
+          delay = this.options.backoff.initialMs;
+          this.options.onStatus('live', null);
+        });
+      } catch (error) {
+        if (this.isStopped) break;
+        if (error instanceof GoneError || (error instanceof KubeHttpError && error.statusCode === 410)) {
+          needsList = true;
+          continue;
+        }
+        if (needsList && isFinal(error)) {
+          this.options.onStatus('failed', describe(error), error);
+          if (isFirst) failed(error);
+          return;
+        }
+        this.options.onStatus('reconnecting', describe(error), error);
+        // Full jitter: a fleet of watchers must not reconnect in step.
+        await sleep(Math.random() * delay, this.abort.signal);
+        delay = Math.min(delay * 2, this.options.backoff.maxMs);
+      }
+    }
+    if (isFirst) failed(new Error('stopped before the first list'));
+  }
+
+  private async list(): Promise<void> {
+    const items = new Map<string, T>();
+    let continueToken: string | undefined;
+    let resourceVersion: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: String(this.options.pageSize) });
+      if (continueToken) query.set('continue', continueToken);
+      let page: ObjectList;
+      try {
+        page = await this.options.client.getJSON<ObjectList>(`${this.options.path}?${query}`, { signal: this.abort.signal, timeoutMs: 60_000 });
+      } catch (error) {
+        if (continueToken && error instanceof KubeHttpError && error.statusCode === 410) {
+          // The continue token expired mid-list: start over for a consistent snapshot.
+          items.clear();
+          continueToken = undefined;
+          continue;
+        }
+        throw error;
+      }
+      for (const raw of page.items ?? []) {
+        const uid = (raw as { metadata?: { uid?: string } }).metadata?.uid;
+        const trimmed = this.options.trim(raw);
+        if (uid && trimmed) items.set(uid, trimmed);
+      }
+      resourceVersion = page.metadata?.resourceVersion ?? null;
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    this.lists++;
+    this.cache.clear();
+    for (const [uid, item] of items) this.cache.set(uid, item);
+    this.resourceVersion = resourceVersion;
+    this.options.onChange();
+  }
+
+  private async watch(onOpen: () => void): Promise<void> {
+    const query = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(this.options.watchTimeoutSeconds),
+    });
+    if (this.resourceVersion) query.set('resourceVersion', this.resourceVersion);
+    const abort = new AbortController();
+    const onStop = () => abort.abort();
+    this.abort.signal.addEventListener('abort', onStop);
+    let idle: NodeJS.Timeout | undefined;
+    const resetIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => abort.abort(new Error(`no data from the watch for ${this.options.idleTimeoutMs / 1000} s`)), this.options.idleTimeoutMs);
+    };
+    try {
+      resetIdle();
+      let isOpen = false;
+      for await (const line of this.options.client.streamLines(`${this.options.path}?${query}`, abort.signal)) {
+        resetIdle();
+        if (!isOpen) {
+          isOpen = true;
+          onOpen();
+        }
+        this.apply(JSON.parse(line) as WatchEvent);
+      }
+    } catch (error) {
+      if (abort.signal.aborted && !this.isStopped && abort.signal.reason instanceof Error) throw abort.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(idle);
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private apply(event: WatchEvent): void {
+    const object = event.object;
+    if (event.type === 'ERROR') {
+      if (object.code === 410) throw new GoneError(object.message ?? 'resourceVersion too old');
+      throw new Error(`watch error ${object.code ?? ''}: ${object.message ?? object.reason ?? 'unknown'}`);
+    }
+    const resourceVersion = object.metadata?.resourceVersion;
+    if (resourceVersion) this.resourceVersion = resourceVersion;
+    if (event.type === 'BOOKMARK') return;
+    const uid = object.metadata?.uid;
+    if (!uid) return;
+    if (event.type === 'DELETED') {
+      if (this.cache.delete(uid)) this.options.onChange();
+      return;
+    }
+    const trimmed = this.options.trim(object);
+    if (trimmed) this.cache.set(uid, trimmed);
+    else this.cache.delete(uid);
+    this.options.onChange();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ? `${error.message} (${cause.code})` : error.message;
+  }
+  return String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

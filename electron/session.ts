@@ -1,0 +1,274 @@
+/**
+ * One open context (design §2): a list-and-watch per kind → trimmed caches → derive → deltas,
+ * coalesced to at most one per `coalesceMs` and sequence-numbered.
+ *
+ * RBAC shapes what can be read: a kind the user may not list cluster-wide is read per namespace
+ * (the context's namespace and any the user names); a kind they cannot read anywhere is marked
+ * forbidden and the rest of the picture is still drawn.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KindState, KindStatus } from '../shared/ipc.ts';
+import { emptyObjects, type ClusterObjects, type ObjectKind } from '../shared/kube/objects.ts';
+import { trimObject } from '../shared/kube/trim.ts';
+import type { TopologyDelta } from '../shared/model/delta.ts';
+import type { Topology } from '../shared/model/types.ts';
+import { derive } from '../shared/topology/derive.ts';
+import { diff } from '../shared/topology/diff.ts';
+import { createKubeClient, KubeHttpError, type KubeClient } from './kube/client.ts';
+import { describeKubeError } from './kube/errors.ts';
+import { kindSpecs, pathOf, type KindSpec } from './kube/kinds.ts';
+import { isFinal, ListWatch, type ListWatchOptions, type ListWatchState } from './kube/list-watch.ts';
+
+export interface SessionOptions {
+  config: KubeConfig;
+  contextName: string;
+  /** Namespaces to read kinds in when they cannot be listed cluster-wide. */
+  namespaces?: string[];
+  coalesceMs?: number;
+  /** How long opening waits for every kind's first list before drawing what it has. */
+  firstViewTimeoutMs?: number;
+  onDelta?: (delta: TopologyDelta) => void;
+  onKinds?: (kinds: KindStatus[]) => void;
+  /** Passed to every list-watch (tests shorten timeouts with it). */
+  listWatch?: Partial<Pick<ListWatchOptions<unknown>, 'watchTimeoutSeconds' | 'idleTimeoutMs' | 'backoff' | 'pageSize'>>;
+}
+
+type Trimmed = ClusterObjects[ObjectKind][number];
+
+/** The reading of one kind: one list-watch cluster-wide, or one per readable namespace. */
+class KindReader {
+  state: KindState = 'loading';
+  reason: string | null = null;
+  scope: 'cluster' | string[] = 'cluster';
+  watches: ListWatch<Trimmed>[] = [];
+  private readonly states = new Map<ListWatch<Trimmed>, { state: ListWatchState; reason: string | null }>();
+
+  constructor(
+    readonly spec: KindSpec,
+    private readonly session: LiveSession,
+  ) {}
+
+  status(): KindStatus {
+    return { kind: this.spec.kind, state: this.state, count: this.count(), reason: this.reason, scope: this.scope };
+  }
+
+  count(): number {
+    let n = 0;
+    for (const watch of this.watches) n += watch.cache.size;
+    return n;
+  }
+
+  objects(): Trimmed[] {
+    return this.watches.flatMap((watch) => [...watch.cache.values()]);
+  }
+
+  async start(fallbackNamespaces: string[]): Promise<void> {
+    const { spec } = this;
+    if (spec.isOptional && !(await this.session.hasResource(spec))) {
+      this.setState('absent', `${spec.prefix.replace('/apis/', '')} is not installed in this cluster`);
+      return;
+    }
+    if (spec.namespaces) return this.startInNamespaces(spec.namespaces, false);
+    const watch = this.newWatch(pathOf(spec));
+    this.watches = [watch];
+    try {
+      await watch.start();
+      this.scope = 'cluster';
+      this.refresh();
+    } catch (error) {
+      this.watches = [];
+      await watch.stop();
+      if (error instanceof KubeHttpError && error.statusCode === 403 && spec.isNamespaced && fallbackNamespaces.length > 0) {
+        return this.startInNamespaces(fallbackNamespaces, true, error);
+      }
+      this.fail(error);
+    }
+  }
+
+  /** Reads the kind in each namespace that allows it; forbidden only when none does. */
+  private async startInNamespaces(namespaces: string[], isFallback: boolean, clusterError?: unknown): Promise<void> {
+    const readable: string[] = [];
+    let lastError: unknown = clusterError;
+    await Promise.all(
+      namespaces.map(async (namespace) => {
+        const watch = this.newWatch(pathOf(this.spec, namespace));
+        this.watches.push(watch);
+        try {
+          await watch.start();
+          readable.push(namespace);
+        } catch (error) {
+          this.watches = this.watches.filter((w) => w !== watch);
+          await watch.stop();
+          lastError = error;
+        }
+      }),
+    );
+    this.scope = readable.sort();
+    if (readable.length > 0 || !isFallback) {
+      this.refresh();
+      if (isFallback && this.state === 'live') this.reason = `not readable cluster-wide; read in ${readable.join(', ')}`;
+      return;
+    }
+    this.fail(lastError);
+  }
+
+  private newWatch(path: string): ListWatch<Trimmed> {
+    const watch: ListWatch<Trimmed> = new ListWatch<Trimmed>({
+      client: this.session.client,
+      path,
+      trim: (raw) => trimObject(this.spec.kind, raw) as Trimmed | null,
+      onChange: () => this.session.markDirty(),
+      onStatus: (state, reason) => {
+        this.states.set(watch, { state, reason });
+        if (this.watches.includes(watch)) this.refresh();
+      },
+      ...this.session.listWatchOptions,
+    });
+    return watch;
+  }
+
+  private refresh(): void {
+    const states = this.watches.map((w) => this.states.get(w) ?? { state: 'loading' as const, reason: null });
+    const troubled = states.find((s) => s.state === 'reconnecting' || s.state === 'failed');
+    if (troubled) this.setState(troubled.state === 'failed' ? 'failed' : 'reconnecting', troubled.reason);
+    else if (states.some((s) => s.state === 'loading')) this.setState('loading', null);
+    else this.setState('live', this.scope === 'cluster' ? null : this.reason);
+  }
+
+  private fail(error: unknown): void {
+    const forbidden = error instanceof KubeHttpError && error.statusCode === 403;
+    const described = describeKubeError(error, { server: this.session.client.server, context: this.session.contextName, resource: this.spec.resource });
+    this.setState(forbidden ? 'forbidden' : 'failed', described.message);
+  }
+
+  private setState(state: KindState, reason: string | null): void {
+    if (this.state === state && this.reason === reason) return;
+    this.state = state;
+    this.reason = reason;
+    this.session.kindsChanged();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.watches.map((w) => w.stop()));
+  }
+}
+
+export class LiveSession {
+  readonly client: KubeClient;
+  readonly contextName: string;
+  readonly listWatchOptions: SessionOptions['listWatch'];
+  kubernetesVersion: string | null = null;
+  topology: Topology;
+  seq = 0;
+  private readonly readers: KindReader[];
+  private readonly options: SessionOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private isStarted = false;
+  private isClosed = false;
+  private kindsTimer: NodeJS.Timeout | null = null;
+  private readonly capturedAt = new Date().toISOString();
+
+  private constructor(options: SessionOptions) {
+    this.options = options;
+    this.contextName = options.contextName;
+    this.listWatchOptions = options.listWatch;
+    this.client = createKubeClient(options.config);
+    this.readers = kindSpecs.map((spec) => new KindReader(spec, this));
+    this.topology = derive(emptyObjects(), this.source());
+  }
+
+  /**
+   * Connects (failing fast, with a message naming the cause, when the server cannot be reached
+   * or the credentials are refused) and lists every kind once; watches then keep it current.
+   */
+  static async open(options: SessionOptions): Promise<LiveSession> {
+    const session = new LiveSession(options);
+    try {
+      const version = await session.client.getJSON<{ gitVersion?: string }>('/version', { timeoutMs: 15_000 });
+      session.kubernetesVersion = version.gitVersion ?? null;
+    } catch (error) {
+      throw describeKubeError(error, { server: session.client.server, context: options.contextName });
+    }
+    const defaultNamespace = options.config.getContextObject(options.contextName)?.namespace ?? 'default';
+    const fallback = [...new Set([defaultNamespace, ...(options.namespaces ?? [])])];
+    // A kind still loading after this long is drawn when it arrives; the first view doesn't wait.
+    const started = Promise.all(session.readers.map((reader) => reader.start(fallback)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, options.firstViewTimeoutMs ?? 30_000)))]);
+    clearTimeout(timer);
+    if (session.isClosed) return session;
+    session.topology = derive(session.objects(), session.source());
+    session.isStarted = true;
+    session.emitKinds();
+    return session;
+  }
+
+  kinds(): KindStatus[] {
+    return this.readers.map((r) => r.status());
+  }
+
+  objects(): ClusterObjects {
+    const objects = emptyObjects();
+    for (const reader of this.readers) (objects[reader.spec.kind] as Trimmed[]) = reader.objects();
+    return objects;
+  }
+
+  source() {
+    return {
+      context: this.contextName,
+      server: this.client.server,
+      kubernetesVersion: this.kubernetesVersion,
+      capturedAt: this.capturedAt,
+      unavailableKinds: this.readers
+        .filter((r) => r.state === 'forbidden' || r.state === 'failed')
+        .map((r) => ({ kind: r.spec.kind, reason: r.reason ?? r.state })),
+    };
+  }
+
+  async hasResource(spec: KindSpec): Promise<boolean> {
+    try {
+      const list = await this.client.getJSON<{ resources?: { name: string }[] }>(spec.prefix, { timeoutMs: 15_000 });
+      return (list.resources ?? []).some((r) => r.name === spec.resource);
+    } catch (error) {
+      if (isFinal(error)) return false;
+      throw error;
+    }
+  }
+
+  markDirty(): void {
+    if (!this.isStarted || this.isClosed || this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+  }
+
+  kindsChanged(): void {
+    if (!this.isStarted || this.isClosed || this.kindsTimer) return;
+    this.kindsTimer = setTimeout(() => this.emitKinds(), this.options.coalesceMs ?? 100);
+  }
+
+  private emitKinds(): void {
+    if (this.kindsTimer) clearTimeout(this.kindsTimer);
+    this.kindsTimer = null;
+    this.options.onKinds?.(this.kinds());
+  }
+
+  /** Derives the model from the caches and sends what changed as one delta. */
+  private flush(): void {
+    this.timer = null;
+    if (this.isClosed) return;
+    const next = derive(this.objects(), this.source());
+    const delta = diff(this.topology, next, this.seq + 1);
+    this.topology = next;
+    if (delta.added.length === 0 && delta.updated.length === 0 && delta.removed.length === 0 && !delta.cluster) return;
+    this.seq = delta.seq;
+    this.options.onDelta?.(delta);
+  }
+
+  /** Stops every watch and timer; nothing of the session is left running. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.kindsTimer) clearTimeout(this.kindsTimer);
+    this.timer = this.kindsTimer = null;
+    await Promise.all(this.readers.map((r) => r.stop()));
+  }
+}
