@@ -129,7 +129,13 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         if (id === sessionId) emit('didChangeKinds', { sessionId: id, kinds });
       },
     });
-    if (options.stateFile) await rememberContext(options.stateFile, loaded.files, context).catch(() => undefined);
+    if (options.stateFile) {
+      try {
+        rememberContext(options.stateFile, loaded.files, context);
+      } catch {
+        // Remembering the choice is a convenience; failing to write it must not fail the open.
+      }
+    }
     const server = session.client.server;
     return { kind: 'live', session, source: { kind: 'cluster', label: context, note: server ? `Live from ${server}` : null } };
   }
@@ -177,4 +183,45 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
       opened = null;
     },
   };
+}
+
+export interface StartRequest {
+  snapshotPath?: string | null;
+  isDemo?: boolean;
+  context?: string | null;
+  namespaces?: string[];
+}
+
+/**
+ * What a door opens first: the snapshot or demo asked for; else the context asked for, or the
+ * kubeconfig's preferred one; else the demo. A snapshot or context that cannot be opened falls
+ * back to the demo with the reason as its note (and on `warn`), so the user gets a working app.
+ */
+export async function openStartupBackend(request: StartRequest, options: BackendOptions, warn: (message: string) => void): Promise<Backend> {
+  const backend = createBackend(options);
+  const fallBack = async (what: string, error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    warn(`${what}: ${reason}`);
+    await backend.open({ kind: 'demo', note: `${what}: ${reason} Showing the demo cluster.` });
+    return backend;
+  };
+  if (request.snapshotPath) {
+    try {
+      await backend.open({ kind: 'snapshot', path: request.snapshotPath });
+      return backend;
+    } catch (error) {
+      return fallBack(`Could not open ${request.snapshotPath}`, error);
+    }
+  }
+  const context = request.isDemo ? null : (request.context ?? listContexts(options.kubeconfigPaths ?? [], options.stateFile ?? null).preferred);
+  if (!context) {
+    await backend.open({ kind: 'demo', note: request.isDemo ? undefined : 'No cluster chosen: showing the bundled demo cluster.' });
+    return backend;
+  }
+  try {
+    await backend.open({ kind: 'context', context, namespaces: request.namespaces });
+    return backend;
+  } catch (error) {
+    return fallBack(`Could not open context ${context}`, error);
+  }
 }

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { KindStatus } from '../shared/ipc.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
-import { openBackend, type Backend, type SourceRequest } from './backend.ts';
+import { openStartupBackend } from './backend.ts';
 import { buildSnapshotFromFiles } from './kube/from-files.ts';
 import { kindSpecs } from './kube/kinds.ts';
-import { configForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
+import { configForContext, kubeconfigPaths, loadKubeconfig } from './kube/kubeconfig.ts';
 import { ensureRenderer } from './renderer-build.ts';
 import { serve } from './serve.ts';
 import { LiveSession } from './session.ts';
@@ -131,8 +131,11 @@ export function buildProgram(): Command {
       .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
       .option('--no-open', 'do not open a browser'),
   ).action(async (options: KubeOptions & { demo?: boolean; snapshot?: string; port: number; host: string; open: boolean }) => {
-    const paths = kubeconfigPaths({ explicit: options.kubeconfig });
-    const backend = await openServeBackend(options, paths);
+    const backend = await openStartupBackend(
+      { snapshotPath: options.snapshot, isDemo: options.demo, context: options.context, namespaces: options.namespace },
+      { kubeconfigPaths: kubeconfigPaths({ explicit: options.kubeconfig }), stateFile: stateFile() },
+      (message) => console.error(`podpath: ${message}`),
+    );
     const rendererDir = await ensureRenderer((line) => console.error(line));
     if (!isLoopback(options.host)) {
       console.error(`podpath: listening on ${options.host}, not loopback: anyone who can reach it and holds the token sees this cluster.`);
@@ -150,27 +153,6 @@ export function buildProgram(): Command {
   });
 
   return program;
-}
-
-/**
- * What `serve` opens: the snapshot or demo asked for; else the context asked for, or the
- * kubeconfig's preferred one. A context that cannot be opened falls back to the demo, with the
- * reason on screen and on stderr, so the user still gets a working app.
- */
-async function openServeBackend(options: KubeOptions & { demo?: boolean; snapshot?: string }, paths: string[]): Promise<Backend> {
-  const backendOptions = { kubeconfigPaths: paths, stateFile: stateFile() };
-  if (options.snapshot) return openBackend({ kind: 'snapshot', path: options.snapshot }, backendOptions);
-  if (options.demo) return openBackend({ kind: 'demo' }, backendOptions);
-  const context = options.context ?? listContexts(paths, stateFile()).preferred;
-  if (!context) return openBackend({ kind: 'demo', note: 'No cluster chosen: showing the bundled demo cluster.' }, backendOptions);
-  const request: SourceRequest = { kind: 'context', context, namespaces: options.namespace };
-  try {
-    return await openBackend(request, backendOptions);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    console.error(`podpath: ${reason}`);
-    return openBackend({ kind: 'demo', note: `Could not open context ${context}: ${reason} Showing the demo cluster.` }, backendOptions);
-  }
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { app, type BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
-import { openBackend, type Backend } from './backend.ts';
+import { openStartupBackend, type Backend } from './backend.ts';
+import { adoptShellPath, kubeconfigPaths } from './kube/kubeconfig.ts';
 import { parseDesktopArgs } from './desktop/args.ts';
 import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';
 import {
@@ -16,7 +17,6 @@ import {
 } from './desktop/security.ts';
 import { createMainWindow } from './desktop/window.ts';
 
-const demoNote = 'No cluster chosen: showing the bundled demo cluster.';
 
 // A second launch focuses the first window instead of opening another backend.
 if (!app.requestSingleInstanceLock()) {
@@ -70,20 +70,23 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
-/** `--snapshot FILE` opens that file; without it, or when it cannot be read, the bundled demo. */
+/**
+ * `--snapshot FILE` opens that file; else `--context` or the kubeconfig's preferred context;
+ * else, or when that cannot be opened, the bundled demo with the reason on screen.
+ */
 async function openDesktopBackend(): Promise<Backend> {
-  const assetsDir = app.isPackaged
-    ? path.join(process.resourcesPath, 'assets')
-    : path.join(app.getAppPath(), 'assets');
-  const { snapshotPath } = parseDesktopArgs(process.argv);
-  let note = demoNote;
-  if (snapshotPath) {
-    try {
-      return await openBackend({ kind: 'snapshot', path: path.resolve(snapshotPath) }, assetsDir);
-    } catch (error) {
-      note = `${error instanceof Error ? error.message : String(error)} Showing the bundled demo cluster instead.`;
-      console.error(`Podpath: ${note}`);
-    }
-  }
-  return openBackend({ kind: 'demo', note }, assetsDir);
+  const assetsDir = app.isPackaged ? path.join(process.resourcesPath, 'assets') : path.join(app.getAppPath(), 'assets');
+  const args = parseDesktopArgs(process.argv);
+  // Exec credential plugins (aws, gke-gcloud-auth-plugin, kubelogin) live on the user's shell
+  // PATH, which an app started from a launcher does not inherit.
+  await adoptShellPath();
+  return openStartupBackend(
+    { snapshotPath: args.snapshotPath && path.resolve(args.snapshotPath), context: args.context },
+    {
+      assetsDir,
+      kubeconfigPaths: kubeconfigPaths({ explicit: args.kubeconfig ?? undefined }),
+      stateFile: path.join(app.getPath('userData'), 'contexts.json'),
+    },
+    (message) => console.error(`Podpath: ${message}`),
+  );
 }

@@ -43,10 +43,13 @@ class KindReader {
   watches: ListWatch<Trimmed>[] = [];
   private readonly states = new Map<ListWatch<Trimmed>, { state: ListWatchState; reason: string | null }>();
 
-  constructor(
-    readonly spec: KindSpec,
-    private readonly session: LiveSession,
-  ) {}
+  readonly spec: KindSpec;
+  private readonly session: LiveSession;
+
+  constructor(spec: KindSpec, session: LiveSession) {
+    this.spec = spec;
+    this.session = session;
+  }
 
   status(): KindStatus {
     return { kind: this.spec.kind, state: this.state, count: this.count(), reason: this.reason, scope: this.scope };

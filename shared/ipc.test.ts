@@ -37,12 +37,28 @@ describe('dispatchRequest', () => {
       calls.push(payload);
       return null;
     },
+    listContexts: () => ({ files: [], contexts: [], preferred: null, error: null }),
+    openContext: (payload) => {
+      calls.push(payload);
+      throw new Error('unreachable');
+    },
+    openDemo: () => {
+      throw new Error('not in this test');
+    },
   };
 
   test('a valid request reaches its handler, an invalid one never does', async () => {
     expect(await dispatchRequest(handlers, 'getObject', { id: 'svc:shop/web' })).toEqual({ ok: true, value: null });
     expect(await dispatchRequest(handlers, 'getObject', { id: 7 })).toMatchObject({ ok: false });
     expect(calls).toEqual([{ id: 'svc:shop/web' }]);
+  });
+
+  test('openContext takes a context name and namespaces, nothing else', async () => {
+    expect(await dispatchRequest(handlers, 'openContext', { context: 'prod', namespaces: ['team-a'] })).toMatchObject({ ok: false, error: { message: 'unreachable' } });
+    expect(await dispatchRequest(handlers, 'openContext', { context: 'prod', kubeconfig: '/etc/shadow' })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(await dispatchRequest(handlers, 'openContext', { context: 'prod', namespaces: ['Not A Namespace'] })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(calls).toContainEqual({ context: 'prod', namespaces: ['team-a'] });
+    expect(calls).toHaveLength(2);
   });
 
   test('a handler error becomes an error reply with its message', async () => {

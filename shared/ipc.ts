@@ -18,7 +18,11 @@ const elementId = z
   .regex(/^[a-z]+:[^\s]+$/, 'must be a model element id such as pod:<uid>');
 
 /** A kubeconfig context name (kubectl allows almost anything but control characters). */
-const contextName = z.string().min(1).max(253).regex(/^[^\u0000-\u001f]+$/, 'must be a context name');
+const contextName = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20), 'must be a context name');
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name');
 
 /** Request name → schema of its payload. Every payload is an object, so it can grow. */

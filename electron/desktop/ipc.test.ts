@@ -22,6 +22,9 @@ function setup() {
   const handlers = {
     getState: vi.fn(() => ({ seq: 3 }) as never),
     getObject: vi.fn(({ id }: { id: string }) => ({ id, kind: 'pods', object: {} }) as never),
+    listContexts: vi.fn(() => ({ files: [], contexts: [], preferred: null, error: null })),
+    openContext: vi.fn(() => ({ seq: 0 }) as never),
+    openDemo: vi.fn(() => ({ seq: 0 }) as never),
   } satisfies RequestHandlers;
   const dispose = registerRequestHandlers(ipc as unknown as IpcMainLike, handlers, (event) =>
     isAppFrame(event, windowContents, location),

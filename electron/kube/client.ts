@@ -7,6 +7,7 @@
  */
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch } from 'undici';
+import { serverOrigin } from './errors.ts';
 
 /** An HTTP error from the API server, with the Kubernetes Status it sent where there was one. */
 export class KubeHttpError extends Error {
@@ -32,8 +33,8 @@ export interface KubeClient {
   /** scheme://host:port of the API server. */
   readonly server: string;
   getJSON<T>(path: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<T>;
-  /** Opens a streaming GET and yields its lines as they arrive. */
-  streamLines(path: string, signal: AbortSignal): AsyncGenerator<string>;
+  /** Opens a streaming GET; resolves once the server has answered, with its lines as they arrive. */
+  openStream(path: string, signal: AbortSignal): Promise<AsyncGenerator<string>>;
 }
 
 export function createKubeClient(config: KubeConfig): KubeClient {
@@ -55,38 +56,32 @@ export function createKubeClient(config: KubeConfig): KubeClient {
   }
 
   return {
-    server: serverOrigin(cluster.server),
+    server: serverOrigin(cluster.server) ?? cluster.server,
     async getJSON<T>(path: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T> {
       const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000)];
       if (options.signal) signals.push(options.signal);
       const response = await open(path, AbortSignal.any(signals));
       return (await response.json()) as T;
     },
-    async *streamLines(path: string, signal: AbortSignal): AsyncGenerator<string> {
+    async openStream(path: string, signal: AbortSignal): Promise<AsyncGenerator<string>> {
       const response = await open(path, signal);
-      if (!response.body) return;
-      const decoder = new TextDecoder();
-      let buffered = '';
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (line) yield line;
-        }
-      }
-      if (buffered.trim()) yield buffered.trim();
+      return lines(response.body);
     },
   };
 }
 
-/** scheme://host:port, never userinfo, path or query. */
-export function serverOrigin(server: string): string {
-  try {
-    const url = new URL(server);
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    return server;
+async function* lines(body: AsyncIterable<Uint8Array> | null): AsyncGenerator<string> {
+  if (!body) return;
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) yield line;
+    }
   }
+  if (buffered.trim()) yield buffered.trim();
 }

@@ -174,17 +174,21 @@ export class ListWatch<T> {
     };
     try {
       resetIdle();
-      let isOpen = false;
-      for await (const line of this.options.client.streamLines(`${this.options.path}?${query}`, abort.signal)) {
+      const stream = await this.options.client.openStream(`${this.options.path}?${query}`, abort.signal);
+      onOpen();
+      for await (const line of stream) {
         resetIdle();
-        if (!isOpen) {
-          isOpen = true;
-          onOpen();
+        try {
+          this.apply(JSON.parse(line) as WatchEvent);
+        } catch (error) {
+          // Close the connection before unwinding: releasing a stream the server keeps open
+          // would otherwise wait for the server.
+          abort.abort();
+          throw error;
         }
-        this.apply(JSON.parse(line) as WatchEvent);
       }
     } catch (error) {
-      if (abort.signal.aborted && !this.isStopped && abort.signal.reason instanceof Error) throw abort.signal.reason;
+      if (abort.signal.aborted && !this.isStopped && abort.signal.reason instanceof Error && !(abort.signal.reason.name === 'AbortError')) throw abort.signal.reason;
       throw error;
     } finally {
       clearTimeout(idle);

@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { emptyObjects } from '../shared/kube/objects.ts';
+import { SnapshotError, parseSnapshot, serializeSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
+import { writeSnapshotFile } from './snapshot-file.ts';
+
+const demo = parseSnapshot(await readFile(new URL('../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+
+const small: Snapshot = {
+  format: 'podpath.snapshot',
+  version: 1,
+  source: { context: 'kind-dev', server: 'https://127.0.0.1:6443', kubernetesVersion: 'v1.33.2', capturedAt: '2026-11-26T10:00:00Z' },
+  objects: { ...emptyObjects(), nodes: [{ metadata: { name: 'n1', uid: 'u1' } }] },
+};
+
+let scratch = '';
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'podpath-snapshot-file-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function freshDirectory(name: string): Promise<string> {
+  const directory = join(scratch, name);
+  await mkdir(directory);
+  return directory;
+}
+
+describe('writeSnapshotFile', () => {
+  test('writes a snapshot that reads back equal, leaving nothing else in the directory', async () => {
+    const directory = await freshDirectory('plain');
+    const path = join(directory, 'demo.podpath.json');
+    await writeSnapshotFile(path, demo);
+    expect(parseSnapshot(await readFile(path, 'utf8'))).toEqual(demo);
+    expect(await readdir(directory)).toEqual(['demo.podpath.json']);
+  });
+
+  test('replacing a file: a reader polling it meanwhile sees the old snapshot or the new one, never part of one', async () => {
+    const directory = await freshDirectory('replace');
+    const path = join(directory, 'cluster.podpath.json');
+    await writeSnapshotFile(path, small);
+    const contents = new Set([serializeSnapshot(small), serializeSnapshot(demo)]);
+    let isWriting = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (isWriting) {
+        const text = await readFile(path, 'utf8');
+        expect(contents.has(text)).toBe(true);
+        reads++;
+      }
+    })();
+    for (let i = 0; i < 20; i++) await writeSnapshotFile(path, i % 2 === 0 ? demo : small);
+    isWriting = false;
+    await reader;
+    expect(reads).toBeGreaterThan(0);
+    expect(await readFile(path, 'utf8')).toBe(serializeSnapshot(small));
+    expect(await readdir(directory)).toEqual(['cluster.podpath.json']);
+  });
+
+  test('an invalid snapshot is refused before the disk is touched', async () => {
+    const directory = await freshDirectory('invalid');
+    const path = join(directory, 'cluster.podpath.json');
+    await writeSnapshotFile(path, small);
+    const before = await stat(path);
+    const invalid = structuredClone(demo) as unknown as { objects: { pods: { metadata: { uid?: string } }[] } };
+    delete invalid.objects.pods[0]!.metadata.uid;
+
+    const error = await writeSnapshotFile(path, invalid as unknown as Snapshot).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as Error).message).toMatch(/cluster\.podpath\.json is not a valid snapshot: objects\.pods\[0\]\.metadata\.uid/);
+    expect(await readFile(path, 'utf8')).toBe(serializeSnapshot(small));
+    expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
+    expect(await readdir(directory)).toEqual(['cluster.podpath.json']);
+
+    // Nor is a new file created for one.
+    await expect(writeSnapshotFile(join(directory, 'new.podpath.json'), invalid as unknown as Snapshot)).rejects.toThrow(SnapshotError);
+    expect(await readdir(directory)).toEqual(['cluster.podpath.json']);
+  });
+
+  test('a write that fails at the rename removes its temporary file and leaves the target as it was', async () => {
+    const directory = await freshDirectory('rename-fails');
+    // A non-empty directory where the file should go: rename(2) refuses to replace it.
+    const target = join(directory, 'cluster.podpath.json');
+    await mkdir(target);
+    await writeFile(join(target, 'keep'), 'kept');
+    await expect(writeSnapshotFile(target, small)).rejects.toThrow();
+    expect(await readdir(directory)).toEqual(['cluster.podpath.json']);
+    expect(await readFile(join(target, 'keep'), 'utf8')).toBe('kept');
+  });
+
+  test('a missing directory is an error, not a created one', async () => {
+    await expect(writeSnapshotFile(join(scratch, 'no-such-dir', 'x.podpath.json'), small)).rejects.toThrow(/ENOENT/);
+  });
+});
