@@ -114,7 +114,7 @@ export function buildProgram(): Command {
     }
     const { snapshot, kinds } = await snapshotLive(options);
     for (const status of kinds) console.log(kindLine(status));
-    if (!kinds.some((k) => k.state === 'live' && k.count > 0)) {
+    if (!kinds.some((k) => k.state === 'live')) {
       throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed); no snapshot written.');
     }
     await writeSnapshotFile(options.output, snapshot);

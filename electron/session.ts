@@ -107,7 +107,7 @@ class KindReader {
       }),
     );
     this.scope = readable.sort();
-    if (readable.length > 0 || !isFallback) {
+    if (readable.length > 0) {
       this.refresh();
       if (isFallback && this.state === 'live') this.reason = `not readable cluster-wide; read in ${readable.join(', ')}`;
       return;

@@ -181,6 +181,14 @@ export function describeKubeError(error: unknown, where: KubeErrorWhere = {}): K
     }
   }
 
+  // undici's fetch refuses the ports browsers block (1, 6000, 10080, …) before connecting.
+  if (chain.some((e) => e instanceof Error && e.message === 'bad port')) {
+    return new KubeError('unreachable', `Cannot reach ${server}: its port is one that HTTP clients refuse to connect to (a "bad port").`, {
+      hint: 'Serve the API on another port, or reach it through a port-forward or proxy-url.',
+      cause: error,
+    });
+  }
+
   // 5. Files and YAML.
   const yamlError = describeYamlError(error, where.file);
   if (yamlError) return yamlError;

@@ -1,0 +1,89 @@
+// `podpath snapshot` against the real control plane, as a user runs it.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, inject, test } from 'vitest';
+import { parseDocument } from 'yaml';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { repoRoot } from '../e2e/serve.ts';
+
+const kubeconfig = inject('kubeconfig');
+if (!kubeconfig) console.log('skipped: CLI snapshot tests need the test control plane (see "control plane unavailable" above)');
+const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-'));
+
+async function podpath(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/podpath.mjs', ...args], { cwd: repoRoot, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** A copy of the test kubeconfig with the admin user changed. */
+function kubeconfigWithUser(name: string, user: Record<string, unknown>): string {
+  const doc = parseDocument(readFileSync(kubeconfig, 'utf8'));
+  const users = doc.get('users') as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] };
+  for (const entry of users.items) if (entry.get('name') === 'admin') entry.set('user', doc.createNode(user));
+  const path = join(dir, name);
+  writeFileSync(path, doc.toString());
+  return path;
+}
+
+describe.skipIf(!kubeconfig)('podpath snapshot (live)', () => {
+  test('as admin: one line per kind, a valid snapshot, no credentials in it', async () => {
+    const out = join(dir, 'admin.json');
+    const result = await podpath('snapshot', '--kubeconfig', kubeconfig, '--context', 'admin', '-o', out);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Nodes \d+$/m);
+    expect(result.stdout).toMatch(/^Pods \d+$/m);
+    expect(result.stdout).toMatch(/^Gateways absent$/m);
+    const text = readFileSync(out, 'utf8');
+    const snapshot = parseSnapshot(text);
+    expect(snapshot.source).toMatchObject({ context: 'admin', kubernetesVersion: expect.stringMatching(/^v1\.\d+/) });
+    expect(snapshot.objects.services.some((s) => s.metadata.name === 'kubernetes')).toBe(true);
+    const token = /token: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))?.[1];
+    expect(token && text.includes(token)).toBe(false);
+    expect(text).not.toMatch(/BEGIN CERTIFICATE|last-applied-configuration|managedFields/);
+  });
+
+  test('as the RBAC-limited user: Nodes forbidden, the rest read per namespace, exit 0', async () => {
+    const out = join(dir, 'limited.json');
+    const result = await podpath('snapshot', '--kubeconfig', kubeconfig, '--context', 'limited', '-n', 'team-b', '-o', out);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Nodes forbidden$/m);
+    expect(result.stdout).toMatch(/^Pods \d+ \(in team-a, team-b\)$/m);
+    const snapshot = parseSnapshot(readFileSync(out, 'utf8'));
+    expect(snapshot.source.unavailableKinds?.map((k) => k.kind)).toContain('nodes');
+  });
+
+  test('expired credentials: a message naming the 401 and what to do, no file', async () => {
+    const bad = kubeconfigWithUser('expired.yaml', { token: 'expired-token' });
+    const result = await podpath('snapshot', '--kubeconfig', bad, '--context', 'admin', '-o', join(dir, 'never.json'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/^podpath: .*rejected the credentials.*401/m);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('a failing exec credential plugin: its stderr in the message', async () => {
+    const plugin = join(dir, 'fake-auth-plugin');
+    writeFileSync(plugin, '#!/bin/sh\necho "error: the SSO session has expired; run fake-login" >&2\nexit 1\n');
+    chmodSync(plugin, 0o755);
+    const bad = kubeconfigWithUser('exec.yaml', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    const result = await podpath('snapshot', '--kubeconfig', bad, '--context', 'admin', '-o', join(dir, 'never.json'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/fake-auth-plugin/);
+    expect(result.stderr).toMatch(/SSO session has expired; run fake-login/);
+  });
+
+  test('an unknown context names the ones there are', async () => {
+    const result = await podpath('snapshot', '--kubeconfig', kubeconfig, '--context', 'prod', '-o', join(dir, 'never.json'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/prod/);
+    expect(result.stderr).toMatch(/admin/);
+  });
+});
