@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { generateCluster } from '../test/fixtures/generate.ts';
 import { derive } from '../shared/topology/derive.ts';
+import { benchLive } from './bench-live.ts';
 
 const sizes: { pods: number; budgetMs: number; runs: number }[] = [
   { pods: 1_000, budgetMs: 50, runs: 15 },
@@ -34,3 +35,5 @@ for (const { pods, budgetMs, runs } of sizes) {
     `${String(pods).padEnd(9)} ${String(objects.nodes.length).padEnd(7)} ${ms.toFixed(1).padStart(8)} ms ${String(budgetMs).padStart(6)} ms   ${ms <= budgetMs ? 'within' : 'OVER'}`,
   );
 }
+
+if (!process.argv.includes('--no-live')) await benchLive([1_000, 10_000]);

@@ -1,0 +1,108 @@
+/**
+ * The live-load benchmark of design §9 ("first useful view, against the API server's own LIST
+ * time"): fill a private test control plane with N Pods (Running, with IPs, on N/30 Nodes) and
+ * N/10 Services whose EndpointSlices the real controller makes; then time
+ *   - a bare paginated LIST of the same kinds (limit 500), and
+ *   - opening a session on the context until its full model is derived,
+ * and report the ratio and the session's heap.
+ */
+import { performance } from 'node:perf_hooks';
+import { configForContext, loadKubeconfig } from '../electron/kube/kubeconfig.ts';
+import { createKubeClient } from '../electron/kube/client.ts';
+import { kindSpecs, pathOf } from '../electron/kube/kinds.ts';
+import { LiveSession } from '../electron/session.ts';
+import { adminApi, startControlPlane, waitFor, type KubeApi } from '../test/cluster/harness.ts';
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function fill(api: KubeApi, pods: number): Promise<void> {
+  const nodes = Math.ceil(pods / 30);
+  const namespace = `bench-${pods}`;
+  await api.createNamespace(namespace);
+  await inParallel([...Array(nodes).keys()], 16, (n) =>
+    api.createNode(`bench-${pods}-${n}`, { podCIDR: `10.${64 + (n >> 8)}.${n & 255}.0/24`, internalIP: `172.16.${n >> 8}.${n & 255}` }),
+  );
+  await inParallel([...Array(Math.ceil(pods / 10)).keys()], 16, (s) =>
+    api.createService(namespace, { name: `app-${s}`, selector: { app: `app-${s}` }, ports: [{ port: 80, targetPort: 'http' }] }),
+  );
+  await inParallel([...Array(pods).keys()], 32, async (p) => {
+    const n = p % nodes;
+    const name = `app-${Math.floor(p / 10)}-${p}`;
+    await api.createPod(namespace, { name, labels: { app: `app-${Math.floor(p / 10)}` }, nodeName: `bench-${pods}-${n}`, ports: [{ name: 'http', containerPort: 8080 }] });
+    await api.setPodStatus(namespace, name, { podIP: `10.${64 + (n >> 8)}.${n & 255}.${Math.floor(p / nodes) + 2}`, hostIP: `172.16.${n >> 8}.${n & 255}` });
+  });
+  // The controller has caught up when every pod is an endpoint.
+  await waitFor(
+    async () => {
+      const slices = await api.list<{ endpoints?: unknown[] }>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`);
+      return slices.reduce((n, s) => n + (s.endpoints?.length ?? 0), 0) >= pods;
+    },
+    600_000,
+    'EndpointSlices for every pod',
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+export async function benchLive(sizes: number[]): Promise<void> {
+  const cp = await startControlPlane();
+  const api = adminApi(cp);
+  try {
+    console.log('\nfirst full model from a live context vs. a bare paginated LIST (design §9: ≤ 1.5×)');
+    console.log('pods      bare LIST   session open   ratio   session heap');
+    let total = 0;
+    for (const pods of sizes) {
+      await fill(api, pods - total);
+      total = pods;
+      const config = configForContext(loadKubeconfig([cp.kubeconfig]), 'admin');
+      const client = createKubeClient(config);
+      const bare: number[] = [];
+      const opened: number[] = [];
+      let heap = 0;
+      for (let run = 0; run < 3; run++) {
+        let start = performance.now();
+        await Promise.all(
+          kindSpecs.map(async (spec) => {
+            for (const path of spec.namespaces ? spec.namespaces.map((ns) => pathOf(spec, ns)) : [pathOf(spec)]) {
+              let token: string | undefined;
+              do {
+                const page = await client
+                  .getJSON<{ metadata?: { continue?: string } }>(`${path}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`)
+                  .catch(() => ({ metadata: { continue: undefined } }));
+                token = page.metadata?.continue || undefined;
+              } while (token);
+            }
+          }),
+        );
+        bare.push(performance.now() - start);
+        globalThis.gc?.();
+        const before = process.memoryUsage().heapUsed;
+        start = performance.now();
+        const session = await LiveSession.open({ config, contextName: 'admin' });
+        opened.push(performance.now() - start);
+        globalThis.gc?.();
+        heap = process.memoryUsage().heapUsed - before;
+        if (Object.keys(session.topology.pods).length < pods) throw new Error(`the session saw ${Object.keys(session.topology.pods).length} pods, expected ${pods}`);
+        await session.close();
+      }
+      const b = median(bare);
+      const o = median(opened);
+      console.log(
+        `${String(pods).padEnd(9)} ${b.toFixed(0).padStart(7)} ms ${o.toFixed(0).padStart(11)} ms ${(o / b).toFixed(2).padStart(7)}×   ${(heap / 2 ** 20).toFixed(0)} MB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`,
+      );
+    }
+  } finally {
+    await api.close();
+    await cp.stop();
+  }
+}
