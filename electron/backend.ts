@@ -136,8 +136,7 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         // Remembering the choice is a convenience; failing to write it must not fail the open.
       }
     }
-    const server = session.client.server;
-    return { kind: 'live', session, source: { kind: 'cluster', label: context, note: server ? `Live from ${server}` : null } };
+    return { kind: 'live', session, source: { kind: 'cluster', label: context, note: null } };
   }
 
   async function open(request: SourceRequest): Promise<ViewState> {

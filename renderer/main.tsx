@@ -3,23 +3,17 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { createClusterStore } from './state/cluster.ts';
+import { createOpener } from './state/opening.ts';
 import { createStore } from './state/store.ts';
 import { connect } from './transport/connect.ts';
 import './app.css';
 
 const api = connect();
+// The cluster store resyncs by itself after the link comes back.
 const cluster = createClusterStore(api);
+const opener = createOpener(cluster);
 const connection = createStore(api.status);
-let wasClosed = false;
-api.onDidChangeConnection((status) => {
-  connection.set(status);
-  if (status.state === 'closed') wasClosed = true;
-  // The backend may have moved on while we were away: start again from its full state.
-  if (status.state === 'open' && wasClosed) {
-    wasClosed = false;
-    void cluster.reload();
-  }
-});
+api.onDidChangeConnection((status) => connection.set(status));
 void cluster.reload();
 
 let graph: GraphAdapter | null = null;
@@ -29,6 +23,6 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element.');
 createRoot(root).render(
   <StrictMode>
-    <App api={api} cluster={cluster} connection={connection} onGraphReady={(adapter) => (graph = adapter)} />
+    <App api={api} cluster={cluster} opener={opener} connection={connection} onGraphReady={(adapter) => (graph = adapter)} />
   </StrictMode>,
 );

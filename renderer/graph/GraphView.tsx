@@ -11,17 +11,32 @@ import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
 
 export interface GraphViewProps {
   topology: Topology | null;
+  /** Changes when a different picture is shown (another session): it is laid out afresh and fitted. */
+  layoutKey: string;
+  /**
+   * False while a live session's first lists are still arriving: until then every update is laid
+   * out afresh, so that the picture does not grow in the order the API happened to answer.
+   * Afterwards updates are applied in place and nothing drawn moves.
+   */
+  isSettled: boolean;
+  /** Leave room in each host for pods still to come (a live session). */
+  hasGrowthRoom: boolean;
   selected: string | null;
   onSelect(id: string | null): void;
   /** Receives the adapter once it exists (for "Fit" and the test hook), and null on unmount. */
   onReady?(adapter: GraphAdapter | null): void;
+  /** Told after each update whether new elements had to be placed overlapping others. */
+  onNeedsTidying?(needsTidying: boolean): void;
 }
 
-export const GraphView = memo(function GraphView({ topology, selected, onSelect, onReady }: GraphViewProps) {
+export const GraphView = memo(function GraphView({ topology, layoutKey, isSettled, hasGrowthRoom, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<GraphAdapter | null>(null);
+  const drawnKey = useRef<string | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onNeedsTidyingRef = useRef(onNeedsTidying);
+  onNeedsTidyingRef.current = onNeedsTidying;
 
   useEffect(() => {
     const container = containerRef.current;
@@ -44,7 +59,7 @@ export const GraphView = memo(function GraphView({ topology, selected, onSelect,
       onSelectRef.current(target === cy ? null : (target as cytoscape.SingularElementArgument).id());
     });
     const stopWatchingScheme = onDidChangeColorScheme(() => adapter.setTheme(readGraphTheme()));
-    const resize = new ResizeObserver(() => cy.resize());
+    const resize = new ResizeObserver(() => adapter.resize());
     resize.observe(container);
     onReady?.(adapter);
     return () => {
@@ -58,8 +73,13 @@ export const GraphView = memo(function GraphView({ topology, selected, onSelect,
   }, []);
 
   useEffect(() => {
-    if (topology) adapterRef.current?.setTopology(topology);
-  }, [topology]);
+    const adapter = adapterRef.current;
+    if (!topology || !adapter) return;
+    const isNewPicture = drawnKey.current !== layoutKey;
+    drawnKey.current = layoutKey;
+    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom });
+    onNeedsTidyingRef.current?.(adapter.needsTidying);
+  }, [topology, layoutKey, isSettled, hasGrowthRoom]);
 
   useEffect(() => {
     adapterRef.current?.setSelection(selected);

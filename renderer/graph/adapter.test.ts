@@ -1,11 +1,13 @@
 import cytoscape from 'cytoscape';
-import { describe, expect, test } from 'vitest';
-import type { PodRecord, Topology, VethRecord } from '../../shared/model/types.ts';
-import { applyDelta } from '../state/apply-delta.ts';
+import { describe, expect, test, vi } from 'vitest';
+import type { TopologyDelta } from '../../shared/model/delta.ts';
+import type { ContainerRecord, EndpointRecord, Host, ModelElement, PodRecord, ServiceRecord, Topology, VethRecord } from '../../shared/model/types.ts';
+import { applyDelta } from '../../shared/topology/diff.ts';
 import { GraphAdapter } from './adapter.ts';
 import { toGraphElements } from './elements.ts';
-import { layoutPositions } from './layout.ts';
+import { computeLayout, layoutPositions, type Box } from './layout.ts';
 import { sampleTopology } from './testing/sample-topology.ts';
+import { fallbackTheme } from './theme.ts';
 
 /** What cytoscape holds, in the shape toGraphElements gives, to compare the two. */
 function drawn(cy: cytoscape.Core) {
@@ -28,7 +30,69 @@ function expected(topology: Topology) {
 
 function headless(): { cy: cytoscape.Core; adapter: GraphAdapter } {
   const cy = cytoscape({ headless: true, styleEnabled: true });
-  return { cy, adapter: new GraphAdapter(cy) };
+  const adapter = new GraphAdapter(cy);
+  // The real stylesheet, so that cytoscape sizes leaves and pads compound boxes as on screen.
+  adapter.setTheme(fallbackTheme);
+  return { cy, adapter };
+}
+
+const positionsOf = (cy: cytoscape.Core) => new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+const boxOf = (cy: cytoscape.Core, id: string): Box => {
+  const b = cy.getElementById(id).boundingBox({ includeLabels: false, includeOverlays: false });
+  return { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
+};
+const inside = (inner: Box, outer: Box): boolean => inner.x1 >= outer.x1 && inner.x2 <= outer.x2 && inner.y1 >= outer.y1 && inner.y2 <= outer.y2;
+const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+/** A running pod on a host of the sample, with its container, veth and an endpoint of a Service. */
+function newPod(topology: Topology, name: string, hostName: string, ip: string, service: string | null): ModelElement[] {
+  const uid = `uid-${name}`;
+  const container: ContainerRecord = { id: `ctr:${uid}/app`, kind: 'container', pod: `pod:${uid}`, name: 'app', image: 'registry.example/app:1', role: 'app', ports: [], isReady: true };
+  const veth: VethRecord = {
+    id: `veth:${uid}`,
+    kind: 'veth',
+    pod: `pod:${uid}`,
+    host: `node:${hostName}`,
+    podEnd: { name: 'eth0', addresses: [ip] },
+    hostEnd: { name: null, provenance: 'unknown', how: 'flannel names host-side veths randomly' },
+    bridge: `dev:${hostName}/bridge`,
+    hostRoutes: [],
+  };
+  const template = topology.pods['pod:uid-backend-1']!;
+  const pod: PodRecord = { ...template, id: `pod:${uid}`, uid, name, host: `node:${hostName}`, ips: [ip], isReady: true, containers: [container.id], veth: veth.id };
+  const added: ModelElement[] = [pod, container, veth];
+  if (service) {
+    const endpoint: EndpointRecord = { ...topology.endpoints['ep:shop/backend/10.244.1.6']!, id: `ep:${service.slice(4)}/${ip}`, service, address: ip, pod: pod.id, nodeName: hostName };
+    added.push(endpoint);
+  }
+  return added;
+}
+
+/** The ids a delta touches, with everything drawn inside them (a pod's containers). */
+function touched(before: Topology, after: Topology, delta: TopologyDelta): Set<string> {
+  const ids = new Set([...delta.added.map((e) => e.id), ...delta.updated.map((e) => e.id), ...delta.removed]);
+  for (const topology of [before, after]) {
+    for (const element of toGraphElements(topology)) {
+      if (element.group === 'nodes' && element.data.parent && ids.has(element.data.parent)) ids.add(element.data.id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * Nodes whose position must not change: every node but the touched ones and the compounds that
+ * held them before or hold them now (a compound's position is the centre of its children).
+ */
+function untouchedNodes(cy: cytoscape.Core, before: Topology, after: Topology, ids: Set<string>): string[] {
+  const holders = new Set<string>();
+  for (const topology of [before, after]) {
+    const parentOf = new Map(toGraphElements(topology).flatMap((e) => (e.group === 'nodes' && e.data.parent ? [[e.data.id, e.data.parent] as const] : [])));
+    for (const id of ids) for (let p = parentOf.get(id); p; p = parentOf.get(p)) holders.add(p);
+  }
+  return cy
+    .nodes()
+    .filter((n) => !ids.has(n.id()) && !holders.has(n.id()))
+    .map((n) => n.id());
 }
 
 describe('GraphAdapter', () => {
@@ -40,10 +104,98 @@ describe('GraphAdapter', () => {
     for (const [id, position] of Object.entries(layoutPositions(topology))) expect(cy.getElementById(id).position()).toEqual(position);
   });
 
-  test('applies updates by id: removals, additions, a pod scheduled out of the Unscheduled box, changed data', () => {
+  test('a delta that adds, removes and updates pods moves nothing else; the new pod sits in its host box', () => {
     const { cy, adapter } = headless();
     const before = sampleTopology();
     adapter.setTopology(before);
+    const positions = positionsOf(cy);
+    const hostBoxBefore = boxOf(cy, 'node:node-b');
+    const frontend2 = before.pods['pod:uid-frontend-2']!;
+    const delta: TopologyDelta = {
+      seq: 1,
+      added: newPod(before, 'cart-1', 'node-b', '10.244.2.8', 'svc:shop/backend'),
+      updated: [{ ...frontend2, isReady: false, ips: ['10.244.2.55'] }],
+      removed: ['pod:uid-backend-1', 'ctr:uid-backend-1/app', 'veth:uid-backend-1', 'ep:shop/backend/10.244.1.6'],
+    };
+    const after = applyDelta(before, delta);
+    const batch = vi.spyOn(cy, 'batch');
+    const json = vi.spyOn(cy, 'json');
+    adapter.setTopology(after);
+    // One batch, and the graph is never replaced wholesale.
+    expect(batch).toHaveBeenCalledTimes(1);
+    expect(json).not.toHaveBeenCalled();
+
+    // The drawing is the new topology's elements, no more and no fewer.
+    expect(cy.elements().length).toBe(toGraphElements(after).length);
+    expect(drawn(cy)).toEqual(expected(after));
+    // Every element the delta did not touch is exactly where it was (compounds included, unless
+    // one of their children came or went).
+    const ids = touched(before, after, delta);
+    const unchanged = untouchedNodes(cy, before, after, ids);
+    expect(unchanged.length).toBeGreaterThan(20);
+    for (const id of unchanged) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
+    // The updated pod changed its label, not its place.
+    expect(cy.getElementById('pod:uid-frontend-2').data('label')).toContain('10.244.2.55');
+    expect(cy.getElementById('ctr:uid-frontend-2/web').position()).toEqual(positions.get('ctr:uid-frontend-2/web'));
+
+    // The new pod took the free cell of node-b's grid: inside the host's box as it already was,
+    // clear of every other leaf.
+    const pod = boxOf(cy, 'pod:uid-cart-1');
+    expect(inside(pod, boxOf(cy, 'node:node-b'))).toBe(true);
+    expect(inside(pod, hostBoxBefore)).toBe(true);
+    for (const leaf of cy.nodes().filter((n) => n.isChildless() && n.id() !== 'ctr:uid-cart-1/app')) {
+      expect(overlaps(boxOf(cy, 'ctr:uid-cart-1/app'), boxOf(cy, leaf.id())), leaf.id()).toBe(false);
+    }
+    // Its veth comes from node-b's bridge; its endpoint from the Service.
+    expect(cy.getElementById('veth:uid-cart-1').source().id()).toBe('dev:node-b/bridge');
+    expect(cy.getElementById('ep:shop/backend/10.244.2.8').target().id()).toBe('pod:uid-cart-1');
+  });
+
+  test('in a live session a full host grid grows into the room left under it, without touching the bridge', () => {
+    const { cy, adapter } = headless();
+    const before = sampleTopology();
+    adapter.setTopology(before, { hasGrowthRoom: true });
+    const positions = positionsOf(cy);
+    // node-a's grid (frontend-1, backend-1) is full: two columns, one row.
+    const delta: TopologyDelta = { seq: 1, added: newPod(before, 'cart-2', 'node-a', '10.244.1.9', null), updated: [], removed: [] };
+    const after = applyDelta(before, delta);
+    adapter.setTopology(after);
+    expect(cy.elements().length).toBe(toGraphElements(after).length);
+    for (const id of untouchedNodes(cy, before, after, touched(before, after, delta))) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
+    const pod = boxOf(cy, 'pod:uid-cart-2');
+    expect(inside(pod, boxOf(cy, 'node:node-a'))).toBe(true);
+    expect(pod.y1).toBeGreaterThan(boxOf(cy, 'pod:uid-frontend-1').y2);
+    expect(pod.y2).toBeLessThan(boxOf(cy, 'dev:node-a/bridge').y1);
+    expect(adapter.needsTidying).toBe(false);
+  });
+
+  test('a new host goes right of the others and a new Service joins its namespace box; nothing else moves', () => {
+    const { cy, adapter } = headless();
+    const before = sampleTopology();
+    adapter.setTopology(before);
+    const positions = positionsOf(cy);
+    const hostsRight = Math.max(...['node:node-a', 'node:node-b', 'group:unscheduled'].map((id) => boxOf(cy, id).x2));
+    const template = before.hosts['node:node-b']!;
+    const host: Host = { ...template, id: 'node:node-c', name: 'node-c', internalIPs: ['172.18.0.9'], externalIPs: [], podCIDRs: ['10.244.3.0/24'], devices: [] };
+    const service: ServiceRecord = { ...before.services['svc:shop/backend']!, id: 'svc:shop/cart', name: 'cart', clusterIPs: ['10.96.0.99'] };
+    const delta: TopologyDelta = { seq: 1, added: [host, service], updated: [], removed: [] };
+    const after = applyDelta(before, delta);
+    adapter.setTopology(after);
+    expect(cy.elements().length).toBe(toGraphElements(after).length);
+    for (const id of untouchedNodes(cy, before, after, touched(before, after, delta))) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
+    const hostBox = boxOf(cy, 'node:node-c');
+    expect(hostBox.x1).toBeGreaterThan(hostsRight);
+    expect(inside(boxOf(cy, 'svc:shop/cart'), boxOf(cy, 'group:services/shop'))).toBe(true);
+    for (const leaf of cy.nodes().filter((n) => n.isChildless() && n.id() !== 'svc:shop/cart')) {
+      expect(overlaps(boxOf(cy, 'svc:shop/cart'), boxOf(cy, leaf.id())), leaf.id()).toBe(false);
+    }
+  });
+
+  test('a pod scheduled out of the Unscheduled box moves into its host; removals leave everything else in place', () => {
+    const { cy, adapter } = headless();
+    const before = sampleTopology();
+    adapter.setTopology(before);
+    const positions = positionsOf(cy);
     const frontendBefore = cy.getElementById('pod:uid-frontend-1');
 
     const pending = before.pods['pod:uid-report-7f9c']!;
@@ -59,18 +211,20 @@ describe('GraphAdapter', () => {
     };
     const scheduled: PodRecord = { ...pending, host: 'node:node-b', ips: ['10.244.2.9'], phase: 'Running', isReady: true, veth: veth.id };
     const readyAgain: PodRecord = { ...before.pods['pod:uid-backend-2']!, isReady: true };
-    const after = applyDelta(before, {
+    const delta: TopologyDelta = {
       seq: 1,
       added: [veth],
       updated: [scheduled, readyAgain],
       removed: ['pod:uid-db-0', 'ctr:uid-db-0/app', 'veth:uid-db-0', 'ep:shop/db/10.244.2.7'],
-    });
+    };
+    const after = applyDelta(before, delta);
     adapter.setTopology(after);
     expect(drawn(cy)).toEqual(expected(after));
+    expect(cy.elements().length).toBe(toGraphElements(after).length);
     expect(cy.getElementById('group:unscheduled').empty()).toBe(true);
     expect(cy.getElementById('veth:uid-report-7f9c').source().id()).toBe('dev:node-b/bridge');
-    // Nodes came and went, so the layout ran again: every leaf is where the layout puts it.
-    for (const [id, position] of Object.entries(layoutPositions(after))) expect(cy.getElementById(id).position()).toEqual(position);
+    expect(inside(boxOf(cy, 'pod:uid-report-7f9c'), boxOf(cy, 'node:node-b'))).toBe(true);
+    for (const id of untouchedNodes(cy, before, after, touched(before, after, delta))) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
     expect(cy.getElementById('pod:uid-frontend-1').same(frontendBefore)).toBe(true);
   });
 
@@ -78,7 +232,7 @@ describe('GraphAdapter', () => {
     const { cy, adapter } = headless();
     const before = sampleTopology();
     adapter.setTopology(before);
-    const positions = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+    const positions = positionsOf(cy);
     const pod = before.pods['pod:uid-backend-1']!;
     const after = applyDelta(before, { seq: 1, added: [], updated: [{ ...pod, isReady: false, ips: ['10.244.1.99'] }], removed: [] });
     adapter.setTopology(after);
@@ -86,6 +240,61 @@ describe('GraphAdapter', () => {
     expect(cy.getElementById(pod.id).hasClass('not-ready')).toBe(true);
     expect(cy.getElementById(pod.id).data('label')).toBe('backend-1\n10.244.1.99');
     for (const node of cy.nodes()) expect(node.position()).toEqual(positions.get(node.id()));
+  });
+
+  test('a host that gets its first device is drawn where the empty host stood', () => {
+    const { cy, adapter } = headless();
+    const before = sampleTopology();
+    const empty: Host = { ...before.hosts['node:node-b']!, id: 'node:node-c', name: 'node-c', devices: [] };
+    const start = applyDelta(before, { seq: 1, added: [empty], updated: [], removed: [] });
+    adapter.setTopology(start);
+    const stood = { ...cy.getElementById('node:node-c').position() };
+    const positions = positionsOf(cy);
+    const uplink = { ...before.devices['dev:node-b/uplink']!, id: 'dev:node-c/uplink', host: 'node:node-c' };
+    const after = applyDelta(start, { seq: 2, added: [uplink], updated: [{ ...empty, devices: [uplink.id] }], removed: [] });
+    adapter.setTopology(after);
+    expect(drawn(cy)).toEqual(expected(after));
+    expect(cy.getElementById('node:node-c').data('width')).toBeUndefined();
+    const centre = cy.getElementById('dev:node-c/uplink').position();
+    expect(centre.x).toBeCloseTo(stood.x, 5);
+    for (const node of cy.nodes().filter((n) => !n.id().includes('node-c'))) expect(node.position(), node.id()).toEqual(positions.get(node.id()));
+  });
+
+  test('relayout() lays everything out afresh', () => {
+    const { cy, adapter } = headless();
+    const before = sampleTopology();
+    adapter.setTopology(before);
+    const after = applyDelta(before, { seq: 1, added: newPod(before, 'cart-3', 'node-a', '10.244.1.10', null), updated: [], removed: ['pod:uid-frontend-1', 'ctr:uid-frontend-1/wait-db', 'ctr:uid-frontend-1/web', 'veth:uid-frontend-1', 'ep:shop/frontend/10.244.1.5'] });
+    adapter.setTopology(after);
+    adapter.relayout();
+    const fresh = computeLayout(toGraphElements(after)).positions;
+    for (const [id, position] of Object.entries(fresh)) expect(cy.getElementById(id).position(), id).toEqual(position);
+    expect(adapter.needsTidying).toBe(false);
+  });
+
+  test('single-pod deltas in a row are placed deterministically, clear of every leaf, until the room runs out', () => {
+    const run = (count: number) => {
+      const { cy, adapter } = headless();
+      let topology = sampleTopology();
+      adapter.setTopology(topology, { hasGrowthRoom: true });
+      // node-a's grid is full and gets one empty row of two cells; node-b has one free cell too.
+      const hosts = ['node-a', 'node-b', 'node-a', 'node-b', 'node-b', 'node-a'];
+      for (let i = 0; i < count; i++) {
+        const host = hosts[i]!;
+        topology = applyDelta(topology, { seq: i + 1, added: newPod(topology, `scale-${i}`, host, `10.244.${host === 'node-a' ? 1 : 2}.${50 + i}`, null), updated: [], removed: [] });
+        adapter.setTopology(topology);
+      }
+      return { cy, adapter };
+    };
+    const { cy, adapter } = run(5);
+    const leaves = cy.nodes().filter((n) => n.isChildless());
+    for (let i = 0; i < leaves.length; i++) {
+      for (let j = i + 1; j < leaves.length; j++) expect(overlaps(boxOf(cy, leaves[i]!.id()), boxOf(cy, leaves[j]!.id())), `${leaves[i]!.id()} / ${leaves[j]!.id()}`).toBe(false);
+    }
+    expect(adapter.needsTidying).toBe(false);
+    expect(positionsOf(run(5).cy)).toEqual(positionsOf(cy));
+    // A third new pod on node-a has nowhere clear to go: it is placed anyway, and flagged.
+    expect(run(6).adapter.needsTidying).toBe(true);
   });
 
   test('selection highlights the element and its edges, fades the rest, and clears', () => {

@@ -1,15 +1,20 @@
 /**
- * Turns model updates into cytoscape operations (design §6, Kiali's approach): elements are
- * diffed by id and applied in one batch; nothing is ever replaced wholesale with `cy.json`.
- * Positions come from the deterministic layout. They are applied to new nodes, and to all nodes
- * only when the set of nodes changed (a new pod reflows its host's grid); an update that only
- * changes data (readiness, an IP) moves nothing.
+ * Turns model updates into cytoscape operations (design §6, Kiali's approach): the graph
+ * elements of the new topology are diffed by id and data against what is drawn, and only the
+ * difference is applied, in one batch; nothing is ever replaced wholesale with `cy.json`.
+ *
+ * Positions: a new picture (the first draw, another session, "Re-layout") gets the full
+ * deterministic layout. After that an update never moves what is drawn — a data change moves
+ * nothing, a removal leaves a gap, and new elements are put near their parent by placement.ts
+ * (a pod in the next free cell of its host's grid, a host right of the others). Only an element
+ * whose parent changed (a pod scheduled out of the Unscheduled box) is placed again.
  */
 import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
 import type { GraphElement } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
-import { computeLayout } from './layout.ts';
+import { computeLayout, type Point } from './layout.ts';
+import { placeNewNodes } from './placement.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import type { GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
@@ -21,31 +26,63 @@ interface HitTester {
   findNearestElement(x: number, y: number, interactiveOnly: boolean, isTouch: boolean): cytoscape.SingularElementArgument | undefined;
 }
 
+export interface DrawOptions {
+  /** Lay everything out afresh instead of placing only what is new. */
+  relayout?: boolean;
+  /** Fit the drawing to the view after laying it out, even if the user has panned or zoomed. */
+  refit?: boolean;
+  /** Leave room in each host's grid for pods still to come (a live session). */
+  hasGrowthRoom?: boolean;
+}
+
 export class GraphAdapter implements PodpathView {
   private readonly cy: cytoscape.Core;
   private topology: Topology | null = null;
   private signatures = new Map<string, string>();
   private selected: string | null = null;
-  private hasFitted = false;
+  private hasGrowthRoom = false;
+  private hasUserMovedViewport = false;
+  private overlapping: string[] = [];
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
+    cy.on('dragpan scrollzoom pinchzoom', () => {
+      this.hasUserMovedViewport = true;
+    });
+  }
+
+  /** Whether some new element could only be placed overlapping others: a fresh layout would tidy it. */
+  get needsTidying(): boolean {
+    return this.overlapping.length > 0;
   }
 
   setTheme(theme: GraphTheme): void {
     this.cy.style(graphStylesheet(theme));
   }
 
-  setTopology(topology: Topology): void {
-    if (topology === this.topology) return;
+  /** Lays the whole drawing out afresh and fits it (the user asked for it). */
+  relayout(): void {
+    if (this.topology) this.setTopology(this.topology, { relayout: true, refit: true });
+  }
+
+  setTopology(topology: Topology, options: DrawOptions = {}): void {
+    if (topology === this.topology && !options.relayout) return;
     this.topology = topology;
+    if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
     const { list: elements, byId: next } = graphElementsOf(topology);
     const cy = this.cy;
-    const previousNodeIds = new Set(cy.nodes().map((n) => n.id()));
-    const nodes = elements.filter((e) => e.group === 'nodes');
-    const nodeIdsChanged = previousNodeIds.size !== nodes.length || nodes.some((e) => !previousNodeIds.has(e.data.id));
-    // The layout runs only when nodes come or go; a data-only update moves nothing.
-    const positions = nodeIdsChanged ? computeLayout(elements).positions : {};
+    const isFresh = options.relayout === true || cy.nodes().empty();
+    const layoutOptions = { growthRoom: this.hasGrowthRoom };
+    let positions: Map<string, Point>;
+    if (isFresh) {
+      positions = new Map(Object.entries(computeLayout(elements, layoutOptions).positions));
+      this.overlapping = [];
+    } else {
+      const placement = placeNewNodes(elements, this.stayingPositions(elements, next), layoutOptions);
+      positions = placement.positions;
+      // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
+      this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placement.overlapping];
+    }
 
     cy.batch(() => {
       const stale = cy.elements().filter((ele) => !next.has(ele.id()));
@@ -59,7 +96,7 @@ export class GraphAdapter implements PodpathView {
       for (const element of elements) {
         const signature = JSON.stringify(element);
         if (cy.getElementById(element.data.id).empty()) {
-          const position = positions[element.data.id];
+          const position = positions.get(element.data.id);
           const definition = { group: element.group, data: { ...element.data }, classes: element.classes, ...(position ? { position: { ...position } } : {}) };
           (element.group === 'nodes' ? newNodes : newEdges).push(definition);
         } else if (this.signatures.get(element.data.id) !== signature) {
@@ -81,8 +118,13 @@ export class GraphAdapter implements PodpathView {
             edge.move({ source: element.data.source, target: element.data.target });
           }
         }
-        cy.getElementById(element.data.id).data({ ...element.data });
-        cy.getElementById(element.data.id).classes(element.classes);
+        // A move replaces the element, so look it up again.
+        const current = cy.getElementById(element.data.id);
+        // Keys the element no longer has (a host that got children loses its own size).
+        const dropped = Object.keys(current.data() as object).filter((key) => key !== 'parent' && !(key in element.data));
+        if (dropped.length > 0) current.removeData(dropped.join(' '));
+        current.data({ ...element.data });
+        current.classes(element.classes);
       }
 
       // Deepest first: a stale pod goes before its stale host, so nothing is removed twice.
@@ -94,20 +136,59 @@ export class GraphAdapter implements PodpathView {
         });
       cy.add(newEdges);
 
-      if (nodeIdsChanged) {
+      if (isFresh) {
         cy.nodes().forEach((node) => {
-          const position = positions[node.id()];
+          const position = positions.get(node.id());
           if (position && node.isChildless()) node.position({ ...position });
         });
+      } else {
+        // Leaves that moved to another parent; new ones got their place when added.
+        for (const [id, position] of positions) {
+          const node = cy.getElementById(id);
+          if (node.nonempty() && node.isNode() && (node as cytoscape.NodeSingular).isChildless()) node.position({ ...position });
+        }
       }
       this.applyHighlight();
     });
 
-    if (!this.hasFitted && cy.elements().length > 0) {
-      this.fit();
-      this.hasFitted = true;
+    if (isFresh) {
+      if (options.refit) this.hasUserMovedViewport = false;
+      if (!this.hasUserMovedViewport && cy.elements().length > 0) this.fit();
     }
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
+  }
+
+  /**
+   * Centres of the drawn leaves that keep their place in the new graph: every leaf still there
+   * whose parents are unchanged all the way up. A leaf that now has children (a host's first
+   * pod) is included, so that its contents go where it stood.
+   */
+  private stayingPositions(elements: readonly GraphElement[], next: ReadonlyMap<string, GraphElement>): Map<string, Point> {
+    const cy = this.cy;
+    const hasMoved = new Map<string, boolean>();
+    const moved = (id: string): boolean => {
+      const known = hasMoved.get(id);
+      if (known !== undefined) return known;
+      const element = next.get(id);
+      const drawn = cy.getElementById(id);
+      let result = true;
+      if (element?.group === 'nodes' && drawn.nonempty()) {
+        const parent = element.data.parent;
+        const drawnParent = (drawn.data('parent') as string | undefined) ?? undefined;
+        result = parent !== drawnParent || (parent !== undefined && moved(parent));
+      }
+      hasMoved.set(id, result);
+      return result;
+    };
+    const staying = new Map<string, Point>();
+    for (const element of elements) {
+      if (element.group !== 'nodes') continue;
+      const drawn = cy.getElementById(element.data.id);
+      if (drawn.empty() || !(drawn as cytoscape.NodeSingular).isChildless() || moved(element.data.id)) continue;
+      const { x, y } = (drawn as cytoscape.NodeSingular).position();
+      staying.set(element.data.id, { x, y });
+    }
+    return staying;
   }
 
   setSelection(id: string | null): void {
@@ -115,8 +196,17 @@ export class GraphAdapter implements PodpathView {
     this.cy.batch(() => this.applyHighlight());
   }
 
+  /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
   fit(): void {
+    this.hasUserMovedViewport = false;
     this.cy.fit(undefined, 24);
+  }
+
+  /** The container changed size (window, status bar): keep the drawing fitted unless the user
+   * has panned or zoomed since it was last fitted for them. */
+  resize(): void {
+    this.cy.resize();
+    if (!this.hasUserMovedViewport && this.cy.elements().length > 0) this.fit();
   }
 
   renderedCenter(id: string): { x: number; y: number } | null {

@@ -149,6 +149,16 @@ describe('toGraphElements on the sample topology', () => {
     expect(edges.some((e) => e.kind === 'exposure' && e.target === 'svc:shop/backend')).toBe(false);
   });
 
+  test('pods on nodes the view does not hold are not called unscheduled', () => {
+    const label = (t: Topology) => (toGraphElements(t).find((e) => e.data.id === unscheduledGroupId)?.data as GraphNodeData).label;
+    expect(label(topology)).toBe('Unscheduled · 1 pod');
+    // Nodes forbidden: every pod is outside a host box, most of them scheduled.
+    const withoutNodes: Topology = { ...topology, hosts: {}, devices: {} };
+    expect(label(withoutNodes)).toBe('Unscheduled or on nodes not shown · 7 pods');
+    const scheduledOnly: Topology = { ...withoutNodes, pods: Object.fromEntries(Object.entries(topology.pods).filter(([, p]) => p.host)) };
+    expect(label(scheduledOnly)).toMatch(/^On nodes not shown · \d+ pods$/);
+  });
+
   test('deterministic: the same elements whatever the order of the input', () => {
     expect(toGraphElements(reversedKeys(topology))).toEqual(elements);
     expect(toGraphElements(sampleTopology())).toEqual(elements);

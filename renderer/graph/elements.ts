@@ -131,7 +131,11 @@ export function toGraphElements(topology: Topology): GraphElement[] {
         {
           id: routesNodeId(host),
           kind: 'routes',
-          label: 'root netns routes\none /32 per pod → its host-end veth',
+          // Only a routed CNI is known to give each pod a /32 route; otherwise say we don't know.
+          label:
+            topology.cluster.cni.value.datapath === 'routed'
+              ? 'root netns routes\none /32 per pod → its host-end veth'
+              : 'root netns\nhow pods attach is unknown (CNI not detected)',
           model: host.id,
           parent: host.id,
           slot: 'bridge',
@@ -144,7 +148,11 @@ export function toGraphElements(topology: Topology): GraphElement[] {
   }
 
   if (unscheduled.length > 0) {
-    node({ id: unscheduledGroupId, kind: 'unscheduled', label: `Unscheduled · ${unscheduled.length} pod${unscheduled.length === 1 ? '' : 's'}`, model: null }, [
+    // A pod can be scheduled on a node the view does not hold (Nodes forbidden, or not listed
+    // yet): it is not drawn inside a host then, but must not be called unscheduled either.
+    const onHiddenNodes = unscheduled.filter((pod) => pod.host !== null).length;
+    const where = onHiddenNodes === 0 ? 'Unscheduled' : onHiddenNodes === unscheduled.length ? 'On nodes not shown' : 'Unscheduled or on nodes not shown';
+    node({ id: unscheduledGroupId, kind: 'unscheduled', label: `${where} · ${unscheduled.length} pod${unscheduled.length === 1 ? '' : 's'}`, model: null }, [
       'group',
       'unscheduled',
     ]);

@@ -5,7 +5,7 @@ import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { toGraphElements, type GraphNodeData } from './elements.ts';
 import { vethBusOffset } from './geometry.ts';
-import { computeLayout, layoutPositions, type Box } from './layout.ts';
+import { computeLayout, layoutPositions, layoutSubtree, type Box } from './layout.ts';
 import { reversedKeys, sampleTopology } from './testing/sample-topology.ts';
 
 const demoUrl = new URL('../../assets/demo-cluster.podpath.json', import.meta.url);
@@ -19,12 +19,12 @@ function demoTopology(): Topology {
 const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 const inside = (inner: Box, outer: Box): boolean => inner.x1 >= outer.x1 && inner.x2 <= outer.x2 && inner.y1 >= outer.y1 && inner.y2 <= outer.y2;
 
-function checkLayout(topology: Topology): void {
+function checkLayout(topology: Topology, options: { growthRoom?: boolean } = {}): void {
   const elements = toGraphElements(topology);
   const nodes = elements.filter((e) => e.group === 'nodes').map((e) => e.data as GraphNodeData);
   const parents = new Set(nodes.flatMap((n) => (n.parent ? [n.parent] : [])));
   const leaves = nodes.filter((n) => !parents.has(n.id));
-  const { positions, boxes } = computeLayout(elements);
+  const { positions, boxes } = computeLayout(elements, options);
 
   // Every leaf has a position and a box of its own size centred on it; compounds get no position.
   for (const leaf of leaves) {
@@ -107,6 +107,40 @@ describe('layoutPositions', () => {
     const positions = layoutPositions(sampleTopology({ nodes: 3, extraPodsPerNode: 4 }));
     const ys = ['node-a', 'node-b', 'node-c'].map((n) => positions[`dev:${n}/tunnel`]!.y);
     expect(new Set(ys).size).toBe(1);
+  });
+
+  test('with growth room (live sessions): the same rules hold, and an empty row waits under each pod grid', () => {
+    const topology = sampleTopology({ nodes: 3, extraPodsPerNode: 3 });
+    checkLayout(topology, { growthRoom: true });
+    const elements = toGraphElements(topology);
+    const plain = computeLayout(elements).boxes;
+    const roomy = computeLayout(elements, { growthRoom: true }).boxes;
+    for (const host of ['node-a', 'node-b', 'node-c']) {
+      const gridBottom = (boxes: Record<string, Box>) =>
+        Math.max(...elements.filter((e) => e.group === 'nodes' && e.data.parent === `node:${host}` && e.data.slot === 'pod').map((e) => boxes[e.data.id]!.y2));
+      const gap = (boxes: Record<string, Box>) => boxes[`dev:${host}/bridge`]!.y1 - gridBottom(boxes);
+      // At least a one-container pod with its two-line label, and the gap between rows.
+      expect(gap(roomy) - gap(plain)).toBeGreaterThanOrEqual(22 + 12 + 32 + 34);
+    }
+  });
+
+  test('layoutSubtree draws a pod or a namespace of Services as the whole layout does, its box at the origin', () => {
+    const elements = toGraphElements(sampleTopology());
+    const full = computeLayout(elements).boxes;
+    // (A host alone may get another number of pod columns: the whole layout chooses them for the whole picture.)
+    for (const root of ['pod:uid-frontend-1', 'group:services/shop']) {
+      const ids = new Set([root]);
+      for (const e of elements) if (e.group === 'nodes' && e.data.parent && ids.has(e.data.parent)) ids.add(e.data.id);
+      const subtree = layoutSubtree(elements.filter((e) => ids.has(e.data.id)), root);
+      expect(subtree.box.x1).toBe(0);
+      expect(subtree.box.y1).toBe(0);
+      const origin = full[root]!;
+      for (const id of ids) {
+        const b = full[id]!;
+        expect(subtree.boxes[id], id).toEqual({ x1: b.x1 - origin.x1, y1: b.y1 - origin.y1, x2: b.x2 - origin.x1, y2: b.y2 - origin.y1 });
+      }
+      expect(subtree.extent.y1).toBeLessThan(0);
+    }
   });
 
   test.skipIf(!hasDemo)('the demo snapshot (skipped until assets/demo-cluster.podpath.json exists)', () => {

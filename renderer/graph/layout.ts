@@ -24,7 +24,7 @@
  */
 import type { Topology } from '../../shared/model/types.ts';
 import { toGraphElements, type GraphElement, type GraphNodeData, type HostSlot } from './elements.ts';
-import { gaps, labelBand, padding, vethBusOffset } from './geometry.ts';
+import { gaps, labelBand, leafSizes, padding, vethBusOffset } from './geometry.ts';
 
 export interface Point {
   x: number;
@@ -39,6 +39,14 @@ export interface Box {
   y2: number;
 }
 
+export interface LayoutOptions {
+  /**
+   * Leave an empty row under each host's pod grid (and room for one where a host has no pods
+   * yet), so that a live session's new pods have somewhere to go without moving anything.
+   */
+  growthRoom?: boolean;
+}
+
 export interface GraphLayout {
   /** Centre of every leaf node. */
   positions: Record<string, Point>;
@@ -49,6 +57,23 @@ export interface GraphLayout {
 /** Lines in the label drawn above each kind of compound box. */
 const podLabelLines = 2;
 const groupLabelLines = 1;
+/** What a pod with one container takes in a grid, its label included. */
+const onePodHeight = leafSizes.container.height + 2 * padding.pod + labelBand(podLabelLines);
+
+/** Lines of the label drawn above a node's box (0 for nodes labelled inside). */
+export function labelLinesAbove(node: GraphNodeData): number {
+  switch (node.kind) {
+    case 'host':
+      return node.label.split('\n').length;
+    case 'pod':
+      return podLabelLines;
+    case 'unscheduled':
+    case 'service-group':
+      return groupLabelLines;
+    default:
+      return 0;
+  }
+}
 
 export function layoutPositions(topology: Topology): Record<string, Point> {
   return computeLayout(toGraphElements(topology)).positions;
@@ -62,7 +87,7 @@ const targetAspect = 1.4;
  * the band of Services may grow relative to the hosts — are made by trying each and keeping the
  * one whose whole drawing fits `targetAspect` at the largest zoom (ties: the first tried).
  */
-export function computeLayout(elements: readonly GraphElement[]): GraphLayout {
+export function computeLayout(elements: readonly GraphElement[], options: LayoutOptions = {}): GraphLayout {
   const mostPods = Math.max(0, ...countPodsPerHost(elements));
   const candidates: number[] = [];
   for (let c = 2; c <= Math.max(2, mostPods + (mostPods % 2)) && candidates.length < 16; c += 2) candidates.push(c);
@@ -70,7 +95,7 @@ export function computeLayout(elements: readonly GraphElement[]): GraphLayout {
   const podBlocks = new Map<string, Block>();
   for (const columns of candidates) {
     for (const serviceBandWidth of [1, 1.5, 2]) {
-      const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, podBlocks);
+      const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, podBlocks, options.growthRoom ?? false);
       const w = Math.max(1, extent.x2 - extent.x1);
       const h = Math.max(1, extent.y2 - extent.y1);
       const score = Math.min(targetAspect / w, 1 / h);
@@ -94,6 +119,7 @@ function layoutWith(
   maxColumns: number,
   serviceBandWidth: number,
   podBlocks: Map<string, Block>,
+  hasGrowthRoom: boolean,
 ): { layout: () => GraphLayout; extent: Box } {
   const nodes: GraphNodeData[] = [];
   const children = new Map<string, GraphNodeData[]>();
@@ -154,9 +180,15 @@ function layoutWith(
     let cursor = 0;
     for (const slot of ['uplink', 'hostnet', 'pod'] as const) {
       const section = sections.get(slot);
-      if (!section) continue;
-      tops[h]!.set(slot, cursor);
-      cursor += height(section) + gapAfter(slot);
+      if (section) {
+        tops[h]!.set(slot, cursor);
+        cursor += height(section) + gapAfter(slot);
+      }
+      if (slot === 'pod' && hasGrowthRoom) {
+        // One more row of the host's tallest pod (or of a one-container pod), left empty.
+        const pods = childrenOf(hosts[h]!.id).filter((c) => c.kind === 'pod' && (c.slot ?? 'pod') === 'pod');
+        cursor += Math.max(onePodHeight, ...pods.map((pod) => height(podBlock(pod)))) + gaps.row;
+      }
     }
     lowerTop = Math.max(lowerTop, cursor);
   });
@@ -227,6 +259,52 @@ function layoutWith(
     return { positions, boxes };
   };
   return { layout, extent: all.extent };
+}
+
+export interface SubtreeLayout extends GraphLayout {
+  /** The subtree root's box; its top-left corner is at (0, 0). */
+  box: Box;
+  /** Everything the subtree draws, the root's label included. */
+  extent: Box;
+}
+
+const compoundRootKinds = new Set(['host', 'unscheduled', 'service-group']);
+
+/**
+ * Lays out one subtree on its own — a host, a namespace's Services, a pod with its containers,
+ * a leaf — as the whole layout would draw it, with the root's box at (0, 0). For elements added
+ * to a graph that is already drawn: they are placed as one block, and nothing else moves.
+ * `elements` are the root and its descendants; the root's own parent is ignored.
+ */
+export function layoutSubtree(elements: readonly GraphElement[], rootId: string, options: LayoutOptions = {}): SubtreeLayout {
+  const detached = elements.map((e): GraphElement => (e.group === 'nodes' && e.data.id === rootId ? { ...e, data: { ...e.data, parent: undefined } } : e));
+  const nodes = detached.flatMap((e) => (e.group === 'nodes' ? [e.data] : []));
+  const root = nodes.find((n) => n.id === rootId);
+  if (!root) throw new Error(`layoutSubtree: ${rootId} is not among the elements.`);
+  let boxes: Record<string, Box>;
+  if (compoundRootKinds.has(root.kind)) {
+    boxes = computeLayout(detached, options).boxes;
+  } else {
+    const containers = nodes.filter((n) => n.parent === rootId);
+    const block =
+      containers.length > 0
+        ? compound(rootId, column(containers.map(leaf), gaps.container), root.kind === 'pod' ? padding.pod : padding.group, labelLinesAbove(root))
+        : leaf(root);
+    const placed = new Map<string, Box>();
+    materialize(block, 0, 0, placed);
+    boxes = Object.fromEntries(placed);
+  }
+  const own = boxes[rootId]!;
+  const parents = new Set(nodes.flatMap((n) => (n.parent ? [n.parent] : [])));
+  const moved: Record<string, Box> = {};
+  const positions: Record<string, Point> = {};
+  for (const [id, b] of Object.entries(boxes)) {
+    const box = move(b, -own.x1, -own.y1);
+    moved[id] = box;
+    if (!parents.has(id)) positions[id] = { x: round((box.x1 + box.x2) / 2), y: round((box.y1 + box.y2) / 2) };
+  }
+  const box = moved[rootId]!;
+  return { positions, boxes: moved, box, extent: { ...box, y1: box.y1 - labelBand(labelLinesAbove(root)) } };
 }
 
 // --- Blocks: laid-out subtrees. Moving one is O(1): boxes are placed once, at the end. ---

@@ -483,17 +483,45 @@ function RoutesDetails({ topology, host }: { topology: Topology; host: Host }) {
 
 function UnscheduledDetails({ topology }: { topology: Topology }) {
   const pods = Object.values(topology.pods).filter((p) => !p.host || !topology.hosts[p.host]);
+  const pending = pods.filter((p) => !p.host);
+  const elsewhere = pods.filter((p) => p.host);
+  const nodesUnavailable = topology.cluster.unavailableKinds.find((k) => k.kind.toLowerCase() === 'nodes');
   return (
     <>
-      <Title kind="Group" name="Unscheduled pods" />
-      <p className="muted">Pods no node has taken yet: no netns, no veth, no IP.</p>
-      <ul className="rows">
-        {pods.map((p) => (
-          <li key={p.id}>
-            <Link id={p.id}>{p.name}</Link> <span className="muted small">{p.namespace} · {p.phase}</span>
-          </li>
-        ))}
-      </ul>
+      <Title kind="Group" name={elsewhere.length === 0 ? 'Unscheduled pods' : 'Pods not drawn on a node'} />
+      {pending.length > 0 && (
+        <section className="details-section">
+          <h3>Unscheduled</h3>
+          <p className="muted">Pods no node has taken yet: no netns, no veth, no IP.</p>
+          <ul className="rows">
+            {pending.map((p) => (
+              <li key={p.id}>
+                <Link id={p.id}>{p.name}</Link> <span className="muted small">{p.namespace} · {p.phase}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {elsewhere.length > 0 && (
+        <section className="details-section">
+          <h3>On nodes not shown</h3>
+          <p className="muted">
+            Scheduled on a node whose Node object is not in the view
+            {nodesUnavailable ? ` (Nodes could not be read: ${nodesUnavailable.reason.replace(/\.$/, '')})` : ''}, so its root netns, veths and routes
+            cannot be drawn.
+          </p>
+          <ul className="rows">
+            {elsewhere.map((p) => (
+              <li key={p.id}>
+                <Link id={p.id}>{p.name}</Link>{' '}
+                <span className="muted small">
+                  {p.namespace} · on {p.host!.replace(/^node:/, '')} · {p.ips.join(', ') || p.phase}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }

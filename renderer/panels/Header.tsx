@@ -1,4 +1,6 @@
-import type { SourceInfo, ViewState } from '../../shared/ipc.ts';
+import type { Ref } from 'react';
+import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
+import type { ObjectKind } from '../../shared/kube/objects.ts';
 import type { Confidence, Detected } from '../../shared/model/types.ts';
 
 const sourceKind: Record<SourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', cluster: 'live' };
@@ -11,7 +13,37 @@ function evidenceTooltip(title: string, detected: Detected<unknown>): string {
   return detected.evidence.length > 0 ? `${title}, detected from:\n${detected.evidence.map((e) => `• ${e}`).join('\n')}` : `${title}: no evidence found`;
 }
 
-export function Header({ view, onFit }: { view: ViewState | null; onFit(): void }) {
+/** `https://10.0.0.1:6443` → `10.0.0.1:6443`; anything unparsable is shown as it is. */
+export function serverHost(server: string | null): string | null {
+  if (!server) return null;
+  try {
+    return new URL(server).host || server;
+  } catch {
+    return server;
+  }
+}
+
+/** "12 pods", or what stands in for the number when it is not known. */
+export function countText(count: number, noun: string, status: KindStatus | undefined): string {
+  if (status?.state === 'forbidden') return `${noun} forbidden`;
+  if (status?.state === 'failed') return `${noun} failed`;
+  if (status?.state === 'loading') return `${count}… ${noun}`;
+  return `${count} ${noun}`;
+}
+
+export interface HeaderProps {
+  view: ViewState | null;
+  isPickerOpen: boolean;
+  onOpenPicker(): void;
+  onFit(): void;
+  onRelayout(): void;
+  /** New elements had to be placed overlapping others; a fresh layout would tidy them. */
+  needsTidying: boolean;
+  /** The source button, which opens the context picker and gets the focus back when it closes. */
+  sourceRef?: Ref<HTMLButtonElement>;
+}
+
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef }: HeaderProps) {
   const topology = view?.topology;
   const cluster = topology?.cluster;
   const cni = cluster?.cni;
@@ -19,17 +51,34 @@ export function Header({ view, onFit }: { view: ViewState | null; onFit(): void 
   const cniText = cni
     ? `${cni.value.name}${cni.value.datapath !== 'unknown' ? ` · ${cni.value.datapath}` : ''}${cni.value.encapsulation ? ` ${cni.value.encapsulation.toUpperCase()}` : ''}`
     : '';
+  const kindStatus = (kind: ObjectKind): KindStatus | undefined => view?.kinds.find((k) => k.kind === kind);
+  const host = view?.source.kind === 'cluster' ? serverHost(cluster?.server ?? null) : null;
   return (
     <header className="header">
       <div className="brand">Podpath</div>
-      {view && (
-        <div className="source" data-testid="source">
-          <span className="badge">{sourceKind[view.source.kind]}</span>
-          <span className="source-label">{view.source.label}</span>
-          {cluster?.kubernetesVersion && <span className="muted">Kubernetes {cluster.kubernetesVersion}</span>}
-          {view.source.note && <span className="source-note">{view.source.note}</span>}
-        </div>
-      )}
+      <button
+        ref={sourceRef}
+        type="button"
+        className="source"
+        data-testid="source"
+        aria-haspopup="dialog"
+        aria-expanded={isPickerOpen}
+        onClick={onOpenPicker}
+        title="Open another cluster context, or the demo"
+      >
+        {view ? (
+          <>
+            <span className={`badge source-${view.source.kind}`}>{sourceKind[view.source.kind]}</span>
+            <span className="source-label">{view.source.label}</span>
+            {host && <span className="muted source-server">{host}</span>}
+            {cluster?.kubernetesVersion && <span className="muted">Kubernetes {cluster.kubernetesVersion}</span>}
+            {view.source.note && <span className="source-note">{view.source.note}</span>}
+          </>
+        ) : (
+          <span className="source-label">Open a cluster</span>
+        )}
+        <span className="source-caret" aria-hidden="true">▾</span>
+      </button>
       <div className="spacer" />
       {cni && (
         <div className="fact" title={evidenceTooltip('CNI', cni)} data-testid="cni">
@@ -43,11 +92,23 @@ export function Header({ view, onFit }: { view: ViewState | null; onFit(): void 
       )}
       {topology && (
         <div className="counts" data-testid="counts">
-          <span>{Object.keys(topology.hosts).length} nodes</span>
-          <span>{Object.keys(topology.pods).length} pods</span>
-          <span>{Object.keys(topology.services).length} services</span>
+          <span>{countText(Object.keys(topology.hosts).length, 'nodes', kindStatus('nodes'))}</span>
+          <span>{countText(Object.keys(topology.pods).length, 'pods', kindStatus('pods'))}</span>
+          <span>{countText(Object.keys(topology.services).length, 'services', kindStatus('services'))}</span>
         </div>
       )}
+      <button
+        type="button"
+        className={`button${needsTidying ? ' button-attention' : ''}`}
+        onClick={onRelayout}
+        title={
+          needsTidying
+            ? 'Some new elements could not be placed without overlapping others: lay the whole graph out afresh'
+            : 'Lay the whole graph out afresh (live updates never move what is drawn)'
+        }
+      >
+        Re-layout
+      </button>
       <button type="button" className="button" onClick={onFit} title="Fit the whole cluster in view">
         Fit
       </button>
@@ -57,12 +118,13 @@ export function Header({ view, onFit }: { view: ViewState | null; onFit(): void 
 
 export function UnavailableKinds({ view }: { view: ViewState | null }) {
   const kinds = view?.topology.cluster.unavailableKinds ?? [];
-  if (kinds.length === 0) return null;
+  // A live session says this per kind in the status bar, reasons included.
+  if (kinds.length === 0 || (view?.kinds.length ?? 0) > 0) return null;
   return (
     <div className="warnings" role="status" data-testid="unavailable-kinds">
       {kinds.map((k) => (
         <div key={k.kind} className="warning">
-          <strong>{k.kind}</strong> could not be read: {k.reason}. They are missing from the view, not absent from the cluster.
+          <strong>{k.kind}</strong> could not be read: {k.reason.replace(/\.$/, '')}. They are missing from the view, not absent from the cluster.
         </div>
       ))}
     </div>

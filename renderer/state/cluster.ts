@@ -1,11 +1,13 @@
 /**
- * The store of cluster data (design §6): the ViewState from the backend, kept current by
- * topology deltas. A delta that does not follow the last sequence number means one was missed,
- * so the whole state is fetched again.
+ * The store of cluster data (design §6): the ViewState of the open session, kept current by its
+ * events. A session's deltas are numbered 1, 2, 3, … after the `seq` of the state they follow;
+ * one that does not follow the last applied number means one was missed, and a delta from a
+ * session newer than ours means the backend moved on — both make the store fetch the whole
+ * state again. So does a reconnect of the link, since events sent meanwhile are lost.
  */
-import type { PodpathApi, ViewState } from '../../shared/ipc.ts';
-import type { TopologyDelta } from '../../shared/model/delta.ts';
-import { applyDelta } from './apply-delta.ts';
+import type { ContextList, Events, PodpathApi, RequestPayload, ViewState } from '../../shared/ipc.ts';
+import type { ConnectionStatus } from '../transport/connection.ts';
+import { applyDelta } from '../../shared/topology/diff.ts';
 import { createStore, type Store } from './store.ts';
 
 export type ClusterState =
@@ -13,39 +15,128 @@ export type ClusterState =
   | { status: 'ready'; view: ViewState; error: null }
   | { status: 'error'; view: ViewState | null; error: string };
 
+/** The part of the backend connection the store uses; `onDidChangeConnection` only exists in browser mode. */
+export type ClusterApi = PodpathApi & {
+  onDidChangeConnection?(listener: (status: ConnectionStatus) => void): () => void;
+};
+
 export interface ClusterStore extends Store<ClusterState> {
-  /** Fetches the full state; the latest call wins. */
+  /** Fetches the full state (a resync); the latest fetch or open wins. */
   reload(): Promise<void>;
+  /** Opens a live context; on success its state replaces the whole view. A failure rejects with
+   * the backend's message and leaves the current view as it was. */
+  openContext(payload: RequestPayload<'openContext'>): Promise<void>;
+  /** Opens the bundled demo, like `openContext`. */
+  openDemo(): Promise<void>;
+  listContexts(): Promise<ContextList>;
   dispose(): void;
 }
 
-export function createClusterStore(api: PodpathApi): ClusterStore {
-  const store = createStore<ClusterState>({ status: 'loading', view: null, error: null });
-  let generation = 0;
+type Delta = Events['didChangeTopology'];
 
-  async function reload(): Promise<void> {
-    const mine = ++generation;
-    store.set((s) => ({ status: 'loading', view: s.view, error: null }));
-    try {
-      const view = await api.getState({});
-      if (mine === generation) store.set({ status: 'ready', view, error: null });
-    } catch (error) {
-      if (mine === generation) store.set((s) => ({ status: 'error', view: s.view, error: error instanceof Error ? error.message : String(error) }));
-    }
+export function createClusterStore(api: ClusterApi): ClusterStore {
+  const store = createStore<ClusterState>({ status: 'loading', view: null, error: null });
+  /** Bumped by every fetch of a whole state (resync or open); only the latest one's answer counts. */
+  let generation = 0;
+  /** The generation whose whole state is on its way, if any. */
+  let awaited: number | null = null;
+  /** Deltas that arrived while a whole state was on its way; applied after it if they follow it. */
+  let held: Delta[] = [];
+
+  const currentView = (): ViewState | null => store.get().view;
+
+  function flushHeld(): void {
+    const waiting = held.sort((a, b) => a.seq - b.seq);
+    held = [];
+    for (const delta of waiting) onDelta(delta);
   }
 
-  function onDelta(delta: TopologyDelta): void {
-    const state = store.get();
-    if (state.status !== 'ready') return;
-    const { view } = state;
-    if (delta.seq <= view.seq) return;
-    if (delta.seq !== view.seq + 1) {
+  async function fetchWhole(request: () => Promise<ViewState>, isOpen: boolean): Promise<void> {
+    const mine = ++generation;
+    const overtaken = awaited;
+    awaited = mine;
+    let view: ViewState;
+    try {
+      view = await request();
+    } catch (error) {
+      if (mine !== generation) return;
+      awaited = null;
+      const message = error instanceof Error ? error.message : String(error);
+      if (isOpen) {
+        // The old session is still on screen and still current: catch up with what it sent
+        // meanwhile, and redo a resync this open overtook.
+        if (overtaken !== null) {
+          held = [];
+          void reload();
+        } else {
+          flushHeld();
+        }
+        throw error instanceof Error ? error : new Error(message);
+      }
+      held = [];
+      store.set((s) => ({ status: 'error', view: s.view, error: message }));
+      return;
+    }
+    if (mine !== generation) return;
+    awaited = null;
+    store.set({ status: 'ready', view, error: null });
+    flushHeld();
+  }
+
+  function reload(): Promise<void> {
+    store.set((s) => (s.status === 'loading' ? s : { status: 'loading', view: s.view, error: null }));
+    return fetchWhole(() => api.getState({}), false);
+  }
+
+  function onDelta(delta: Delta): void {
+    const view = currentView();
+    if (awaited !== null || !view) {
+      // A whole state is on its way: whether this delta follows it is decided when it lands.
+      if (!view || delta.sessionId >= view.sessionId) held.push(delta);
+      return;
+    }
+    if (delta.sessionId < view.sessionId || (delta.sessionId === view.sessionId && delta.seq <= view.seq)) return;
+    if (delta.sessionId > view.sessionId || delta.seq !== view.seq + 1) {
       void reload();
       return;
     }
     store.set({ status: 'ready', view: { ...view, seq: delta.seq, topology: applyDelta(view.topology, delta) }, error: null });
   }
 
-  const unsubscribe = api.on('didChangeTopology', onDelta);
-  return { ...store, reload, dispose: unsubscribe };
+  function onKinds({ sessionId, kinds }: Events['didChangeKinds']): void {
+    const view = currentView();
+    // Kinds carry no sequence number: while a whole state is on its way they may be older than
+    // it, so they are dropped; the state brings its own.
+    if (!view || awaited !== null || sessionId < view.sessionId) return;
+    if (sessionId > view.sessionId) {
+      void reload();
+      return;
+    }
+    store.set((s) => ({ ...s, view: { ...view, kinds } }) as ClusterState);
+  }
+
+  let wasClosed = false;
+  const unsubscribers = [
+    api.on('didChangeTopology', onDelta),
+    api.on('didChangeKinds', onKinds),
+    api.onDidChangeConnection?.((status) => {
+      if (status.state === 'closed') wasClosed = true;
+      // The backend may have moved on while we were away: start again from its whole state.
+      if (status.state === 'open' && wasClosed) {
+        wasClosed = false;
+        void reload();
+      }
+    }),
+  ];
+
+  return {
+    ...store,
+    reload,
+    openContext: (payload) => fetchWhole(() => api.openContext(payload), true),
+    openDemo: () => fetchWhole(() => api.openDemo({}), true),
+    listContexts: () => api.listContexts({}),
+    dispose() {
+      for (const unsubscribe of unsubscribers) unsubscribe?.();
+    },
+  };
 }

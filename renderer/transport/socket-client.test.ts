@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ViewState, WireMessage } from '../../shared/ipc.ts';
-import type { TopologyDelta } from '../../shared/model/delta.ts';
+import { requestNames, type Events, type ViewState, type WireMessage } from '../../shared/ipc.ts';
 import { createSocketClient, type SocketLike } from './socket-client.ts';
 
 class FakeSocket implements SocketLike {
@@ -70,6 +69,27 @@ describe('the browser-mode socket client', () => {
     expect(client.status.state).toBe('open');
   });
 
+  test('every request of the contract is a method that goes over the wire by its name', async () => {
+    const { client, last } = setup();
+    last().open();
+    for (const name of requestNames) expect(typeof client[name], name).toBe('function');
+    const listing = client.listContexts({});
+    const opening = client.openContext({ context: 'admin', namespaces: ['team-a'] });
+    const demo = client.openDemo({});
+    expect(last().sent).toEqual([
+      { type: 'request', id: 1, name: 'listContexts', payload: {} },
+      { type: 'request', id: 2, name: 'openContext', payload: { context: 'admin', namespaces: ['team-a'] } },
+      { type: 'request', id: 3, name: 'openDemo', payload: {} },
+    ]);
+    const list = { files: [], contexts: [], preferred: null, error: 'No kubeconfig found: set KUBECONFIG or create ~/.kube/config.' };
+    last().receive({ type: 'reply', id: 1, reply: { ok: true, value: list } });
+    last().receive({ type: 'reply', id: 2, reply: { ok: false, error: { code: 'failed', message: 'Context "admin" not found in /tmp/kubeconfig.' } } });
+    last().receive({ type: 'reply', id: 3, reply: { ok: true, value: view } });
+    await expect(listing).resolves.toEqual(list);
+    await expect(opening).rejects.toThrow('Context "admin" not found in /tmp/kubeconfig.');
+    await expect(demo).resolves.toEqual(view);
+  });
+
   test('an error reply rejects with the backend message', async () => {
     const { client, last } = setup();
     last().open();
@@ -81,9 +101,9 @@ describe('the browser-mode socket client', () => {
   test('events reach their listeners until they unsubscribe', () => {
     const { client, last } = setup();
     last().open();
-    const seen: TopologyDelta[] = [];
+    const seen: Events['didChangeTopology'][] = [];
     const off = client.on('didChangeTopology', (delta) => seen.push(delta));
-    const delta: TopologyDelta = { seq: 4, added: [], updated: [], removed: ['pod:gone'] };
+    const delta: Events['didChangeTopology'] = { sessionId: 1, seq: 4, added: [], updated: [], removed: ['pod:gone'] };
     last().receive({ type: 'event', name: 'didChangeTopology', payload: delta });
     off();
     last().receive({ type: 'event', name: 'didChangeTopology', payload: { ...delta, seq: 5 } });

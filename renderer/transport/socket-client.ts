@@ -7,9 +7,11 @@
  */
 import {
   PodpathError,
+  requestNames,
   unwrapReply,
   type EventName,
   type Events,
+  type PodpathApi,
   type RequestName,
   type RequestPayload,
   type Responses,
@@ -149,9 +151,11 @@ export function createSocketClient(url: string, options: SocketClientOptions = {
 
   open();
 
+  // One method per request of the contract, as the preload builds its object.
+  const requests = Object.fromEntries(requestNames.map((name) => [name, (payload: never) => request(name, payload)])) as unknown as Omit<PodpathApi, 'on'>;
+
   return {
-    getState: (payload) => request('getState', payload),
-    getObject: (payload) => request('getObject', payload),
+    ...requests,
     on<K extends EventName>(event: K, listener: (payload: Events[K]) => void): () => void {
       const set = eventListeners.get(event) ?? new Set();
       set.add(listener as (payload: never) => void);
