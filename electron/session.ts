@@ -264,6 +264,8 @@ export class LiveSession {
     if (delta.added.length === 0 && delta.updated.length === 0 && delta.removed.length === 0 && !delta.cluster) return;
     this.seq = delta.seq;
     this.options.onDelta?.(delta);
+    // The kinds' counts moved with the objects.
+    this.kindsChanged();
   }
 
   /** Stops every watch and timer; nothing of the session is left running. */

@@ -1,0 +1,95 @@
+// Browser mode on a live context of the real control plane, in Chromium: kinds' states, a change
+// in the cluster reaching the graph in place, and the RBAC-limited picture.
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { chromiumPath } from '../../scripts/system-deps.ts';
+import { adminApi, connectControlPlane, type KubeApi } from '../cluster/harness.ts';
+import { startServe, type RunningServe } from './serve.ts';
+
+const kubeconfig = inject('kubeconfig');
+const hasChromium = existsSync(chromiumPath);
+if (!kubeconfig) console.log('skipped: live browser tests need the test control plane (see "control plane unavailable" above)');
+if (!hasChromium) console.log(`skipped: live browser tests need Debian's Chromium at ${chromiumPath}`);
+
+const suffix = randomBytes(3).toString('hex');
+const ns = `ui-${suffix}`;
+const node = `ui-${suffix}`;
+
+type View = { podpathView: { renderedCenter(id: string): { x: number; y: number } | null } };
+const centerOf = (page: Page, id: string) => page.evaluate((i) => (window as unknown as View).podpathView.renderedCenter(i), id);
+const elementCount = async (page: Page) => Number(await page.getByTestId('graph').getAttribute('data-element-count'));
+const kindState = (page: Page, kind: string) => page.locator(`[data-testid="kinds"] [data-kind="${kind}"]`).getAttribute('data-state');
+
+describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', () => {
+  let api: KubeApi;
+  let browser: Browser;
+  const servers: RunningServe[] = [];
+  const uids: Record<string, string> = {};
+
+  async function openPage(context: string, extra: string[] = []): Promise<Page> {
+    const server = await startServe(['--kubeconfig', kubeconfig, '--context', context, ...extra]);
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url);
+    await expect.poll(() => elementCount(page), { timeout: 30_000 }).toBeGreaterThan(0);
+    return page;
+  }
+
+  beforeAll(async () => {
+    api = adminApi(connectControlPlane(kubeconfig));
+    await api.createNamespace(ns);
+    await api.createNode(node, { podCIDR: '10.251.1.0/24', internalIP: '172.31.0.1' });
+    for (const name of ['web-1', 'web-2']) {
+      const pod = await api.createPod(ns, { name, labels: { app: 'web' }, nodeName: node });
+      uids[name] = pod.metadata.uid;
+      await api.setPodStatus(ns, name, { podIP: name === 'web-1' ? '10.251.1.5' : '10.251.1.6', hostIP: '172.31.0.1' });
+    }
+    await api.createService(ns, { name: 'web', selector: { app: 'web' }, ports: [{ port: 80 }] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of servers) await server.stop();
+    await api?.deleteObject(`/api/v1/namespaces/${ns}`);
+    await api?.deleteObject(`/api/v1/nodes/${node}`);
+    await api?.close();
+  });
+
+  test('each kind shows its state, and a new pod appears without moving what was drawn', async () => {
+    const page = await openPage('admin');
+    await expect.poll(() => kindState(page, 'pods'), { timeout: 15_000 }).toBe('live');
+    expect(await kindState(page, 'nodes')).toBe('live');
+    await expect.poll(() => centerOf(page, `pod:${uids['web-1']}`), { timeout: 15_000 }).not.toBeNull();
+
+    const watched = [`pod:${uids['web-1']}`, `pod:${uids['web-2']}`, `node:${node}`, `svc:${ns}/web`];
+    const before = await Promise.all(watched.map((id) => centerOf(page, id)));
+    const count = await elementCount(page);
+
+    const added = await api.createPod(ns, { name: 'web-3', labels: { app: 'web' }, nodeName: node });
+    await api.setPodStatus(ns, 'web-3', { podIP: '10.251.1.7', hostIP: '172.31.0.1' });
+    await expect.poll(() => centerOf(page, `pod:${added.metadata.uid}`), { timeout: 15_000 }).not.toBeNull();
+    await expect.poll(() => elementCount(page), { timeout: 15_000 }).toBeGreaterThan(count);
+
+    // The kind's count follows too.
+    await expect.poll(() => page.locator('[data-testid="kinds"] [data-kind="pods"]').textContent(), { timeout: 15_000 }).toMatch(/\b3\b/);
+
+    const after = await Promise.all(watched.map((id) => centerOf(page, id)));
+    // Pods and the Service stay put; the node's box may only grow around its new pod.
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(after[3]).toEqual(before[3]);
+    await page.screenshot({ path: 'test-results/live-admin.png' });
+  });
+
+  test('the RBAC-limited user sees Nodes forbidden and the namespaces it may read', async () => {
+    const page = await openPage('limited', ['-n', 'team-b']);
+    await expect.poll(() => kindState(page, 'nodes'), { timeout: 15_000 }).toBe('forbidden');
+    expect(await kindState(page, 'pods')).toBe('live');
+    expect(await page.getByTestId('kinds').textContent()).toMatch(/forbidden/);
+  });
+});
