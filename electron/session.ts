@@ -40,6 +40,8 @@ class KindReader {
   state: KindState = 'loading';
   reason: string | null = null;
   scope: 'cluster' | string[] = 'cluster';
+  /** Why the scope is narrower than the cluster, shown while live. */
+  private scopeNote: string | null = null;
   watches: ListWatch<Trimmed>[] = [];
   private readonly states = new Map<ListWatch<Trimmed>, { state: ListWatchState; reason: string | null }>();
 
@@ -108,8 +110,8 @@ class KindReader {
     );
     this.scope = readable.sort();
     if (readable.length > 0) {
+      if (isFallback) this.scopeNote = `not readable cluster-wide; read in ${this.scope.join(', ')}`;
       this.refresh();
-      if (isFallback && this.state === 'live') this.reason = `not readable cluster-wide; read in ${readable.join(', ')}`;
       return;
     }
     this.fail(lastError);
@@ -135,7 +137,7 @@ class KindReader {
     const troubled = states.find((s) => s.state === 'reconnecting' || s.state === 'failed');
     if (troubled) this.setState(troubled.state === 'failed' ? 'failed' : 'reconnecting', troubled.reason);
     else if (states.some((s) => s.state === 'loading')) this.setState('loading', null);
-    else this.setState('live', this.scope === 'cluster' ? null : this.reason);
+    else this.setState('live', this.scopeNote);
   }
 
   private fail(error: unknown): void {
