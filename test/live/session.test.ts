@@ -216,4 +216,43 @@ describe.skipIf(!kubeconfig)('a live session against a real control plane', () =
     // Keep-alive sockets of the HTTP pool close on their own timeout; wait for that, no longer.
     await waitFor(() => count() <= before, 15_000, `resources back to ${before}`);
   });
+
+  test('Gateway API kinds are read once their CRDs exist', async () => {
+    // A control plane of its own: the CRDs would change what other test files see.
+    const own = await startControlPlane();
+    const ownApi = adminApi(own);
+    try {
+      for (const [plural, kind] of [['gateways', 'Gateway'], ['httproutes', 'HTTPRoute']] as const) {
+        await ownApi.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+          // *.k8s.io groups need the approval annotation the real Gateway API CRDs carry.
+          metadata: { name: `${plural}.gateway.networking.k8s.io`, annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/2466' } },
+          spec: {
+            group: 'gateway.networking.k8s.io',
+            scope: 'Namespaced',
+            names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
+            versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+          },
+        });
+      }
+      await waitFor(async () => (await ownApi.get<{ resources: { name: string }[] }>('/apis/gateway.networking.k8s.io/v1')).resources.length === 2, 30_000, 'the CRDs served');
+      await ownApi.create('/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'edge' },
+        spec: { gatewayClassName: 'example', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+      });
+      const { session } = await open('admin', undefined, own.kubeconfig);
+      try {
+        const kinds = Object.fromEntries(session.kinds().map((k) => [k.kind, k]));
+        expect(kinds.gateways).toMatchObject({ state: 'live', count: 1 });
+        expect(kinds.httpRoutes).toMatchObject({ state: 'live', count: 0 });
+        expect(session.objects().gateways.map((g) => g.metadata.name)).toEqual(['edge']);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await ownApi.close();
+      await own.stop();
+    }
+  });
 });
