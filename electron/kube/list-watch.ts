@@ -127,7 +127,7 @@ export class ListWatch<T> {
     const items = new Map<string, T>();
     let continueToken: string | undefined;
     let resourceVersion: string | null = null;
-    do {
+    for (;;) {
       const query = new URLSearchParams({ limit: String(this.options.pageSize) });
       if (continueToken) query.set('continue', continueToken);
       let page: ObjectList;
@@ -149,7 +149,8 @@ export class ListWatch<T> {
       }
       resourceVersion = page.metadata?.resourceVersion ?? null;
       continueToken = page.metadata?.continue || undefined;
-    } while (continueToken);
+      if (!continueToken) break;
+    }
     this.lists++;
     this.cache.clear();
     for (const [uid, item] of items) this.cache.set(uid, item);
