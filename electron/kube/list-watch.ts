@@ -126,7 +126,7 @@ export class ListWatch<T> {
   private async list(): Promise<void> {
     const items = new Map<string, T>();
     let continueToken: string | undefined;
-    let resourceVersion: string | null = null;
+    let resourceVersion: string | null;
     for (;;) {
       const query = new URLSearchParams({ limit: String(this.options.pageSize) });
       if (continueToken) query.set('continue', continueToken);
