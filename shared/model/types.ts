@@ -161,6 +161,18 @@ export interface ServicePortRecord {
   /** As written in the Service: a number, or a container port name resolved per endpoint. */
   targetPort: number | string;
   nodePort: number | null;
+  /** The chains kube-proxy makes for this port (iptables and nftables modes), to grep for. */
+  kubeProxy?: {
+    mode: 'iptables' | 'nftables';
+    service: string;
+    /** Used instead of `service` for Local traffic policies. */
+    local: string | null;
+    /** For NodePort, LoadBalancer and external IPs. */
+    external: string | null;
+    firewall: string | null;
+    /** One per endpoint: its `IP:port` after DNAT and its chain. */
+    endpoints: { endpoint: Id; target: string; chain: string }[];
+  } | null;
 }
 
 export interface ServiceRecord {

@@ -194,10 +194,22 @@ describe('Services and endpoints', () => {
 
   test('ClusterIP, headless and LoadBalancer Services', () => {
     expect(topology.services['svc:shop/web']).toMatchObject({ type: 'ClusterIP', clusterIPs: ['10.96.3.4'], isHeadless: false, externalTrafficPolicy: null });
-    expect(topology.services['svc:shop/web']!.ports[0]).toEqual({ name: null, port: 80, protocol: 'TCP', targetPort: 'http', nodePort: null });
+    expect(topology.services['svc:shop/web']!.ports[0]).toMatchObject({ name: null, port: 80, protocol: 'TCP', targetPort: 'http', nodePort: null });
     expect(topology.services['svc:shop/db']).toMatchObject({ clusterIPs: [], isHeadless: true });
     expect(topology.services['svc:shop/db']!.ports[0]!.targetPort).toBe(5432);
     expect(topology.services['svc:shop/edge']).toMatchObject({ type: 'LoadBalancer', loadBalancerIngress: ['203.0.113.10'], externalTrafficPolicy: 'Cluster', selector: null });
+  });
+
+  test('in iptables mode each port names its kube-proxy chains, one per endpoint after DNAT', () => {
+    const chains = topology.services['svc:shop/web']!.ports[0]!.kubeProxy!;
+    expect(chains.mode).toBe('iptables');
+    expect(chains.service).toMatch(/^KUBE-SVC-[A-Z2-7]{16}$/);
+    expect(chains.external).toBeNull();
+    expect(chains.endpoints.map((e) => e.target).sort()).toEqual(['10.244.1.5:8080', '10.244.2.5:8080', '192.0.2.50:8080']);
+    expect(new Set(chains.endpoints.map((e) => e.chain)).size).toBe(3);
+    expect(topology.services['svc:shop/edge']!.ports[0]!.kubeProxy!.external).toMatch(/^KUBE-EXT-/);
+    // Headless Services are not proxied.
+    expect(topology.services['svc:shop/db']!.ports[0]!.kubeProxy).toBeUndefined();
   });
 
   test('endpoint conditions follow EndpointSlice semantics', () => {

@@ -22,6 +22,7 @@ import {
 import { addressInCIDR } from '../net/ip.ts';
 import { detectClusterPodCIDRs, detectCni, detectProxyMode } from './datapath.ts';
 import { ids } from './ids.ts';
+import { addKubeProxyChains } from './kube-proxy.ts';
 
 export interface DeriveSource {
   context?: string | null;
@@ -61,6 +62,7 @@ export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topo
     topology.policies[id] = { id, kind: 'policy', name, namespace, spec: policy.spec, policyTypes };
     addNamespace(topology, namespace);
   }
+  addKubeProxyChains(topology);
   return topology;
 }
 

@@ -1,0 +1,9 @@
+/** The hashes kube-proxy and CNIs name things with, as hex or base32 (RFC 4648, A–Z2–7). */
+import { base32 } from '@scure/base';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+export const sha1Hex = (text: string): string => bytesToHex(sha1(utf8ToBytes(text)));
+export const sha256Hex = (text: string): string => bytesToHex(sha256(utf8ToBytes(text)));
+export const sha256Base32 = (text: string): string => base32.encode(sha256(utf8ToBytes(text)));
