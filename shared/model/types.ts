@@ -231,6 +231,33 @@ export interface IngressRecord {
   rules: IngressRuleRecord[];
   loadBalancerIngress: string[];
   tlsHosts: string[];
+  /** The controller's pods and Service, found from its IngressClass (inferred from labels). */
+  controllerJoin?: { pods: Id[]; services: Id[]; evidence: string };
+}
+
+/** A Gateway API Gateway, joined to the Service its implementation made for it. */
+export interface GatewayRecord {
+  id: Id;
+  kind: 'gateway';
+  name: string;
+  namespace: string;
+  className: string;
+  listeners: { name: string; hostname: string | null; port: number; protocol: string }[];
+  addresses: string[];
+  service: Id | null;
+  pods: Id[];
+  evidence: string;
+}
+
+export interface HTTPRouteRecord {
+  id: Id;
+  kind: 'httproute';
+  name: string;
+  namespace: string;
+  /** The Gateways it attaches to. */
+  parents: Id[];
+  hostnames: string[];
+  rules: { paths: string[]; backends: { service: Id; port: number | null; weight: number }[] }[];
 }
 
 export interface PolicyRecord {
@@ -262,6 +289,8 @@ export interface Topology {
   ingresses: Record<Id, IngressRecord>;
   policies: Record<Id, PolicyRecord>;
   external: Record<Id, ExternalRecord>;
+  gateways: Record<Id, GatewayRecord>;
+  httpRoutes: Record<Id, HTTPRouteRecord>;
 }
 
 export type ElementCollection = Exclude<keyof Topology, 'cluster'>;
@@ -278,6 +307,8 @@ export const elementCollections: readonly ElementCollection[] = [
   'ingresses',
   'policies',
   'external',
+  'gateways',
+  'httpRoutes',
 ];
 
 export type ModelElement = Topology[ElementCollection][Id];
@@ -299,5 +330,7 @@ export function emptyTopology(cluster: ClusterInfo): Topology {
     ingresses: {},
     policies: {},
     external: { [internetId]: { id: internetId, kind: 'external', name: 'Internet' } },
+    gateways: {},
+    httpRoutes: {},
   };
 }

@@ -23,6 +23,7 @@ import { addressInCIDR } from '../net/ip.ts';
 import { detectClusterPodCIDRs, detectCni, detectProxyMode } from './datapath.ts';
 import { ids } from './ids.ts';
 import { addKubeProxyChains } from './kube-proxy.ts';
+import { addGatewayApi, joinIngressControllers } from './ingress.ts';
 
 export interface DeriveSource {
   context?: string | null;
@@ -63,6 +64,8 @@ export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topo
     addNamespace(topology, namespace);
   }
   addKubeProxyChains(topology);
+  joinIngressControllers(topology);
+  addGatewayApi(topology, objects);
   return topology;
 }
 

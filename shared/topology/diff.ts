@@ -23,6 +23,8 @@ const collectionOfKind: Record<ModelElement['kind'], ElementCollection> = {
   ingress: 'ingresses',
   policy: 'policies',
   external: 'external',
+  gateway: 'gateways',
+  httproute: 'httpRoutes',
 };
 
 const collectionOfPrefix = new Map<string, ElementCollection>([
@@ -37,6 +39,8 @@ const collectionOfPrefix = new Map<string, ElementCollection>([
   ['ing', 'ingresses'],
   ['netpol', 'policies'],
   ['ext', 'external'],
+  ['gw', 'gateways'],
+  ['httproute', 'httpRoutes'],
 ]);
 
 type Elements = Record<Id, ModelElement>;

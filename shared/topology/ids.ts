@@ -17,6 +17,8 @@ export const ids = {
   endpoint: (namespace: string, service: string, address: string): Id => `ep:${namespace}/${service}/${address}`,
   ingress: (namespace: string, name: string): Id => `ing:${namespace}/${name}`,
   policy: (namespace: string, name: string): Id => `netpol:${namespace}/${name}`,
+  gateway: (namespace: string, name: string): Id => `gw:${namespace}/${name}`,
+  httpRoute: (namespace: string, name: string): Id => `httproute:${namespace}/${name}`,
 };
 
 const objectPrefixes: Record<ObjectKind, string> = {

@@ -224,5 +224,7 @@ export function reversedKeys(topology: Topology): Topology {
     ingresses: reverse(topology.ingresses),
     policies: reverse(topology.policies),
     external: reverse(topology.external),
+    gateways: reverse(topology.gateways),
+    httpRoutes: reverse(topology.httpRoutes),
   };
 }
