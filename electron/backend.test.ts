@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { openBackend } from './backend.ts';
+import { dispatchRequest } from '../shared/ipc.ts';
+import { parseSnapshot } from '../shared/snapshot/format.ts';
+import { defaultAssetsDir, demoFileName, exportFileName, openBackend } from './backend.ts';
 
 describe('openBackend', () => {
   test('the demo opens, with its note, and answers for any element', async () => {
@@ -28,5 +30,90 @@ describe('openBackend', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'podpath-')), 'cut.json');
     writeFileSync(path, '{"format":"podpath.snapshot","version":1,"sou');
     await expect(openBackend({ kind: 'snapshot', path })).rejects.toThrow(/cut\.json is not valid JSON/);
+  });
+});
+
+describe('openSnapshot and exportSnapshot', () => {
+  const demoText = readFileSync(join(defaultAssetsDir(), demoFileName), 'utf8');
+
+  test('a snapshot the renderer read opens as the new source, and says so to listeners', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const events: unknown[] = [];
+    backend.onEvent((name, payload) => events.push({ name, payload }));
+    const before = await backend.handlers.getState({});
+    const snapshot = JSON.parse(demoText) as { source: { context: string } };
+    snapshot.source.context = 'prod-eu';
+    const opened = await backend.handlers.openSnapshot({ name: 'prod-eu.podpath.json', text: JSON.stringify(snapshot) });
+    expect(opened.source).toEqual({ kind: 'snapshot', label: 'prod-eu.podpath.json', note: null });
+    expect(opened.sessionId).toBe(before.sessionId + 1);
+    expect(opened.topology.cluster.context).toBe('prod-eu');
+    expect(events).toEqual([{ name: 'didOpenSource', payload: { sessionId: opened.sessionId, source: opened.source } }]);
+    await backend.close();
+  });
+
+  test.each([
+    ['cut short', (text: string) => text.slice(0, 200), /^cut\.json is not valid JSON \(.+\); is the file complete\?$/],
+    ['not a snapshot', () => '{"kind":"List","items":[]}', /^cut\.json is not a Podpath snapshot: "format" must be "podpath\.snapshot"\.$/],
+    ['from a newer Podpath', (text: string) => text.replace('"version": 1', '"version": 7'), /cut\.json was written by a newer Podpath \(snapshot version 7/],
+    ['a pod without a uid', (text: string) => text.replace(/"uid": "[^"]+"/, '"uid": ""'), /^cut\.json is not a valid snapshot: objects\.\w+\[0\]\.metadata\.uid: /],
+  ])('a snapshot %s is refused with the problem named, and the current source stays', async (_case, corrupt, message) => {
+    const backend = await openBackend({ kind: 'demo', note: 'kept' });
+    const before = await backend.handlers.getState({});
+    const events: unknown[] = [];
+    backend.onEvent((name) => events.push(name));
+    await expect(backend.handlers.openSnapshot({ name: 'cut.json', text: corrupt(demoText) })).rejects.toThrow(message);
+    const after = await backend.handlers.getState({});
+    expect(after.sessionId).toBe(before.sessionId);
+    expect(after.source).toEqual({ kind: 'demo', label: 'Demo cluster', note: 'kept' });
+    expect(after.topology).toBe(before.topology);
+    expect(events).toEqual([]);
+    await backend.close();
+  });
+
+  test('the same refusal crosses the contract as an error reply', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    expect(await dispatchRequest(backend.handlers, 'openSnapshot', { name: 'cut.json', text: '{"format":"podpath.snapshot","version":1,"sou' })).toEqual({
+      ok: false,
+      error: { code: 'failed', message: expect.stringMatching(/^cut\.json is not valid JSON/) },
+    });
+    await backend.close();
+  });
+
+  test('the demo exports as the demo: the same objects, under its own name', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const exported = await backend.handlers.exportSnapshot({});
+    expect(exported.fileName).toBe('demo-cluster.podpath.json');
+    const reread = parseSnapshot(exported.text, exported.fileName);
+    const original = parseSnapshot(demoText);
+    expect(reread.objects).toEqual(original.objects);
+    expect(reread.source).toEqual(original.source);
+    await backend.close();
+  });
+
+  test('an export never carries what Podpath would not keep, even when the opened file did', async () => {
+    const secrets = ['s3cr3t-env-value', 'eyJhbGciOiJSUzI1NiJ9.token', 'BEGIN PRIVATE KEY'];
+    const snapshot = JSON.parse(demoText) as { objects: { pods: Record<string, unknown>[] }; source: Record<string, unknown> };
+    const pod = snapshot.objects.pods[0] as { metadata: Record<string, unknown>; spec: { containers: Record<string, unknown>[]; volumes?: unknown[] } };
+    pod.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': `{"token":"${secrets[1]}"}` };
+    pod.spec.containers[0]!.env = [{ name: 'PASSWORD', value: secrets[0] }];
+    pod.spec.volumes = [{ name: 'tls', secret: { secretName: 'tls' } }];
+    (pod as Record<string, unknown>).data = { 'tls.key': secrets[2] };
+    const backend = await openBackend({ kind: 'demo' });
+    await backend.handlers.openSnapshot({ name: 'hand edited.json', text: JSON.stringify(snapshot) });
+    const exported = await backend.handlers.exportSnapshot({});
+    expect(exported.fileName).toBe('hand-edited.json');
+    for (const secret of secrets) expect(exported.text).not.toContain(secret);
+    expect(exported.text).not.toContain('last-applied-configuration');
+    expect(parseSnapshot(exported.text).objects.pods).toHaveLength(snapshot.objects.pods.length);
+    await backend.close();
+  });
+
+  test('export file names are safe on every OS', () => {
+    expect(exportFileName({ kind: 'cluster', label: 'arn:aws:eks:eu-west-1:1234:cluster/prod', note: null }, '2025-07-01T09:08:07.123Z')).toBe(
+      'arn-aws-eks-eu-west-1-1234-cluster-prod-20250701-090807.podpath.json',
+    );
+    expect(exportFileName({ kind: 'snapshot', label: 'prod', note: null }, '2025-07-01T09:00:00Z')).toBe('prod.podpath.json');
+    expect(exportFileName({ kind: 'snapshot', label: '..', note: null }, '2025-07-01T09:00:00Z')).toBe('cluster.podpath.json');
+    expect(exportFileName({ kind: 'demo', label: 'Demo cluster', note: null }, '2025-07-01T09:00:00Z')).toBe('demo-cluster.podpath.json');
   });
 });

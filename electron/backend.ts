@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SourceInfo, ViewState } from '../shared/ipc.ts';
-import type { ClusterObjects } from '../shared/kube/objects.ts';
-import { parseSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
+import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../shared/ipc.ts';
+import { objectKinds, type ClusterObjects, type ObjectKind } from '../shared/kube/objects.ts';
+import { trimObject } from '../shared/kube/trim.ts';
+import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { objectIdForElement, objectIdOf } from '../shared/topology/ids.ts';
 import type { Topology } from '../shared/model/types.ts';
@@ -29,6 +30,9 @@ export interface Backend {
   readonly source: SourceInfo;
   /** Opens a source, replacing (and closing) the current one only when it opened. */
   open(request: SourceRequest): Promise<ViewState>;
+  /** The current source as a snapshot (objects trimmed again, never credentials) and the file
+   * name to suggest for it. */
+  snapshotNow(): { fileName: string; snapshot: Snapshot };
   close(): Promise<void>;
 }
 
@@ -61,10 +65,41 @@ export async function loadSnapshotFile(path: string): Promise<Snapshot> {
   return parseSnapshot(text, basename(path));
 }
 
-/** What is open: fixed objects (demo, snapshot) or a live session. */
+/** What is open: a fixed snapshot (the demo, a file) or a live session. */
 type Opened =
-  | { kind: 'static'; source: SourceInfo; topology: Topology; objects: ClusterObjects }
+  | { kind: 'static'; source: SourceInfo; topology: Topology; snapshot: Snapshot }
   | { kind: 'live'; source: SourceInfo; session: LiveSession };
+
+function openedSnapshot(snapshot: Snapshot, source: SourceInfo): Opened {
+  return { kind: 'static', source, topology: derive(snapshot.objects, snapshot.source), snapshot };
+}
+
+/** Every object passed through the trimmer again on its way out: a snapshot opened from a file
+ * may carry fields (an `env` value, an annotation) Podpath would never have kept itself. */
+function retrimmed(objects: ClusterObjects): ClusterObjects {
+  const out = {} as Record<ObjectKind, unknown[]>;
+  for (const kind of objectKinds) out[kind] = (objects[kind] ?? []).flatMap((object) => trimObject(kind, object) ?? []);
+  return out as unknown as ClusterObjects;
+}
+
+/** A file name safe on every OS: letters, digits, `.`, `_` and `-` only. */
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'cluster';
+}
+
+/** `2025-07-01T09:00:00.000Z` → `20250701-090000`. */
+function compactTime(iso: string): string {
+  return iso.replace(/\.\d+Z$|Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+}
+
+export function exportFileName(source: SourceInfo, capturedAt: string): string {
+  if (source.kind === 'demo') return demoFileName;
+  if (source.kind === 'snapshot') {
+    const name = safeFileName(source.label);
+    return /\.json$/i.test(name) ? name : `${name}.podpath.json`;
+  }
+  return `${safeFileName(source.label)}-${compactTime(capturedAt)}.podpath.json`;
+}
 
 export async function openBackend(request: SourceRequest, options: BackendOptions = {}): Promise<Backend> {
   const backend = createBackend(options);
@@ -74,7 +109,7 @@ export async function openBackend(request: SourceRequest, options: BackendOption
 
 export function backendFromSnapshot(snapshot: Snapshot, source: SourceInfo): Backend {
   const backend = createBackend({});
-  backend.replace({ kind: 'static', source, topology: derive(snapshot.objects, snapshot.source), objects: snapshot.objects });
+  backend.replace(openedSnapshot(snapshot, source));
   return backend;
 }
 
@@ -100,6 +135,7 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
     opened = next;
     sessionId++;
     if (previous?.kind === 'live') void previous.session.close();
+    emit('didOpenSource', { sessionId, source: next.source });
   }
 
   async function openStatic(request: Exclude<SourceRequest, { kind: 'context' }>): Promise<Opened> {
@@ -109,24 +145,26 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
       request.kind === 'demo'
         ? { kind: 'demo', label: 'Demo cluster', note: request.note ?? null }
         : { kind: 'snapshot', label: basename(request.path), note: null };
-    return { kind: 'static', source, topology: derive(snapshot.objects, snapshot.source), objects: snapshot.objects };
+    return openedSnapshot(snapshot, source);
   }
 
   async function openContext(context: string, namespaces: string[] | undefined): Promise<Opened> {
     const loaded = loadKubeconfig(kubeconfigPaths);
     const config = configForContext(loaded, context);
-    // Deltas and kind states carry the id this session will have once it replaces the current one.
-    const id = sessionId + 1;
+    // Deltas and kind states go out only while this session is the open one, with the id it got
+    // when it replaced the last one. (Not "the next id": a snapshot or the demo may be opened
+    // while this context is still connecting.)
+    let self: Opened | null = null;
     const session = await LiveSession.open({
       config,
       contextName: context,
       namespaces,
       ...options.session,
       onDelta: (delta) => {
-        if (id === sessionId) emit('didChangeTopology', { ...delta, sessionId: id });
+        if (self !== null && opened === self) emit('didChangeTopology', { ...delta, sessionId });
       },
       onKinds: (kinds: KindStatus[]) => {
-        if (id === sessionId) emit('didChangeKinds', { sessionId: id, kinds });
+        if (self !== null && opened === self) emit('didChangeKinds', { sessionId, kinds });
       },
     });
     if (options.stateFile) {
@@ -136,7 +174,8 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         // Remembering the choice is a convenience; failing to write it must not fail the open.
       }
     }
-    return { kind: 'live', session, source: { kind: 'cluster', label: context, note: null } };
+    self = { kind: 'live', session, source: { kind: 'cluster', label: context, note: null } };
+    return self;
   }
 
   async function open(request: SourceRequest): Promise<ViewState> {
@@ -147,7 +186,24 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
 
   function objectsNow(): ClusterObjects | null {
     if (!opened) return null;
-    return opened.kind === 'static' ? opened.objects : opened.session.objects();
+    return opened.kind === 'static' ? opened.snapshot.objects : opened.session.objects();
+  }
+
+  function snapshotNow(): { fileName: string; snapshot: Snapshot } {
+    if (!opened) throw new Error('Nothing is open to export.');
+    if (opened.kind === 'static') {
+      const { snapshot } = opened;
+      return {
+        fileName: exportFileName(opened.source, snapshot.source.capturedAt),
+        snapshot: { ...snapshot, objects: retrimmed(snapshot.objects) },
+      };
+    }
+    // A live picture is exported as it stands now, stamped with the time of the export.
+    const source = { ...opened.session.source(), capturedAt: new Date().toISOString() };
+    return {
+      fileName: exportFileName(opened.source, source.capturedAt),
+      snapshot: { format: snapshotFormat, version: snapshotVersion, source, objects: retrimmed(opened.session.objects()) },
+    };
   }
 
   return {
@@ -156,6 +212,7 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
     },
     replace,
     open,
+    snapshotNow,
     handlers: {
       getState: () => state(),
       getObject: ({ id }): ObjectView | null => {
@@ -171,6 +228,20 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
       listContexts: () => listContexts(kubeconfigPaths, options.stateFile ?? null),
       openContext: ({ context, namespaces }) => open({ kind: 'context', context, namespaces }),
       openDemo: () => open({ kind: 'demo' }),
+      openSnapshot: async ({ name, text }) => {
+        // Parsed before anything is replaced: a file that does not parse leaves the current
+        // source open, and the error names the file and its first problem.
+        const snapshot = parseSnapshot(text, name);
+        replace(openedSnapshot(snapshot, { kind: 'snapshot', label: name, note: null }));
+        return state();
+      },
+      exportSnapshot: (): SnapshotExport => {
+        const { fileName, snapshot } = snapshotNow();
+        const text = serializeSnapshot(snapshot);
+        // What leaves must open again: refused here, with the reader's own message, otherwise.
+        parseSnapshot(text, fileName);
+        return { fileName, text };
+      },
     },
     onEvent(listener) {
       listeners.add(listener);

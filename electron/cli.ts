@@ -6,11 +6,14 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeTopology, formatDescribe } from '../shared/describe.ts';
 import type { KindStatus } from '../shared/ipc.ts';
+import { diffReport, formatDiffReport } from '../shared/snapshot/diff-report.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
-import { openStartupBackend } from './backend.ts';
+import { derive } from '../shared/topology/derive.ts';
+import { defaultAssetsDir, demoFileName, loadSnapshotFile, openStartupBackend } from './backend.ts';
 import { buildSnapshotFromFiles } from './kube/from-files.ts';
 import { kindSpecs } from './kube/kinds.ts';
 import { configForContext, kubeconfigPaths, loadKubeconfig } from './kube/kubeconfig.ts';
@@ -74,6 +77,20 @@ function addKubeOptions(command: Command): Command {
     .option('-n, --namespace <ns>', 'namespace to read in when a kind cannot be read cluster-wide (repeatable)', collect, []);
 }
 
+/** Writes `text` to stdout and resolves once it is flushed, so a large document survives an
+ * exit that follows at once (and a closed pipe ends the command quietly). */
+function print(text: string): Promise<void> {
+  process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+    // EPIPE: `podpath describe | head` — the reader has what it wanted.
+    if (error.code !== 'EPIPE') console.error(`podpath: cannot write the output: ${error.message}`);
+    process.exit(error.code === 'EPIPE' ? 0 : 1);
+  });
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
 async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot; kinds: KindStatus[] }> {
   const loaded = loadKubeconfig(kubeconfigPaths({ explicit: options.kubeconfig }));
   const context = options.context ?? loaded.current;
@@ -120,6 +137,39 @@ export function buildProgram(): Command {
     await writeSnapshotFile(options.output, snapshot);
     console.log(`Wrote ${options.output}`);
   });
+
+  addKubeOptions(
+    program
+      .command('describe')
+      .description('Print the derived network model: cluster facts with their evidence, nodes with devices and pods, Services with endpoints.')
+      .addOption(new Option('--snapshot <file>', 'describe a snapshot file').conflicts(['context', 'kubeconfig', 'demo']))
+      .addOption(new Option('--demo', 'describe the bundled demo cluster').conflicts(['context', 'kubeconfig']))
+      .option('--json', 'print the description as JSON'),
+  ).action(async (options: KubeOptions & { snapshot?: string; demo?: boolean; json?: boolean }) => {
+    let snapshot: Snapshot;
+    if (options.snapshot || options.demo) {
+      snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
+    } else {
+      const live = await snapshotLive(options);
+      for (const status of live.kinds) console.error(kindLine(status));
+      if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
+      snapshot = live.snapshot;
+    }
+    const doc = describeTopology(derive(snapshot.objects, snapshot.source));
+    await print(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatDescribe(doc));
+  });
+
+  program
+    .command('diff')
+    .description('Report what changed between two snapshots: pods, Services, endpoints, IPs, policies and nodes added, removed or changed.')
+    .argument('<before>', 'the older snapshot file')
+    .argument('<after>', 'the newer snapshot file')
+    .option('--json', 'print the report as JSON')
+    .action(async (before: string, after: string, options: { json?: boolean }) => {
+      const [a, b] = await Promise.all([loadSnapshotFile(before), loadSnapshotFile(after)]);
+      const report = diffReport(derive(a.objects, a.source), derive(b.objects, b.source), { from: basename(before), to: basename(after) });
+      await print(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffReport(report));
+    });
 
   addKubeOptions(
     program

@@ -3,11 +3,13 @@
  * wires things together; the rules live in electron/desktop/ where tests can reach them.
  */
 import path from 'node:path';
-import { app, type BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { openStartupBackend, type Backend } from './backend.ts';
 import { adoptShellPath, kubeconfigPaths } from './kube/kubeconfig.ts';
-import { parseDesktopArgs } from './desktop/args.ts';
+import { parseDesktopArgs, requestedSnapshot } from './desktop/args.ts';
 import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';
+import { applicationMenuTemplate } from './desktop/menu.ts';
+import { exportSnapshotWithDialog, openSnapshotReporting, openSnapshotWithDialog, PendingFiles, windowDialogs } from './desktop/snapshots.ts';
 import {
   appLocation,
   denyPermissions,
@@ -23,6 +25,14 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let mainWindow: BrowserWindow | null = null;
+  const dialogs = windowDialogs(dialog, () => mainWindow);
+  // Snapshots the OS asks us to open. macOS sends `open-file` for a document opened with the app
+  // (Finder, the Dock, `open -a`), before `ready` when that launched it.
+  const pendingFiles = new PendingFiles();
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    pendingFiles.request(file);
+  });
   const location = appLocation(
     MAIN_WINDOW_VITE_DEV_SERVER_URL,
     path.join(__dirname, `../renderer/${MAIN_WINDOW_VITE_NAME}/index.html`),
@@ -42,12 +52,21 @@ if (!app.requestSingleInstanceLock()) {
     installContentSecurityPolicy(session.defaultSession, desktopContentSecurityPolicy(location.devServerUrl));
     denyPermissions(session.defaultSession, location);
 
-    const backend = await openDesktopBackend();
+    const backend = await openDesktopBackend(pendingFiles.takeLast());
     registerRequestHandlers(ipcMain, backend.handlers, (event) =>
       isAppFrame(event, mainWindow?.webContents ?? null, location),
     );
     forwardEvents(backend, () => mainWindow?.webContents ?? null);
     app.on('will-quit', () => void backend.close());
+    pendingFiles.startOpening((file) => void openSnapshotReporting(backend, dialogs, file));
+    const menu = applicationMenuTemplate(
+      {
+        openSnapshot: () => void openSnapshotWithDialog(backend, dialogs),
+        exportSnapshot: () => void exportSnapshotWithDialog(backend, dialogs, app.getPath('documents')),
+      },
+      { platform: process.platform, isPackaged: app.isPackaged },
+    );
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
 
     openWindow();
     app.on('activate', () => {
@@ -55,7 +74,10 @@ if (!app.requestSingleInstanceLock()) {
     });
   };
 
-  app.on('second-instance', () => {
+  // A second launch (a double-clicked snapshot on Linux and Windows) hands its argv to us.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = requestedSnapshot(parseDesktopArgs(argv));
+    if (file) pendingFiles.request(path.resolve(workingDirectory, file));
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -71,17 +93,19 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 /**
- * `--snapshot FILE` opens that file; else `--context` or the kubeconfig's preferred context;
- * else, or when that cannot be opened, the bundled demo with the reason on screen.
+ * A snapshot named on the command line (`--snapshot FILE`, or a bare file the OS passed) or
+ * handed over by macOS before the start opens first; else `--context` or the kubeconfig's
+ * preferred context; else, or when that cannot be opened, the bundled demo with the reason.
  */
-async function openDesktopBackend(): Promise<Backend> {
+async function openDesktopBackend(handedOver: string | null): Promise<Backend> {
   const assetsDir = app.isPackaged ? path.join(process.resourcesPath, 'assets') : path.join(app.getAppPath(), 'assets');
   const args = parseDesktopArgs(process.argv);
+  const snapshot = handedOver ?? requestedSnapshot(args);
   // Exec credential plugins (aws, gke-gcloud-auth-plugin, kubelogin) live on the user's shell
   // PATH, which an app started from a launcher does not inherit.
   await adoptShellPath();
   return openStartupBackend(
-    { snapshotPath: args.snapshotPath && path.resolve(args.snapshotPath), context: args.context },
+    { snapshotPath: snapshot && path.resolve(snapshot), context: args.context },
     {
       assetsDir,
       kubeconfigPaths: kubeconfigPaths({ explicit: args.kubeconfig ?? undefined }),

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../shared/csp.ts';
-import { dispatchRequest, socketPath, type WireMessage } from '../shared/ipc.ts';
+import { dispatchRequest, maxSnapshotBytes, socketPath, type WireMessage } from '../shared/ipc.ts';
 import type { Backend } from './backend.ts';
 
 export interface ServeOptions {
@@ -50,7 +50,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const listenHost = options.host ?? '127.0.0.1';
   const server = createServer();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // Room for the largest snapshot the renderer may send (openSnapshot), escaped inside JSON.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 2 * maxSnapshotBytes + (1 << 20) });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

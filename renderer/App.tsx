@@ -1,4 +1,5 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import { downloadText, isFileDrag, readSnapshotFile } from './files.ts';
 import { graphElementsOf } from './graph/elements-cache.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
@@ -31,6 +32,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const sourceButton = useRef<HTMLButtonElement>(null);
   const [isPickerOpen, setPickerOpen] = useState(false);
   const [needsTidying, setNeedsTidying] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [isDragging, setDragging] = useState(false);
+  const [exporting, setExporting] = useState<{ isBusy: boolean; error: string | null }>({ isBusy: false, error: null });
   const view = state.view;
   const topology = view?.topology ?? null;
   const element = useMemo(() => (topology && selected ? (graphElementsOf(topology).byId.get(selected) ?? null) : null), [topology, selected]);
@@ -48,6 +52,79 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     sourceButton.current?.focus();
   }, []);
 
+  const openFile = useCallback(
+    async (file: File) => {
+      let read: { name: string; text: string };
+      try {
+        read = await readSnapshotFile(file);
+      } catch (error) {
+        opener.fail({ kind: 'snapshot', name: file.name }, error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if (await opener.open({ kind: 'snapshot', ...read })) setPickerOpen(false);
+    },
+    [opener],
+  );
+
+  const onFileChosen = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.currentTarget.files?.[0];
+    // Cleared, so choosing the same file again still fires a change.
+    event.currentTarget.value = '';
+    if (file) void openFile(file);
+  };
+
+  const exportSnapshot = async () => {
+    setExporting({ isBusy: true, error: null });
+    try {
+      const { fileName, text } = await cluster.exportSnapshot();
+      downloadText(fileName, text);
+      setExporting({ isBusy: false, error: null });
+    } catch (error) {
+      setExporting({ isBusy: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  // A file dropped anywhere on the window opens as a snapshot. dragenter/dragleave fire for
+  // every child the pointer crosses, so the overlay counts them rather than toggling.
+  useEffect(() => {
+    let depth = 0;
+    const onEnter = (event: DragEvent) => {
+      if (!isFileDrag(event)) return;
+      event.preventDefault();
+      depth++;
+      setDragging(true);
+    };
+    const onLeave = (event: DragEvent) => {
+      if (!isFileDrag(event)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const onOver = (event: DragEvent) => {
+      if (!isFileDrag(event)) return;
+      // Without this the browser (or Electron) would navigate to the dropped file.
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+    };
+    const onDrop = (event: DragEvent) => {
+      if (!isFileDrag(event)) return;
+      event.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const file = event.dataTransfer?.files[0];
+      if (file) void openFile(file);
+    };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [openFile]);
+
   return (
     <div className="app">
       <Header
@@ -58,7 +135,33 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onRelayout={() => adapter.current?.relayout()}
         needsTidying={needsTidying}
         sourceRef={sourceButton}
+        onOpenSnapshot={() => fileInput.current?.click()}
+        onExportSnapshot={() => void exportSnapshot()}
+        isExporting={exporting.isBusy}
       />
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        data-testid="open-snapshot-input"
+        aria-label="Open a Podpath snapshot file"
+        onChange={onFileChosen}
+      />
+      {isDragging && (
+        <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay-message">Drop a Podpath snapshot to open it</div>
+        </div>
+      )}
+      {exporting.error && (
+        <div className="banner banner-error" role="alert" data-testid="export-failed">
+          <strong>Could not export a snapshot.</strong>
+          <pre className="banner-message">{exporting.error}</pre>
+          <button type="button" className="button" onClick={() => setExporting({ isBusy: false, error: null })}>
+            Dismiss
+          </button>
+        </div>
+      )}
       {isPickerOpen && <ContextPicker cluster={cluster} opener={opener} current={view?.source ?? null} onClose={closePicker} />}
       <ConnectionBanner status={status} />
       {failure && !isPickerOpen && (

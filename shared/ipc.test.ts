@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { dispatchRequest, parseRequest, requestNames, type RequestHandlers } from './ipc.ts';
+import { dispatchRequest, maxSnapshotBytes, parseRequest, requestNames, type RequestHandlers } from './ipc.ts';
 
 describe('parseRequest', () => {
   test('accepts every request with a well-formed payload', () => {
@@ -45,6 +45,11 @@ describe('dispatchRequest', () => {
     openDemo: () => {
       throw new Error('not in this test');
     },
+    openSnapshot: (payload) => {
+      calls.push(payload);
+      throw new Error('not a snapshot');
+    },
+    exportSnapshot: () => ({ fileName: 'x.podpath.json', text: '{}' }),
   };
 
   test('a valid request reaches its handler, an invalid one never does', async () => {
@@ -59,6 +64,30 @@ describe('dispatchRequest', () => {
     expect(await dispatchRequest(handlers, 'openContext', { context: 'prod', namespaces: ['Not A Namespace'] })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
     expect(calls).toContainEqual({ context: 'prod', namespaces: ['team-a'] });
     expect(calls).toHaveLength(2);
+  });
+
+  test('openSnapshot takes a file name and its text, within limits', async () => {
+    calls.length = 0;
+    expect(await dispatchRequest(handlers, 'openSnapshot', { name: 'prod.podpath.json', text: '{}' })).toMatchObject({ ok: false, error: { message: 'not a snapshot' } });
+    expect(calls).toEqual([{ name: 'prod.podpath.json', text: '{}' }]);
+    const refused = [
+      { name: '', text: '{}' },
+      { name: '../../etc/passwd', text: '{}' },
+      { name: 'a\nb.json', text: '{}' },
+      { name: 'x'.repeat(256), text: '{}' },
+      { name: 'a.json', text: 'x'.repeat(maxSnapshotBytes + 1) },
+      { name: 'a.json', text: '{}', path: '/etc/passwd' },
+      { name: 'a.json' },
+    ];
+    for (const payload of refused) {
+      expect(await dispatchRequest(handlers, 'openSnapshot', payload), JSON.stringify(payload).slice(0, 80)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    }
+    expect((await dispatchRequest(handlers, 'openSnapshot', { name: 'a.json', text: 'x'.repeat(maxSnapshotBytes + 1) })) as { error: { message: string } }).toMatchObject({
+      error: { message: 'Invalid openSnapshot request: text: must be at most 50 MB.' },
+    });
+    expect(calls).toHaveLength(1);
+    expect(await dispatchRequest(handlers, 'exportSnapshot', {})).toEqual({ ok: true, value: { fileName: 'x.podpath.json', text: '{}' } });
+    expect(await dispatchRequest(handlers, 'exportSnapshot', { path: '/tmp/x' })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
   });
 
   test('a handler error becomes an error reply with its message', async () => {

@@ -25,6 +25,16 @@ const contextName = z
   .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20), 'must be a context name');
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name');
 
+/** The largest snapshot the app opens: far above a 150k-pod cluster's trimmed objects. */
+export const maxSnapshotBytes = 50 * 1024 * 1024;
+
+/** A file's name as the user sees it (no directories needed, none trusted). */
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c === '/' || c === '\\'), 'must be a file name without directories');
+
 /** Request name → schema of its payload. Every payload is an object, so it can grow. */
 export const requestSchemas = {
   getState: z.object({}).strict(),
@@ -35,6 +45,17 @@ export const requestSchemas = {
    * user may not list a kind cluster-wide (design: RBAC fallback). */
   openContext: z.object({ context: contextName, namespaces: z.array(namespaceName).max(100).optional() }).strict(),
   openDemo: z.object({}).strict(),
+  /** Opens a snapshot file the user chose or dropped; the renderer read it, the backend
+   * validates it. A snapshot that does not parse leaves the current source open. */
+  openSnapshot: z
+    .object({
+      name: fileName,
+      text: z.string().max(maxSnapshotBytes, `must be at most ${maxSnapshotBytes / 1024 / 1024} MB`),
+    })
+    .strict(),
+  /** The current source as a snapshot file: its trimmed objects (for a live context, as they
+   * are now) and source, never credentials. */
+  exportSnapshot: z.object({}).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -102,12 +123,20 @@ export interface ObjectView {
   object: ClusterObjects[keyof ClusterObjects][number];
 }
 
+/** A snapshot ready to save: a suggested file name and the file's text. */
+export interface SnapshotExport {
+  fileName: string;
+  text: string;
+}
+
 export interface Responses {
   getState: ViewState;
   getObject: ObjectView | null;
   listContexts: ContextList;
   openContext: ViewState;
   openDemo: ViewState;
+  openSnapshot: ViewState;
+  exportSnapshot: SnapshotExport;
 }
 
 /** Event name → payload. */
@@ -116,10 +145,13 @@ export interface Events {
   didChangeTopology: TopologyDelta & { sessionId: number };
   /** How reading each kind is going (loading, live, reconnecting, forbidden, failed). */
   didChangeKinds: { sessionId: number; kinds: KindStatus[] };
+  /** Another source was opened (from the renderer, the desktop menu, a file the OS handed
+   * over): a renderer showing an older session fetches the whole state. */
+  didOpenSource: { sessionId: number; source: SourceInfo };
 }
 
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['didChangeTopology', 'didChangeKinds'];
+export const eventNames: EventName[] = ['didChangeTopology', 'didChangeKinds', 'didOpenSource'];
 
 export type RequestPayload<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 

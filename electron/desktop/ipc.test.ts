@@ -25,6 +25,8 @@ function setup() {
     listContexts: vi.fn(() => ({ files: [], contexts: [], preferred: null, error: null })),
     openContext: vi.fn(() => ({ seq: 0 }) as never),
     openDemo: vi.fn(() => ({ seq: 0 }) as never),
+    openSnapshot: vi.fn(() => ({ seq: 0 }) as never),
+    exportSnapshot: vi.fn(() => ({ fileName: 'a.podpath.json', text: '{}' })),
   } satisfies RequestHandlers;
   const dispose = registerRequestHandlers(ipc as unknown as IpcMainLike, handlers, (event) =>
     isAppFrame(event, windowContents, location),

@@ -10,7 +10,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ContextInfo, ContextList, SourceInfo } from '../../shared/ipc.ts';
 import type { ClusterStore } from '../state/cluster.ts';
-import { describeTarget, parseNamespaces, type Opener, type OpenTarget } from '../state/opening.ts';
+import { describeTarget, parseNamespaces, type Opener, type OpenRequest } from '../state/opening.ts';
 import { useStore } from '../state/store.ts';
 
 export interface ContextPickerProps {
@@ -77,7 +77,7 @@ export function ContextPicker({ cluster, opener, current, onClose }: ContextPick
   const isDemo = selected === demoKey;
   const canOpen = !busy && (isDemo || (selectedContext !== null && invalid.length === 0));
 
-  function targetOf(key: string): OpenTarget | null {
+  function targetOf(key: string): OpenRequest | null {
     if (key === demoKey) return { kind: 'demo' };
     const context = contexts.find((c) => keyOf(c) === key);
     return context ? { kind: 'context', context: context.name, namespaces } : null;

@@ -2,24 +2,37 @@
  * What the user clicked, explained: the element's own facts, what joins it to the rest of the
  * network (veth, Services selecting a pod, a Service's endpoints, a node's devices), and the
  * Kubernetes object it came from, loaded on demand.
+ *
+ * Every fact shown comes from `describeElement` (shared/describe.ts), the same description
+ * `podpath describe` prints, so the panel and the CLI cannot disagree about the model. This
+ * file only lays the description out and links it to the graph.
  */
-import { useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useMemo, useState, type ReactNode, type SyntheticEvent } from 'react';
+import {
+  containerPortText,
+  describeElement,
+  describeUnplacedPods,
+  routeText,
+  serviceAddressText,
+  servicePortText,
+  type DescribedContainer,
+  type DescribedDevice,
+  type DescribedEndpoint,
+  type DescribedIngress,
+  type DescribedNamespace,
+  type DescribedNode,
+  type DescribedPod,
+  type DescribedPolicy,
+  type DescribedService,
+  type DescribedVeth,
+  type ElementDescription,
+  type ElementRef,
+  type EndpointState,
+} from '../../shared/describe.ts';
 import type { ObjectView, PodpathApi } from '../../shared/ipc.ts';
-import type {
-  ContainerRecord,
-  Device,
-  EndpointRecord,
-  Host,
-  IngressRecord,
-  PodRecord,
-  Provenance,
-  ServiceRecord,
-  Topology,
-  VethRecord,
-} from '../../shared/model/types.ts';
+import type { Provenance, Topology } from '../../shared/model/types.ts';
 import { objectIdForElement } from '../../shared/topology/ids.ts';
-import { endpointState, servicePortText, type GraphElement } from '../graph/elements.ts';
-import { modelElement } from '../model-lookup.ts';
+import type { GraphElement } from '../graph/elements.ts';
 import { select } from '../state/ui.ts';
 
 export interface DetailsProps {
@@ -30,6 +43,8 @@ export interface DetailsProps {
 }
 
 export function Details({ api, topology, element }: DetailsProps) {
+  const modelId = element?.data.model ?? null;
+  const description = useMemo(() => (modelId ? describeElement(topology, modelId) : null), [topology, modelId]);
   if (!element) {
     return (
       <section className="details empty" data-testid="details">
@@ -37,47 +52,46 @@ export function Details({ api, topology, element }: DetailsProps) {
       </section>
     );
   }
-  const model = modelElement(topology, element.data.model);
-  const objectId = element.data.model ? objectIdForElement(element.data.model) : null;
+  const objectId = modelId ? objectIdForElement(modelId) : null;
   return (
     <section className="details" data-testid="details" data-selected={element.data.id}>
-      <DetailsBody topology={topology} element={element} />
-      {objectId && model && <KubernetesObject key={objectId} api={api} id={objectId} />}
+      <DetailsBody topology={topology} element={element} description={description} />
+      {objectId && description && <KubernetesObject key={objectId} api={api} id={objectId} />}
     </section>
   );
 }
 
-function DetailsBody({ topology, element }: { topology: Topology; element: GraphElement }) {
-  const model = modelElement(topology, element.data.model);
+function DetailsBody({ topology, element, description }: { topology: Topology; element: GraphElement; description: ElementDescription | null }) {
   const data = element.data;
-  if (element.group === 'edges') {
-    if (data.kind === 'tunnel' && element.group === 'edges') return <TunnelDetails topology={topology} source={element.data.source} target={element.data.target} />;
-    if (data.kind === 'backend' && model?.kind === 'ingress') return <IngressDetails topology={topology} ingress={model} />;
-    if (data.kind === 'exposure' && model?.kind === 'service') return <ServiceDetails topology={topology} service={model} />;
-    if (data.kind === 'exposure' && model?.kind === 'ingress') return <IngressDetails topology={topology} ingress={model} />;
-  } else {
-    if (data.kind === 'routes' && model?.kind === 'host') return <RoutesDetails topology={topology} host={model} />;
-    if (data.kind === 'unscheduled') return <UnscheduledDetails topology={topology} />;
-    if (data.kind === 'service-group') return <NamespaceServices topology={topology} id={data.id} />;
-    if (data.kind === 'internet') return <InternetDetails topology={topology} />;
+  // Canvas-only elements stand for a part of the model, or for a group of elements.
+  if (element.group === 'edges' && data.kind === 'tunnel') {
+    return <TunnelDetails a={describeElement(topology, element.data.source)} b={describeElement(topology, element.data.target)} />;
   }
-  switch (model?.kind) {
+  if (element.group === 'nodes' && data.kind === 'routes' && description?.kind === 'node') return <RoutesDetails node={description.node} />;
+  if (element.group === 'nodes' && data.kind === 'unscheduled') return <UnplacedDetails topology={topology} />;
+  switch (description?.kind) {
     case 'pod':
-      return <PodDetails topology={topology} pod={model} />;
+      return <PodDetails pod={description.pod} />;
     case 'container':
-      return <ContainerDetails topology={topology} container={model} />;
-    case 'host':
-      return <HostDetails topology={topology} host={model} />;
+      return <ContainerDetails container={description.container} pod={description.pod} />;
+    case 'node':
+      return <NodeDetails node={description.node} />;
     case 'device':
-      return <DeviceDetails topology={topology} device={model} />;
+      return <DeviceDetails device={description.device} node={description.node} />;
     case 'veth':
-      return <VethDetails topology={topology} veth={model} />;
+      return <VethDetails veth={description.veth} pod={description.pod} node={description.node} />;
     case 'service':
-      return <ServiceDetails topology={topology} service={model} />;
+      return <ServiceDetails service={description.service} />;
     case 'endpoint':
-      return <EndpointDetails topology={topology} endpoint={model} />;
+      return <EndpointDetails endpoint={description.endpoint} service={description.service} />;
     case 'ingress':
-      return <IngressDetails topology={topology} ingress={model} />;
+      return <IngressDetails ingress={description.ingress} />;
+    case 'policy':
+      return <PolicyDetails policy={description.policy} />;
+    case 'namespace':
+      return <NamespaceDetails namespace={description.namespace} pods={description.pods} services={description.services} />;
+    case 'external':
+      return <ExternalDetails name={description.name} exposed={description.exposed} />;
     default:
       return <Title kind={data.kind} name={data.label.split('\n')[0] ?? data.id} />;
   }
@@ -125,6 +139,10 @@ function Link({ id, children }: { id: string; children: ReactNode }) {
   );
 }
 
+function RefLink({ target }: { target: ElementRef }) {
+  return <Link id={target.id}>{target.name}</Link>;
+}
+
 function Labels({ labels }: { labels: Record<string, string> }) {
   const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1));
   if (entries.length === 0) return <span className="muted">none</span>;
@@ -143,74 +161,83 @@ function ProvenanceBadge({ provenance }: { provenance: Provenance }) {
   return <span className={`badge provenance-${provenance}`}>{provenance}</span>;
 }
 
-function StateBadge({ state }: { state: 'ready' | 'not-ready' | 'terminating' }) {
+function StateBadge({ state }: { state: EndpointState }) {
   return <span className={`badge state-${state}`}>{state === 'not-ready' ? 'not ready' : state}</span>;
 }
 
-function list(values: string[], empty = 'none'): ReactNode {
+function list(values: readonly string[], empty = 'none'): ReactNode {
   return values.length > 0 ? values.join(', ') : <span className="muted">{empty}</span>;
 }
 
-function hostName(topology: Topology, id: string | null): string {
-  return (id && topology.hosts[id]?.name) || (id ? id.replace(/^node:/, '') : 'unscheduled');
+/** `namespace/name` → the part after the namespace, for a link inside the namespace's context. */
+function shortName(ref: string): string {
+  return ref.slice(ref.indexOf('/') + 1);
 }
 
 // --- Per kind ---
 
-function PodDetails({ topology, pod }: { topology: Topology; pod: PodRecord }) {
-  const containers = pod.containers.map((id) => topology.containers[id]).filter((c): c is ContainerRecord => c !== undefined);
-  const veth = pod.veth ? topology.veths[pod.veth] : undefined;
-  const selecting = Object.values(topology.endpoints).filter((e) => e.pod === pod.id);
+function PodDetails({ pod }: { pod: DescribedPod }) {
   return (
     <>
-      <Title kind={pod.isHostNetwork ? 'Pod · host network' : 'Pod'} name={pod.name} namespace={pod.namespace} />
+      <Title kind={pod.hostNetwork ? 'Pod · host network' : 'Pod'} name={pod.name} namespace={pod.namespace} />
       <Fields>
         <Field label="IPs">{list(pod.ips, 'no IP')}</Field>
-        <Field label="Node">{pod.host ? <Link id={pod.host}>{hostName(topology, pod.host)}</Link> : <span className="muted">unscheduled</span>}</Field>
+        <Field label="Node">{pod.nodeId && pod.node ? <Link id={pod.nodeId}>{pod.node}</Link> : <span className="muted">unscheduled</span>}</Field>
         <Field label="Phase">
-          {pod.phase} · {pod.isReady ? 'Ready' : 'not Ready'}
+          {pod.phase} · {pod.ready ? 'Ready' : 'not Ready'}
         </Field>
         <Field label="Network">
-          {pod.isHostNetwork ? "the node's root netns (hostNetwork: no veth, the node's IPs, outside NetworkPolicy)" : 'its own netns, eth0'}
+          {pod.hostNetwork ? "the node's root netns (hostNetwork: no veth, the node's IPs, outside NetworkPolicy)" : 'its own netns, eth0'}
         </Field>
-        <Field label="Owner">{pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : <span className="muted">none</span>}</Field>
+        <Field label="Owner">{pod.owner ?? <span className="muted">none</span>}</Field>
         <Field label="Labels">
           <Labels labels={pod.labels} />
         </Field>
       </Fields>
-      <Section title={`Containers (${containers.length})`}>
+      <Section title={`Containers (${pod.containers.length})`}>
         <ul className="rows">
-          {containers.map((c) => (
-            <li key={c.id}>
-              <Link id={c.id}>{c.name}</Link> {c.role !== 'app' && <span className="badge">{c.role}</span>} {!c.isReady && <span className="badge state-not-ready">not ready</span>}
-              <div className="muted small">
-                {c.image ?? 'no image'}
-                {c.ports.length > 0 && ` · ports ${c.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ')}`}
-              </div>
-            </li>
+          {pod.containers.map((c) => (
+            <ContainerRow key={c.id} container={c} />
           ))}
         </ul>
       </Section>
-      {!pod.isHostNetwork && (
-        <Section title="veth">{veth ? <VethFacts topology={topology} veth={veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
+      {pod.netns && (
+        <Section title="netns">
+          <Fields>
+            {pod.netns.interfaces.map((i) => (
+              <Field key={i.name} label={i.name}>
+                {list(i.addresses, 'no address')}
+              </Field>
+            ))}
+            {pod.netns.defaultRoutes.map((r, i) => (
+              <Field key={`route ${i}`} label="default">
+                <code>
+                  {r.via ? `via ${r.via} ` : ''}dev {r.device}
+                </code>{' '}
+                <ProvenanceBadge provenance={r.provenance} />
+                <div className="muted small">{r.how}</div>
+              </Field>
+            ))}
+          </Fields>
+        </Section>
       )}
-      <Section title={`Selected by Services (${selecting.length})`}>
-        {selecting.length === 0 ? (
+      {!pod.hostNetwork && (
+        <Section title="veth">{pod.veth ? <VethFacts veth={pod.veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
+      )}
+      <Section title={`Selected by Services (${pod.services.length})`}>
+        {pod.services.length === 0 ? (
           <p className="muted">No Service has an endpoint for this pod.</p>
         ) : (
           <ul className="rows">
-            {selecting.map((e) => {
-              const service = topology.services[e.service];
-              return (
-                <li key={e.id}>
-                  <Link id={e.service}>{service ? `${service.namespace}/${service.name}` : e.service}</Link> <StateBadge state={endpointState(e)} />
-                  <div className="muted small">
-                    endpoint {e.address}
-                    {e.ports.length > 0 && ` · ${e.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`}
-                  </div>
-                </li>
-              );
-            })}
+            {pod.services.map((s) => (
+              <li key={`${s.id} ${s.ip}`}>
+                <Link id={s.id}>{s.service}</Link> <StateBadge state={s.state} />
+                <div className="muted small">
+                  endpoint {s.ip}
+                  {s.ports.length > 0 && ` · ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`}
+                </div>
+              </li>
+            ))}
           </ul>
         )}
       </Section>
@@ -218,130 +245,160 @@ function PodDetails({ topology, pod }: { topology: Topology; pod: PodRecord }) {
   );
 }
 
-function VethFacts({ topology, veth }: { topology: Topology; veth: VethRecord }) {
-  const bridge = veth.bridge ? topology.devices[veth.bridge] : undefined;
+function ContainerRow({ container: c }: { container: DescribedContainer }) {
+  return (
+    <li>
+      <Link id={c.id}>{c.name}</Link> {c.role !== 'app' && <span className="badge">{c.role}</span>} {!c.ready && <span className="badge state-not-ready">not ready</span>}
+      <div className="muted small">
+        {c.image ?? 'no image'}
+        {c.ports.length > 0 && ` · ports ${c.ports.map(containerPortText).join(', ')}`}
+      </div>
+    </li>
+  );
+}
+
+function VethFacts({ veth }: { veth: DescribedVeth }) {
   return (
     <Fields>
       <Field label="Host end">
-        {veth.hostEnd.name && veth.hostEnd.provenance !== 'unknown' ? (
-          <code className={veth.hostEnd.provenance === 'inferred' ? 'inferred' : undefined}>{veth.hostEnd.name}</code>
-        ) : (
-          <code>veth?</code>
-        )}{' '}
-        <ProvenanceBadge provenance={veth.hostEnd.name ? veth.hostEnd.provenance : 'unknown'} />
-        <div className="muted small">{veth.hostEnd.how}</div>
+        {veth.hostName ? <code className={veth.provenance === 'inferred' ? 'inferred' : undefined}>{veth.hostName}</code> : <code>veth?</code>}{' '}
+        <ProvenanceBadge provenance={veth.provenance} />
+        <div className="muted small">{veth.how}</div>
+        {!veth.hostName && veth.pattern && (
+          <div className="muted small">
+            matches <code>{veth.pattern}</code> in <code>ip -o link</code> on the node
+          </div>
+        )}
       </Field>
       <Field label="Pod end">
         <code>{veth.podEnd.name}</code> {list(veth.podEnd.addresses)}
       </Field>
-      {bridge && (
+      {veth.bridge && (
         <Field label="Bridge">
-          <Link id={bridge.id}>{bridge.name ?? 'bridge'}</Link> {list(bridge.addresses)}
+          <Link id={veth.bridge.id}>{veth.bridge.name ?? 'bridge'}</Link> {list(veth.bridge.addresses)}
         </Field>
       )}
-      {veth.hostRoutes.length > 0 && <Field label="Host routes">{veth.hostRoutes.map((r) => `${r} dev ${veth.hostEnd.name ?? 'veth?'}`).join(', ')}</Field>}
+      {veth.hostRoutes.length > 0 && <Field label="Host routes">{veth.hostRoutes.map((r) => `${r} dev ${veth.hostName ?? 'veth?'}`).join(', ')}</Field>}
     </Fields>
   );
 }
 
-function ContainerDetails({ topology, container }: { topology: Topology; container: ContainerRecord }) {
-  const pod = topology.pods[container.pod];
+function ContainerDetails({ container, pod }: { container: DescribedContainer; pod: ElementRef & { ips: string[] } }) {
   return (
     <>
-      <Title kind={container.role === 'app' ? 'Container' : `${container.role} container`} name={container.name} namespace={pod?.namespace} />
+      <Title kind={container.role === 'app' ? 'Container' : `${container.role} container`} name={container.name} namespace={pod.namespace} />
       <Fields>
-        <Field label="Pod">{pod ? <Link id={pod.id}>{pod.name}</Link> : container.pod}</Field>
+        <Field label="Pod">
+          <RefLink target={pod} />
+        </Field>
         <Field label="Image">{container.image ?? <span className="muted">unknown</span>}</Field>
-        <Field label="Ports">{list(container.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`))}</Field>
-        <Field label="Ready">{container.isReady ? 'yes' : 'no'}</Field>
-        <Field label="Network">shares the pod's netns: its IP ({pod ? list(pod.ips, 'no IP') : '?'}), port space and lo</Field>
+        <Field label="Ports">{list(container.ports.map(containerPortText))}</Field>
+        <Field label="Ready">{container.ready ? 'yes' : 'no'}</Field>
+        <Field label="Network">shares the pod's netns: its IP ({list(pod.ips, 'no IP')}), port space and lo</Field>
       </Fields>
     </>
   );
 }
 
-function HostDetails({ topology, host }: { topology: Topology; host: Host }) {
-  const devices = host.devices.map((id) => topology.devices[id]).filter((d): d is Device => d !== undefined);
-  const pods = Object.values(topology.pods).filter((p) => p.host === host.id);
+const addressesOf = (node: DescribedNode, type: 'InternalIP' | 'ExternalIP') => node.addresses.filter((a) => a.type === type).map((a) => a.address);
+
+function NodeDetails({ node }: { node: DescribedNode }) {
   return (
     <>
-      <Title kind="Node" name={host.name} />
+      <Title kind="Node" name={node.name} />
       <Fields>
-        <Field label="Ready">{host.isReady ? 'yes' : 'no'}</Field>
-        <Field label="InternalIP">{list(host.internalIPs)}</Field>
-        <Field label="ExternalIP">{list(host.externalIPs)}</Field>
-        <Field label="podCIDRs">{list(host.podCIDRs)}</Field>
-        <Field label="Zone">{host.zone ?? <span className="muted">none</span>}</Field>
-        <Field label="kubelet">{host.kubeletVersion ?? <span className="muted">unknown</span>}</Field>
+        <Field label="Ready">{node.ready ? 'yes' : 'no'}</Field>
+        <Field label="InternalIP">{list(addressesOf(node, 'InternalIP'))}</Field>
+        <Field label="ExternalIP">{list(addressesOf(node, 'ExternalIP'))}</Field>
+        <Field label="podCIDRs">{list(node.podCIDRs)}</Field>
+        <Field label="Zone">{node.zone ?? <span className="muted">none</span>}</Field>
+        <Field label="kubelet">{node.kubeletVersion ?? <span className="muted">unknown</span>}</Field>
         <Field label="Pods">
-          {pods.length} ({pods.filter((p) => p.isHostNetwork).length} on the host network)
+          {node.pods.length} ({node.hostNetworkPods} on the host network)
         </Field>
         <Field label="Labels">
-          <Labels labels={host.labels} />
+          <Labels labels={node.labels} />
         </Field>
       </Fields>
-      <Section title={`Devices in the root netns (${devices.length})`}>
+      <Section title={`Devices in the root netns (${node.devices.length})`}>
         <ul className="rows">
-          {devices.map((d) => (
+          {node.devices.map((d) => (
             <li key={d.id}>
-              <Link id={d.id}>{d.name ?? d.type}</Link> <span className="badge">{d.type}</span> <ProvenanceBadge provenance={d.name ? d.nameProvenance : 'unknown'} />
+              <Link id={d.id}>{d.name ?? d.kind}</Link> <span className="badge">{d.kind}</span> <ProvenanceBadge provenance={d.provenance} />
               <div className="muted small">{list(d.addresses, 'no address')}</div>
             </li>
           ))}
         </ul>
       </Section>
+      {node.routes.length > 0 && (
+        <Section title={`Routes (${node.routes.length})`}>
+          <RouteRows node={node} />
+        </Section>
+      )}
     </>
   );
 }
 
-function DeviceDetails({ topology, device }: { topology: Topology; device: Device }) {
+function RouteRows({ node }: { node: DescribedNode }) {
+  return (
+    <ul className="rows">
+      {node.routes.map((r, i) => (
+        <li key={i}>
+          <code>{routeText(r)}</code> <ProvenanceBadge provenance={r.provenance} />{' '}
+          {r.to && r.toId && <Link id={r.toId}>{r.scope === 'local' ? shortName(r.to) : r.to}</Link>}
+          <div className="muted small">{r.evidence}</div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function DeviceDetails({ device, node }: { device: DescribedDevice; node: ElementRef }) {
   return (
     <>
-      <Title kind={`Device · ${device.type}`} name={device.name ?? `${device.type} (name unknown)`} />
+      <Title kind={`Device · ${device.kind}`} name={device.name ?? `${device.kind} (name unknown)`} />
       <Fields>
         <Field label="Node">
-          <Link id={device.host}>{hostName(topology, device.host)}</Link>
+          <RefLink target={node} />
         </Field>
         <Field label="Name">
-          {device.name ?? <span className="muted">unknown until a node probe reads it</span>} <ProvenanceBadge provenance={device.name ? device.nameProvenance : 'unknown'} />
+          {device.name ?? <span className="muted">unknown until a node probe reads it</span>} <ProvenanceBadge provenance={device.provenance} />
         </Field>
         <Field label="Addresses">{list(device.addresses)}</Field>
         {device.encapsulation && <Field label="Encapsulation">{device.encapsulation.toUpperCase()}</Field>}
-        {device.vni != null && <Field label="VNI">{device.vni}</Field>}
-        {device.udpPort != null && <Field label="UDP port">{device.udpPort}</Field>}
+        {device.vni !== null && <Field label="VNI">{device.vni}</Field>}
+        {device.udpPort !== null && <Field label="UDP port">{device.udpPort}</Field>}
         <Field label="Evidence">{device.evidence}</Field>
       </Fields>
     </>
   );
 }
 
-function VethDetails({ topology, veth }: { topology: Topology; veth: VethRecord }) {
-  const pod = topology.pods[veth.pod];
+function VethDetails({ veth, pod, node }: { veth: DescribedVeth; pod: ElementRef; node: ElementRef }) {
   return (
     <>
-      <Title kind="veth pair" name={veth.hostEnd.name && veth.hostEnd.provenance !== 'unknown' ? veth.hostEnd.name : 'veth?'} namespace={pod?.namespace} />
+      <Title kind="veth pair" name={veth.hostName ?? 'veth?'} namespace={pod.namespace} />
       <Fields>
-        <Field label="Pod">{pod ? <Link id={pod.id}>{pod.name}</Link> : veth.pod}</Field>
+        <Field label="Pod">
+          <RefLink target={pod} />
+        </Field>
         <Field label="Node">
-          <Link id={veth.host}>{hostName(topology, veth.host)}</Link>
+          <RefLink target={node} />
         </Field>
       </Fields>
-      <VethFacts topology={topology} veth={veth} />
+      <VethFacts veth={veth} />
     </>
   );
 }
 
-function ServiceDetails({ topology, service }: { topology: Topology; service: ServiceRecord }) {
-  const endpoints = Object.values(topology.endpoints)
-    .filter((e) => e.service === service.id)
-    .sort((a, b) => (a.address < b.address ? -1 : 1));
-  const address =
-    service.type === 'ExternalName' ? `ExternalName → ${service.externalName ?? '?'}` : service.isHeadless ? 'headless (DNS returns the pod IPs)' : list(service.clusterIPs);
+function ServiceDetails({ service }: { service: DescribedService }) {
+  const ready = service.endpoints.filter((e) => e.ready).length;
+  const chains = service.ports.filter((p) => p.kubeProxy);
   return (
     <>
       <Title kind={`Service · ${service.type}`} name={service.name} namespace={service.namespace} />
       <Fields>
-        <Field label="ClusterIP">{address}</Field>
+        <Field label="ClusterIP">{serviceAddressText(service)}</Field>
         <Field label="Ports">{list(service.ports.map((p) => `${p.name ? `${p.name} ` : ''}${servicePortText(p)}`), 'no ports')}</Field>
         <Field label="Selector">{service.selector ? <Labels labels={service.selector} /> : <span className="muted">none (EndpointSlices managed by hand)</span>}</Field>
         {service.loadBalancerIngress.length > 0 && <Field label="LoadBalancer">{list(service.loadBalancerIngress)}</Field>}
@@ -354,105 +411,132 @@ function ServiceDetails({ topology, service }: { topology: Topology; service: Se
           <Labels labels={service.labels} />
         </Field>
       </Fields>
-      <Section title={`Endpoints (${endpoints.length}, ${endpoints.filter((e) => e.isReady).length} ready)`}>
-        {endpoints.length === 0 ? (
+      <Section title={`Endpoints (${service.endpoints.length}, ${ready} ready)`}>
+        {service.endpoints.length === 0 ? (
           <p className="muted">{service.type === 'ExternalName' ? 'An ExternalName Service is a DNS CNAME: no endpoints.' : 'No endpoints: connections to this Service are rejected.'}</p>
         ) : (
           <ul className="rows">
-            {endpoints.map((e) => {
-              const pod = e.pod ? topology.pods[e.pod] : undefined;
-              return (
-                <li key={e.id}>
-                  <code>{e.address}</code> <StateBadge state={endpointState(e)} /> {pod ? <Link id={pod.id}>{pod.name}</Link> : <span className="muted">no pod</span>}
-                  <div className="muted small">
-                    {e.nodeName ? `on ${e.nodeName}` : 'node unknown'} · ready {String(e.isReady)}, serving {String(e.isServing)}, terminating {String(e.isTerminating)}
-                  </div>
-                </li>
-              );
-            })}
+            {service.endpoints.map((e) => (
+              <li key={e.id}>
+                <code>{e.ip}</code> <StateBadge state={e.state} /> {e.pod && e.podId ? <Link id={e.podId}>{shortName(e.pod)}</Link> : <span className="muted">no pod</span>}
+                <div className="muted small">
+                  {e.node ? `on ${e.node}` : 'node unknown'} · ready {String(e.ready)}, serving {String(e.serving)}, terminating {String(e.terminating)}
+                </div>
+              </li>
+            ))}
           </ul>
         )}
       </Section>
+      {chains.length > 0 && (
+        <Section title={`kube-proxy chains (${chains[0]!.kubeProxy!.mode})`}>
+          <ul className="rows">
+            {chains.map((p) => (
+              <li key={`${p.name ?? ''} ${p.port}/${p.protocol}`}>
+                {p.name ?? p.port}/{p.protocol}: <code>{p.kubeProxy!.service}</code>
+                {[p.kubeProxy!.local, p.kubeProxy!.external, p.kubeProxy!.firewall].map((c) => c && <code key={c}> {c}</code>)}
+                {p.kubeProxy!.endpoints.length > 0 && (
+                  <div className="muted small">
+                    {p.kubeProxy!.endpoints.map((e) => (
+                      <div key={e.chain}>
+                        <code>{e.chain}</code> → {e.target}
+                      </div>
+                    ))}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
     </>
   );
 }
 
-function EndpointDetails({ topology, endpoint }: { topology: Topology; endpoint: EndpointRecord }) {
-  const service = topology.services[endpoint.service];
-  const pod = endpoint.pod ? topology.pods[endpoint.pod] : undefined;
+function EndpointDetails({ endpoint, service }: { endpoint: DescribedEndpoint; service: ElementRef }) {
   return (
     <>
-      <Title kind="Endpoint" name={endpoint.address} namespace={service?.namespace} />
+      <Title kind="Endpoint" name={endpoint.ip} namespace={service.namespace} />
       <Fields>
         <Field label="State">
-          <StateBadge state={endpointState(endpoint)} />
+          <StateBadge state={endpoint.state} />
         </Field>
-        <Field label="Service">{service ? <Link id={service.id}>{service.name}</Link> : endpoint.service}</Field>
-        <Field label="Pod">{pod ? <Link id={pod.id}>{pod.name}</Link> : <span className="muted">none</span>}</Field>
-        <Field label="Node">{endpoint.nodeName ?? <span className="muted">unknown</span>}</Field>
+        <Field label="Service">
+          <RefLink target={service} />
+        </Field>
+        <Field label="Pod">{endpoint.pod && endpoint.podId ? <Link id={endpoint.podId}>{shortName(endpoint.pod)}</Link> : <span className="muted">none</span>}</Field>
+        <Field label="Node">{endpoint.node ?? <span className="muted">unknown</span>}</Field>
         <Field label="Zone">{endpoint.zone ?? <span className="muted">none</span>}</Field>
         <Field label="Conditions">
-          ready {String(endpoint.isReady)}, serving {String(endpoint.isServing)}, terminating {String(endpoint.isTerminating)}
+          ready {String(endpoint.ready)}, serving {String(endpoint.serving)}, terminating {String(endpoint.terminating)}
         </Field>
-        <Field label="Ports">{list(endpoint.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`))}</Field>
+        <Field label="Ports">{list(endpoint.ports.map(containerPortText))}</Field>
         <Field label="EndpointSlice">{endpoint.slice}</Field>
       </Fields>
     </>
   );
 }
 
-function IngressDetails({ topology, ingress }: { topology: Topology; ingress: IngressRecord }) {
+function IngressDetails({ ingress }: { ingress: DescribedIngress }) {
   return (
     <>
       <Title kind="Ingress" name={ingress.name} namespace={ingress.namespace} />
       <Fields>
         <Field label="Class">{ingress.className ?? <span className="muted">default</span>}</Field>
         <Field label="Controller">{ingress.controller ?? <span className="muted">unknown</span>}</Field>
-        <Field label="Address">{list(ingress.loadBalancerIngress, 'none yet')}</Field>
+        <Field label="Address">{list(ingress.addresses, 'none yet')}</Field>
         <Field label="TLS hosts">{list(ingress.tlsHosts)}</Field>
       </Fields>
       <Section title={`Rules (${ingress.rules.length})`}>
         <ul className="rows">
-          {ingress.rules.map((r, i) => {
-            const service = topology.services[r.service];
-            return (
-              <li key={i}>
-                <code>
-                  {r.host ?? '*'}
-                  {r.path ?? '/'}
-                </code>{' '}
-                → {service ? <Link id={service.id}>{service.name}</Link> : r.service}
-                {r.port != null && `:${r.port}`}
-                {r.pathType && <span className="muted small"> ({r.pathType})</span>}
-              </li>
-            );
-          })}
+          {ingress.rules.map((r, i) => (
+            <li key={i}>
+              <code>
+                {r.host ?? '*'}
+                {r.path ?? '/'}
+              </code>{' '}
+              → <Link id={r.serviceId}>{shortName(r.service)}</Link>
+              {r.port != null && `:${r.port}`}
+              {r.pathType && <span className="muted small"> ({r.pathType})</span>}
+            </li>
+          ))}
         </ul>
       </Section>
     </>
   );
 }
 
-function TunnelDetails({ topology, source, target }: { topology: Topology; source: string; target: string }) {
-  const a = topology.devices[source];
-  const b = topology.devices[target];
-  if (!a || !b) return <Title kind="Tunnel" name="tunnel" />;
-  const hostA = topology.hosts[a.host];
-  const hostB = topology.hosts[b.host];
+function PolicyDetails({ policy }: { policy: DescribedPolicy }) {
   return (
     <>
-      <Title kind="Overlay tunnel" name={`${hostA?.name ?? a.host} ⇄ ${hostB?.name ?? b.host}`} />
+      <Title kind="NetworkPolicy" name={policy.name} namespace={policy.namespace} />
+      <Fields>
+        <Field label="Applies to">
+          <code>{JSON.stringify(policy.podSelector)}</code>
+        </Field>
+        <Field label="Types">{list(policy.policyTypes)}</Field>
+        <Field label="Ingress rules">{policy.ingress.length}</Field>
+        <Field label="Egress rules">{policy.egress.length}</Field>
+      </Fields>
+    </>
+  );
+}
+
+function TunnelDetails({ a, b }: { a: ElementDescription | null; b: ElementDescription | null }) {
+  if (a?.kind !== 'device' || b?.kind !== 'device') return <Title kind="Tunnel" name="tunnel" />;
+  return (
+    <>
+      <Title kind="Overlay tunnel" name={`${a.node.name} ⇄ ${b.node.name}`} />
       <Fields>
         <Field label="Devices">
-          <Link id={a.id}>{a.name ?? 'tunnel'}</Link> on {hostA?.name}, <Link id={b.id}>{b.name ?? 'tunnel'}</Link> on {hostB?.name}
+          <Link id={a.device.id}>{a.device.name ?? 'tunnel'}</Link> on {a.node.name}, <Link id={b.device.id}>{b.device.name ?? 'tunnel'}</Link> on {b.node.name}
         </Field>
         <Field label="Encapsulation">
-          {(a.encapsulation ?? 'unknown').toUpperCase()}
-          {a.vni != null && ` VNI ${a.vni}`}
-          {a.udpPort != null && `, UDP ${a.udpPort}`}
+          {(a.device.encapsulation ?? 'unknown').toUpperCase()}
+          {a.device.vni !== null && ` VNI ${a.device.vni}`}
+          {a.device.udpPort !== null && `, UDP ${a.device.udpPort}`}
         </Field>
         <Field label="Outer addresses">
-          {list(hostA?.internalIPs ?? [])} ⇄ {list(hostB?.internalIPs ?? [])}
+          {list(a.node.internalIPs)} ⇄ {list(b.node.internalIPs)}
         </Field>
         <Field label="How">Pod-to-pod packets between these nodes are wrapped by the tunnel device and sent between the nodes' InternalIPs.</Field>
       </Fields>
@@ -460,41 +544,27 @@ function TunnelDetails({ topology, source, target }: { topology: Topology; sourc
   );
 }
 
-function RoutesDetails({ topology, host }: { topology: Topology; host: Host }) {
-  const veths = Object.values(topology.veths).filter((v) => v.host === host.id && v.hostRoutes.length > 0);
+function RoutesDetails({ node }: { node: DescribedNode }) {
   return (
     <>
-      <Title kind="Root netns routes" name={host.name} />
+      <Title kind="Root netns routes" name={node.name} />
       <p className="muted">A routed CNI puts no bridge between pods: each pod IP has a host route to its pod's veth.</p>
-      <ul className="rows">
-        {veths.map((v) => (
-          <li key={v.id}>
-            <code>
-              {v.hostRoutes.join(', ')} dev {v.hostEnd.name ?? 'veth?'}
-            </code>{' '}
-            <ProvenanceBadge provenance={v.hostEnd.name ? v.hostEnd.provenance : 'unknown'} />{' '}
-            {topology.pods[v.pod] && <Link id={v.pod}>{topology.pods[v.pod]!.name}</Link>}
-          </li>
-        ))}
-      </ul>
+      <RouteRows node={node} />
     </>
   );
 }
 
-function UnscheduledDetails({ topology }: { topology: Topology }) {
-  const pods = Object.values(topology.pods).filter((p) => !p.host || !topology.hosts[p.host]);
-  const pending = pods.filter((p) => !p.host);
-  const elsewhere = pods.filter((p) => p.host);
-  const nodesUnavailable = topology.cluster.unavailableKinds.find((k) => k.kind.toLowerCase() === 'nodes');
+function UnplacedDetails({ topology }: { topology: Topology }) {
+  const { unscheduled, onMissingNodes, nodesUnavailable } = useMemo(() => describeUnplacedPods(topology), [topology]);
   return (
     <>
-      <Title kind="Group" name={elsewhere.length === 0 ? 'Unscheduled pods' : 'Pods not drawn on a node'} />
-      {pending.length > 0 && (
+      <Title kind="Group" name={onMissingNodes.length === 0 ? 'Unscheduled pods' : 'Pods not drawn on a node'} />
+      {unscheduled.length > 0 && (
         <section className="details-section">
           <h3>Unscheduled</h3>
           <p className="muted">Pods no node has taken yet: no netns, no veth, no IP.</p>
           <ul className="rows">
-            {pending.map((p) => (
+            {unscheduled.map((p) => (
               <li key={p.id}>
                 <Link id={p.id}>{p.name}</Link> <span className="muted small">{p.namespace} · {p.phase}</span>
               </li>
@@ -502,20 +572,20 @@ function UnscheduledDetails({ topology }: { topology: Topology }) {
           </ul>
         </section>
       )}
-      {elsewhere.length > 0 && (
+      {onMissingNodes.length > 0 && (
         <section className="details-section">
           <h3>On nodes not shown</h3>
           <p className="muted">
             Scheduled on a node whose Node object is not in the view
-            {nodesUnavailable ? ` (Nodes could not be read: ${nodesUnavailable.reason.replace(/\.$/, '')})` : ''}, so its root netns, veths and routes
-            cannot be drawn.
+            {nodesUnavailable ? ` (Nodes could not be read: ${nodesUnavailable.replace(/\.$/, '')})` : ''}, so its root netns, veths and routes cannot be
+            drawn.
           </p>
           <ul className="rows">
-            {elsewhere.map((p) => (
+            {onMissingNodes.map((p) => (
               <li key={p.id}>
                 <Link id={p.id}>{p.name}</Link>{' '}
                 <span className="muted small">
-                  {p.namespace} · on {p.host!.replace(/^node:/, '')} · {p.ips.join(', ') || p.phase}
+                  {p.namespace} · on {p.node} · {p.ips.join(', ') || p.phase}
                 </span>
               </li>
             ))}
@@ -526,24 +596,21 @@ function UnscheduledDetails({ topology }: { topology: Topology }) {
   );
 }
 
-function NamespaceServices({ topology, id }: { topology: Topology; id: string }) {
-  const namespace = id.replace(/^group:services\//, '');
-  const services = Object.values(topology.services).filter((s) => s.namespace === namespace);
-  const record = topology.namespaces[`ns:${namespace}`];
+function NamespaceDetails({ namespace, pods, services }: { namespace: DescribedNamespace; pods: number; services: (ElementRef & { type: string })[] }) {
   return (
     <>
-      <Title kind="Namespace" name={namespace} />
+      <Title kind="Namespace" name={namespace.name} />
       <Fields>
         <Field label="Labels">
-          <Labels labels={record?.labels ?? {}} />
+          <Labels labels={namespace.labels} />
         </Field>
-        <Field label="Pods">{Object.values(topology.pods).filter((p) => p.namespace === namespace).length}</Field>
+        <Field label="Pods">{pods}</Field>
       </Fields>
       <Section title={`Services (${services.length})`}>
         <ul className="rows">
           {services.map((s) => (
             <li key={s.id}>
-              <Link id={s.id}>{s.name}</Link> <span className="muted small">{s.type}</span>
+              <RefLink target={s} /> <span className="muted small">{s.type}</span>
             </li>
           ))}
         </ul>
@@ -552,26 +619,20 @@ function NamespaceServices({ topology, id }: { topology: Topology; id: string })
   );
 }
 
-function InternetDetails({ topology }: { topology: Topology }) {
-  const services = Object.values(topology.services).filter((s) => s.type === 'LoadBalancer' || s.externalIPs.length > 0);
-  const ingresses = Object.values(topology.ingresses);
+function ExternalDetails({ name, exposed }: { name: string; exposed: (ElementRef & { via: 'service' | 'ingress'; addresses: string[] })[] }) {
   return (
     <>
-      <Title kind="External" name="Internet" />
+      <Title kind="External" name={name} />
       <p className="muted">Traffic from outside the cluster enters through a LoadBalancer address, an external IP, a nodeIP:nodePort, or an Ingress.</p>
       <Section title="Exposed">
-        {services.length + ingresses.length === 0 ? (
+        {exposed.length === 0 ? (
           <p className="muted">Nothing is exposed through a LoadBalancer or an Ingress.</p>
         ) : (
           <ul className="rows">
-            {services.map((s) => (
-              <li key={s.id}>
-                <Link id={s.id}>{s.name}</Link> <span className="muted small">{list([...s.loadBalancerIngress, ...s.externalIPs], 'address pending')}</span>
-              </li>
-            ))}
-            {ingresses.map((i) => (
-              <li key={i.id}>
-                <Link id={i.id}>ingress {i.name}</Link> <span className="muted small">{list(i.loadBalancerIngress, 'no address yet')}</span>
+            {exposed.map((e) => (
+              <li key={e.id}>
+                <Link id={e.id}>{e.via === 'ingress' ? `ingress ${e.name}` : e.name}</Link>{' '}
+                <span className="muted small">{list(e.addresses, e.via === 'ingress' ? 'no address yet' : 'address pending')}</span>
               </li>
             ))}
           </ul>

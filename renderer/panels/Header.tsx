@@ -1,16 +1,17 @@
-import type { Ref } from 'react';
+import { useMemo, type Ref } from 'react';
+import { cniText as describeCniText, confidenceText, describeCluster } from '../../shared/describe.ts';
 import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import type { ObjectKind } from '../../shared/kube/objects.ts';
-import type { Confidence, Detected } from '../../shared/model/types.ts';
+import type { Confidence } from '../../shared/model/types.ts';
 
 const sourceKind: Record<SourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', cluster: 'live' };
 
 function ConfidenceBadge({ confidence }: { confidence: Confidence }) {
-  return <span className={`badge confidence-${confidence}`}>{confidence === 'none' ? 'not detected' : `${confidence} confidence`}</span>;
+  return <span className={`badge confidence-${confidence}`}>{confidenceText(confidence)}</span>;
 }
 
-function evidenceTooltip(title: string, detected: Detected<unknown>): string {
-  return detected.evidence.length > 0 ? `${title}, detected from:\n${detected.evidence.map((e) => `• ${e}`).join('\n')}` : `${title}: no evidence found`;
+function evidenceTooltip(title: string, evidence: readonly string[]): string {
+  return evidence.length > 0 ? `${title}, detected from:\n${evidence.map((e) => `• ${e}`).join('\n')}` : `${title}: no evidence found`;
 }
 
 /** `https://10.0.0.1:6443` → `10.0.0.1:6443`; anything unparsable is shown as it is. */
@@ -41,16 +42,19 @@ export interface HeaderProps {
   needsTidying: boolean;
   /** The source button, which opens the context picker and gets the focus back when it closes. */
   sourceRef?: Ref<HTMLButtonElement>;
+  /** Opens a snapshot file (the file chooser). */
+  onOpenSnapshot(): void;
+  /** Saves the current picture as a snapshot file. */
+  onExportSnapshot(): void;
+  isExporting: boolean;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting }: HeaderProps) {
   const topology = view?.topology;
-  const cluster = topology?.cluster;
+  const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
-  const proxy = cluster?.proxyMode;
-  const cniText = cni
-    ? `${cni.value.name}${cni.value.datapath !== 'unknown' ? ` · ${cni.value.datapath}` : ''}${cni.value.encapsulation ? ` ${cni.value.encapsulation.toUpperCase()}` : ''}`
-    : '';
+  const proxy = cluster?.proxy;
+  const cniText = cni ? describeCniText(cni) : '';
   const kindStatus = (kind: ObjectKind): KindStatus | undefined => view?.kinds.find((k) => k.kind === kind);
   const host = view?.source.kind === 'cluster' ? serverHost(cluster?.server ?? null) : null;
   return (
@@ -81,13 +85,13 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
       </button>
       <div className="spacer" />
       {cni && (
-        <div className="fact" title={evidenceTooltip('CNI', cni)} data-testid="cni">
+        <div className="fact" title={evidenceTooltip('CNI', cni.evidence)} data-testid="cni">
           <span className="fact-name">CNI</span> {cniText} <ConfidenceBadge confidence={cni.confidence} />
         </div>
       )}
       {proxy && (
-        <div className="fact" title={evidenceTooltip('Service proxy', proxy)} data-testid="proxy-mode">
-          <span className="fact-name">proxy</span> {proxy.value === 'ebpf' ? 'eBPF' : proxy.value} <ConfidenceBadge confidence={proxy.confidence} />
+        <div className="fact" title={evidenceTooltip('Service proxy', proxy.evidence)} data-testid="proxy-mode">
+          <span className="fact-name">proxy</span> {proxy.mode === 'ebpf' ? 'eBPF' : proxy.mode} <ConfidenceBadge confidence={proxy.confidence} />
         </div>
       )}
       {topology && (
@@ -111,6 +115,19 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
       </button>
       <button type="button" className="button" onClick={onFit} title="Fit the whole cluster in view">
         Fit
+      </button>
+      <button type="button" className="button" onClick={onOpenSnapshot} data-testid="open-snapshot" title="Open a Podpath snapshot file (or drop one on the window)">
+        Open snapshot…
+      </button>
+      <button
+        type="button"
+        className="button"
+        onClick={onExportSnapshot}
+        disabled={!view || isExporting}
+        data-testid="export-snapshot"
+        title="Save what is on screen as a snapshot file that Podpath can open offline (never credentials)"
+      >
+        {isExporting ? 'Exporting…' : 'Export snapshot'}
       </button>
     </header>
   );

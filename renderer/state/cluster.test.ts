@@ -4,7 +4,7 @@ import type { PodRecord } from '../../shared/model/types.ts';
 import { sampleTopology } from '../graph/testing/sample-topology.ts';
 import type { ConnectionStatus } from '../transport/connection.ts';
 import { createClusterStore, type ClusterApi } from './cluster.ts';
-import { createOpener, parseNamespaces } from './opening.ts';
+import { createOpener, describeTarget, parseNamespaces } from './opening.ts';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -38,6 +38,8 @@ function fakeBackend() {
     listContexts: call('listContexts'),
     openContext: call('openContext'),
     openDemo: call('openDemo'),
+    openSnapshot: call('openSnapshot'),
+    exportSnapshot: call('exportSnapshot'),
     on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void) {
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (payload: never) => void);
@@ -217,6 +219,56 @@ describe('the cluster store', () => {
     expect(store.get().view).toBe(demo);
   });
 
+  test('openSnapshot replaces the state; a file that does not parse keeps the picture and rejects with the message', async () => {
+    const { backend, store } = await loaded(view(1, 0));
+    const failing = store.openSnapshot({ name: 'cut.json', text: '{' });
+    backend.pending('openSnapshot').reply.reject(new Error('cut.json is not valid JSON (Unexpected end of JSON input); is the file complete?'));
+    await expect(failing).rejects.toThrow(/cut\.json is not valid JSON/);
+    expect(store.get()).toMatchObject({ status: 'ready', view: { sessionId: 1 } });
+
+    const opening = store.openSnapshot({ name: 'prod.podpath.json', text: '{}' });
+    expect(backend.calls.at(-1)).toMatchObject({ name: 'openSnapshot', payload: { name: 'prod.podpath.json', text: '{}' } });
+    const snapshot = view(2, 0, { source: { kind: 'snapshot', label: 'prod.podpath.json', note: null } });
+    backend.pending('openSnapshot').reply.resolve(snapshot);
+    await opening;
+    expect(store.get().view).toBe(snapshot);
+  });
+
+  test('didOpenSource: a source opened elsewhere (the desktop menu, another tab) is fetched whole', async () => {
+    const { backend, store } = await loaded(view(1, 0));
+    // Our own open's announcement, or an old one: nothing to fetch.
+    backend.emit('didOpenSource', { sessionId: 1, source: demoSource });
+    expect(backend.count('getState')).toBe(1);
+    backend.emit('didOpenSource', { sessionId: 2, source: { kind: 'snapshot', label: 'b.json', note: null } });
+    expect(backend.count('getState')).toBe(2);
+    const opened = view(2, 0, { source: { kind: 'snapshot', label: 'b.json', note: null } });
+    backend.pending('getState').reply.resolve(opened);
+    await settle();
+    expect(store.get().view).toBe(opened);
+  });
+
+  test('didOpenSource while a state is on its way: checked when it lands', async () => {
+    const { backend, store } = await loaded(view(1, 0));
+    const opening = store.openDemo();
+    // The menu opened a snapshot (session 3) after the backend answered our open (session 2).
+    backend.emit('didOpenSource', { sessionId: 3, source: { kind: 'snapshot', label: 'c.json', note: null } });
+    expect(backend.count('getState')).toBe(1);
+    backend.pending('openDemo').reply.resolve(view(2, 0));
+    await opening;
+    expect(backend.count('getState')).toBe(2);
+    const latest = view(3, 0, { source: { kind: 'snapshot', label: 'c.json', note: null } });
+    backend.pending('getState').reply.resolve(latest);
+    await settle();
+    expect(store.get().view).toBe(latest);
+  });
+
+  test('exportSnapshot asks the backend for the file', async () => {
+    const { backend, store } = await loaded(view(1, 0));
+    const exporting = store.exportSnapshot();
+    backend.pending('exportSnapshot').reply.resolve({ fileName: 'demo-cluster.podpath.json', text: '{}' });
+    await expect(exporting).resolves.toEqual({ fileName: 'demo-cluster.podpath.json', text: '{}' });
+  });
+
   test('a failed load keeps the message and the picture', async () => {
     const { backend, store } = await loaded(view(1, 0));
     const reload = store.reload();
@@ -260,6 +312,21 @@ describe('opening from the picker', () => {
     backend.pending('openDemo').reply.resolve(view(2, 0));
     await expect(demo).resolves.toBe(true);
     expect(opener.get()).toEqual({ busy: null, failure: null });
+  });
+
+  test('a snapshot file: busy under its name, the text never kept in the state', async () => {
+    const backend = fakeBackend();
+    const store = createClusterStore(backend.api);
+    const opener = createOpener(store);
+    const opening = opener.open({ kind: 'snapshot', name: 'prod.podpath.json', text: '{"format":' });
+    expect(opener.get().busy).toEqual({ kind: 'snapshot', name: 'prod.podpath.json' });
+    backend.pending('openSnapshot').reply.reject(new Error('prod.podpath.json is not valid JSON'));
+    await expect(opening).resolves.toBe(false);
+    expect(opener.get()).toEqual({ busy: null, failure: { target: { kind: 'snapshot', name: 'prod.podpath.json' }, message: 'prod.podpath.json is not valid JSON' } });
+    expect(describeTarget(opener.get().failure!.target)).toBe('prod.podpath.json');
+
+    opener.fail({ kind: 'snapshot', name: 'huge.json' }, 'huge.json is 80 MB');
+    expect(opener.get().failure).toEqual({ target: { kind: 'snapshot', name: 'huge.json' }, message: 'huge.json is 80 MB' });
   });
 
   test('extra namespaces: comma- or space-separated, de-duplicated, invalid names reported', () => {

@@ -5,7 +5,7 @@
  * session newer than ours means the backend moved on — both make the store fetch the whole
  * state again. So does a reconnect of the link, since events sent meanwhile are lost.
  */
-import type { ContextList, Events, PodpathApi, RequestPayload, ViewState } from '../../shared/ipc.ts';
+import type { ContextList, Events, PodpathApi, RequestPayload, SnapshotExport, ViewState } from '../../shared/ipc.ts';
 import type { ConnectionStatus } from '../transport/connection.ts';
 import { applyDelta } from '../../shared/topology/diff.ts';
 import { createStore, type Store } from './store.ts';
@@ -28,6 +28,11 @@ export interface ClusterStore extends Store<ClusterState> {
   openContext(payload: RequestPayload<'openContext'>): Promise<void>;
   /** Opens the bundled demo, like `openContext`. */
   openDemo(): Promise<void>;
+  /** Opens a snapshot file's text, like `openContext`; a file that does not parse rejects with
+   * the backend's message naming the problem. */
+  openSnapshot(payload: RequestPayload<'openSnapshot'>): Promise<void>;
+  /** The current source as a snapshot file's name and text. */
+  exportSnapshot(): Promise<SnapshotExport>;
   listContexts(): Promise<ContextList>;
   dispose(): void;
 }
@@ -42,6 +47,8 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
   let awaited: number | null = null;
   /** Deltas that arrived while a whole state was on its way; applied after it if they follow it. */
   let held: Delta[] = [];
+  /** The newest session the backend announced (didOpenSource). */
+  let announced = 0;
 
   const currentView = (): ViewState | null => store.get().view;
 
@@ -81,6 +88,8 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     awaited = null;
     store.set({ status: 'ready', view, error: null });
     flushHeld();
+    // Another source was opened while this state was on its way (the desktop menu, another tab).
+    if (announced > view.sessionId) void reload();
   }
 
   function reload(): Promise<void> {
@@ -103,6 +112,14 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     store.set({ status: 'ready', view: { ...view, seq: delta.seq, topology: applyDelta(view.topology, delta) }, error: null });
   }
 
+  function onOpenSource({ sessionId }: Events['didOpenSource']): void {
+    announced = Math.max(announced, sessionId);
+    const view = currentView();
+    // A whole state on its way is checked against `announced` when it lands.
+    if (awaited !== null) return;
+    if (!view || sessionId > view.sessionId) void reload();
+  }
+
   function onKinds({ sessionId, kinds }: Events['didChangeKinds']): void {
     const view = currentView();
     // Kinds carry no sequence number: while a whole state is on its way they may be older than
@@ -119,6 +136,7 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
   const unsubscribers = [
     api.on('didChangeTopology', onDelta),
     api.on('didChangeKinds', onKinds),
+    api.on('didOpenSource', onOpenSource),
     api.onDidChangeConnection?.((status) => {
       if (status.state === 'closed') wasClosed = true;
       // The backend may have moved on while we were away: start again from its whole state.
@@ -134,6 +152,8 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     reload,
     openContext: (payload) => fetchWhole(() => api.openContext(payload), true),
     openDemo: () => fetchWhole(() => api.openDemo({}), true),
+    openSnapshot: (payload) => fetchWhole(() => api.openSnapshot(payload), true),
+    exportSnapshot: () => api.exportSnapshot({}),
     listContexts: () => api.listContexts({}),
     dispose() {
       for (const unsubscribe of unsubscribers) unsubscribe?.();

@@ -26,34 +26,43 @@ const namespacedMetadata = metadata.extend({ namespace: z.string().min(1) });
 const object = z.looseObject({ metadata });
 const namespaced = z.looseObject({ metadata: namespacedMetadata });
 
-const objectsSchema = z.object({
-  nodes: z.array(object),
-  namespaces: z.array(object),
-  pods: z.array(namespaced.extend({ spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string() })) }) })),
-  services: z.array(namespaced.extend({ spec: z.looseObject({}) })),
-  endpointSlices: z.array(namespaced.extend({ addressType: z.enum(['IPv4', 'IPv6', 'FQDN']) })),
-  networkPolicies: z.array(namespaced.extend({ spec: z.looseObject({ podSelector: z.looseObject({}) }) })),
-  ingresses: z.array(namespaced.extend({ spec: z.looseObject({}) })),
-  ingressClasses: z.array(object),
-  configMaps: z.array(namespaced),
-  daemonSets: z.array(namespaced),
-  // Added after the first snapshots were written: absent means none were read.
-  gateways: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
-  httpRoutes: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
-});
+const objectsSchema = z
+  .object({
+    nodes: z.array(object),
+    namespaces: z.array(object),
+    pods: z.array(namespaced.extend({ spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string() })) }) })),
+    services: z.array(namespaced.extend({ spec: z.looseObject({}) })),
+    endpointSlices: z.array(namespaced.extend({ addressType: z.enum(['IPv4', 'IPv6', 'FQDN']) })),
+    networkPolicies: z.array(namespaced.extend({ spec: z.looseObject({ podSelector: z.looseObject({}) }) })),
+    ingresses: z.array(namespaced.extend({ spec: z.looseObject({}) })),
+    ingressClasses: z.array(object),
+    configMaps: z.array(namespaced),
+    daemonSets: z.array(namespaced),
+    // Added after the first snapshots were written: absent means none were read.
+    gateways: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
+    httpRoutes: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
+  })
+  .describe('The trimmed Kubernetes objects the model is derived from, one list per kind, with the field names of the Kubernetes API.');
 
-const sourceSchema = z.object({
-  context: z.string().nullable(),
-  /** scheme://host:port of the API server; never a URL with credentials in it. */
-  server: z.string().nullable(),
-  kubernetesVersion: z.string().nullable(),
-  capturedAt: z.iso.datetime({ offset: true }),
-  description: z.string().optional(),
-  /** Kinds that could not be read when the snapshot was taken, with the reason. */
-  unavailableKinds: z.array(z.object({ kind: z.string(), reason: z.string() })).optional(),
-});
+const sourceSchema = z
+  .object({
+    context: z.string().nullable().describe('The kubeconfig context the objects were read through.'),
+    /** scheme://host:port of the API server; never a URL with credentials in it. */
+    server: z.string().nullable().describe('scheme://host:port of the API server; never credentials.'),
+    kubernetesVersion: z.string().nullable(),
+    capturedAt: z.iso.datetime({ offset: true }).describe('When the objects were read (RFC 3339).'),
+    description: z.string().optional(),
+    /** Kinds that could not be read when the snapshot was taken, with the reason. */
+    unavailableKinds: z
+      .array(z.object({ kind: z.string(), reason: z.string() }))
+      .optional()
+      .describe('Kinds that could not be read when the snapshot was taken, with the reason: missing, not absent.'),
+  })
+  .describe('Where the objects came from.');
 
-const layoutSchema = z.record(z.string(), z.object({ x: z.number(), y: z.number() }));
+const layoutSchema = z
+  .record(z.string(), z.object({ x: z.number(), y: z.number() }))
+  .describe('Positions of drawn elements by model id, so a layout survives a reopen.');
 
 export const snapshotSchema = z.object({
   format: z.literal(snapshotFormat),
@@ -61,7 +70,7 @@ export const snapshotSchema = z.object({
   source: sourceSchema,
   objects: objectsSchema,
   /** Observed node datapath (devices, routes, rules) from node probes; none in this version. */
-  datapath: z.array(z.looseObject({})).optional(),
+  datapath: z.array(z.looseObject({})).optional().describe('Observed node datapath (devices, routes, rules) from node probes.'),
   layout: layoutSchema.optional(),
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import type { EventName, Events } from '../../shared/ipc.ts';
 import { openBackend } from '../../electron/backend.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { waitFor } from '../cluster/harness.ts';
 
 const kubeconfig = inject('kubeconfig');
@@ -43,6 +44,15 @@ describe.skipIf(!kubeconfig)('the backend on a live context', () => {
       expect(admin.sessionId).toBeGreaterThan(limited.sessionId);
       expect(admin.kinds.find((k) => k.kind === 'nodes')?.state).toBe('live');
       expect(admin.topology.services['svc:default/kubernetes']?.clusterIPs).toEqual(['10.96.0.1']);
+
+      // The live picture exports as it is now: it parses, and no credential is in it.
+      const exported = await backend.handlers.exportSnapshot({});
+      expect(exported.fileName).toMatch(/^admin-\d{8}-\d{6}\.podpath\.json$/);
+      const snapshot = parseSnapshot(exported.text, exported.fileName);
+      expect(snapshot.source).toMatchObject({ context: 'admin', server: expect.stringMatching(/^https:\/\/[^/@]+$/) });
+      expect(snapshot.objects.services.some((s) => s.metadata.name === 'kubernetes')).toBe(true);
+      for (const secret of secrets) expect(exported.text).not.toContain(secret);
+      expect(exported.text).not.toMatch(/BEGIN|client-key|last-applied-configuration|managedFields/);
 
       // Back to the demo: the live session's watches are closed.
       const demo = await backend.handlers.openDemo({});

@@ -80,6 +80,18 @@ describe.skipIf(!kubeconfig)('podpath snapshot (live)', () => {
     expect(result.stderr).toMatch(/SSO session has expired; run fake-login/);
   });
 
+  test('describe --kubeconfig --context --json: lists once, describes, closes, exits', async () => {
+    const result = await podpath('describe', '--kubeconfig', kubeconfig, '--context', 'admin', '--json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^Pods \d+$/m);
+    const doc = JSON.parse(result.stdout) as { cluster: { context: string; proxy: { mode: string } }; services: { namespace: string; name: string; clusterIPs: string[] }[] };
+    expect(doc.cluster.context).toBe('admin');
+    expect(['iptables', 'ipvs', 'nftables', 'ebpf', 'unknown']).toContain(doc.cluster.proxy.mode);
+    expect(doc.services.find((s) => s.namespace === 'default' && s.name === 'kubernetes')?.clusterIPs).toEqual(['10.96.0.1']);
+    const token = /token: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))?.[1];
+    expect(token && result.stdout.includes(token)).toBe(false);
+  });
+
   test('an unknown context names the ones there are', async () => {
     const result = await podpath('snapshot', '--kubeconfig', kubeconfig, '--context', 'prod', '-o', join(dir, 'never.json'));
     expect(result.code).not.toBe(0);

@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { maxSnapshotBytes } from '../../shared/ipc.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { defaultAssetsDir, demoFileName, openBackend } from '../backend.ts';
+import {
+  exportSnapshotWithDialog,
+  openSnapshotPath,
+  openSnapshotWithDialog,
+  PendingFiles,
+  windowDialogs,
+  withSnapshotExtension,
+  type DialogModule,
+  type SnapshotDialogs,
+} from './snapshots.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'podpath-desktop-'));
+const demoText = readFileSync(join(defaultAssetsDir(), demoFileName), 'utf8');
+
+function snapshotFile(name: string, context: string): string {
+  const snapshot = JSON.parse(demoText) as { source: { context: string } };
+  snapshot.source.context = context;
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(snapshot));
+  return path;
+}
+
+function dialogs(answers: { open?: string[] | null; save?: string | null } = {}) {
+  return {
+    showOpenDialog: vi.fn(async () => ({ canceled: answers.open === null, filePaths: answers.open ?? [] })),
+    showSaveDialog: vi.fn(async () => (answers.save === null ? { canceled: true } : { canceled: false, filePath: answers.save })),
+    showError: vi.fn(),
+  } satisfies SnapshotDialogs;
+}
+
+describe('File → Open Snapshot…', () => {
+  test('the chosen file is read in main and opened through the backend', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const path = snapshotFile('staging.podpath.json', 'staging');
+    const stub = dialogs({ open: [path] });
+    expect(await openSnapshotWithDialog(backend, stub)).toBe(true);
+    expect(stub.showOpenDialog).toHaveBeenCalledWith(expect.objectContaining({ properties: ['openFile'], filters: expect.arrayContaining([{ name: 'Podpath snapshots', extensions: ['json'] }]) }));
+    const state = await backend.handlers.getState({});
+    expect(state.source).toEqual({ kind: 'snapshot', label: 'staging.podpath.json', note: null });
+    expect(state.topology.cluster.context).toBe('staging');
+    expect(stub.showError).not.toHaveBeenCalled();
+    await backend.close();
+  });
+
+  test('cancelling changes nothing', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const before = await backend.handlers.getState({});
+    expect(await openSnapshotWithDialog(backend, dialogs({ open: null }))).toBe(false);
+    expect((await backend.handlers.getState({})).sessionId).toBe(before.sessionId);
+    await backend.close();
+  });
+
+  test('a corrupt file: an error dialog naming the problem, and the picture is kept', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const before = await backend.handlers.getState({});
+    const path = join(dir, 'half.json');
+    writeFileSync(path, demoText.slice(0, 300));
+    const stub = dialogs({ open: [path] });
+    expect(await openSnapshotWithDialog(backend, stub)).toBe(false);
+    expect(stub.showError).toHaveBeenCalledWith('Could not open the snapshot', expect.stringMatching(/^half\.json is not valid JSON .*\n\nThe current picture is kept\.$/s));
+    expect((await backend.handlers.getState({})).sessionId).toBe(before.sessionId);
+    await backend.close();
+  });
+
+  test('a missing file, or one over the size limit, is refused before it is read whole', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    await expect(openSnapshotPath(backend, join(dir, 'gone.json'))).rejects.toThrow(`Cannot read snapshot ${join(dir, 'gone.json')}: no such file.`);
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, Buffer.alloc(maxSnapshotBytes + 1, 0x20));
+    await expect(openSnapshotPath(backend, huge)).rejects.toThrow('huge.json is 51 MB; Podpath opens snapshots of up to 50 MB.');
+    await expect(openSnapshotPath(backend, dir)).rejects.toThrow('is not a file');
+    await backend.close();
+  });
+});
+
+describe('File → Export Snapshot…', () => {
+  test('offers the suggested name and writes the snapshot atomically where the user chose', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const target = join(dir, 'exported');
+    const stub = dialogs({ save: target });
+    expect(await exportSnapshotWithDialog(backend, stub, '/home/ana/Documents')).toBe(`${target}.podpath.json`);
+    expect(stub.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: '/home/ana/Documents/demo-cluster.podpath.json' }));
+    const written = parseSnapshot(readFileSync(`${target}.podpath.json`, 'utf8'));
+    expect(written.objects).toEqual(parseSnapshot(demoText).objects);
+    await backend.close();
+  });
+
+  test('cancelling writes nothing; a failed write is shown, not thrown', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const write = vi.fn(async () => {
+      throw new Error('EACCES: permission denied');
+    });
+    expect(await exportSnapshotWithDialog(backend, dialogs({ save: null }), dir, write)).toBeNull();
+    expect(write).not.toHaveBeenCalled();
+    const stub = dialogs({ save: '/root/x.json' });
+    expect(await exportSnapshotWithDialog(backend, stub, dir, write)).toBeNull();
+    expect(stub.showError).toHaveBeenCalledWith('Could not export a snapshot', '/root/x.json: EACCES: permission denied');
+    await backend.close();
+  });
+
+  test('a typed name without an extension gets the snapshot one', () => {
+    expect(withSnapshotExtension('/tmp/prod')).toBe('/tmp/prod.podpath.json');
+    expect(withSnapshotExtension('/tmp/prod.JSON')).toBe('/tmp/prod.JSON');
+  });
+});
+
+describe('PendingFiles', () => {
+  test('files handed over before the start: the last one is what the app starts with', () => {
+    const pending = new PendingFiles();
+    pending.request('/a.podpath.json');
+    pending.request('/b.podpath.json');
+    expect(pending.takeLast()).toBe('/b.podpath.json');
+    const opened: string[] = [];
+    pending.startOpening((path) => opened.push(path));
+    expect(opened).toEqual([]);
+    pending.request('/c.podpath.json');
+    expect(opened).toEqual(['/c.podpath.json']);
+  });
+
+  test('files that arrive after takeLast but before the opener wait for it', () => {
+    const pending = new PendingFiles();
+    expect(pending.takeLast()).toBeNull();
+    pending.request('/late.podpath.json');
+    const opened: string[] = [];
+    pending.startOpening((path) => opened.push(path));
+    expect(opened).toEqual(['/late.podpath.json']);
+  });
+});
+
+describe('windowDialogs', () => {
+  test('dialogs attach to the window while there is one', async () => {
+    const window = { id: 1 };
+    let current: typeof window | null = window;
+    const dialog = {
+      showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })),
+      showSaveDialog: vi.fn(async () => ({ canceled: true })),
+      showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })),
+    };
+    const bound = windowDialogs(dialog as unknown as DialogModule, () => current as never);
+    await bound.showOpenDialog({ title: 'Open snapshot' });
+    expect(dialog.showOpenDialog).toHaveBeenLastCalledWith(window, { title: 'Open snapshot' });
+    bound.showError('Could not open the snapshot', 'broken');
+    expect(dialog.showMessageBox).toHaveBeenLastCalledWith(window, { type: 'error', title: 'Could not open the snapshot', message: 'Could not open the snapshot', detail: 'broken' });
+    current = null;
+    await bound.showSaveDialog({ title: 'Export snapshot' });
+    expect(dialog.showSaveDialog).toHaveBeenLastCalledWith({ title: 'Export snapshot' });
+  });
+});
