@@ -176,7 +176,9 @@ export interface DaemonSet {
     template: {
       spec: {
         hostNetwork?: boolean;
-        containers: { name: string; image?: string; command?: string[]; args?: string[] }[];
+        /** `env` holds only literal values of the datapath settings on `datapathEnvAllowlist`
+         * (trim.ts), e.g. Calico's `CALICO_IPV4POOL_IPIP`; every other variable is dropped. */
+        containers: { name: string; image?: string; command?: string[]; args?: string[]; env?: { name: string; value: string }[] }[];
       };
     };
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { annotationAllowlist, configMapAllowlist, kindOf, redactArgs, trimObject } from './trim.ts';
+import { annotationAllowlist, configMapAllowlist, configMapYamlSettings, datapathEnvAllowlist, kindOf, redactArgs, trimObject } from './trim.ts';
 
 /** Real `kubectl get -o json` captures, copied into test/fixtures/objects/ (sources in its README:
  * derailed/k9s internal/render/testdata @ 24cf4628 and kaweezle/iknite @ 9a947e6e). */
@@ -339,6 +339,92 @@ describe('trimObject keeps no secret', () => {
     ]);
     expect(node?.spec).toStrictEqual({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] });
     expect(JSON.stringify(node)).not.toContain('SENTINEL');
+  });
+
+  test('DaemonSet env: only the named datapath settings, only literal values; every other variable is dropped', () => {
+    const ds = trimObject('daemonSets', {
+      metadata: { name: 'calico-node', namespace: 'kube-system', uid: 'ds-2' },
+      spec: {
+        template: {
+          spec: {
+            hostNetwork: true,
+            initContainers: [{ name: 'install-cni', image: 'docker.io/calico/cni:v3.29.1', env: [{ name: 'CNI_NETWORK_CONFIG', value: SECRET }] }],
+            containers: [
+              {
+                name: 'calico-node',
+                image: 'docker.io/calico/node:v3.29.1',
+                envFrom: [{ configMapRef: { name: `endpoint-${SECRET}` } }, { secretRef: { name: `all-${SECRET}` } }],
+                env: [
+                  { name: 'DATASTORE_TYPE', value: 'kubernetes' },
+                  { name: 'CALICO_IPV4POOL_IPIP', value: 'Always' },
+                  { name: 'CALICO_IPV4POOL_VXLAN', value: 'Never' },
+                  { name: 'FELIX_INTERFACEPREFIX', value: 'eni,veth' },
+                  // A reference, not a value: nothing to keep even though the name is allowed.
+                  { name: 'CALICO_NETWORKING_BACKEND', valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'calico_backend' } } },
+                  { name: 'ETCD_KEY', value: SECRET },
+                  { name: 'WEAVE_PASSWORD', valueFrom: { secretKeyRef: { name: `weave-${SECRET}`, key: 'weave-passwd' } } },
+                  { name: 'AWS_SECRET_ACCESS_KEY', value: SECRET },
+                  { name: 'IPALLOC_RANGE', value: 42 },
+                ],
+              },
+              { name: 'aws-node', image: 'amazon-k8s-cni:v1.19.2', env: [{ name: 'AWS_VPC_K8S_CNI_VETHPREFIX', value: 'eni' }, { name: 'AWS_ACCESS_KEY_ID', value: SECRET }] },
+              { name: 'sidecar', image: 'busybox', env: [{ name: 'TOKEN', value: SECRET }] },
+            ],
+          },
+        },
+      },
+    });
+    expect(JSON.stringify(ds)).not.toContain('SENTINEL');
+    expect(ds?.spec.template.spec.containers).toStrictEqual([
+      {
+        name: 'calico-node',
+        image: 'docker.io/calico/node:v3.29.1',
+        env: [
+          { name: 'CALICO_IPV4POOL_IPIP', value: 'Always' },
+          { name: 'CALICO_IPV4POOL_VXLAN', value: 'Never' },
+          { name: 'FELIX_INTERFACEPREFIX', value: 'eni,veth' },
+        ],
+      },
+      { name: 'aws-node', image: 'amazon-k8s-cni:v1.19.2', env: [{ name: 'AWS_VPC_K8S_CNI_VETHPREFIX', value: 'eni' }] },
+      { name: 'sidecar', image: 'busybox' },
+    ]);
+    // The allowlist names settings, never anything that looks like a credential.
+    for (const name of datapathEnvAllowlist) expect(name).not.toMatch(/TOKEN|PASSW|SECRET|KEY|CREDENTIAL/i);
+  });
+
+  test('Antrea\'s agent configuration keeps only its datapath settings, re-serialised', () => {
+    const antrea = trimObject('configMaps', {
+      metadata: { name: 'antrea-config', namespace: 'kube-system', uid: 'cm-6' },
+      data: {
+        'antrea-agent.conf': `# Tunnel protocols used for encapsulating traffic across Nodes.\ntrafficEncapMode: "hybrid"\ntunnelType: vxlan\ntunnelPort: 0\nflowCollectorAddr: "collector.example:4739:${SECRET}"\nclientCAFile: /etc/${SECRET}\nfeatureGates:\n  Egress: true\n  Secret: ${SECRET}\n`,
+        'antrea-cni.conflist': '{}',
+        'antrea-controller.conf': `selfSignedCert: ${SECRET}`,
+      },
+    });
+    expect(antrea?.data).toStrictEqual({ 'antrea-agent.conf': 'trafficEncapMode: hybrid\ntunnelType: vxlan\ntunnelPort: 0\n' });
+    expect(trimObject('configMaps', { metadata: { name: 'antrea-config', namespace: 'kube-system', uid: 'cm-7' }, data: { 'antrea-agent.conf': '[not: yaml' } })?.data).toStrictEqual({});
+    expect(configMapYamlSettings['antrea-agent.conf']).not.toContain('featureGates');
+  });
+
+  test('OVN-Kubernetes: the cluster network from ovn-config, not the API server address; its node annotations', () => {
+    const ovn = trimObject('configMaps', {
+      metadata: { name: 'ovn-config', namespace: 'ovn-kubernetes', uid: 'cm-8' },
+      data: { net_cidr: '10.128.0.0/14/23', svc_cidr: '172.30.0.0/16', k8s_apiserver: `https://${SECRET}:6443` },
+    });
+    expect(ovn?.data).toStrictEqual({ net_cidr: '10.128.0.0/14/23', svc_cidr: '172.30.0.0/16' });
+    const node = trimObject('nodes', {
+      metadata: {
+        name: 'ovn-worker',
+        uid: 'n-2',
+        annotations: {
+          'k8s.ovn.org/node-subnets': '{"default":["10.244.1.0/24"]}',
+          'k8s.ovn.org/l3-gateway-config': '{"default":{"mode":"shared","interface-id":"breth0_ovn-worker"}}',
+          'k8s.ovn.org/node-primary-ifaddr': '{"ipv4":"172.18.0.3/16"}',
+          'k8s.ovn.org/node-chassis-id': SECRET,
+        },
+      },
+    });
+    expect(Object.keys(node?.metadata.annotations ?? {}).sort()).toEqual(['k8s.ovn.org/l3-gateway-config', 'k8s.ovn.org/node-primary-ifaddr', 'k8s.ovn.org/node-subnets']);
   });
 
   test('the allowlists never name last-applied or a Secret', () => {

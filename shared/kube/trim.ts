@@ -5,6 +5,7 @@
  * annotation — never reaches the model or a snapshot. Input is `unknown` and read defensively:
  * a field of the wrong type is dropped rather than trusted.
  */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type {
   ClusterObjects,
   ConfigMap,
@@ -70,6 +71,11 @@ export const annotationAllowlist: readonly string[] = [
   'network.cilium.io/ipv4-health-ip',
   'network.cilium.io/ipv4-pod-cidr',
   'network.cilium.io/ipv6-pod-cidr',
+  // OVN-Kubernetes, on Nodes: the node's pod subnet(s), its primary address and its gateway
+  // (mode, bridge, addresses and next hops).
+  'k8s.ovn.org/node-subnets',
+  'k8s.ovn.org/node-primary-ifaddr',
+  'k8s.ovn.org/l3-gateway-config',
   // Multus, on Pods: the extra networks asked for and the interfaces the pod really got.
   'k8s.v1.cni.cncf.io/networks',
   'k8s.v1.cni.cncf.io/network-status',
@@ -83,6 +89,8 @@ export const annotationAllowlist: readonly string[] = [
 export const configMapAllowlist: readonly { name: string; namespaces: readonly string[]; keys: readonly string[] }[] = [
   { name: 'kube-proxy', namespaces: ['kube-system'], keys: ['config.conf'] },
   { name: 'kube-flannel-cfg', namespaces: ['kube-flannel', 'kube-system'], keys: ['net-conf.json', 'cni-conf.json'] },
+  // Canal: Flannel's network config beside Calico's.
+  { name: 'canal-config', namespaces: ['kube-system'], keys: ['net-conf.json'] },
   {
     name: 'cilium-config',
     namespaces: ['kube-system', 'cilium'],
@@ -104,10 +112,54 @@ export const configMapAllowlist: readonly { name: string; namespaces: readonly s
       'enable-endpoint-routes',
       'datapath-mode',
       'bpf-lb-mode',
+      'cni-chaining-mode',
+      'enable-wireguard',
+      'ipv6-native-routing-cidr',
+      'enable-local-node-route',
     ],
   },
   { name: 'calico-config', namespaces: ['kube-system'], keys: ['calico_backend', 'veth_mtu', 'cni_network_config'] },
+  // Antrea's agent configuration is one YAML document; only its datapath settings are kept
+  // (`yamlSettings`), re-serialised, so a setting added tomorrow is not kept by accident.
+  { name: 'antrea-config', namespaces: ['kube-system'], keys: ['antrea-agent.conf'] },
+  // OVN-Kubernetes: the cluster network (`10.128.0.0/14/23`: CIDR and per-node subnet size) and
+  // the Service network. Its `k8s_apiserver` key is not kept.
+  { name: 'ovn-config', namespaces: ['ovn-kubernetes'], keys: ['net_cidr', 'svc_cidr'] },
 ];
+
+/** For ConfigMap keys that hold a whole YAML document: the top-level settings kept from it. */
+export const configMapYamlSettings: Readonly<Record<string, readonly string[]>> = {
+  'antrea-agent.conf': ['trafficEncapMode', 'tunnelType', 'tunnelPort', 'trafficEncryptionMode', 'noSNAT'],
+};
+
+/**
+ * The only DaemonSet environment variables kept, and only their literal `value` (never a
+ * `valueFrom` reference): settings that decide the datapath and are not in any ConfigMap.
+ */
+export const datapathEnvAllowlist: readonly string[] = [
+  // Calico's calico-node: the default IP pool's encapsulation, CIDR and block size, the
+  // networking backend and the host-side veth prefix.
+  'CALICO_IPV4POOL_IPIP',
+  'CALICO_IPV4POOL_VXLAN',
+  'CALICO_IPV6POOL_VXLAN',
+  'CALICO_IPV4POOL_CIDR',
+  'CALICO_IPV6POOL_CIDR',
+  'CALICO_IPV4POOL_BLOCK_SIZE',
+  'CALICO_IPV6POOL_BLOCK_SIZE',
+  'CALICO_NETWORKING_BACKEND',
+  'FELIX_INTERFACEPREFIX',
+  'FELIX_BPFENABLED',
+  // AWS VPC CNI's aws-node: the host-side veth prefix, prefix delegation and IPv6.
+  'AWS_VPC_K8S_CNI_VETHPREFIX',
+  'ENABLE_PREFIX_DELEGATION',
+  'ENABLE_IPv6',
+  // Weave Net: the pod address range.
+  'IPALLOC_RANGE',
+  // kindnet: the cluster's pod CIDR.
+  'POD_SUBNET',
+];
+
+const envKept = new Set(datapathEnvAllowlist);
 
 const annotationsKept = new Set(annotationAllowlist);
 
@@ -346,9 +398,34 @@ function trimConfigMap(o: Data, metadata: ObjectMeta): ConfigMap | null {
   const kept: Record<string, string> = {};
   for (const key of entry.keys) {
     const value = data[key];
-    if (typeof value === 'string') kept[key] = value;
+    if (typeof value !== 'string') continue;
+    const settings = configMapYamlSettings[key];
+    if (!settings) {
+      kept[key] = value;
+      continue;
+    }
+    const reduced = yamlSettings(value, settings);
+    if (reduced !== null) kept[key] = reduced;
   }
   return { metadata, data: kept };
+}
+
+/** A YAML document cut down to the given top-level settings with scalar values, re-serialised;
+ * null when it does not parse to a mapping. */
+function yamlSettings(text: string, settings: readonly string[]): string | null {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch {
+    return null;
+  }
+  if (!isRecord(parsed)) return null;
+  const kept: Record<string, string | number | boolean> = {};
+  for (const key of settings) {
+    const value = parsed[key];
+    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) kept[key] = value;
+  }
+  return stringifyYaml(kept);
 }
 
 // ——— apps/v1 ———
@@ -391,6 +468,16 @@ export function redactArgs(args: readonly string[]): string[] {
   return out;
 }
 
+/** The allowlisted variables with a literal value; undefined when none is left. */
+function datapathEnv(raw: unknown): { name: string; value: string }[] | undefined {
+  const kept = list(raw, (e) => {
+    const name = str(e.name);
+    const value = str(e.value);
+    return name && value !== undefined && envKept.has(name) ? { name, value } : undefined;
+  });
+  return kept && kept.length > 0 ? kept : undefined;
+}
+
 function trimDaemonSet(o: Data, metadata: ObjectMeta): DaemonSet {
   const podSpec = record(record(record(o.spec).template).spec);
   const status = record(o.status);
@@ -407,7 +494,8 @@ function trimDaemonSet(o: Data, metadata: ObjectMeta): DaemonSet {
           containers:
             list(podSpec.containers, (c) => {
               const name = str(c.name);
-              return name ? compact({ name, image: str(c.image), command: command(c.command), args: command(c.args) }) : undefined;
+              if (!name) return undefined;
+              return compact({ name, image: str(c.image), command: command(c.command), args: command(c.args), env: datapathEnv(c.env) });
             }) ?? [],
         }),
       },

@@ -28,7 +28,9 @@ export interface Detected<T> {
 }
 
 export type DatapathStyle = 'bridge' | 'routed' | 'overlay' | 'eni' | 'unknown';
-export type Encapsulation = 'vxlan' | 'ipip' | 'geneve';
+/** How packets between nodes are wrapped. WireGuard is an encrypted L3 tunnel; GRE and STT are
+ * Antrea's alternatives to Geneve. */
+export type Encapsulation = 'vxlan' | 'ipip' | 'geneve' | 'wireguard' | 'gre' | 'stt';
 export type ProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'ebpf' | 'unknown';
 
 export interface CniInfo {
@@ -42,7 +44,49 @@ export interface CniInfo {
   /** VXLAN network identifier and UDP port, where known. */
   vni: number | null;
   udpPort: number | null;
+  /** How the host end of a pod's veth meets the root netns: enslaved to a Linux bridge (`cni0`,
+   * `weave`), a port of an Open vSwitch bridge (`br-int`), reached by a /32 route (Calico, AWS,
+   * kindnet), or handed packets by eBPF programs without a route per pod (Cilium). */
+  podAttachment: PodAttachment;
+  /** How a node reaches another node's pods; see `PeerRouting`. */
+  peerRouting: PeerRouting;
+  /** Encapsulate for every peer, or only for peers in another subnet (Calico `CrossSubnet`,
+   * Flannel `DirectRouting`, Antrea `hybrid`); null without a tunnel. */
+  tunnelScope: 'all' | 'cross-subnet' | null;
+  /** The prefix of host-side veth names (`cali`, `eni`, `lxc`, `veth`, …); null where the names
+   * have none (Antrea, OVN-Kubernetes) or the CNI is unknown. */
+  vethPrefix: string | null;
+  /** The IPAM that hands out pod IPs, where the API says (`calico-ipam`, `host-local`,
+   * `cluster-pool`, `kubernetes`, `eni`, …); it decides what a node's pod range is. */
+  ipam: string | null;
+  /** Every device this CNI creates in each node's root netns, by name. */
+  hostDevices: string[];
 }
+
+export type PodAttachment = 'bridge' | 'ovs' | 'routed' | 'ebpf' | 'unknown';
+
+/**
+ * How a node's routing table reaches another node's pods, one kind per CNI mode:
+ * - `tunnel-via-pod-cidr`: `<peer podCIDR> via <its network address> dev flannel.1 onlink` (Flannel VXLAN);
+ * - `tunnel-via-node`: `<peer range> via <peer node IP> dev tunl0 onlink` (Calico IPIP, Flannel IPIP);
+ * - `tunnel-via-vtep`: `<peer block> via <peer's vxlan.calico address> dev vxlan.calico onlink` (Calico VXLAN);
+ * - `via-local-gateway`: `<peer podCIDR> via <own cilium_host address> dev cilium_host`, eBPF encapsulates (Cilium tunnel mode);
+ * - `via-peer-gateway`: `<peer podCIDR> via <peer's antrea-gw0 address> dev antrea-gw0 onlink`, OVS encapsulates (Antrea encap);
+ * - `direct`: `<peer podCIDR> via <peer node IP> dev <uplink>` (Flannel host-gw, kindnet, Calico BGP, Cilium native with auto-direct-node-routes);
+ * - `single-route`: one route for the whole pod network through one device (Flannel WireGuard, Weave, OVN-Kubernetes);
+ * - `fabric`: no route per peer; the cloud network or BGP fabric carries pod IPs (AWS VPC CNI, Azure CNI, GKE, Cilium native without auto-direct-node-routes);
+ * - `unknown`.
+ */
+export type PeerRouting =
+  | 'tunnel-via-pod-cidr'
+  | 'tunnel-via-node'
+  | 'tunnel-via-vtep'
+  | 'via-local-gateway'
+  | 'via-peer-gateway'
+  | 'direct'
+  | 'single-route'
+  | 'fabric'
+  | 'unknown';
 
 export interface ClusterInfo {
   context: string | null;
@@ -79,9 +123,70 @@ export interface Host {
   kubeletVersion: string | null;
   /** Root-namespace devices of this node (uplink, bridge, tunnel), in display order. */
   devices: Id[];
+  /** The pod ranges the CNI serves from this node, which are not always spec.podCIDRs: Cilium's
+   * cluster-pool and Calico's IPAM blocks ignore it. Empty when the API does not say. */
+  cniPodCIDRs: string[];
+  /** Where `cniPodCIDRs` were read from, or why they are not known. */
+  cniPodCIDRsEvidence: string;
+  /** The addresses peers' routes and tunnels point at: the CNI's own record of the node address
+   * where it keeps one (Flannel's public-ip, Calico's IPv4Address, with its prefix length when
+   * known), else the InternalIPs. */
+  datapathIPs: string[];
+  /** The routes in the root netns that the datapath implies: this node's own pods, then every
+   * other node's pods. See `HostRoute` for how large clusters are folded. */
+  routes: HostRoute[];
 }
 
+/**
+ * A route in a node's root netns, as the CNI installs it. Up to `perPeerRouteLimit` nodes
+ * (node-datapath.ts) there is one `peer` route per other node and address family; beyond it the
+ * per-peer routes are folded into one `summary` route per family that states the rule and the
+ * count, and `routeBetween` computes the route to any one peer on demand — 5,000 nodes would
+ * otherwise hold 25 million routes.
+ */
+export interface HostRoute {
+  /** Destination prefix; null where the API does not reveal it (Calico IPAM blocks of a node
+   * without a tunnel address, Cilium cluster-pool ranges without the node annotation). */
+  destination: string | null;
+  /** Next hop; null for device routes and where it is not known. */
+  via: string | null;
+  /** Outgoing interface by name; null where the name is unknown (the uplink). */
+  device: string | null;
+  /** The model device the route leaves through, when it is one of this node's. */
+  deviceId: Id | null;
+  /** `onlink`: the next hop is used on the device without being in one of its subnets. */
+  isOnlink: boolean;
+  /** `blackhole` routes drop what no more specific route takes (Calico's own IPAM blocks). */
+  type: 'unicast' | 'blackhole';
+  /** `local`: this node's own pods; `peer`: one other node's pods; `cluster`: one route (or
+   * none) standing for every peer; `summary`: stands for `count` per-peer routes. */
+  scope: 'local' | 'peer' | 'cluster' | 'summary';
+  /** The node this route leads to, for `peer` routes. */
+  peer: Id | null;
+  /** For `summary` routes: how many per-peer routes it stands for. */
+  count?: number;
+  /** `inferred`: the CNI installs this route (a field it cannot fill from the API is null);
+   * `unknown`: even its shape is not knowable (which of two routes applies depends on subnets the
+   * API does not show) — the evidence says what the alternatives are. */
+  provenance: Provenance;
+  evidence: string;
+}
+
+/** Where a device is drawn: on the node's edge (uplink), as the bar pods hang from (bridge), or
+ * as the end of a node-to-node tunnel. `Device.role` says more precisely what the device is. */
 export type DeviceType = 'uplink' | 'bridge' | 'tunnel';
+
+/**
+ * What a root-netns device is: the node's own interface; a Linux bridge pods' veths are enslaved
+ * to (`cni0`, `weave`); an Open vSwitch integration bridge (`br-int`); a tunnel (`flannel.1`,
+ * `tunl0`, `cilium_vxlan`, `wireguard.cali`, …); the node's L3 gateway into the pod network
+ * (`cilium_host`, `antrea-gw0`, `ovn-k8s-mp0`) or the other end of that gateway's veth
+ * (`cilium_net`). Gateways are drawn as `bridge`s: they are what pods' traffic meets first.
+ */
+export type DeviceRole = 'uplink' | 'bridge' | 'ovs-bridge' | 'tunnel' | 'gateway' | 'gateway-peer';
+
+/** The key a device's id is made from (`dev:<node>/<key>`): one device per key and node. */
+export type DeviceKey = DeviceType | 'tunnel-v6' | 'wireguard' | 'gateway' | 'gateway-peer';
 
 export interface Device {
   id: Id;
@@ -99,6 +204,8 @@ export interface Device {
   encapsulation?: Encapsulation;
   vni?: number | null;
   udpPort?: number | null;
+  /** What the device is (derive always sets it; absent in hand-made records means `type`). */
+  role?: DeviceRole;
 }
 
 export type ContainerRole = 'app' | 'init' | 'sidecar';
@@ -138,6 +245,16 @@ export interface PodRecord {
   owner: { kind: string; name: string } | null;
   containers: Id[];
   veth: Id | null;
+  /** The pod's own network namespace; null for hostNetwork pods, which use the node's. */
+  netns: PodNetns | null;
+}
+
+/** A pod's network namespace: `lo` and `eth0`, shared by all its containers, and its default
+ * route(s). Before the pod has an IP, `eth0` has no address. */
+export interface PodNetns {
+  interfaces: { name: string; addresses: string[] }[];
+  /** One per address family the pod has an IP in: `default via <gateway> dev eth0`. */
+  defaultRoutes: { via: string | null; device: string; provenance: Provenance; how: string }[];
 }
 
 export interface VethRecord {
@@ -147,8 +264,10 @@ export interface VethRecord {
   host: Id;
   /** The pod end is always `eth0` inside the pod's netns. */
   podEnd: { name: string; addresses: string[] };
-  hostEnd: { name: string | null; provenance: Provenance; how: string };
-  /** The bridge device the host end is enslaved to (bridge and overlay CNIs). */
+  /** `pattern`, when the name is unknown but its shape is not, is a regular expression a node's
+   * `ip -o link` output can be searched with (`lxc[0-9a-f]{12}`). */
+  hostEnd: { name: string | null; provenance: Provenance; how: string; pattern?: string };
+  /** The bridge the host end is enslaved to, or a port of (Linux bridge or OVS `br-int`). */
   bridge: Id | null;
   /** For routed CNIs: the /32 (or /128) route in the root netns that points at the host end. */
   hostRoutes: string[];

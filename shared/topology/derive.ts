@@ -1,29 +1,42 @@
 /**
  * derive(objects) → Topology: a pure function from trimmed Kubernetes objects to the network
  * model of design §3. No I/O and no clock, so the same objects always give the same model.
+ *
+ * It is composed of per-object functions — `deriveHost(node, ctx)`, `derivePod(pod, ctx)`,
+ * `deriveService`, `deriveEndpoints`, `deriveIngress`, `derivePolicy`, `deriveNamespace` — each
+ * pure over a `DeriveContext` of cluster-wide facts (the CNI and its settings, the proxy mode,
+ * every node's datapath facts, pods by IP), returning the records of that one object. An
+ * incremental derive re-runs only the functions of the objects that changed, and all of them
+ * when the context does.
  */
-import type { ClusterObjects, ContainerPort, EndpointSlice, Ingress, KubeNode, Pod, Service } from '../kube/objects.ts';
+import type { ClusterObjects, ContainerPort, EndpointSlice, Ingress, KubeNode, Namespace, NetworkPolicy, Pod, Service } from '../kube/objects.ts';
 import {
   emptyTopology,
   type ClusterInfo,
   type CniInfo,
   type ContainerRecord,
+  type Detected,
   type Device,
   type EndpointRecord,
   type Host,
   type Id,
   type IngressRecord,
+  type NamespaceRecord,
+  type PodNetns,
   type PodRecord,
+  type PolicyRecord,
   type PortRecord,
+  type ProxyMode,
   type ServiceRecord,
   type Topology,
   type VethRecord,
 } from '../model/types.ts';
-import { addressInCIDR } from '../net/ip.ts';
-import { detectClusterPodCIDRs, detectCni, detectProxyMode } from './datapath.ts';
+import { detectClusterPodCIDRs, detectDatapath, detectProxyMode, type CniDetails } from './datapath.ts';
 import { ids } from './ids.ts';
 import { addKubeProxyChains } from './kube-proxy.ts';
 import { addGatewayApi, joinIngressControllers } from './ingress.ts';
+import { nodeDevices, nodeFacts, nodeRoutes, type NodeFacts } from './node-datapath.ts';
+import { familiesOf, podDefaultRoute, podHostRoutes, podNetns, vethHostEnd } from './pod-datapath.ts';
 
 export interface DeriveSource {
   context?: string | null;
@@ -33,35 +46,108 @@ export interface DeriveSource {
   unavailableKinds?: { kind: string; reason: string }[];
 }
 
-const systemNamespaces = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'calico-system', 'tigera-operator', 'local-path-storage']);
+/** The cluster-wide facts every per-object derivation reads. Built once per derive (O(objects)). */
+export interface DeriveContext {
+  readonly cni: Detected<CniInfo>;
+  readonly cniDetails: CniDetails;
+  readonly proxyMode: Detected<ProxyMode>;
+  readonly clusterPodCIDRs: string[];
+  /** Every node's datapath facts, by node name, and in the order the nodes were listed. */
+  readonly nodes: ReadonlyMap<string, NodeFacts>;
+  readonly nodeList: readonly NodeFacts[];
+  /** Pod ids by `<namespace>/<ip>`, for pods in their own netns (hostNetwork pods share node IPs). */
+  readonly podsByIP: ReadonlyMap<string, Id>;
+  readonly podIds: ReadonlySet<Id>;
+  /** IngressClass name → its controller. */
+  readonly ingressControllers: ReadonlyMap<string, string | null>;
+  /** Memo of pods' default routes per node and address families (one shared list each). */
+  readonly defaultRoutes: Map<string, PodNetns['defaultRoutes']>;
+}
+
+export function deriveContext(objects: ClusterObjects): DeriveContext {
+  const datapath = detectDatapath(objects);
+  const cni = datapath.cni.value;
+  const nodes = new Map<string, NodeFacts>();
+  for (const node of objects.nodes) nodes.set(node.metadata.name, nodeFacts(node, cni, datapath.details));
+  const podsByIP = new Map<string, Id>();
+  const podIds = new Set<Id>();
+  for (const pod of objects.pods) {
+    const id = ids.pod(pod.metadata.uid);
+    podIds.add(id);
+    if (pod.spec.hostNetwork === true) continue;
+    for (const ip of podIPs(pod)) podsByIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
+  }
+  return {
+    cni: datapath.cni,
+    cniDetails: datapath.details,
+    proxyMode: detectProxyMode(objects, datapath),
+    clusterPodCIDRs: detectClusterPodCIDRs(objects),
+    nodes,
+    nodeList: [...nodes.values()],
+    podsByIP,
+    podIds,
+    ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
+    defaultRoutes: new Map(),
+  };
+}
 
 export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topology {
-  const cni = detectCni(objects);
+  const ctx = deriveContext(objects);
   const cluster: ClusterInfo = {
     context: source.context ?? null,
     server: source.server ?? null,
     kubernetesVersion: source.kubernetesVersion ?? null,
     capturedAt: source.capturedAt ?? null,
-    cni,
-    proxyMode: detectProxyMode(objects),
-    podCIDRs: detectClusterPodCIDRs(objects),
+    cni: ctx.cni,
+    proxyMode: ctx.proxyMode,
+    podCIDRs: ctx.clusterPodCIDRs,
     unavailableKinds: source.unavailableKinds ?? [],
   };
   const topology = emptyTopology(cluster);
+  // Namespaces named only by the objects in them get a record with the label the API server
+  // sets on every namespace; listed Namespaces (with their labels) win.
+  const ensureNamespace = (name: string) => {
+    const id = ids.namespace(name);
+    if (!topology.namespaces[id]) topology.namespaces[id] = deriveNamespace({ metadata: { name, uid: '' } }, ctx);
+  };
 
-  for (const ns of objects.namespaces) addNamespace(topology, ns.metadata.name, ns.metadata.labels ?? {});
-  for (const node of objects.nodes) addHost(topology, node, cni.value);
-  for (const pod of objects.pods) addPod(topology, pod, cni.value);
-  for (const service of objects.services) addService(topology, service);
-  addEndpoints(topology, objects.endpointSlices);
-  for (const ingress of objects.ingresses) addIngress(topology, ingress, objects);
+  for (const ns of objects.namespaces) {
+    const record = deriveNamespace(ns, ctx);
+    topology.namespaces[record.id] = record;
+  }
+  for (const node of objects.nodes) {
+    const { host, devices } = deriveHost(node, ctx);
+    topology.hosts[host.id] = host;
+    for (const device of devices) topology.devices[device.id] = device;
+  }
+  for (const pod of objects.pods) {
+    const { pod: record, containers, veth } = derivePod(pod, ctx);
+    topology.pods[record.id] = record;
+    for (const container of containers) topology.containers[container.id] = container;
+    if (veth) topology.veths[veth.id] = veth;
+    ensureNamespace(record.namespace);
+  }
+  for (const service of objects.services) {
+    const record = deriveService(service, ctx);
+    topology.services[record.id] = record;
+    ensureNamespace(record.namespace);
+  }
+  for (const slice of objects.endpointSlices) {
+    for (const record of deriveEndpoints(slice, ctx)) {
+      // During a rollout an address can appear in two slices; the ready entry wins.
+      const existing = topology.endpoints[record.id];
+      if (!existing || (!existing.isReady && record.isReady)) topology.endpoints[record.id] = record;
+    }
+  }
+  for (const ingress of objects.ingresses) {
+    const record = deriveIngress(ingress, ctx);
+    topology.ingresses[record.id] = record;
+    ensureNamespace(record.namespace);
+  }
   for (const policy of objects.networkPolicies) {
-    const { name, namespace = '' } = policy.metadata;
-    const id = ids.policy(namespace, name);
-    // policyTypes defaults: Ingress always, Egress when the policy has egress rules.
-    const policyTypes = policy.spec.policyTypes ?? (policy.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
-    topology.policies[id] = { id, kind: 'policy', name, namespace, spec: policy.spec, policyTypes };
-    addNamespace(topology, namespace);
+    const record = derivePolicy(policy, ctx);
+    topology.policies[record.id] = record;
+    ensureNamespace(record.namespace);
   }
   addKubeProxyChains(topology);
   joinIngressControllers(topology);
@@ -69,17 +155,17 @@ export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topo
   return topology;
 }
 
-function addNamespace(topology: Topology, name: string, labels?: Record<string, string>): void {
-  const id = ids.namespace(name);
-  const existing = topology.namespaces[id];
-  if (existing && !labels) return;
-  topology.namespaces[id] = {
-    id,
+const systemNamespaces = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'calico-system', 'tigera-operator', 'local-path-storage']);
+
+export function deriveNamespace(ns: Namespace, _ctx: DeriveContext): NamespaceRecord {
+  const name = ns.metadata.name;
+  return {
+    id: ids.namespace(name),
     kind: 'namespace',
     name,
     // The API server sets this label on every namespace; keep it for the policy evaluator
     // even when only the name is known (the namespace object itself was not readable).
-    labels: labels ?? existing?.labels ?? { 'kubernetes.io/metadata.name': name },
+    labels: ns.metadata.labels ?? { 'kubernetes.io/metadata.name': name },
     isSystem: systemNamespaces.has(name) || name.startsWith('kube-'),
   };
 }
@@ -88,82 +174,49 @@ function addressesOf(node: KubeNode, type: 'InternalIP' | 'ExternalIP'): string[
   return (node.status?.addresses ?? []).filter((a) => a.type === type).map((a) => a.address);
 }
 
-function addHost(topology: Topology, node: KubeNode, cni: CniInfo): void {
+/** A node: its addresses and readiness, its root-netns devices and its routes. */
+export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; devices: Device[] } {
   const name = node.metadata.name;
-  const id = ids.host(name);
-  const podCIDRs = node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []);
-  const internalIPs = addressesOf(node, 'InternalIP');
-  const devices: Device[] = [
-    {
-      id: ids.device(name, 'uplink'),
-      kind: 'device',
-      host: id,
-      type: 'uplink',
-      name: null,
-      nameProvenance: 'unknown',
-      addresses: internalIPs,
-      evidence: `Node ${name} status.addresses (the interface name is only known from a node probe)`,
-    },
-  ];
-  if (cni.bridgeDevice) {
-    devices.push({
-      id: ids.device(name, 'bridge'),
-      kind: 'device',
-      host: id,
-      type: 'bridge',
-      name: cni.bridgeDevice,
-      nameProvenance: 'inferred',
-      // Bridge CNIs give the bridge the first address of the node's podCIDR: the pods' gateway.
-      addresses: podCIDRs.flatMap((cidr) => {
-        const gateway = addressInCIDR(cidr, 1);
-        return gateway ? [`${gateway}/${cidr.split('/')[1]}`] : [];
-      }),
-      evidence: `${cni.name} creates bridge ${cni.bridgeDevice} on every node; its address is the first of Node ${name} spec.podCIDR`,
-    });
-  }
-  if (cni.tunnelDevice && cni.encapsulation) {
-    devices.push({
-      id: ids.device(name, 'tunnel'),
-      kind: 'device',
-      host: id,
-      type: 'tunnel',
-      name: cni.tunnelDevice,
-      nameProvenance: 'inferred',
-      // Flannel's VXLAN device holds the podCIDR's network address as a /32.
-      addresses: cni.name === 'flannel' ? podCIDRs.flatMap((cidr) => (cidr.includes(':') ? [] : [`${cidr.split('/')[0]}/32`])) : [],
-      evidence: `${cni.name} ${cni.encapsulation} backend creates ${cni.tunnelDevice} on every node`,
-      encapsulation: cni.encapsulation,
-      vni: cni.vni,
-      udpPort: cni.udpPort,
-    });
-  }
+  const cni = ctx.cni.value;
+  const facts = ctx.nodes.get(name) ?? nodeFacts(node, cni, ctx.cniDetails);
+  const devices = nodeDevices(facts, cni);
   const host: Host = {
-    id,
+    id: facts.id,
     kind: 'host',
     name,
-    internalIPs,
+    internalIPs: facts.internalIPs,
     externalIPs: addressesOf(node, 'ExternalIP'),
-    podCIDRs,
+    podCIDRs: node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []),
     isReady: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     zone: node.metadata.labels?.['topology.kubernetes.io/zone'] ?? null,
     labels: node.metadata.labels ?? {},
     kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? null,
     devices: devices.map((d) => d.id),
+    cniPodCIDRs: facts.cniPodCIDRs,
+    cniPodCIDRsEvidence: facts.cniPodCIDRsEvidence,
+    datapathIPs: facts.datapathIPs,
+    routes: nodeRoutes(cni, facts, ctx.nodeList, ctx.clusterPodCIDRs),
   };
-  topology.hosts[id] = host;
-  for (const device of devices) topology.devices[device.id] = device;
+  return { host, devices };
+}
+
+function podIPs(pod: Pod): string[] {
+  return pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
 }
 
 function portsOf(ports: ContainerPort[] | undefined): PortRecord[] {
   return (ports ?? []).map((p) => ({ name: p.name ?? null, port: p.containerPort, protocol: p.protocol ?? 'TCP' }));
 }
 
-function addPod(topology: Topology, pod: Pod, cni: CniInfo): void {
+/** A pod: its netns, containers and the veth that joins it to its node. */
+export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; containers: ContainerRecord[]; veth: VethRecord | null } {
   const { uid, name, namespace = '' } = pod.metadata;
   const id = ids.pod(uid);
-  const hostId = pod.spec.nodeName ? ids.host(pod.spec.nodeName) : null;
+  const nodeName = pod.spec.nodeName;
+  const hostId = nodeName ? ids.host(nodeName) : null;
   const isHostNetwork = pod.spec.hostNetwork === true;
-  const ips = pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
+  const ips = podIPs(pod);
+  const cni = ctx.cni.value;
   const ready = new Map<string, boolean>();
   for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) ready.set(s.name, s.ready);
 
@@ -182,22 +235,32 @@ function addPod(topology: Topology, pod: Pod, cni: CniInfo): void {
     isReady: ready.get(c.name) ?? false,
   }));
 
+  const node = nodeName ? ctx.nodes.get(nodeName) : undefined;
   let veth: VethRecord | null = null;
-  if (hostId && !isHostNetwork && ips.length > 0) {
-    const bridge = cni.bridgeDevice ? ids.device(pod.spec.nodeName ?? '', 'bridge') : null;
+  if (hostId && nodeName && !isHostNetwork && ips.length > 0) {
+    const hasBridge = node !== undefined && (cni.podAttachment === 'bridge' || cni.podAttachment === 'ovs') && cni.bridgeDevice !== null;
     veth = {
       id: ids.veth(uid),
       kind: 'veth',
       pod: id,
       host: hostId,
       podEnd: { name: 'eth0', addresses: ips },
-      hostEnd: hostEndOf(cni),
-      bridge: topology.devices[bridge ?? ''] ? bridge : null,
-      hostRoutes: cni.datapath === 'routed' ? ips.map((ip) => `${ip}/${ip.includes(':') ? 128 : 32}`) : [],
+      hostEnd: vethHostEnd(namespace, name, cni, ctx.cniDetails),
+      bridge: hasBridge ? ids.device(nodeName, 'bridge') : null,
+      hostRoutes: podHostRoutes(ips, cni),
     };
-    topology.veths[veth.id] = veth;
   }
 
+  let defaultRoutes: PodNetns['defaultRoutes'] | undefined;
+  if (!isHostNetwork) {
+    const families = familiesOf(ips);
+    const key = `${nodeName ?? ''}|${families}`;
+    defaultRoutes = ctx.defaultRoutes.get(key);
+    if (!defaultRoutes) {
+      defaultRoutes = [...families].map((f) => podDefaultRoute(cni, node, f === '6'));
+      ctx.defaultRoutes.set(key, defaultRoutes);
+    }
+  }
   const owner = pod.metadata.ownerReferences?.find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
   const record: PodRecord = {
     id,
@@ -214,33 +277,18 @@ function addPod(topology: Topology, pod: Pod, cni: CniInfo): void {
     owner: owner ? { kind: owner.kind, name: owner.name } : null,
     containers: containers.map((c) => c.id),
     veth: veth?.id ?? null,
+    netns: defaultRoutes ? podNetns(ips, defaultRoutes) : null,
   };
-  topology.pods[id] = record;
-  for (const container of containers) topology.containers[container.id] = container;
-  addNamespace(topology, namespace);
+  return { pod: record, containers, veth };
 }
 
-/** How the host end of a pod's veth is named. Only a node probe observes it; some CNIs name it
- * deterministically from the pod (to be inferred), others randomly. */
-function hostEndOf(cni: CniInfo): VethRecord['hostEnd'] {
-  if (cni.name === 'flannel' || cni.name === 'kindnet') {
-    return {
-      name: null,
-      provenance: 'unknown',
-      how: `${cni.name} uses the ${cni.name === 'flannel' ? 'bridge' : 'ptp'} CNI plugin, which names host-side veths randomly (veth + 8 hex digits); only a node probe can tell`,
-    };
-  }
-  return { name: null, provenance: 'unknown', how: `the host-side name is not derived for CNI "${cni.name}"` };
-}
-
-function addService(topology: Topology, service: Service): void {
+export function deriveService(service: Service, _ctx: DeriveContext): ServiceRecord {
   const { name, namespace = '' } = service.metadata;
-  const id = ids.service(namespace, name);
   const spec = service.spec;
   const type = spec.type ?? 'ClusterIP';
   const clusterIPs = (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).filter((ip) => ip !== 'None');
-  const record: ServiceRecord = {
-    id,
+  return {
+    id: ids.service(namespace, name),
     kind: 'service',
     name,
     namespace,
@@ -264,59 +312,48 @@ function addService(topology: Topology, service: Service): void {
     sessionAffinity: spec.sessionAffinity ?? 'None',
     labels: service.metadata.labels ?? {},
   };
-  topology.services[id] = record;
-  addNamespace(topology, namespace);
 }
 
-function addEndpoints(topology: Topology, slices: EndpointSlice[]): void {
-  const podsByIP = new Map<string, Id>();
-  for (const pod of Object.values(topology.pods)) {
-    if (!pod.isHostNetwork) for (const ip of pod.ips) podsByIP.set(`${pod.namespace}/${ip}`, pod.id);
-  }
-  for (const slice of slices) {
-    const namespace = slice.metadata.namespace ?? '';
-    const serviceName = slice.metadata.labels?.['kubernetes.io/service-name'];
-    if (!serviceName || slice.addressType === 'FQDN') continue;
-    const service = ids.service(namespace, serviceName);
-    const ports: PortRecord[] = (slice.ports ?? []).flatMap((p) =>
-      p.port === undefined ? [] : [{ name: p.name ?? null, port: p.port, protocol: (p.protocol ?? 'TCP') as PortRecord['protocol'] }],
-    );
-    for (const endpoint of slice.endpoints ?? []) {
-      const conditions = endpoint.conditions ?? {};
-      // EndpointSlice semantics: a nil ready means ready; nil serving means "same as ready".
-      const isReady = conditions.ready ?? true;
-      const ref = endpoint.targetRef;
-      const refPod = ref?.kind === 'Pod' && ref.uid ? ids.pod(ref.uid) : null;
-      for (const address of endpoint.addresses) {
-        const pod = refPod && topology.pods[refPod] ? refPod : (podsByIP.get(`${namespace}/${address}`) ?? null);
-        const id = ids.endpoint(namespace, serviceName, address);
-        const record: EndpointRecord = {
-          id,
-          kind: 'endpoint',
-          service,
-          slice: slice.metadata.name,
-          address,
-          isReady,
-          isServing: conditions.serving ?? isReady,
-          isTerminating: conditions.terminating ?? false,
-          nodeName: endpoint.nodeName ?? null,
-          zone: endpoint.zone ?? null,
-          pod,
-          ports,
-        };
-        // During a rollout an address can appear in two slices; the ready entry wins.
-        const existing = topology.endpoints[id];
-        if (!existing || (!existing.isReady && record.isReady)) topology.endpoints[id] = record;
-      }
+/** One EndpointSlice's endpoints. An address in two slices yields two records with one id;
+ * the caller keeps the ready one. */
+export function deriveEndpoints(slice: EndpointSlice, ctx: DeriveContext): EndpointRecord[] {
+  const namespace = slice.metadata.namespace ?? '';
+  const serviceName = slice.metadata.labels?.['kubernetes.io/service-name'];
+  if (!serviceName || slice.addressType === 'FQDN') return [];
+  const service = ids.service(namespace, serviceName);
+  const ports: PortRecord[] = (slice.ports ?? []).flatMap((p) =>
+    p.port === undefined ? [] : [{ name: p.name ?? null, port: p.port, protocol: (p.protocol ?? 'TCP') as PortRecord['protocol'] }],
+  );
+  const records: EndpointRecord[] = [];
+  for (const endpoint of slice.endpoints ?? []) {
+    const conditions = endpoint.conditions ?? {};
+    // EndpointSlice semantics: a nil ready means ready; nil serving means "same as ready".
+    const isReady = conditions.ready ?? true;
+    const ref = endpoint.targetRef;
+    const refPod = ref?.kind === 'Pod' && ref.uid ? ids.pod(ref.uid) : null;
+    for (const address of endpoint.addresses) {
+      records.push({
+        id: ids.endpoint(namespace, serviceName, address),
+        kind: 'endpoint',
+        service,
+        slice: slice.metadata.name,
+        address,
+        isReady,
+        isServing: conditions.serving ?? isReady,
+        isTerminating: conditions.terminating ?? false,
+        nodeName: endpoint.nodeName ?? null,
+        zone: endpoint.zone ?? null,
+        pod: refPod && ctx.podIds.has(refPod) ? refPod : (ctx.podsByIP.get(`${namespace}/${address}`) ?? null),
+        ports,
+      });
     }
   }
+  return records;
 }
 
-function addIngress(topology: Topology, ingress: Ingress, objects: ClusterObjects): void {
+export function deriveIngress(ingress: Ingress, ctx: DeriveContext): IngressRecord {
   const { name, namespace = '' } = ingress.metadata;
-  const id = ids.ingress(namespace, name);
   const className = ingress.spec.ingressClassName ?? ingress.metadata.annotations?.['kubernetes.io/ingress.class'] ?? null;
-  const ingressClass = objects.ingressClasses.find((c) => c.metadata.name === className);
   const rules: IngressRecord['rules'] = [];
   const backendRule = (host: string | null, path: string | null, pathType: string | null, backend: typeof ingress.spec.defaultBackend) => {
     if (!backend?.service) return;
@@ -332,16 +369,22 @@ function addIngress(topology: Topology, ingress: Ingress, objects: ClusterObject
   for (const rule of ingress.spec.rules ?? []) {
     for (const path of rule.http?.paths ?? []) backendRule(rule.host ?? null, path.path ?? null, path.pathType ?? null, path.backend);
   }
-  topology.ingresses[id] = {
-    id,
+  return {
+    id: ids.ingress(namespace, name),
     kind: 'ingress',
     name,
     namespace,
     className,
-    controller: ingressClass?.spec.controller ?? null,
+    controller: (className !== null ? ctx.ingressControllers.get(className) : undefined) ?? null,
     rules,
     loadBalancerIngress: (ingress.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ?? i.hostname ? [i.ip ?? i.hostname ?? ''] : [])),
     tlsHosts: (ingress.spec.tls ?? []).flatMap((t) => t.hosts ?? []),
   };
-  addNamespace(topology, namespace);
+}
+
+export function derivePolicy(policy: NetworkPolicy, _ctx: DeriveContext): PolicyRecord {
+  const { name, namespace = '' } = policy.metadata;
+  // policyTypes defaults: Ingress always, Egress when the policy has egress rules.
+  const policyTypes = policy.spec.policyTypes ?? (policy.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  return { id: ids.policy(namespace, name), kind: 'policy', name, namespace, spec: policy.spec, policyTypes };
 }

@@ -3,13 +3,13 @@
  * name elements and layouts keep positions across updates and snapshots.
  */
 import type { ObjectKind } from '../kube/objects.ts';
-import type { DeviceType, Id } from '../model/types.ts';
+import type { DeviceKey, Id } from '../model/types.ts';
 
 export const ids = {
   namespace: (name: string): Id => `ns:${name}`,
   host: (nodeName: string): Id => `node:${nodeName}`,
   /** Devices are keyed by role, not interface name: an uplink's name is unknown until probed. */
-  device: (nodeName: string, type: DeviceType): Id => `dev:${nodeName}/${type}`,
+  device: (nodeName: string, key: DeviceKey): Id => `dev:${nodeName}/${key}`,
   pod: (uid: string): Id => `pod:${uid}`,
   container: (podUid: string, name: string): Id => `ctr:${podUid}/${name}`,
   veth: (podUid: string): Id => `veth:${podUid}`,

@@ -35,8 +35,36 @@ export function sampleTopology(options: SampleOptions = {}): Topology {
       capturedAt: '2026-11-26T00:00:00Z',
       cni: {
         value: routed
-          ? { name: 'calico', datapath: 'routed', encapsulation: null, bridgeDevice: null, tunnelDevice: null, vni: null, udpPort: null }
-          : { name: 'flannel', datapath: 'overlay', encapsulation: 'vxlan', bridgeDevice: 'cni0', tunnelDevice: 'flannel.1', vni: 1, udpPort: 8472 },
+          ? {
+              name: 'calico',
+              datapath: 'routed',
+              encapsulation: null,
+              bridgeDevice: null,
+              tunnelDevice: null,
+              vni: null,
+              udpPort: null,
+              podAttachment: 'routed',
+              peerRouting: 'direct',
+              tunnelScope: null,
+              vethPrefix: 'cali',
+              ipam: 'calico-ipam',
+              hostDevices: [],
+            }
+          : {
+              name: 'flannel',
+              datapath: 'overlay',
+              encapsulation: 'vxlan',
+              bridgeDevice: 'cni0',
+              tunnelDevice: 'flannel.1',
+              vni: 1,
+              udpPort: 8472,
+              podAttachment: 'bridge',
+              peerRouting: 'tunnel-via-pod-cidr',
+              tunnelScope: 'all',
+              vethPrefix: 'veth',
+              ipam: 'host-local',
+              hostDevices: ['cni0', 'flannel.1'],
+            },
         confidence: 'high',
         evidence: ['DaemonSet kube-flannel/kube-flannel-ds'],
       },
@@ -60,6 +88,10 @@ export function sampleTopology(options: SampleOptions = {}): Topology {
       labels: {},
       kubeletVersion: 'v1.34.0',
       devices: [],
+      cniPodCIDRs: [`10.244.${i + 1}.0/24`],
+      cniPodCIDRsEvidence: 'sample',
+      datapathIPs: [`172.18.0.${i + 2}`],
+      routes: [],
     };
     t.hosts[host.id] = host;
     const device = (type: Device['type'], extra: Partial<Device>): void => {
@@ -127,6 +159,7 @@ export function sampleTopology(options: SampleOptions = {}): Topology {
       owner: { kind: 'ReplicaSet', name: `${name.split('-')[0]}-5d8f` },
       containers: containers.map((c) => c.id),
       veth: veth?.id ?? null,
+      netns: isHostNetwork ? null : { interfaces: [{ name: 'lo', addresses: ['127.0.0.1/8'] }, { name: 'eth0', addresses: ips }], defaultRoutes: [] },
     };
     t.pods[id] = pod;
     for (const c of containers) t.containers[c.id] = c;
