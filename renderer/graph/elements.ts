@@ -24,6 +24,7 @@ import {
   type Host,
   type Id,
   type IngressRecord,
+  type PodAttachment,
   type PodRecord,
   type ServicePortRecord,
   type ServiceRecord,
@@ -131,11 +132,7 @@ export function toGraphElements(topology: Topology): GraphElement[] {
         {
           id: routesNodeId(host),
           kind: 'routes',
-          // Only a routed CNI is known to give each pod a /32 route; otherwise say we don't know.
-          label:
-            topology.cluster.cni.value.datapath === 'routed'
-              ? 'root netns routes\none /32 per pod → its host-end veth'
-              : 'root netns\nhow pods attach is unknown (CNI not detected)',
+          label: attachmentLabel(topology.cluster.cni.value.podAttachment),
           model: host.id,
           parent: host.id,
           slot: 'bridge',
@@ -345,6 +342,20 @@ function hostLabel(host: Host): string {
 
 const deviceChars = charsThatFit(leafSizes.device.width - 10);
 
+/** How a routed or eBPF CNI reaches its pods from the node's root netns; never a guess. */
+function attachmentLabel(attachment: PodAttachment): string {
+  switch (attachment) {
+    case 'routed':
+      return 'root netns routes\none /32 per pod → its host-end veth';
+    case 'ebpf':
+      return 'root netns\neBPF programs on each host-end veth';
+    case 'ovs':
+      return 'root netns\nOVS bridge ports';
+    default:
+      return 'root netns\nhow pods attach is unknown (CNI not detected)';
+  }
+}
+
 function deviceLabel(device: Device, host: Host): string {
   switch (device.type) {
     case 'uplink': {
@@ -352,7 +363,8 @@ function deviceLabel(device: Device, host: Host): string {
       return [`uplink${device.name ? ` ${device.name}` : ''}`, addresses.join(', ') || 'no address'].map((l) => truncate(l, deviceChars)).join('\n');
     }
     case 'bridge':
-      return [`${device.name ?? 'bridge'} ${device.addresses.join(', ')}`.trim(), 'bridge'].map((l) => truncate(l, deviceChars)).join('\n');
+      // Gateway devices (cilium_host, antrea-gw0, ovn-k8s-mp0) are stored as bridges with their role.
+      return [`${device.name ?? 'bridge'} ${device.addresses.join(', ')}`.trim(), device.role ?? 'bridge'].map((l) => truncate(l, deviceChars)).join('\n');
     case 'tunnel': {
       const encapsulation = device.encapsulation ? device.encapsulation.toUpperCase() : 'tunnel';
       const vni = device.vni != null ? ` VNI ${device.vni}` : '';
