@@ -74,6 +74,14 @@ function chainsFor(topology: Topology, service: ServiceRecord, port: ServicePort
   };
 }
 
+/** The Service with kube-proxy's chain names on each of its proxied ports. Endpoints are taken
+ * in id order, so the result does not depend on the order they were derived in. */
+export function withKubeProxyChains(topology: Topology, service: ServiceRecord, endpoints: EndpointRecord[]): ServiceRecord {
+  if (service.isHeadless || service.type === 'ExternalName') return service;
+  const sorted = [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { ...service, ports: service.ports.map((port) => ({ ...port, kubeProxy: chainsFor(topology, service, port, sorted) })) };
+}
+
 /** Adds kube-proxy's chain names to every proxied Service port (iptables and nftables modes). */
 export function addKubeProxyChains(topology: Topology): void {
   const byService = new Map<string, EndpointRecord[]>();
@@ -83,8 +91,6 @@ export function addKubeProxyChains(topology: Topology): void {
     byService.set(endpoint.service, list);
   }
   for (const service of Object.values(topology.services)) {
-    if (service.isHeadless || service.type === 'ExternalName') continue;
-    const endpoints = byService.get(service.id) ?? [];
-    service.ports = service.ports.map((port) => ({ ...port, kubeProxy: chainsFor(topology, service, port, endpoints) }));
+    topology.services[service.id] = withKubeProxyChains(topology, service, byService.get(service.id) ?? []);
   }
 }
