@@ -13,7 +13,7 @@ import { trimObject } from '../shared/kube/trim.ts';
 import type { TopologyDelta } from '../shared/model/delta.ts';
 import type { Topology } from '../shared/model/types.ts';
 import { derive } from '../shared/topology/derive.ts';
-import { diff } from '../shared/topology/diff.ts';
+import { IncrementalDerive, type ObjectChange } from '../shared/topology/incremental.ts';
 import { createKubeClient, KubeHttpError, type KubeClient } from './kube/client.ts';
 import { describeKubeError } from './kube/errors.ts';
 import { kindSpecs, pathOf, type KindSpec } from './kube/kinds.ts';
@@ -122,7 +122,7 @@ class KindReader {
       client: this.session.client,
       path,
       trim: (raw) => trimObject(this.spec.kind, raw) as Trimmed | null,
-      onChange: () => this.session.markDirty(),
+      onChange: (change) => this.session.recordChange(this.spec.kind, change),
       onStatus: (state, reason) => {
         this.states.set(watch, { state, reason });
         if (this.watches.includes(watch)) this.refresh();
@@ -168,6 +168,10 @@ export class LiveSession {
   private readonly readers: KindReader[];
   private readonly options: SessionOptions;
   private timer: NodeJS.Timeout | null = null;
+  /** The model, kept up to date object by object. */
+  private model: IncrementalDerive | null = null;
+  private changes: ObjectChange[] = [];
+  private needsFullDerive = false;
   private isStarted = false;
   private isClosed = false;
   private kindsTimer: NodeJS.Timeout | null = null;
@@ -202,7 +206,8 @@ export class LiveSession {
     await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, options.firstViewTimeoutMs ?? 30_000)))]);
     clearTimeout(timer);
     if (session.isClosed) return session;
-    session.topology = derive(session.objects(), session.source());
+    session.model = new IncrementalDerive(session.objects(), session.source());
+    session.topology = session.model.topology;
     session.isStarted = true;
     session.emitKinds();
     return session;
@@ -240,9 +245,12 @@ export class LiveSession {
     }
   }
 
-  markDirty(): void {
-    if (!this.isStarted || this.isClosed || this.timer) return;
-    this.timer = setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+  /** Notes a change for the next flush; `null` (a relist) asks for a full derive. */
+  recordChange(kind: ObjectKind, change: { uid: string; object: unknown } | null): void {
+    if (!this.isStarted || this.isClosed) return;
+    if (change === null) this.needsFullDerive = true;
+    else this.changes.push({ kind, ...change });
+    this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
   }
 
   kindsChanged(): void {
@@ -257,12 +265,17 @@ export class LiveSession {
   }
 
   /** Derives the model from the caches and sends what changed as one delta. */
+  /** Derives what changed since the last flush and sends it as one delta. */
   private flush(): void {
     this.timer = null;
-    if (this.isClosed) return;
-    const next = derive(this.objects(), this.source());
-    const delta = diff(this.topology, next, this.seq + 1);
-    this.topology = next;
+    if (this.isClosed || !this.model) return;
+    const changes = this.changes;
+    this.changes = [];
+    const isFull = this.needsFullDerive;
+    this.needsFullDerive = false;
+    const objects = this.objects();
+    const delta = isFull ? this.model.reset(objects, this.source(), this.seq + 1) : this.model.update(changes, objects, this.source(), this.seq + 1);
+    this.topology = this.model.topology;
     if (delta.added.length === 0 && delta.updated.length === 0 && delta.removed.length === 0 && !delta.cluster) return;
     this.seq = delta.seq;
     this.options.onDelta?.(delta);

@@ -19,7 +19,8 @@ export interface ListWatchOptions<T> {
   path: string;
   /** Trims an API object to what the model needs; null drops it. */
   trim: (raw: unknown) => T | null;
-  onChange: () => void;
+  /** One object changed (`object` null: deleted), or `null`: the whole cache was replaced by a LIST. */
+  onChange: (change: { uid: string; object: T | null } | null) => void;
   onStatus: (state: ListWatchState, reason: string | null, error?: unknown) => void;
   pageSize?: number;
   /** Server-side watch timeout; the watch is reopened from the last resourceVersion after it. */
@@ -155,7 +156,7 @@ export class ListWatch<T> {
     this.cache.clear();
     for (const [uid, item] of items) this.cache.set(uid, item);
     this.resourceVersion = resourceVersion;
-    this.options.onChange();
+    this.options.onChange(null);
   }
 
   private async watch(onOpen: () => void): Promise<void> {
@@ -209,13 +210,13 @@ export class ListWatch<T> {
     const uid = object.metadata?.uid;
     if (!uid) return;
     if (event.type === 'DELETED') {
-      if (this.cache.delete(uid)) this.options.onChange();
+      if (this.cache.delete(uid)) this.options.onChange({ uid, object: null });
       return;
     }
     const trimmed = this.options.trim(object);
     if (trimmed) this.cache.set(uid, trimmed);
-    else this.cache.delete(uid);
-    this.options.onChange();
+    else if (!this.cache.delete(uid)) return;
+    this.options.onChange({ uid, object: trimmed });
   }
 }
 
