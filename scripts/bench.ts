@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { serializeSnapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
+import { IncrementalDerive } from '../shared/topology/incremental.ts';
 import { generateCluster } from '../test/fixtures/generate.ts';
 import { benchLive } from './bench-live.ts';
 
@@ -24,7 +25,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 console.log('derive of the full model (design §9), on generated clusters (30 pods a node, a Service per 15 pods)');
-console.log('pods      nodes  services   derive (median)  budget    peak heap   snapshot');
+console.log('pods      nodes  services   derive (median)  budget    peak heap   snapshot   one pod change (incremental)');
 for (const { pods, budgetMs, runs } of sizes) {
   const objects = generateCluster(pods);
   const snapshotBytes = Buffer.byteLength(
@@ -43,8 +44,24 @@ for (const { pods, budgetMs, runs } of sizes) {
     if (Object.keys(topology.pods).length !== pods) throw new Error('derive lost pods');
   }
   const ms = median(times);
+
+  // One pod's readiness flips: the incremental derive's update, and the delta it yields.
+  const incremental = new IncrementalDerive(objects);
+  const updates: number[] = [];
+  let touched = 0;
+  for (let i = 0; i < 9; i++) {
+    const index = (i * 7919) % objects.pods.length;
+    const pod = structuredClone(objects.pods[index]!);
+    const ready = pod.status!.conditions![0]!;
+    ready.status = ready.status === 'True' ? 'False' : 'True';
+    objects.pods[index] = pod;
+    const start = performance.now();
+    const delta = incremental.update([{ kind: 'pods', uid: pod.metadata.uid, object: pod }], objects, {}, i + 1);
+    updates.push(performance.now() - start);
+    touched = delta.added.length + delta.updated.length + delta.removed.length;
+  }
   console.log(
-    `${String(pods).padEnd(9)} ${String(objects.nodes.length).padEnd(6)} ${String(objects.services.length).padEnd(8)} ${ms.toFixed(1).padStart(10)} ms ${String(budgetMs).padStart(8)} ms ${ms <= budgetMs ? ' ' : '!'} ${mb(peak).padStart(10)} ${mb(snapshotBytes).padStart(10)}`,
+    `${String(pods).padEnd(9)} ${String(objects.nodes.length).padEnd(6)} ${String(objects.services.length).padEnd(8)} ${ms.toFixed(1).padStart(10)} ms ${String(budgetMs).padStart(8)} ms ${ms <= budgetMs ? ' ' : '!'} ${mb(peak).padStart(10)} ${mb(snapshotBytes).padStart(10)} ${median(updates).toFixed(2).padStart(10)} ms (${touched} element${touched === 1 ? '' : 's'})`,
   );
 }
 
