@@ -371,6 +371,8 @@ function deviceLabel(device: Device, host: Host): string {
       const port = device.udpPort != null ? ` · UDP ${device.udpPort}` : '';
       return [`${device.name ?? 'tunnel'} ${encapsulation}${vni}`, `tunnel${port}`].map((l) => truncate(l, deviceChars)).join('\n');
     }
+    case 'dummy':
+      return [device.name ?? 'dummy', device.role === 'ipvs' ? 'IPVS: holds the Service IPs' : 'dummy'].map((l) => truncate(l, deviceChars)).join('\n');
   }
 }
 

@@ -147,4 +147,15 @@ describe('layoutPositions', () => {
     checkLayout(topology);
     expect(layoutPositions(demoTopology())).toEqual(layoutPositions(topology));
   });
+
+  test('the demo with kube-proxy in IPVS mode: kube-ipvs0 on every node, nothing overlapping', () => {
+    const snapshot = parseSnapshot(readFileSync(demoUrl, 'utf8'), 'demo-cluster.podpath.json');
+    const proxy = snapshot.objects.configMaps.find((c) => c.metadata.name === 'kube-proxy')!;
+    proxy.data = { 'config.conf': 'kind: KubeProxyConfiguration\nmode: ipvs\n' };
+    const topology = derive(snapshot.objects, snapshot.source);
+    const ipvs = Object.values(topology.devices).filter((d) => d.name === 'kube-ipvs0');
+    expect(ipvs.map((d) => d.host).sort()).toEqual(Object.keys(topology.hosts).sort());
+    expect(ipvs[0]).toMatchObject({ type: 'dummy', role: 'ipvs', nameProvenance: 'inferred' });
+    checkLayout(topology);
+  });
 });

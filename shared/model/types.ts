@@ -174,7 +174,8 @@ export interface HostRoute {
 
 /** Where a device is drawn: on the node's edge (uplink), as the bar pods hang from (bridge), or
  * as the end of a node-to-node tunnel. `Device.role` says more precisely what the device is. */
-export type DeviceType = 'uplink' | 'bridge' | 'tunnel';
+/** `dummy`: kube-proxy's kube-ipvs0 in IPVS mode, holding the Service IPs as local addresses. */
+export type DeviceType = 'uplink' | 'bridge' | 'tunnel' | 'dummy';
 
 /**
  * What a root-netns device is: the node's own interface; a Linux bridge pods' veths are enslaved
@@ -183,7 +184,7 @@ export type DeviceType = 'uplink' | 'bridge' | 'tunnel';
  * (`cilium_host`, `antrea-gw0`, `ovn-k8s-mp0`) or the other end of that gateway's veth
  * (`cilium_net`). Gateways are drawn as `bridge`s: they are what pods' traffic meets first.
  */
-export type DeviceRole = 'uplink' | 'bridge' | 'ovs-bridge' | 'tunnel' | 'gateway' | 'gateway-peer';
+export type DeviceRole = 'uplink' | 'bridge' | 'ovs-bridge' | 'tunnel' | 'gateway' | 'gateway-peer' | 'ipvs';
 
 /** The key a device's id is made from (`dev:<node>/<key>`): one device per key and node. */
 export type DeviceKey = DeviceType | 'tunnel-v6' | 'wireguard' | 'gateway' | 'gateway-peer';
@@ -206,6 +207,8 @@ export interface Device {
   udpPort?: number | null;
   /** What the device is (derive always sets it; absent in hand-made records means `type`). */
   role?: DeviceRole;
+  /** Addresses summarised rather than listed (kube-ipvs0 holds every Service IP). */
+  addressSummary?: string;
 }
 
 export type ContainerRole = 'app' | 'init' | 'sidecar';

@@ -174,12 +174,34 @@ function addressesOf(node: KubeNode, type: 'InternalIP' | 'ExternalIP'): string[
   return (node.status?.addresses ?? []).filter((a) => a.type === type).map((a) => a.address);
 }
 
+/**
+ * kube-proxy's IPVS mode binds every ClusterIP, external IP and LoadBalancer IP to a dummy device
+ * on every node, so the kernel takes them as local and IPVS can DNAT them (pkg/proxy/ipvs,
+ * `defaultDummyDevice`). Listing them on every node would repeat the Service list per node, so
+ * the device carries a summary; the Services hold the addresses.
+ */
+function ipvsDevice(hostId: Id, nodeName: string, ctx: DeriveContext): Device {
+  return {
+    id: ids.device(nodeName, 'dummy'),
+    kind: 'device',
+    host: hostId,
+    type: 'dummy',
+    role: 'ipvs',
+    name: 'kube-ipvs0',
+    nameProvenance: 'inferred',
+    addresses: [],
+    addressSummary: 'every ClusterIP, external IP and LoadBalancer IP, each as /32 (or /128)',
+    evidence: `kube-proxy runs in IPVS mode (${ctx.proxyMode.evidence.join('; ')}), which creates the dummy device kube-ipvs0`,
+  };
+}
+
 /** A node: its addresses and readiness, its root-netns devices and its routes. */
 export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; devices: Device[] } {
   const name = node.metadata.name;
   const cni = ctx.cni.value;
   const facts = ctx.nodes.get(name) ?? nodeFacts(node, cni, ctx.cniDetails);
   const devices = nodeDevices(facts, cni);
+  if (ctx.proxyMode.value === 'ipvs') devices.push(ipvsDevice(facts.id, name, ctx));
   const host: Host = {
     id: facts.id,
     kind: 'host',
