@@ -49,14 +49,15 @@ try {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    testResults: { name: string; status: string; message?: string }[];
+    testResults: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
   };
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   skipped += result.numPendingTests + result.numTodoTests;
-  // A file that fails to load has no tests to count; it still failed.
+  // A file that fails to load, or whose setup hook fails, has no failed test to count; it
+  // still failed, once.
   for (const file of result.testResults) {
-    if (file.status === 'failed' && file.message) {
+    if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')) {
       failed++;
       failures.push(file.name);
     }
