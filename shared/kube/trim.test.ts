@@ -392,6 +392,31 @@ describe('trimObject keeps no secret', () => {
     for (const name of datapathEnvAllowlist) expect(name).not.toMatch(/TOKEN|PASSW|SECRET|KEY|CREDENTIAL/i);
   });
 
+  test('an allowlisted variable whose value is not the shape of its setting is dropped', () => {
+    const ds = trimObject('daemonSets', {
+      metadata: { name: 'calico-node', namespace: 'kube-system', uid: 'ds-9' },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'calico-node',
+                env: [
+                  { name: 'CALICO_IPV4POOL_IPIP', value: `Always ${SECRET}` },
+                  { name: 'FELIX_INTERFACEPREFIX', value: SECRET },
+                  { name: 'CALICO_IPV4POOL_CIDR', value: '10.0.0.0/16' },
+                  { name: 'CALICO_IPV4POOL_VXLAN', valueFrom: { secretKeyRef: { name: 'x', key: 'y' } } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect(JSON.stringify(ds)).not.toContain(SECRET);
+    expect(ds?.spec.template.spec.containers[0]?.env).toEqual([{ name: 'CALICO_IPV4POOL_CIDR', value: '10.0.0.0/16' }]);
+  });
+
   test('Antrea\'s agent configuration keeps only its datapath settings, re-serialised', () => {
     const antrea = trimObject('configMaps', {
       metadata: { name: 'antrea-config', namespace: 'kube-system', uid: 'cm-6' },

@@ -132,34 +132,39 @@ export const configMapYamlSettings: Readonly<Record<string, readonly string[]>> 
   'antrea-agent.conf': ['trafficEncapMode', 'tunnelType', 'tunnelPort', 'trafficEncryptionMode', 'noSNAT'],
 };
 
+const cidrs = /^[0-9a-fA-F.:]+\/\d{1,3}(,[0-9a-fA-F.:]+\/\d{1,3})*$/;
+const onOff = /^(true|false|Always|Never|CrossSubnet)$/i;
+
 /**
- * The only DaemonSet environment variables kept, and only their literal `value` (never a
- * `valueFrom` reference): settings that decide the datapath and are not in any ConfigMap.
+ * The only DaemonSet environment variables kept: datapath switches that are in no ConfigMap,
+ * each with the shape its value must have. Only a literal `value` matching that shape is kept
+ * (never a `valueFrom` reference, never free text), so no secret can ride along even if someone
+ * put one in such a variable.
  */
-export const datapathEnvAllowlist: readonly string[] = [
+const datapathEnvShapes: Readonly<Record<string, RegExp>> = {
   // Calico's calico-node: the default IP pool's encapsulation, CIDR and block size, the
   // networking backend and the host-side veth prefix.
-  'CALICO_IPV4POOL_IPIP',
-  'CALICO_IPV4POOL_VXLAN',
-  'CALICO_IPV6POOL_VXLAN',
-  'CALICO_IPV4POOL_CIDR',
-  'CALICO_IPV6POOL_CIDR',
-  'CALICO_IPV4POOL_BLOCK_SIZE',
-  'CALICO_IPV6POOL_BLOCK_SIZE',
-  'CALICO_NETWORKING_BACKEND',
-  'FELIX_INTERFACEPREFIX',
-  'FELIX_BPFENABLED',
+  CALICO_IPV4POOL_IPIP: onOff,
+  CALICO_IPV4POOL_VXLAN: onOff,
+  CALICO_IPV6POOL_VXLAN: onOff,
+  CALICO_IPV4POOL_CIDR: cidrs,
+  CALICO_IPV6POOL_CIDR: cidrs,
+  CALICO_IPV4POOL_BLOCK_SIZE: /^\d{1,3}$/,
+  CALICO_IPV6POOL_BLOCK_SIZE: /^\d{1,3}$/,
+  CALICO_NETWORKING_BACKEND: /^(bird|vxlan|none)$/,
+  FELIX_INTERFACEPREFIX: /^[a-z]{1,12}(,[a-z]{1,12})*$/,
+  FELIX_BPFENABLED: onOff,
   // AWS VPC CNI's aws-node: the host-side veth prefix, prefix delegation and IPv6.
-  'AWS_VPC_K8S_CNI_VETHPREFIX',
-  'ENABLE_PREFIX_DELEGATION',
-  'ENABLE_IPv6',
+  AWS_VPC_K8S_CNI_VETHPREFIX: /^[a-z]{1,12}$/,
+  ENABLE_PREFIX_DELEGATION: onOff,
+  ENABLE_IPv6: onOff,
   // Weave Net: the pod address range.
-  'IPALLOC_RANGE',
+  IPALLOC_RANGE: cidrs,
   // kindnet: the cluster's pod CIDR.
-  'POD_SUBNET',
-];
+  POD_SUBNET: cidrs,
+};
 
-const envKept = new Set(datapathEnvAllowlist);
+export const datapathEnvAllowlist: readonly string[] = Object.keys(datapathEnvShapes);
 
 const annotationsKept = new Set(annotationAllowlist);
 
@@ -473,7 +478,7 @@ function datapathEnv(raw: unknown): { name: string; value: string }[] | undefine
   const kept = list(raw, (e) => {
     const name = str(e.name);
     const value = str(e.value);
-    return name && value !== undefined && envKept.has(name) ? { name, value } : undefined;
+    return name && value !== undefined && datapathEnvShapes[name]?.test(value) ? { name, value } : undefined;
   });
   return kept && kept.length > 0 ? kept : undefined;
 }
