@@ -117,3 +117,15 @@ describe('openSnapshot and exportSnapshot', () => {
     expect(exportFileName({ kind: 'demo', label: 'Demo cluster', note: null }, '2025-07-01T09:00:00Z')).toBe('demo-cluster.podpath.json');
   });
 });
+
+describe('layouts in exported snapshots', () => {
+  test('an export carries the positions the renderer sends, and reopening gives them back', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const layout = { 'ext:internet': { x: 12.5, y: -40 }, 'node:demo-worker-1': { x: 300, y: 200 } };
+    const { text } = await backend.handlers.exportSnapshot({ layout });
+    expect(JSON.parse(text).layout).toEqual(layout);
+    const reopened = await backend.handlers.openSnapshot({ name: 'saved.podpath.json', text });
+    expect(reopened.layout).toEqual(layout);
+    expect((await backend.handlers.openDemo({})).layout).toBeNull();
+  });
+});

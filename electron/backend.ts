@@ -126,8 +126,10 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
 
   function state(): ViewState {
     if (!opened) throw new Error('Nothing is open yet.');
-    if (opened.kind === 'static') return { sessionId, seq: 0, source: opened.source, topology: opened.topology, kinds: [] };
-    return { sessionId, seq: opened.session.seq, source: opened.source, topology: opened.session.topology, kinds: opened.session.kinds() };
+    if (opened.kind === 'static') {
+      return { sessionId, seq: 0, source: opened.source, topology: opened.topology, kinds: [], layout: opened.snapshot.layout ?? null };
+    }
+    return { sessionId, seq: opened.session.seq, source: opened.source, topology: opened.session.topology, kinds: opened.session.kinds(), layout: null };
   }
 
   function replace(next: Opened): void {
@@ -235,9 +237,9 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         replace(openedSnapshot(snapshot, { kind: 'snapshot', label: name, note: null }));
         return state();
       },
-      exportSnapshot: (): SnapshotExport => {
+      exportSnapshot: ({ layout }): SnapshotExport => {
         const { fileName, snapshot } = snapshotNow();
-        const text = serializeSnapshot(snapshot);
+        const text = serializeSnapshot(layout ? { ...snapshot, layout } : snapshot);
         // What leaves must open again: refused here, with the reader's own message, otherwise.
         parseSnapshot(text, fileName);
         return { fileName, text };

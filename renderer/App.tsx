@@ -76,7 +76,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const exportSnapshot = async () => {
     setExporting({ isBusy: true, error: null });
     try {
-      const { fileName, text } = await cluster.exportSnapshot();
+      const { fileName, text } = await cluster.exportSnapshot(adapter.current?.positions());
       downloadText(fileName, text);
       setExporting({ isBusy: false, error: null });
     } catch (error) {
@@ -192,6 +192,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
             layoutKey={view ? String(view.sessionId) : ''}
             isSettled={isSettled}
             hasGrowthRoom={view?.source.kind === 'cluster'}
+            savedLayout={view?.layout ?? null}
             selected={selected}
             onSelect={select}
             onReady={onReady}

@@ -35,6 +35,11 @@ const fileName = z
   .max(255)
   .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c === '/' || c === '\\'), 'must be a file name without directories');
 
+/** Positions of drawn elements, saved in snapshots so a reopened one looks the same. */
+const layoutSchema = z
+  .record(z.string().max(512), z.object({ x: z.number().finite(), y: z.number().finite() }).strict())
+  .refine((layout) => Object.keys(layout).length <= 2_000_000, 'has too many positions');
+
 /** Request name → schema of its payload. Every payload is an object, so it can grow. */
 export const requestSchemas = {
   getState: z.object({}).strict(),
@@ -55,7 +60,7 @@ export const requestSchemas = {
     .strict(),
   /** The current source as a snapshot file: its trimmed objects (for a live context, as they
    * are now) and source, never credentials. */
-  exportSnapshot: z.object({}).strict(),
+  exportSnapshot: z.object({ layout: layoutSchema.optional() }).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -78,6 +83,8 @@ export interface ViewState {
   topology: Topology;
   /** How reading each kind is going; empty for a snapshot or the demo. */
   kinds: KindStatus[];
+  /** The positions a snapshot was saved with, for the renderer to draw it as it was. */
+  layout: Record<string, { x: number; y: number }> | null;
 }
 
 export type KindState = 'loading' | 'live' | 'reconnecting' | 'forbidden' | 'failed' | 'absent';

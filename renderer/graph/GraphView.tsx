@@ -21,6 +21,8 @@ export interface GraphViewProps {
   isSettled: boolean;
   /** Leave room in each host for pods still to come (a live session). */
   hasGrowthRoom: boolean;
+  /** Positions a snapshot was saved with: a new picture starts from them. */
+  savedLayout: Record<string, { x: number; y: number }> | null;
   selected: string | null;
   onSelect(id: string | null): void;
   /** Receives the adapter once it exists (for "Fit" and the test hook), and null on unmount. */
@@ -29,7 +31,7 @@ export interface GraphViewProps {
   onNeedsTidying?(needsTidying: boolean): void;
 }
 
-export const GraphView = memo(function GraphView({ topology, layoutKey, isSettled, hasGrowthRoom, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
+export const GraphView = memo(function GraphView({ topology, layoutKey, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<GraphAdapter | null>(null);
   const drawnKey = useRef<string | null>(null);
@@ -77,8 +79,9 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, isSettle
     if (!topology || !adapter) return;
     const isNewPicture = drawnKey.current !== layoutKey;
     drawnKey.current = layoutKey;
-    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom });
+    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom, savedLayout: isNewPicture ? savedLayout : null });
     onNeedsTidyingRef.current?.(adapter.needsTidying);
+    // savedLayout belongs to the picture (layoutKey): it is read only when that changes.
   }, [topology, layoutKey, isSettled, hasGrowthRoom]);
 
   useEffect(() => {

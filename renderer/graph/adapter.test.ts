@@ -309,3 +309,40 @@ describe('GraphAdapter', () => {
     expect(cy.$('.is-selected, .is-related, .is-faded').length).toBe(0);
   });
 });
+
+describe('layouts saved in snapshots', () => {
+  test('positions() round-trips through savedLayout: a reopened snapshot is drawn as it was saved', () => {
+    const topology = sampleTopology();
+    const first = headless();
+    first.adapter.setTopology(topology);
+    // As a user would leave it: every leaf moved from where the layout put it.
+    first.cy.nodes().forEach((n) => {
+      if (n.isChildless()) n.position({ x: n.position('x') + 37, y: n.position('y') - 11 });
+    });
+    const saved = first.adapter.positions();
+    expect(Object.keys(saved).length).toBeGreaterThan(5);
+
+    const second = headless();
+    second.adapter.setTopology(topology, { relayout: true, savedLayout: saved });
+    expect(second.adapter.positions()).toEqual(saved);
+
+    // Without it, the computed layout: not the saved positions.
+    const third = headless();
+    third.adapter.setTopology(topology, { relayout: true });
+    expect(third.adapter.positions()).not.toEqual(saved);
+  });
+
+  test('elements the saved layout does not hold are placed, the rest stay where they were saved', () => {
+    const topology = sampleTopology();
+    const first = headless();
+    first.adapter.setTopology(topology);
+    const saved = first.adapter.positions();
+    const [missing] = Object.keys(saved).filter((id) => id.startsWith('svc:'));
+    delete saved[missing!];
+    const second = headless();
+    second.adapter.setTopology(topology, { relayout: true, savedLayout: saved });
+    const drawnNow = second.adapter.positions();
+    expect(drawnNow[missing!]).toBeDefined();
+    for (const [id, point] of Object.entries(saved)) expect(drawnNow[id], id).toEqual(point);
+  });
+});

@@ -33,6 +33,8 @@ export interface DrawOptions {
   refit?: boolean;
   /** Leave room in each host's grid for pods still to come (a live session). */
   hasGrowthRoom?: boolean;
+  /** Positions saved with a snapshot: a fresh layout keeps them and places only the rest. */
+  savedLayout?: Record<string, Point> | null;
 }
 
 export class GraphAdapter implements PodpathView {
@@ -74,7 +76,13 @@ export class GraphAdapter implements PodpathView {
     const isFresh = options.relayout === true || cy.nodes().empty();
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
     let positions: Map<string, Point>;
-    if (isFresh) {
+    const saved = options.savedLayout ? new Map(Object.entries(options.savedLayout).filter(([id]) => next.has(id))) : null;
+    if (isFresh && saved && saved.size > 0) {
+      // A snapshot drawn as it was saved; anything it did not hold is placed near its parent.
+      const placement = placeNewNodes(elements, saved, layoutOptions);
+      positions = new Map([...saved, ...placement.positions]);
+      this.overlapping = placement.overlapping;
+    } else if (isFresh) {
       positions = new Map(Object.entries(computeLayout(elements, layoutOptions).positions));
       this.overlapping = [];
     } else {
@@ -207,6 +215,15 @@ export class GraphAdapter implements PodpathView {
   resize(): void {
     this.cy.resize();
     if (!this.hasUserMovedViewport && this.cy.elements().length > 0) this.fit();
+  }
+
+  /** Model positions of the drawn leaves (compound boxes follow their children), to save. */
+  positions(): Record<string, Point> {
+    const out: Record<string, Point> = {};
+    this.cy.nodes().forEach((node) => {
+      if (node.isChildless()) out[node.id()] = { x: Math.round(node.position('x') * 10) / 10, y: Math.round(node.position('y') * 10) / 10 };
+    });
+    return out;
   }
 
   renderedCenter(id: string): { x: number; y: number } | null {

@@ -77,7 +77,7 @@ const clusterSource = { kind: 'cluster', label: 'admin', note: null } as const;
 const live = (kind: KindStatus['kind'], count: number): KindStatus => ({ kind, state: 'live', count, reason: null, scope: 'cluster' });
 
 function view(sessionId: number, seq: number, overrides: Partial<ViewState> = {}): ViewState {
-  return { sessionId, seq, source: demoSource, topology: sampleTopology(), kinds: [], ...overrides };
+  return { sessionId, seq, source: demoSource, topology: sampleTopology(), kinds: [], layout: null, ...overrides };
 }
 
 function removal(sessionId: number, seq: number, id: string): Events['didChangeTopology'] {

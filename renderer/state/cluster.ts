@@ -31,8 +31,8 @@ export interface ClusterStore extends Store<ClusterState> {
   /** Opens a snapshot file's text, like `openContext`; a file that does not parse rejects with
    * the backend's message naming the problem. */
   openSnapshot(payload: RequestPayload<'openSnapshot'>): Promise<void>;
-  /** The current source as a snapshot file's name and text. */
-  exportSnapshot(): Promise<SnapshotExport>;
+  /** The current source as a snapshot file's name and text, with the drawing's positions. */
+  exportSnapshot(layout?: Record<string, { x: number; y: number }>): Promise<SnapshotExport>;
   listContexts(): Promise<ContextList>;
   dispose(): void;
 }
@@ -153,7 +153,7 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     openContext: (payload) => fetchWhole(() => api.openContext(payload), true),
     openDemo: () => fetchWhole(() => api.openDemo({}), true),
     openSnapshot: (payload) => fetchWhole(() => api.openSnapshot(payload), true),
-    exportSnapshot: () => api.exportSnapshot({}),
+    exportSnapshot: (layout) => api.exportSnapshot(layout ? { layout } : {}),
     listContexts: () => api.listContexts({}),
     dispose() {
       for (const unsubscribe of unsubscribers) unsubscribe?.();
