@@ -92,7 +92,11 @@ export function deriveContext(objects: ClusterObjects): DeriveContext {
 }
 
 export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topology {
-  const ctx = deriveContext(objects);
+  return deriveWith(objects, source, deriveContext(objects));
+}
+
+/** `derive` over a context already built from these objects (the incremental derive keeps it). */
+export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: DeriveContext): Topology {
   const cluster: ClusterInfo = {
     context: source.context ?? null,
     server: source.server ?? null,

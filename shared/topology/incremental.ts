@@ -12,7 +12,7 @@
 import type { ClusterObjects, EndpointSlice, Ingress, NetworkPolicy, ObjectKind, Pod, Service } from '../kube/objects.ts';
 import type { TopologyDelta } from '../model/delta.ts';
 import type { ClusterInfo, EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
-import { derive, deriveContext, deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService, type DeriveContext, type DeriveSource } from './derive.ts';
+import { deriveContext, deriveWith, deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService, type DeriveContext, type DeriveSource } from './derive.ts';
 import { diff, isEqual } from './diff.ts';
 import { ids } from './ids.ts';
 import { addGatewayApi, joinIngressControllers } from './ingress.ts';
@@ -73,16 +73,16 @@ export class IncrementalDerive {
 
   constructor(objects: ClusterObjects, source: DeriveSource = {}) {
     this.ctx = deriveContext(objects);
-    this.topology = derive(objects, source);
+    this.topology = deriveWith(objects, source, this.ctx);
     this.indexPods(objects);
   }
 
   /** A full derive, as the delta from the current model. */
   reset(objects: ClusterObjects, source: DeriveSource, seq: number): TopologyDelta {
-    const next = derive(objects, source);
+    this.ctx = deriveContext(objects);
+    const next = deriveWith(objects, source, this.ctx);
     const delta = diff(this.topology, next, seq);
     this.topology = next;
-    this.ctx = deriveContext(objects);
     this.indexPods(objects);
     return delta;
   }
