@@ -2,11 +2,11 @@
 // in the cluster reaching the graph in place, and the RBAC-limited picture.
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { adminApi, connectControlPlane, type KubeApi } from '../cluster/harness.ts';
-import { startServe, type RunningServe } from './serve.ts';
+import { startServe, type RunningServe, launchChromium } from './serve.ts';
 
 const kubeconfig = inject('kubeconfig');
 const hasChromium = existsSync(chromiumPath);
@@ -48,10 +48,7 @@ describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', (
       await api.setPodStatus(ns, name, { podIP: name === 'web-1' ? '10.251.1.5' : '10.251.1.6', hostIP: '172.31.0.1' });
     }
     await api.createService(ns, { name: 'web', selector: { app: 'web' }, ports: [{ port: 80 }] });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium(chromiumPath);
   });
 
   afterAll(async () => {

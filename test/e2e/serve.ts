@@ -1,6 +1,7 @@
 /** Starts the real `podpath serve` command as a child process, for end-to-end tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,5 +45,16 @@ export function startServe(args: string[], timeoutMs = 180_000): Promise<Running
       clearTimeout(timer);
       reject(new Error(`podpath serve exited with ${code}:\n${output}`));
     });
+  });
+}
+
+/**
+ * Debian's Chromium, headless, as root, without the background services that reach for the
+ * network (this machine has none beyond package registries).
+ */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

@@ -3,11 +3,11 @@
 // dropped on the window, and the picture exported as a download that opens again.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
-import { repoRoot, startServe, type RunningServe } from './serve.ts';
+import { repoRoot, startServe, type RunningServe, launchChromium } from './serve.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -34,10 +34,7 @@ describe.skipIf(!hasChromium)('snapshots in the browser (Chromium)', () => {
 
   beforeAll(async () => {
     server = await startServe(['--demo']);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium(chromiumPath);
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
