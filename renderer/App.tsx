@@ -8,6 +8,7 @@ import { ContextPicker } from './panels/ContextPicker.tsx';
 import { Details } from './panels/Details.tsx';
 import { Header, UnavailableKinds } from './panels/Header.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
+import { Search } from './panels/Search.tsx';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
@@ -47,6 +48,11 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     },
     [onGraphReady],
   );
+  const isDrawn = useCallback((id: string) => (topology ? graphElementsOf(topology).byId.has(id) : false), [topology]);
+  const chooseFound = useCallback((id: string) => {
+    select(id);
+    adapter.current?.centerOn(id);
+  }, []);
   const closePicker = useCallback(() => {
     setPickerOpen(false);
     sourceButton.current?.focus();
@@ -138,6 +144,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onOpenSnapshot={() => fileInput.current?.click()}
         onExportSnapshot={() => void exportSnapshot()}
         isExporting={exporting.isBusy}
+        search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
       />
       <input
         ref={fileInput}

@@ -308,6 +308,18 @@ describe('GraphAdapter', () => {
     adapter.setSelection(null);
     expect(cy.$('.is-selected, .is-related, .is-faded').length).toBe(0);
   });
+
+  test('centerOn marks what a search found until the selection moves elsewhere', () => {
+    const { cy, adapter } = headless();
+    adapter.setTopology(sampleTopology());
+    expect(adapter.centerOn('pod:nope')).toBe(false);
+    expect(adapter.centerOn('pod:uid-backend-1')).toBe(true);
+    adapter.setSelection('pod:uid-backend-1');
+    expect(cy.$('.is-found').map((e) => e.id())).toEqual(['pod:uid-backend-1']);
+    expect(cy.getElementById('pod:uid-backend-1').hasClass('is-selected')).toBe(true);
+    adapter.setSelection('svc:shop/backend');
+    expect(cy.$('.is-found').length).toBe(0);
+  });
 });
 
 describe('layouts saved in snapshots', () => {

@@ -19,7 +19,7 @@ import { graphStylesheet } from './stylesheet.ts';
 import type { GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
 
-const highlightClasses = ['is-selected', 'is-related', 'is-faded'];
+const highlightClasses = ['is-selected', 'is-related', 'is-faded', 'is-found'];
 
 /** The canvas renderer's hit test: not in cytoscape's typings, but what its own tap handler uses. */
 interface HitTester {
@@ -42,6 +42,8 @@ export class GraphAdapter implements PodpathView {
   private topology: Topology | null = null;
   private signatures = new Map<string, string>();
   private selected: string | null = null;
+  /** The element a search chose: marked until the selection moves elsewhere. */
+  private found: string | null = null;
   private hasGrowthRoom = false;
   private hasUserMovedViewport = false;
   private overlapping: string[] = [];
@@ -201,7 +203,27 @@ export class GraphAdapter implements PodpathView {
 
   setSelection(id: string | null): void {
     this.selected = id;
+    if (this.found !== id) this.found = null;
     this.cy.batch(() => this.applyHighlight());
+  }
+
+  /**
+   * Brings an element to the middle of the view, zoomed in far enough to read it (but never so
+   * far that it no longer fits), and marks it as found. False when it is not drawn.
+   */
+  centerOn(id: string): boolean {
+    const cy = this.cy;
+    const ele = cy.getElementById(id);
+    if (ele.empty()) return false;
+    const box = ele.boundingBox({ includeLabels: true });
+    const fitting = Math.min(cy.width() / Math.max(box.w + 48, 1), cy.height() / Math.max(box.h + 48, 1));
+    const level = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.max(cy.zoom(), 1), fitting));
+    cy.zoom(level);
+    cy.center(ele);
+    this.hasUserMovedViewport = true;
+    this.found = id;
+    cy.batch(() => this.applyHighlight());
+    return true;
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
@@ -279,6 +301,7 @@ export class GraphAdapter implements PodpathView {
   private applyHighlight(): void {
     const cy = this.cy;
     cy.elements().removeClass(highlightClasses);
+    if (this.found) cy.getElementById(this.found).addClass('is-found');
     if (!this.selected) return;
     const ele = cy.getElementById(this.selected);
     if (ele.empty()) return;

@@ -229,6 +229,11 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
       selector: 'node.is-selected',
       style: { 'border-width': 3, 'border-color': theme.selection, 'underlay-color': theme.selection, 'underlay-opacity': 0.18, 'underlay-padding': 5 },
     },
+    {
+      // What a search chose: a wide halo, so that it stands out wherever the view lands.
+      selector: 'node.is-found',
+      style: { 'underlay-color': theme.selection, 'underlay-opacity': 0.4, 'underlay-padding': 12, 'underlay-shape': 'round-rectangle' },
+    },
     { selector: 'edge.is-selected', style: { 'line-color': theme.selection, 'target-arrow-color': theme.selection, width: 3.5, opacity: 1, 'z-index': 20 } },
   ];
 }

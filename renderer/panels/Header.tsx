@@ -1,4 +1,4 @@
-import { useMemo, type Ref } from 'react';
+import { useMemo, type ReactNode, type Ref } from 'react';
 import { cniText as describeCniText, confidenceText, describeCluster } from '../../shared/describe.ts';
 import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import type { ObjectKind } from '../../shared/kube/objects.ts';
@@ -47,9 +47,11 @@ export interface HeaderProps {
   /** Saves the current picture as a snapshot file. */
   onExportSnapshot(): void;
   isExporting: boolean;
+  /** The search box, placed after the source. */
+  search?: ReactNode;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, search }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -83,6 +85,7 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
         )}
         <span className="source-caret" aria-hidden="true">▾</span>
       </button>
+      {search}
       <div className="spacer" />
       {cni && (
         <div className="fact" title={evidenceTooltip('CNI', cni.evidence)} data-testid="cni">

@@ -44,3 +44,22 @@ export function cidrContains(cidr: string, ip: string): boolean {
   if (address.kind() !== parsed[0].kind()) return false;
   return address.match(parsed);
 }
+
+/** Parses an address as people write them — four decimal parts for IPv4, or IPv6 — and nothing
+ * else: ipaddr.js alone also takes `10` or `0x0a000001`, which in a search box are names. */
+export function parseIPStrict(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const trimmed = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) return ipaddr.IPv4.parse(trimmed);
+  if (trimmed.includes(':') && ipaddr.IPv6.isValid(trimmed)) return ipaddr.IPv6.parse(trimmed);
+  return null;
+}
+
+/** Parses `a.b.c.d/n` (or IPv6) written strictly, as `parseIPStrict` does the address. */
+export function parseCIDRStrict(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  const match = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
+  if (!match?.[1] || !match[2]) return null;
+  const address = parseIPStrict(match[1]);
+  const bits = Number(match[2]);
+  if (!address || bits > (address.kind() === 'ipv4' ? 32 : 128)) return null;
+  return [address, bits];
+}

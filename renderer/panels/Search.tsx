@@ -1,0 +1,144 @@
+/**
+ * The search box (issue 5, "Finding"): names, `namespace/name`, label selectors, IPs and CIDRs,
+ * answered by shared/search.ts. `/` or Ctrl+K focuses it; ↑/↓ move through the results, Enter
+ * or a click chooses one, Escape closes the list. An address nothing owns is explained in the
+ * list and selects nothing.
+ */
+import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Topology } from '../../shared/model/types.ts';
+import { search, type SearchResult } from '../../shared/search.ts';
+
+export interface SearchProps {
+  topology: Topology | null;
+  /** Whether the canvas draws this id (a Gateway, for one, is not drawn yet). */
+  isDrawn(id: string): boolean;
+  onChoose(id: string): void;
+}
+
+const kindLabel: Record<SearchResult['kind'], string> = {
+  pod: 'pod',
+  service: 'svc',
+  node: 'node',
+  ingress: 'ing',
+  gateway: 'gw',
+  device: 'dev',
+  ip: 'IP',
+  invalid: '?',
+};
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function Search({ topology, isDrawn, onChoose }: SearchProps) {
+  const [query, setQuery] = useState('');
+  const [isOpen, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  const listId = useId();
+  const deferred = useDeferredValue(query);
+  const results = useMemo(() => (topology ? search(topology, deferred) : []), [topology, deferred]);
+  const canChoose = (result: SearchResult): boolean => result.kind !== 'ip' && result.kind !== 'invalid' && isDrawn(result.id);
+
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      const isShortcut = (event.key === 'k' && (event.ctrlKey || event.metaKey)) || (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target));
+      if (!isShortcut) return;
+      event.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+      setOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const choose = (result: SearchResult | undefined) => {
+    if (!result || !canChoose(result)) return;
+    onChoose(result.id);
+    setOpen(false);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      setOpen(true);
+      if (results.length > 0) setActive((i) => (i + (event.key === 'ArrowDown' ? 1 : results.length - 1)) % results.length);
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      choose(results[Math.min(active, results.length - 1)]);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      if (isOpen && query !== '') setOpen(false);
+      else input.current?.blur();
+    }
+  };
+
+  const showList = isOpen && deferred.trim() !== '';
+  const activeIndex = Math.min(active, results.length - 1);
+  return (
+    <div className="search">
+      <input
+        ref={input}
+        type="search"
+        className="search-input"
+        data-testid="search"
+        placeholder="Search: name, ns/name, app=web, IP or CIDR   ( / )"
+        aria-label="Search by name, namespace/name, label selector, IP or CIDR"
+        role="combobox"
+        aria-expanded={showList}
+        aria-controls={listId}
+        aria-activedescendant={showList && activeIndex >= 0 ? `${listId}-${activeIndex}` : undefined}
+        aria-autocomplete="list"
+        spellCheck={false}
+        autoComplete="off"
+        value={query}
+        onChange={(event) => {
+          setQuery(event.currentTarget.value);
+          setActive(0);
+          setOpen(true);
+        }}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setOpen(false)}
+        onKeyDown={onKeyDown}
+      />
+      {showList && (
+        <ul className="search-results" id={listId} role="listbox" data-testid="search-results" aria-label="Search results">
+          {results.length === 0 && <li className="search-empty">Nothing matches.</li>}
+          {results.map((result, index) => {
+            const choosable = canChoose(result);
+            return (
+              <li
+                key={result.id}
+                id={`${listId}-${index}`}
+                role="option"
+                aria-selected={index === activeIndex}
+                aria-disabled={!choosable}
+                data-id={result.id}
+                data-kind={result.kind}
+                className={`search-result${index === activeIndex ? ' is-active' : ''}${choosable ? '' : ' is-info'}`}
+                // Chosen on mousedown, before the input's blur closes the list.
+                onMouseDown={(event) => {
+                  event.preventDefault();
+                  setActive(index);
+                  choose(result);
+                }}
+              >
+                <span className={`search-kind kind-${result.kind}`}>{kindLabel[result.kind]}</span>
+                <span className="search-text">
+                  <span className="search-title">{result.title}</span>
+                  <span className="search-subtitle muted">{result.subtitle}</span>
+                  <span className="search-reason">
+                    {result.reason}
+                    {!choosable && result.kind !== 'ip' && result.kind !== 'invalid' ? ' (not drawn)' : ''}
+                  </span>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}

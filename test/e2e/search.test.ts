@@ -1,0 +1,121 @@
+// The search box end to end: `podpath serve --demo` in Debian's Chromium, driven by Playwright
+// with the keyboard like a user.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { chromiumPath } from '../../scripts/system-deps.ts';
+import { launchChromium, repoRoot, startServe, type RunningServe } from './serve.ts';
+
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
+
+const demo = parseSnapshot(readFileSync(join(repoRoot, 'assets', 'demo-cluster.podpath.json'), 'utf8'));
+const topology = derive(demo.objects, demo.source);
+const pods = Object.values(topology.pods);
+// A pod-network pod whose IP no other pod shares (hostNetwork pods share their node's).
+const pod = pods.find((p) => !p.isHostNetwork && p.ips.length > 0 && pods.filter((q) => q.ips.includes(p.ips[0]!)).length === 1)!;
+const resultsDir = join(repoRoot, 'test-results');
+
+describe.skipIf(!hasChromium)('search in Chromium', () => {
+  let server: RunningServe;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServe(['--demo']);
+    browser = await launchChromium(chromiumPath);
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid="graph"][data-element-count]', { timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("a pod's IP, typed after `/`, finds the pod; Enter selects, centres and highlights it", async () => {
+    expect(pod, 'the demo has a pod with an IP of its own').toBeDefined();
+    const ip = pod.ips[0]!;
+    await page.keyboard.press('/');
+    const box = page.getByTestId('search');
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(ip);
+
+    const list = page.getByTestId('search-results');
+    await expect.poll(() => list.locator('[data-id]').evaluateAll((items) => items.map((i) => i.getAttribute('data-id')))).toEqual([pod.id]);
+    expect(await list.textContent()).toContain('pod IP');
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'search-pod-ip.png') });
+
+    await page.keyboard.press('Enter');
+    const details = page.getByTestId('details');
+    await expect.poll(() => details.getAttribute('data-selected'), { timeout: 10_000 }).toBe(pod.id);
+    const text = (await details.textContent()) ?? '';
+    expect(text).toContain(pod.name);
+    expect(text).toContain(ip);
+    expect(await list.count()).toBe(0);
+
+    // Centred and marked as found: the pod is drawn in the middle of the canvas.
+    const state = await page.evaluate((id) => {
+      const view = (window as unknown as { podpathView: { renderedCenter(id: string): { x: number; y: number } | null } }).podpathView;
+      const graph = document.querySelector('[data-testid="graph"]')!.getBoundingClientRect();
+      return { centre: view.renderedCenter(id), graph: { x: graph.left + graph.width / 2, y: graph.top + graph.height / 2, w: graph.width, h: graph.height } };
+    }, pod.id);
+    expect(state.centre).not.toBeNull();
+    expect(Math.abs(state.centre!.x - state.graph.x)).toBeLessThan(state.graph.w / 4);
+    expect(Math.abs(state.centre!.y - state.graph.y)).toBeLessThan(state.graph.h / 4);
+    await page.screenshot({ path: join(resultsDir, 'search-chosen.png') });
+  });
+
+  test('arrow keys move through the results; Escape closes them', async () => {
+    const box = page.getByTestId('search');
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('k8s-app=kube-dns');
+    const list = page.getByTestId('search-results');
+    await expect.poll(() => list.locator('[data-id]').count()).toBeGreaterThan(1);
+    const options = list.locator('[role="option"]');
+    expect(await options.nth(0).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowDown');
+    expect(await options.nth(1).getAttribute('aria-selected')).toBe('true');
+    const second = await options.nth(1).getAttribute('data-id');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('details').getAttribute('data-selected')).toBe(second);
+
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => list.count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => list.count()).toBe(0);
+  });
+
+  test('an IP nobody owns is explained as outside the cluster, and selects nothing', async () => {
+    const before = await page.getByTestId('details').getAttribute('data-selected');
+    const box = page.getByTestId('search');
+    await box.fill('198.51.100.77');
+    await box.focus();
+    const list = page.getByTestId('search-results');
+    await expect.poll(() => list.textContent()).toContain('outside the cluster');
+    const item = list.locator('[data-id]');
+    expect(await item.count()).toBe(1);
+    expect(await item.getAttribute('data-kind')).toBe('ip');
+    await page.screenshot({ path: join(resultsDir, 'search-outside.png') });
+    await page.keyboard.press('Enter');
+    await item.click({ force: true });
+    expect(await list.count()).toBe(1);
+    expect(await page.getByTestId('details').getAttribute('data-selected')).toBe(before);
+  });
+
+  test('no errors or CSP violations in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
