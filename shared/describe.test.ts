@@ -279,3 +279,26 @@ describe('describeElement', () => {
     expect(describeElement(topology, 'group:unscheduled')).toBeNull();
   });
 });
+
+describe('the NetworkPolicies that select a pod', () => {
+  test('a shop backend pod is selected by the default-deny and its allow rule; a hostNetwork pod by none', () => {
+    const topology = demo();
+    const backend = Object.values(topology.pods).find((p) => p.namespace === 'shop' && p.labels.app === 'backend')!;
+    const described = describeElement(topology, backend.id);
+    if (described?.kind !== 'pod') throw new Error('not a pod');
+    const policies = described.pod.policies.map((p) => p.policy);
+    // Every policy in shop whose podSelector selects the backend: the expected set is computed
+    // from the policies' own matchLabels, not written out here.
+    const expected = Object.values(topology.policies)
+      .filter((p) => p.namespace === 'shop' && Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => backend.labels[k] === v) && !p.spec.podSelector.matchExpressions)
+      .map((p) => `${p.namespace}/${p.name}`)
+      .sort();
+    expect(policies).toEqual(expected);
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    expect(described.pod.policies.some((p) => Object.keys(topology.policies[p.id]!.spec.podSelector).length === 0 || !topology.policies[p.id]!.spec.podSelector.matchLabels)).toBe(true);
+
+    const hostNet = Object.values(topology.pods).find((p) => p.isHostNetwork)!;
+    const host = describeElement(topology, hostNet.id);
+    expect(host?.kind === 'pod' && host.pod.policies).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@
  * node's name) and the model id (types.ts), so a script can join them and the panel can link
  * them. Every guessed fact keeps its provenance, confidence and evidence.
  */
+import { matchesSelector } from './kube/selector.ts';
 import type {
   Confidence,
   ContainerRecord,
@@ -193,6 +194,9 @@ export interface DescribedPod {
   veth: DescribedVeth | null;
   /** Services with an endpoint on this pod. */
   services: { id: Id; service: string; ip: string; state: EndpointState; ports: DescribedPort[] }[];
+  /** NetworkPolicies whose podSelector selects this pod, with the directions they isolate.
+   * hostNetwork pods are outside NetworkPolicy, so none select them. */
+  policies: { id: Id; policy: string; types: ('Ingress' | 'Egress')[] }[];
 }
 
 export interface DescribedKubeProxy {
@@ -520,6 +524,12 @@ function describePod(topology: Topology, pod: PodRecord, endpoints: EndpointReco
         };
       })
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
+    policies: pod.isHostNetwork
+      ? []
+      : Object.values(topology.policies)
+          .filter((p) => p.namespace === pod.namespace && matchesSelector(pod.labels, p.spec.podSelector))
+          .map((p) => ({ id: p.id, policy: `${p.namespace}/${p.name}`, types: [...p.policyTypes] }))
+          .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)),
   };
 }
 

@@ -224,6 +224,21 @@ function PodDetails({ pod }: { pod: DescribedPod }) {
       {!pod.hostNetwork && (
         <Section title="veth">{pod.veth ? <VethFacts veth={pod.veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
       )}
+      <Section title={`Selected by NetworkPolicies (${pod.policies.length})`}>
+        {pod.policies.length === 0 ? (
+          <p className="muted">
+            {pod.hostNetwork ? 'hostNetwork pods are outside NetworkPolicy.' : 'No NetworkPolicy selects this pod: all traffic to and from it is allowed.'}
+          </p>
+        ) : (
+          <ul className="rows">
+            {pod.policies.map((p) => (
+              <li key={p.id}>
+                <Link id={p.id}>{p.policy}</Link> <span className="muted small">isolates {p.types.join(' and ').toLowerCase()}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
       <Section title={`Selected by Services (${pod.services.length})`}>
         {pod.services.length === 0 ? (
           <p className="muted">No Service has an endpoint for this pod.</p>
