@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toGraphElements } from '../../renderer/graph/elements.ts';
+import { describeElement } from '../../shared/describe.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
@@ -65,6 +66,11 @@ describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
     expect(text).toContain(pod.ips[0]);
     expect(text).toContain(pod.namespace);
     for (const service of services) expect(text).toContain(service);
+    // The NetworkPolicies that select it, as the model says (describe.test checks the matching).
+    const described = describeElement(topology, pod.id);
+    const policies = described?.kind === 'pod' ? described.pod.policies.map((p) => p.policy) : [];
+    expect(policies.length).toBeGreaterThan(0);
+    for (const policy of policies) expect(text).toContain(policy);
 
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'demo-cluster.png') });
