@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import { filterTopology } from '../shared/filter.ts';
 import { downloadText, isFileDrag, readSnapshotFile } from './files.ts';
 import { graphElementsOf } from './graph/elements-cache.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
@@ -8,12 +9,13 @@ import { ContextPicker } from './panels/ContextPicker.tsx';
 import { Details } from './panels/Details.tsx';
 import { Header, UnavailableKinds } from './panels/Header.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
+import { Filters } from './panels/Filters.tsx';
 import { Search } from './panels/Search.tsx';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
-import { select, uiStore } from './state/ui.ts';
+import { select, setFilters, uiStore } from './state/ui.ts';
 import type { BackendConnection, ConnectionStatus } from './transport/connect.ts';
 
 export interface AppProps {
@@ -28,6 +30,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const state = useStore(cluster);
   const status = useStore(connection);
   const selected = useStore(uiStore, (s) => s.selected);
+  const filters = useStore(uiStore, (s) => s.filters);
   const failure = useStore(opener, (s) => s.failure);
   const adapter = useRef<GraphAdapter | null>(null);
   const sourceButton = useRef<HTMLButtonElement>(null);
@@ -38,6 +41,8 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const [exporting, setExporting] = useState<{ isBusy: boolean; error: string | null }>({ isBusy: false, error: null });
   const view = state.view;
   const topology = view?.topology ?? null;
+  // What the canvas draws: the filters applied to every topology, so they outlive live deltas.
+  const drawn = useMemo(() => (topology ? filterTopology(topology, filters) : null), [topology, filters]);
   const element = useMemo(() => (topology && selected ? (graphElementsOf(topology).byId.get(selected) ?? null) : null), [topology, selected]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
 
@@ -48,7 +53,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     },
     [onGraphReady],
   );
-  const isDrawn = useCallback((id: string) => (topology ? graphElementsOf(topology).byId.has(id) : false), [topology]);
+  const isDrawn = useCallback((id: string) => (drawn ? graphElementsOf(drawn).byId.has(id) : false), [drawn]);
   const chooseFound = useCallback((id: string) => {
     select(id);
     adapter.current?.centerOn(id);
@@ -145,6 +150,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onExportSnapshot={() => void exportSnapshot()}
         isExporting={exporting.isBusy}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
+        filters={<Filters topology={topology} shown={drawn} filters={filters} onChange={setFilters} />}
       />
       <input
         ref={fileInput}
@@ -195,7 +201,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       <main className="main">
         <section className="canvas">
           <GraphView
-            topology={topology}
+            topology={drawn}
             layoutKey={view ? String(view.sessionId) : ''}
             isSettled={isSettled}
             hasGrowthRoom={view?.source.kind === 'cluster'}

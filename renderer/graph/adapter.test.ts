@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import cytoscape from 'cytoscape';
 import { describe, expect, test, vi } from 'vitest';
 import type { TopologyDelta } from '../../shared/model/delta.ts';
 import type { ContainerRecord, EndpointRecord, Host, ModelElement, PodRecord, ServiceRecord, Topology, VethRecord } from '../../shared/model/types.ts';
+import { filterTopology, namespaceChoices, noFilters } from '../../shared/filter.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
 import { applyDelta } from '../../shared/topology/diff.ts';
 import { GraphAdapter } from './adapter.ts';
 import { toGraphElements } from './elements.ts';
@@ -356,5 +360,62 @@ describe('layouts saved in snapshots', () => {
     const drawnNow = second.adapter.positions();
     expect(drawnNow[missing!]).toBeDefined();
     for (const [id, point] of Object.entries(saved)) expect(drawnNow[id], id).toEqual(point);
+  });
+});
+
+describe('filters', () => {
+  const demo = (() => {
+    const url = new URL('../../assets/demo-cluster.podpath.json', import.meta.url);
+    const snapshot = parseSnapshot(readFileSync(url, 'utf8'), 'demo-cluster.podpath.json');
+    return derive(snapshot.objects, snapshot.source);
+  })();
+
+  test('hiding namespaces removes their elements and moves nothing that stays; showing them again restores the picture', () => {
+    const { cy, adapter } = headless();
+    adapter.setTopology(demo);
+    const before = positionsOf(cy);
+    const drawnBefore = cy.elements().length;
+    const hidden = filterTopology(demo, { ...noFilters, hideSystemNamespaces: true });
+    adapter.setTopology(hidden);
+    expect(drawn(cy)).toEqual(expected(hidden));
+    expect(cy.elements().length).toBeLessThan(drawnBefore);
+    for (const node of cy.nodes()) if (node.isChildless()) expect(node.position(), node.id()).toEqual(before.get(node.id()));
+
+    const problems = filterTopology(demo, { ...noFilters, problemsOnly: true });
+    adapter.setTopology(problems);
+    expect(drawn(cy)).toEqual(expected(problems));
+    for (const node of cy.nodes()) if (node.isChildless()) expect(node.position(), node.id()).toEqual(before.get(node.id()));
+
+    adapter.setTopology(demo);
+    expect(drawn(cy)).toEqual(expected(demo));
+    expect(positionsOf(cy)).toEqual(before);
+    expect(adapter.needsTidying).toBe(false);
+  });
+
+  test('a returning leaf whose place was taken meanwhile is placed anew, clear of the others', () => {
+    const { cy, adapter } = headless();
+    const sample = sampleTopology();
+    adapter.setTopology(sample);
+    const pod = Object.values(sample.pods).find((p) => p.host && !p.isHostNetwork && p.containers.length > 0)!;
+    const remembered = boxOf(cy, pod.id);
+    const without = filterTopology(sample, { ...noFilters, namespaces: namespaceChoices(sample).map((c) => c.name).filter((n) => n !== pod.namespace) });
+    adapter.setTopology(without);
+    expect(cy.getElementById(pod.id).empty()).toBe(true);
+    // A new pod arrives on the same host while the namespace is hidden and takes the first free cell.
+    const hostName = sample.hosts[pod.host!]!.name;
+    const visible = Object.values(sample.pods).find((p) => p.namespace !== pod.namespace)!.namespace;
+    const added: ModelElement[] = newPod(sample, 'intruder', hostName, '10.244.9.9', null).map((e) => (e.kind === 'pod' ? { ...e, namespace: visible } : e));
+    const delta: TopologyDelta = { seq: 1, added, updated: [], removed: [] };
+    const grown = applyDelta(sample, delta);
+    const grownWithout = filterTopology(grown, { ...noFilters, namespaces: namespaceChoices(sample).map((c) => c.name).filter((n) => n !== pod.namespace) });
+    adapter.setTopology(grownWithout);
+    const intruder = boxOf(cy, 'pod:uid-intruder');
+    expect(overlaps(intruder, remembered), 'the newcomer took the hidden pod\'s place').toBe(true);
+    adapter.setTopology(grown);
+    expect(boxOf(cy, pod.id)).not.toEqual(remembered);
+    expect(drawn(cy)).toEqual(expected(grown));
+    const leaves = cy.nodes().filter((n) => n.isChildless() && !n.ancestors().some((a) => a.data('kind') === 'pod') && n.data('kind') === 'pod');
+    const boxes = leaves.map((n) => ({ id: n.id(), box: boxOf(cy, n.id()) }));
+    for (const a of boxes) for (const b of boxes) if (a.id < b.id) expect(overlaps(a.box, b.box), `${a.id} × ${b.id}`).toBe(false);
   });
 });

@@ -8,6 +8,11 @@
  * nothing, a removal leaves a gap, and new elements are put near their parent by placement.ts
  * (a pod in the next free cell of its host's grid, a host right of the others). Only an element
  * whose parent changed (a pod scheduled out of the Unscheduled box) is placed again.
+ *
+ * Leaves that leave the drawing (a filter hid them, or the cluster removed them) are remembered
+ * with their parent until the next fresh layout: when one comes back under the same parent and
+ * its place is still free, it is put back exactly where it was, so turning a filter off restores
+ * the picture it turned on.
  */
 import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
@@ -18,6 +23,9 @@ import { placeNewNodes } from './placement.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import type { GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
+
+/** How many removed leaves' places are remembered at most. */
+const maxRemembered = 200_000;
 
 const highlightClasses = ['is-selected', 'is-related', 'is-faded', 'is-found'];
 
@@ -47,6 +55,8 @@ export class GraphAdapter implements PodpathView {
   private hasGrowthRoom = false;
   private hasUserMovedViewport = false;
   private overlapping: string[] = [];
+  /** Where leaves no longer drawn stood, and under which parent; cleared by a fresh layout. */
+  private remembered = new Map<string, { point: Point; parent: string | undefined }>();
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
@@ -88,14 +98,28 @@ export class GraphAdapter implements PodpathView {
       positions = new Map(Object.entries(computeLayout(elements, layoutOptions).positions));
       this.overlapping = [];
     } else {
-      const placement = placeNewNodes(elements, this.stayingPositions(elements, next), layoutOptions);
-      positions = placement.positions;
+      const staying = this.stayingPositions(elements, next);
+      const returning = this.returningPositions(elements, staying);
+      const placement = placeNewNodes(elements, new Map([...staying, ...returning]), layoutOptions);
+      positions = new Map([...returning, ...placement.positions]);
       // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
       this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placement.overlapping];
     }
 
+    if (isFresh) this.remembered.clear();
     cy.batch(() => {
       const stale = cy.elements().filter((ele) => !next.has(ele.id()));
+      stale.nodes().forEach((node) => {
+        if (!node.isChildless()) return;
+        const { x, y } = node.position();
+        this.remembered.delete(node.id());
+        this.remembered.set(node.id(), { point: { x, y }, parent: (node.data('parent') as string | undefined) ?? undefined });
+      });
+      // A long live session removes pods for ever: forget the oldest beyond a bound.
+      for (const id of this.remembered.keys()) {
+        if (this.remembered.size <= maxRemembered) break;
+        this.remembered.delete(id);
+      }
       stale.edges().remove();
 
       // New nodes first (parents precede children in `elements`), so moved nodes find their new
@@ -199,6 +223,32 @@ export class GraphAdapter implements PodpathView {
       staying.set(element.data.id, { x, y });
     }
     return staying;
+  }
+
+  /**
+   * Remembered places of leaves drawn again under the same parent, when the place is still free:
+   * no staying leaf's box overlaps theirs (a new pod may have taken the gap meanwhile).
+   */
+  private returningPositions(elements: readonly GraphElement[], staying: ReadonlyMap<string, Point>): Map<string, Point> {
+    const returning = new Map<string, Point>();
+    if (this.remembered.size === 0) return returning;
+    const cy = this.cy;
+    const boxes: { x1: number; y1: number; x2: number; y2: number }[] = [];
+    for (const id of staying.keys()) {
+      const node = cy.getElementById(id);
+      if (node.nonempty()) boxes.push(node.boundingBox({ includeLabels: false, includeOverlays: false }));
+    }
+    for (const element of elements) {
+      if (element.group !== 'nodes' || staying.has(element.data.id) || cy.getElementById(element.data.id).nonempty()) continue;
+      const memory = this.remembered.get(element.data.id);
+      if (!memory || memory.parent !== element.data.parent) continue;
+      const halfW = (element.data.width ?? 0) / 2;
+      const halfH = (element.data.height ?? 0) / 2;
+      const box = { x1: memory.point.x - halfW, y1: memory.point.y - halfH, x2: memory.point.x + halfW, y2: memory.point.y + halfH };
+      if (boxes.some((b) => box.x1 < b.x2 && b.x1 < box.x2 && box.y1 < b.y2 && b.y1 < box.y2)) continue;
+      returning.set(element.data.id, memory.point);
+    }
+    return returning;
   }
 
   setSelection(id: string | null): void {

@@ -49,9 +49,11 @@ export interface HeaderProps {
   isExporting: boolean;
   /** The search box, placed after the source. */
   search?: ReactNode;
+  /** The Filters button and its panel, placed after the search box. */
+  filters?: ReactNode;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, search }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, search, filters }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -86,6 +88,7 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
         <span className="source-caret" aria-hidden="true">▾</span>
       </button>
       {search}
+      {filters}
       <div className="spacer" />
       {cni && (
         <div className="fact" title={evidenceTooltip('CNI', cni.evidence)} data-testid="cni">
