@@ -2,14 +2,15 @@
 // driven in Debian's Chromium by Playwright.
 import { existsSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toGraphElements } from '../../renderer/graph/elements.ts';
 import { describeElement } from '../../shared/describe.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
-import { repoRoot, startServe, type RunningServe, launchChromium } from './serve.ts';
+import { repoRoot } from './serve.ts';
+import { openPage, type OpenPage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -19,26 +20,17 @@ const topology = derive(demo.objects, demo.source);
 const resultsDir = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
-  let server: RunningServe;
-  let browser: Browser;
+  let opened: OpenPage;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    server = await startServe(['--demo']);
-    browser = await launchChromium(chromiumPath);
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(server.url);
+    opened = await openPage(['--demo']);
+    page = opened.page;
+    problems = opened.problems;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => opened?.close());
 
   test('draws every element of the demo model', async () => {
     const graph = page.getByTestId('graph');

@@ -2,12 +2,13 @@
 // Filters change the drawing in place: what they hide disappears, what stays does not move.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
-import { launchChromium, repoRoot, startServe, type RunningServe } from './serve.ts';
+import { repoRoot } from './serve.ts';
+import { openPage, type OpenPage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -25,31 +26,21 @@ const resultsDir = join(repoRoot, 'test-results');
 type Point = { x: number; y: number };
 
 describe.skipIf(!hasChromium)('filters in Chromium', () => {
-  let server: RunningServe;
-  let browser: Browser;
+  let opened: OpenPage;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   const centreOf = (id: string): Promise<Point | null> =>
     page.evaluate((id) => (window as unknown as { podpathView: { renderedCenter(id: string): Point | null } }).podpathView.renderedCenter(id), id);
   const elementCount = async (): Promise<number> => Number(await page.getByTestId('graph').getAttribute('data-element-count'));
 
   beforeAll(async () => {
-    server = await startServe(['--demo']);
-    browser = await launchChromium(chromiumPath);
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid="graph"][data-element-count]', { timeout: 30_000 });
+    opened = await openPage(['--demo']);
+    page = opened.page;
+    problems = opened.problems;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => opened?.close());
 
   test('the demo holds what the test needs', () => {
     expect(systemPod).toBeDefined();

@@ -2,12 +2,13 @@
 // with the keyboard like a user.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
-import { launchChromium, repoRoot, startServe, type RunningServe } from './serve.ts';
+import { repoRoot } from './serve.ts';
+import { openPage, type OpenPage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -20,27 +21,17 @@ const pod = pods.find((p) => !p.isHostNetwork && p.ips.length > 0 && pods.filter
 const resultsDir = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium)('search in Chromium', () => {
-  let server: RunningServe;
-  let browser: Browser;
+  let opened: OpenPage;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    server = await startServe(['--demo']);
-    browser = await launchChromium(chromiumPath);
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid="graph"][data-element-count]', { timeout: 30_000 });
+    opened = await openPage(['--demo']);
+    page = opened.page;
+    problems = opened.problems;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => opened?.close());
 
   test("a pod's IP, typed after `/`, finds the pod; Enter selects, centres and highlights it", async () => {
     expect(pod, 'the demo has a pod with an IP of its own').toBeDefined();

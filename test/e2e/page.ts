@@ -1,0 +1,36 @@
+/** A browser-mode page for end-to-end tests: `podpath serve` + Debian's Chromium + the page's errors. */
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath } from '../../scripts/system-deps.ts';
+import { launchChromium, startServe, type RunningServe } from './serve.ts';
+
+export interface OpenPage {
+  page: Page;
+  server: RunningServe;
+  browser: Browser;
+  /** Console errors and uncaught exceptions (CSP violations among them), for a test to assert none. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openPage(serveArgs: string[], options: { acceptDownloads?: boolean } = {}): Promise<OpenPage> {
+  const server = await startServe(serveArgs);
+  const browser = await launchChromium(chromiumPath);
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: options.acceptDownloads ?? false });
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid="graph"][data-element-count]', { timeout: 30_000 });
+  return {
+    page,
+    server,
+    browser,
+    problems,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
