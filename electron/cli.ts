@@ -6,14 +6,17 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { isIP } from 'node:net';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeTopology, formatDescribe } from '../shared/describe.ts';
+import { toDot } from '../shared/export/dot.ts';
 import type { KindStatus } from '../shared/ipc.ts';
 import { diffReport, formatDiffReport } from '../shared/snapshot/diff-report.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile, openStartupBackend } from './backend.ts';
+import { exportImage } from './export-image.ts';
 import { buildSnapshotFromFiles } from './kube/from-files.ts';
 import { kindSpecs } from './kube/kinds.ts';
 import { configForContext, kubeconfigPaths, loadKubeconfig } from './kube/kubeconfig.ts';
@@ -169,6 +172,33 @@ export function buildProgram(): Command {
       const [a, b] = await Promise.all([loadSnapshotFile(before), loadSnapshotFile(after)]);
       const report = diffReport(derive(a.objects, a.source), derive(b.objects, b.source), { from: basename(before), to: basename(after) });
       await print(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffReport(report));
+    });
+
+  program
+    .command('export')
+    .description('Export a snapshot (or the demo) as a PNG or SVG image with its legend (drawn in headless Chromium), or as Graphviz DOT.')
+    .addOption(new Option('--snapshot <file>', 'the snapshot file to export').conflicts('demo'))
+    .option('--demo', 'export the bundled demo cluster')
+    .addOption(new Option('--format <format>', 'image or graph format').choices(['png', 'svg', 'dot']).makeOptionMandatory())
+    .requiredOption('-o, --output <file>', 'file to write')
+    .addOption(new Option('--scope <scope>', 'the whole graph, or the initial fitted view').choices(['full', 'view']).default('full'))
+    .action(async (options: { snapshot?: string; demo?: boolean; format: 'png' | 'svg' | 'dot'; output: string; scope: 'full' | 'view' }) => {
+      if (!options.snapshot && !options.demo) throw new Error('Say what to export: --snapshot FILE or --demo.');
+      const path = options.snapshot ?? join(defaultAssetsDir(), demoFileName);
+      const snapshot = await loadSnapshotFile(path);
+      let bytes: Buffer;
+      if (options.format === 'dot') {
+        bytes = Buffer.from(toDot(derive(snapshot.objects, snapshot.source), snapshot.source.context ?? basename(path)), 'utf8');
+      } else {
+        const source = { kind: options.demo ? 'demo' : 'snapshot', label: options.demo ? 'demo' : basename(path), note: null } as const;
+        bytes = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: (line) => console.error(line) });
+      }
+      try {
+        await writeFile(options.output, bytes);
+      } catch (error) {
+        throw new Error(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { cause: error });
+      }
+      console.log(`Wrote ${options.output}`);
     });
 
   addKubeOptions(

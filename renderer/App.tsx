@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { filterTopology } from '../shared/filter.ts';
-import { downloadText, isFileDrag, readSnapshotFile } from './files.ts';
+import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './files.ts';
 import { graphElementsOf } from './graph/elements-cache.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
@@ -95,6 +95,21 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     }
   };
 
+  const exportImage = async (format: 'png' | 'svg', scope: 'view' | 'full') => {
+    const graph = adapter.current;
+    if (!graph || !view) return;
+    setExporting({ isBusy: true, error: null });
+    try {
+      const image = await graph.exportImage(format, scope);
+      const blob = typeof image === 'string' ? new Blob([image], { type: 'image/svg+xml' }) : image;
+      const base = view.source.label.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'podpath';
+      downloadBlob(`${base}-${scope === 'full' ? 'graph' : 'view'}.${format}`, blob);
+      setExporting({ isBusy: false, error: null });
+    } catch (error) {
+      setExporting({ isBusy: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
   // A file dropped anywhere on the window opens as a snapshot. dragenter/dragleave fire for
   // every child the pointer crosses, so the overlay counts them rather than toggling.
   useEffect(() => {
@@ -149,6 +164,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onOpenSnapshot={() => fileInput.current?.click()}
         onExportSnapshot={() => void exportSnapshot()}
         isExporting={exporting.isBusy}
+        onExportImage={(format, scope) => void exportImage(format, scope)}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
         filters={<Filters topology={topology} shown={drawn} filters={filters} onChange={setFilters} />}
       />
@@ -168,7 +184,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       )}
       {exporting.error && (
         <div className="banner banner-error" role="alert" data-testid="export-failed">
-          <strong>Could not export a snapshot.</strong>
+          <strong>Could not export.</strong>
           <pre className="banner-message">{exporting.error}</pre>
           <button type="button" className="button" onClick={() => setExporting({ isBusy: false, error: null })}>
             Dismiss

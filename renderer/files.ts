@@ -29,7 +29,12 @@ export async function readSnapshotFile(file: Pick<File, 'name' | 'size' | 'text'
  * released once the browser has had time to start the download.
  */
 export function downloadText(fileName: string, text: string, doc: Document = document): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  downloadBlob(fileName, new Blob([text], { type: 'application/json' }), doc);
+}
+
+/** Offers a Blob (an exported image) as a file download, as `downloadText` does. */
+export function downloadBlob(fileName: string, blob: Blob, doc: Document = document): void {
+  const url = URL.createObjectURL(blob);
   const link = doc.createElement('a');
   link.href = url;
   link.download = fileName;

@@ -17,7 +17,10 @@ api.onDidChangeConnection((status) => connection.set(status));
 void cluster.reload();
 
 let graph: GraphAdapter | null = null;
-window.podpathView = { renderedCenter: (id) => graph?.renderedCenter(id) ?? null };
+window.podpathView = {
+  renderedCenter: (id) => graph?.renderedCenter(id) ?? null,
+  exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
+};
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element.');

@@ -18,10 +18,12 @@ import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
 import type { GraphElement } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
+import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, type Point } from './layout.ts';
 import { placeNewNodes } from './placement.ts';
 import { graphStylesheet } from './stylesheet.ts';
-import type { GraphTheme } from './theme.ts';
+import { legendSections } from './legend-spec.ts';
+import { fallbackTheme, type GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
 
 /** How many removed leaves' places are remembered at most. */
@@ -48,6 +50,7 @@ export interface DrawOptions {
 export class GraphAdapter implements PodpathView {
   private readonly cy: cytoscape.Core;
   private topology: Topology | null = null;
+  private theme: GraphTheme = fallbackTheme;
   private signatures = new Map<string, string>();
   private selected: string | null = null;
   /** The element a search chose: marked until the selection moves elsewhere. */
@@ -71,6 +74,7 @@ export class GraphAdapter implements PodpathView {
   }
 
   setTheme(theme: GraphTheme): void {
+    this.theme = theme;
     this.cy.style(graphStylesheet(theme));
   }
 
@@ -296,6 +300,20 @@ export class GraphAdapter implements PodpathView {
       if (node.isChildless()) out[node.id()] = { x: Math.round(node.position('x') * 10) / 10, y: Math.round(node.position('y') * 10) / 10 };
     });
     return out;
+  }
+
+  /**
+   * An image of what is on screen (`view`) or of the whole drawing (`full`), with the legend
+   * beside it: a PNG Blob, or the text of an SVG document.
+   */
+  exportImage(format: ImageFormat, scope: ImageScope): Promise<Blob | string> {
+    const theme = this.theme;
+    return exportGraphImage(this.cy, format, scope, {
+      background: theme.background,
+      text: theme.text,
+      border: theme.hostBorder,
+      legend: legendSections(this.topology, theme),
+    });
   }
 
   renderedCenter(id: string): { x: number; y: number } | null {

@@ -47,13 +47,15 @@ export interface HeaderProps {
   /** Saves the current picture as a snapshot file. */
   onExportSnapshot(): void;
   isExporting: boolean;
+  /** Saves an image of the view or of the whole graph, legend included. */
+  onExportImage?(format: 'png' | 'svg', scope: 'view' | 'full'): void;
   /** The search box, placed after the source. */
   search?: ReactNode;
   /** The Filters button and its panel, placed after the search box. */
   filters?: ReactNode;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, search, filters }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -135,7 +137,42 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
       >
         {isExporting ? 'Exporting…' : 'Export snapshot'}
       </button>
+      {onExportImage && <ExportImageMenu disabled={!view || isExporting} onExport={onExportImage} />}
     </header>
+  );
+}
+
+const imageChoices: { format: 'png' | 'svg'; scope: 'view' | 'full'; label: string }[] = [
+  { format: 'png', scope: 'view', label: 'PNG of the view' },
+  { format: 'png', scope: 'full', label: 'PNG of the whole graph' },
+  { format: 'svg', scope: 'view', label: 'SVG of the view' },
+  { format: 'svg', scope: 'full', label: 'SVG of the whole graph' },
+];
+
+/** "Export image…": a native <select> used as a menu, so it is keyboard-accessible for free. */
+function ExportImageMenu({ disabled, onExport }: { disabled: boolean; onExport(format: 'png' | 'svg', scope: 'view' | 'full'): void }) {
+  return (
+    <select
+      className="button export-image"
+      data-testid="export-image"
+      aria-label="Export an image"
+      title="Save an image of what is on screen or of the whole graph, with the legend"
+      disabled={disabled}
+      value=""
+      onChange={(event) => {
+        const choice = imageChoices[Number(event.currentTarget.value)];
+        if (choice) onExport(choice.format, choice.scope);
+      }}
+    >
+      <option value="" disabled hidden>
+        Export image…
+      </option>
+      {imageChoices.map((choice, index) => (
+        <option key={choice.label} value={index}>
+          {choice.label}
+        </option>
+      ))}
+    </select>
   );
 }
 

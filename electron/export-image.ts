@@ -1,0 +1,74 @@
+/**
+ * `podpath export --format png|svg`: the renderer draws the image, so the snapshot is served in
+ * browser mode in-process (127.0.0.1, any free port) and opened in headless Chromium, which
+ * calls `window.podpathView.exportImage` and hands the bytes back.
+ */
+import { existsSync } from 'node:fs';
+import type { Snapshot } from '../shared/snapshot/format.ts';
+import type { SourceInfo } from '../shared/ipc.ts';
+import { backendFromSnapshot } from './backend.ts';
+import { ensureRenderer } from './renderer-build.ts';
+import { serve } from './serve.ts';
+
+/** Debian's Chromium, unless PODPATH_CHROMIUM names another build. */
+export function chromiumExecutable(): string {
+  const path = process.env.PODPATH_CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(`Exporting PNG or SVG needs Chromium, and ${path} does not exist: install chromium (sudo apt-get install chromium), or set PODPATH_CHROMIUM to a Chromium binary. DOT needs no browser.`);
+  }
+  return path;
+}
+
+// Run in the page (written as text: this side has no DOM types).
+const drawnExpression = `Number(document.querySelector('[data-element-count]')?.getAttribute('data-element-count') ?? 0) > 0`;
+
+function imageExpression(format: string, scope: string): string {
+  return `(async () => {
+    const image = await window.podpathView.exportImage(${JSON.stringify(format)}, ${JSON.stringify(scope)});
+    if (typeof image === 'string') return { text: image };
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { base64: btoa(binary) };
+  })()`;
+}
+
+export interface ImageExportOptions {
+  format: 'png' | 'svg';
+  scope: 'view' | 'full';
+  /** The size of the browser window, which is the view exported with scope `view`. */
+  viewport?: { width: number; height: number };
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export async function exportImage(snapshot: Snapshot, source: SourceInfo, options: ImageExportOptions): Promise<Buffer> {
+  const executablePath = chromiumExecutable();
+  const { chromium } = await import('playwright-core');
+  const rendererDir = await ensureRenderer(options.log ?? (() => {}));
+  const backend = backendFromSnapshot(snapshot, source);
+  const served = await serve({ backend, rendererDir, host: '127.0.0.1', port: 0 });
+  const timeout = options.timeoutMs ?? 120_000;
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1600, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(served.url);
+    try {
+      await page.waitForFunction(drawnExpression, undefined, { timeout });
+    } catch (error) {
+      throw new Error(`The renderer drew nothing within ${timeout / 1000} s${pageErrors.length > 0 ? `: ${pageErrors.join('; ')}` : ''}.`, { cause: error });
+    }
+    const result = (await page.evaluate(imageExpression(options.format, options.scope))) as { text: string } | { base64: string };
+    return 'text' in result ? Buffer.from(result.text, 'utf8') : Buffer.from(result.base64, 'base64');
+  } finally {
+    await browser?.close();
+    await served.close();
+    await backend.close();
+  }
+}
