@@ -8,6 +8,7 @@ import { ConnectionBanner } from './panels/ConnectionBanner.tsx';
 import { ContextPicker } from './panels/ContextPicker.tsx';
 import { Details } from './panels/Details.tsx';
 import { Header, UnavailableKinds } from './panels/Header.tsx';
+import { Help } from './panels/Help.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
 import { Filters } from './panels/Filters.tsx';
 import { Search } from './panels/Search.tsx';
@@ -17,6 +18,10 @@ import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
 import { select, setFilters, uiStore } from './state/ui.ts';
 import type { BackendConnection, ConnectionStatus } from './transport/connect.ts';
+import { shortcutFor, type ShortcutAction } from './shortcuts.ts';
+
+/** How far one press of `+` or `-` zooms. */
+const zoomStep = 1.25;
 
 export interface AppProps {
   api: BackendConnection;
@@ -39,6 +44,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const fileInput = useRef<HTMLInputElement>(null);
   const [isDragging, setDragging] = useState(false);
   const [exporting, setExporting] = useState<{ isBusy: boolean; error: string | null }>({ isBusy: false, error: null });
+  const [isHelpOpen, setHelpOpen] = useState(false);
+  const [filtersRequest, setFiltersRequest] = useState(0);
+  const exportImageMenu = useRef<HTMLSelectElement>(null);
   const view = state.view;
   const topology = view?.topology ?? null;
   // What the canvas draws: the filters applied to every topology, so they outlive live deltas.
@@ -110,6 +118,76 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     }
   };
 
+  /** Carries out a shortcut (../shortcuts.ts); false when it does nothing now. */
+  const runShortcut = (action: ShortcutAction): boolean => {
+    // The context picker is modal and has keys of its own (Escape among them).
+    if (isPickerOpen) return false;
+    if (isHelpOpen) {
+      if (action !== 'help' && action !== 'close') return false;
+      setHelpOpen(false);
+      return true;
+    }
+    const graph = adapter.current;
+    switch (action) {
+      case 'search':
+        // The search box listens for its own keys.
+        return false;
+      case 'fit':
+      case 'resetZoom':
+        graph?.fit();
+        return graph !== null;
+      case 'zoomIn':
+      case 'zoomOut':
+        graph?.zoomBy(action === 'zoomIn' ? zoomStep : 1 / zoomStep);
+        return graph !== null;
+      case 'relayout':
+        graph?.relayout();
+        return graph !== null;
+      case 'exportImage': {
+        const menu = exportImageMenu.current;
+        if (!menu || menu.disabled) return false;
+        menu.focus();
+        try {
+          menu.showPicker();
+        } catch {
+          // Not every browser opens a select's list from script: it has the focus, ↓ opens it.
+        }
+        return true;
+      }
+      case 'exportSnapshot':
+        if (!view || exporting.isBusy) return false;
+        void exportSnapshot();
+        return true;
+      case 'openSnapshot':
+        fileInput.current?.click();
+        return true;
+      case 'contexts':
+        setPickerOpen(true);
+        return true;
+      case 'filters':
+        setFiltersRequest((n) => n + 1);
+        return true;
+      case 'help':
+        setHelpOpen(true);
+        return true;
+      case 'close':
+        // Open panels and lists close themselves on Escape.
+        return false;
+    }
+  };
+  const shortcutRunner = useRef(runShortcut);
+  shortcutRunner.current = runShortcut;
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.isComposing) return;
+      const action = shortcutFor(event);
+      if (action && shortcutRunner.current(action)) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   // A file dropped anywhere on the window opens as a snapshot. dragenter/dragleave fire for
   // every child the pointer crosses, so the overlay counts them rather than toggling.
   useEffect(() => {
@@ -165,8 +243,11 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onExportSnapshot={() => void exportSnapshot()}
         isExporting={exporting.isBusy}
         onExportImage={(format, scope) => void exportImage(format, scope)}
+        exportImageRef={exportImageMenu}
+        onHelp={() => setHelpOpen(true)}
+        isHelpOpen={isHelpOpen}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
-        filters={<Filters topology={topology} shown={drawn} filters={filters} onChange={setFilters} />}
+        filters={<Filters topology={topology} shown={drawn} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
       />
       <input
         ref={fileInput}
@@ -191,6 +272,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
           </button>
         </div>
       )}
+      {isHelpOpen && <Help onClose={() => setHelpOpen(false)} />}
       {isPickerOpen && <ContextPicker cluster={cluster} opener={opener} current={view?.source ?? null} onClose={closePicker} />}
       <ConnectionBanner status={status} />
       {failure && !isPickerOpen && (

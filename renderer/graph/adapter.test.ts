@@ -419,3 +419,21 @@ describe('filters', () => {
     for (const a of boxes) for (const b of boxes) if (a.id < b.id) expect(overlaps(a.box, b.box), `${a.id} × ${b.id}`).toBe(false);
   });
 });
+
+describe('GraphAdapter.zoomBy', () => {
+  test('multiplies the zoom, within the limits', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true, minZoom: 0.05, maxZoom: 4 });
+    const adapter = new GraphAdapter(cy);
+    cy.zoom(1);
+    adapter.zoomBy(1.25);
+    expect(cy.zoom()).toBeCloseTo(1.25);
+    adapter.zoomBy(0.8);
+    expect(cy.zoom()).toBeCloseTo(1);
+    adapter.zoomBy(100);
+    expect(cy.zoom()).toBe(4);
+    adapter.zoomBy(0.0001);
+    expect(cy.zoom()).toBe(0.05);
+    adapter.zoomBy(0);
+    expect(cy.zoom()).toBe(0.05);
+  });
+});

@@ -286,6 +286,18 @@ export class GraphAdapter implements PodpathView {
     this.cy.fit(undefined, 24);
   }
 
+  /**
+   * Zooms by a factor (above 1 in, below 1 out) about the middle of the view, within the zoom
+   * limits, like the mouse wheel does about the pointer. The view then stays where the user put it.
+   */
+  zoomBy(factor: number): void {
+    const cy = this.cy;
+    if (!(factor > 0)) return;
+    const level = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), cy.zoom() * factor));
+    cy.zoom({ level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    this.hasUserMovedViewport = true;
+  }
+
   /** The container changed size (window, status bar): keep the drawing fitted unless the user
    * has panned or zoomed since it was last fitted for them. */
   resize(): void {

@@ -6,8 +6,12 @@
  * Every fact shown comes from `describeElement` (shared/describe.ts), the same description
  * `podpath describe` prints, so the panel and the CLI cannot disagree about the model. This
  * file only lays the description out and links it to the graph.
+ *
+ * Actions: a copy button beside every address, interface and chain name and the element's own
+ * name, "Copy as JSON" for the whole description, and the trimmed Kubernetes object as YAML.
+ * "Trace from/to here" waits for the trace feature: no button is drawn until it exists.
  */
-import { useMemo, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import {
   containerPortText,
   describeElement,
@@ -34,6 +38,7 @@ import type { Provenance, Topology } from '../../shared/model/types.ts';
 import { objectIdForElement } from '../../shared/topology/ids.ts';
 import type { GraphElement } from '../graph/elements.ts';
 import { select } from '../state/ui.ts';
+import { copyableName, copyText, descriptionJson, kubectlGetCommand, objectYaml } from './copy.ts';
 
 export interface DetailsProps {
   api: PodpathApi;
@@ -55,7 +60,9 @@ export function Details({ api, topology, element }: DetailsProps) {
   const objectId = modelId ? objectIdForElement(modelId) : null;
   return (
     <section className="details" data-testid="details" data-selected={element.data.id}>
-      <DetailsBody topology={topology} element={element} description={description} />
+      <DescriptionContext.Provider value={description}>
+        <DetailsBody topology={topology} element={element} description={description} />
+      </DescriptionContext.Provider>
       {objectId && description && <KubernetesObject key={objectId} api={api} id={objectId} />}
     </section>
   );
@@ -99,14 +106,102 @@ function DetailsBody({ topology, element, description }: { topology: Topology; e
 
 // --- Building blocks ---
 
+/** The selected element's description, for the title's copy actions. */
+const DescriptionContext = createContext<ElementDescription | null>(null);
+
 function Title({ kind, name, namespace }: { kind: string; name: string; namespace?: string }) {
+  const description = useContext(DescriptionContext);
+  const copyName = description ? copyableName(description) : null;
   return (
     <header className="details-title">
       <div className="details-kind">{kind}</div>
-      <h2>{name}</h2>
+      <h2>
+        {name}
+        {copyName && <CopyButton text={copyName} />}
+      </h2>
       {namespace && <div className="muted">namespace {namespace}</div>}
+      {description && (
+        <div className="details-actions">
+          <CopyButton text={descriptionJson(description)} label="Copy as JSON" title="Copy everything this panel shows, as JSON (the podpath describe record)">
+            Copy as JSON
+          </CopyButton>
+        </div>
+      )}
     </header>
   );
+}
+
+type CopyState = { status: 'idle' } | { status: 'copied' } | { status: 'failed'; reason: string };
+
+/**
+ * Copies `text` on click and says so beside itself: "Copied", or why the clipboard refused.
+ * Icon-sized unless it has children (a labelled action such as "Copy as JSON").
+ */
+function CopyButton({ text, label = `Copy ${text}`, title, children }: { text: string; label?: string; title?: string; children?: ReactNode }) {
+  const [state, setState] = useState<CopyState>({ status: 'idle' });
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, []);
+  const onClick = () => {
+    void copyText(text).then((result) => {
+      if (!mounted.current) return;
+      setState(result.ok ? { status: 'copied' } : { status: 'failed', reason: result.reason });
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => setState({ status: 'idle' }), result.ok ? 1500 : 5000);
+    });
+  };
+  return (
+    <span className="copy">
+      <button type="button" className={children ? 'button button-small' : 'copy-button'} aria-label={label} title={title ?? label} onClick={onClick}>
+        {children ?? <CopyIcon done={state.status === 'copied'} />}
+      </button>
+      <span role="status" className={state.status === 'failed' ? 'copy-status error' : 'copy-status'} data-testid={state.status === 'idle' ? undefined : 'copy-status'}>
+        {state.status === 'copied' ? 'Copied' : state.status === 'failed' ? `Not copied. ${state.reason}` : ''}
+      </span>
+    </span>
+  );
+}
+
+function CopyIcon({ done }: { done: boolean }) {
+  return (
+    <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      {done ? (
+        <path d="M3 8.5l3 3 7-7" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+      ) : (
+        <>
+          <rect x="5" y="5" width="9" height="9" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+          <path d="M11 3.5V3a1 1 0 0 0-1-1H3a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+        </>
+      )}
+    </svg>
+  );
+}
+
+/** A value the user may want elsewhere (an address, a chain or interface name), with its copy button. */
+function Copyable({ value, className, children }: { value: string; className?: string; children?: ReactNode }) {
+  return (
+    <span className="copyable">
+      <code className={className}>{children ?? value}</code>
+      <CopyButton text={value} />
+    </span>
+  );
+}
+
+/** Addresses, each with its copy button; `empty` when there are none. */
+function addresses(values: readonly string[], empty = 'none'): ReactNode {
+  if (values.length === 0) return <span className="muted">{empty}</span>;
+  return values.map((v, i) => (
+    <span key={`${i} ${v}`}>
+      {i > 0 && ', '}
+      <Copyable value={v} />
+    </span>
+  ));
 }
 
 function Fields({ children }: { children: ReactNode }) {
@@ -181,7 +276,7 @@ function PodDetails({ pod }: { pod: DescribedPod }) {
     <>
       <Title kind={pod.hostNetwork ? 'Pod · host network' : 'Pod'} name={pod.name} namespace={pod.namespace} />
       <Fields>
-        <Field label="IPs">{list(pod.ips, 'no IP')}</Field>
+        <Field label="IPs">{addresses(pod.ips, 'no IP')}</Field>
         <Field label="Node">{pod.nodeId && pod.node ? <Link id={pod.nodeId}>{pod.node}</Link> : <span className="muted">unscheduled</span>}</Field>
         <Field label="Phase">
           {pod.phase} · {pod.ready ? 'Ready' : 'not Ready'}
@@ -206,7 +301,7 @@ function PodDetails({ pod }: { pod: DescribedPod }) {
           <Fields>
             {pod.netns.interfaces.map((i) => (
               <Field key={i.name} label={i.name}>
-                {list(i.addresses, 'no address')}
+                {addresses(i.addresses, 'no address')}
               </Field>
             ))}
             {pod.netns.defaultRoutes.map((r, i) => (
@@ -248,7 +343,7 @@ function PodDetails({ pod }: { pod: DescribedPod }) {
               <li key={`${s.id} ${s.ip}`}>
                 <Link id={s.id}>{s.service}</Link> <StateBadge state={s.state} />
                 <div className="muted small">
-                  endpoint {s.ip}
+                  endpoint <Copyable value={s.ip} />
                   {s.ports.length > 0 && ` · ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`}
                 </div>
               </li>
@@ -276,7 +371,7 @@ function VethFacts({ veth }: { veth: DescribedVeth }) {
   return (
     <Fields>
       <Field label="Host end">
-        {veth.hostName ? <code className={veth.provenance === 'inferred' ? 'inferred' : undefined}>{veth.hostName}</code> : <code>veth?</code>}{' '}
+        {veth.hostName ? <Copyable value={veth.hostName} className={veth.provenance === 'inferred' ? 'inferred' : undefined} /> : <code>veth?</code>}{' '}
         <ProvenanceBadge provenance={veth.provenance} />
         <div className="muted small">{veth.how}</div>
         {!veth.hostName && veth.pattern && (
@@ -286,11 +381,11 @@ function VethFacts({ veth }: { veth: DescribedVeth }) {
         )}
       </Field>
       <Field label="Pod end">
-        <code>{veth.podEnd.name}</code> {list(veth.podEnd.addresses)}
+        <Copyable value={veth.podEnd.name} /> {addresses(veth.podEnd.addresses)}
       </Field>
       {veth.bridge && (
         <Field label="Bridge">
-          <Link id={veth.bridge.id}>{veth.bridge.name ?? 'bridge'}</Link> {list(veth.bridge.addresses)}
+          <Link id={veth.bridge.id}>{veth.bridge.name ?? 'bridge'}</Link> {addresses(veth.bridge.addresses)}
         </Field>
       )}
       {veth.hostRoutes.length > 0 && <Field label="Host routes">{veth.hostRoutes.map((r) => `${r} dev ${veth.hostName ?? 'veth?'}`).join(', ')}</Field>}
@@ -309,7 +404,7 @@ function ContainerDetails({ container, pod }: { container: DescribedContainer; p
         <Field label="Image">{container.image ?? <span className="muted">unknown</span>}</Field>
         <Field label="Ports">{list(container.ports.map(containerPortText))}</Field>
         <Field label="Ready">{container.ready ? 'yes' : 'no'}</Field>
-        <Field label="Network">shares the pod's netns: its IP ({list(pod.ips, 'no IP')}), port space and lo</Field>
+        <Field label="Network">shares the pod's netns: its IP ({addresses(pod.ips, 'no IP')}), port space and lo</Field>
       </Fields>
     </>
   );
@@ -323,9 +418,9 @@ function NodeDetails({ node }: { node: DescribedNode }) {
       <Title kind="Node" name={node.name} />
       <Fields>
         <Field label="Ready">{node.ready ? 'yes' : 'no'}</Field>
-        <Field label="InternalIP">{list(addressesOf(node, 'InternalIP'))}</Field>
-        <Field label="ExternalIP">{list(addressesOf(node, 'ExternalIP'))}</Field>
-        <Field label="podCIDRs">{list(node.podCIDRs)}</Field>
+        <Field label="InternalIP">{addresses(addressesOf(node, 'InternalIP'))}</Field>
+        <Field label="ExternalIP">{addresses(addressesOf(node, 'ExternalIP'))}</Field>
+        <Field label="podCIDRs">{addresses(node.podCIDRs)}</Field>
         <Field label="Zone">{node.zone ?? <span className="muted">none</span>}</Field>
         <Field label="kubelet">{node.kubeletVersion ?? <span className="muted">unknown</span>}</Field>
         <Field label="Pods">
@@ -340,7 +435,7 @@ function NodeDetails({ node }: { node: DescribedNode }) {
           {node.devices.map((d) => (
             <li key={d.id}>
               <Link id={d.id}>{d.name ?? d.kind}</Link> <span className="badge">{d.kind}</span> <ProvenanceBadge provenance={d.provenance} />
-              <div className="muted small">{list(d.addresses, 'no address')}</div>
+              <div className="muted small">{addresses(d.addresses, 'no address')}</div>
             </li>
           ))}
         </ul>
@@ -379,7 +474,7 @@ function DeviceDetails({ device, node }: { device: DescribedDevice; node: Elemen
         <Field label="Name">
           {device.name ?? <span className="muted">unknown until a node probe reads it</span>} <ProvenanceBadge provenance={device.provenance} />
         </Field>
-        <Field label="Addresses">{list(device.addresses)}</Field>
+        <Field label="Addresses">{addresses(device.addresses)}</Field>
         {device.encapsulation && <Field label="Encapsulation">{device.encapsulation.toUpperCase()}</Field>}
         {device.vni !== null && <Field label="VNI">{device.vni}</Field>}
         {device.udpPort !== null && <Field label="UDP port">{device.udpPort}</Field>}
@@ -413,12 +508,12 @@ function ServiceDetails({ service }: { service: DescribedService }) {
     <>
       <Title kind={`Service · ${service.type}`} name={service.name} namespace={service.namespace} />
       <Fields>
-        <Field label="ClusterIP">{serviceAddressText(service)}</Field>
+        <Field label="ClusterIP">{service.type !== 'ExternalName' && !service.headless && service.clusterIPs.length > 0 ? addresses(service.clusterIPs) : serviceAddressText(service)}</Field>
         <Field label="Ports">{list(service.ports.map((p) => `${p.name ? `${p.name} ` : ''}${servicePortText(p)}`), 'no ports')}</Field>
         <Field label="Selector">{service.selector ? <Labels labels={service.selector} /> : <span className="muted">none (EndpointSlices managed by hand)</span>}</Field>
-        {service.loadBalancerIngress.length > 0 && <Field label="LoadBalancer">{list(service.loadBalancerIngress)}</Field>}
+        {service.loadBalancerIngress.length > 0 && <Field label="LoadBalancer">{addresses(service.loadBalancerIngress)}</Field>}
         {service.type === 'LoadBalancer' && service.loadBalancerIngress.length === 0 && <Field label="LoadBalancer">pending: no address yet</Field>}
-        {service.externalIPs.length > 0 && <Field label="External IPs">{list(service.externalIPs)}</Field>}
+        {service.externalIPs.length > 0 && <Field label="External IPs">{addresses(service.externalIPs)}</Field>}
         {service.externalTrafficPolicy && <Field label="externalTrafficPolicy">{service.externalTrafficPolicy}</Field>}
         <Field label="internalTrafficPolicy">{service.internalTrafficPolicy}</Field>
         <Field label="Session affinity">{service.sessionAffinity}</Field>
@@ -433,7 +528,7 @@ function ServiceDetails({ service }: { service: DescribedService }) {
           <ul className="rows">
             {service.endpoints.map((e) => (
               <li key={e.id}>
-                <code>{e.ip}</code> <StateBadge state={e.state} /> {e.pod && e.podId ? <Link id={e.podId}>{shortName(e.pod)}</Link> : <span className="muted">no pod</span>}
+                <Copyable value={e.ip} /> <StateBadge state={e.state} /> {e.pod && e.podId ? <Link id={e.podId}>{shortName(e.pod)}</Link> : <span className="muted">no pod</span>}
                 <div className="muted small">
                   {e.node ? `on ${e.node}` : 'node unknown'} · ready {String(e.ready)}, serving {String(e.serving)}, terminating {String(e.terminating)}
                 </div>
@@ -447,13 +542,21 @@ function ServiceDetails({ service }: { service: DescribedService }) {
           <ul className="rows">
             {chains.map((p) => (
               <li key={`${p.name ?? ''} ${p.port}/${p.protocol}`}>
-                {p.name ?? p.port}/{p.protocol}: <code>{p.kubeProxy!.service}</code>
-                {[p.kubeProxy!.local, p.kubeProxy!.external, p.kubeProxy!.firewall].map((c) => c && <code key={c}> {c}</code>)}
+                {p.name ?? p.port}/{p.protocol}: <Copyable value={p.kubeProxy!.service} />
+                {[p.kubeProxy!.local, p.kubeProxy!.external, p.kubeProxy!.firewall].map(
+                  (c) =>
+                    c && (
+                      <span key={c}>
+                        {' '}
+                        <Copyable value={c} />
+                      </span>
+                    ),
+                )}
                 {p.kubeProxy!.endpoints.length > 0 && (
                   <div className="muted small">
                     {p.kubeProxy!.endpoints.map((e) => (
                       <div key={e.chain}>
-                        <code>{e.chain}</code> → {e.target}
+                        <Copyable value={e.chain} /> → {e.target}
                       </div>
                     ))}
                   </div>
@@ -474,6 +577,9 @@ function EndpointDetails({ endpoint, service }: { endpoint: DescribedEndpoint; s
       <Fields>
         <Field label="State">
           <StateBadge state={endpoint.state} />
+        </Field>
+        <Field label="Address">
+          <Copyable value={endpoint.ip} />
         </Field>
         <Field label="Service">
           <RefLink target={service} />
@@ -498,7 +604,7 @@ function IngressDetails({ ingress }: { ingress: DescribedIngress }) {
       <Fields>
         <Field label="Class">{ingress.className ?? <span className="muted">default</span>}</Field>
         <Field label="Controller">{ingress.controller ?? <span className="muted">unknown</span>}</Field>
-        <Field label="Address">{list(ingress.addresses, 'none yet')}</Field>
+        <Field label="Address">{addresses(ingress.addresses, 'none yet')}</Field>
         <Field label="TLS hosts">{list(ingress.tlsHosts)}</Field>
       </Fields>
       <Section title={`Rules (${ingress.rules.length})`}>
@@ -551,7 +657,7 @@ function TunnelDetails({ a, b }: { a: ElementDescription | null; b: ElementDescr
           {a.device.udpPort !== null && `, UDP ${a.device.udpPort}`}
         </Field>
         <Field label="Outer addresses">
-          {list(a.node.internalIPs)} ⇄ {list(b.node.internalIPs)}
+          {addresses(a.node.internalIPs)} ⇄ {addresses(b.node.internalIPs)}
         </Field>
         <Field label="How">Pod-to-pod packets between these nodes are wrapped by the tunnel device and sent between the nodes' InternalIPs.</Field>
       </Fields>
@@ -647,7 +753,7 @@ function ExternalDetails({ name, exposed }: { name: string; exposed: (ElementRef
             {exposed.map((e) => (
               <li key={e.id}>
                 <Link id={e.id}>{e.via === 'ingress' ? `ingress ${e.name}` : e.name}</Link>{' '}
-                <span className="muted small">{list(e.addresses, e.via === 'ingress' ? 'no address yet' : 'address pending')}</span>
+                <span className="muted small">{addresses(e.addresses, e.via === 'ingress' ? 'no address yet' : 'address pending')}</span>
               </li>
             ))}
           </ul>
@@ -675,15 +781,31 @@ function KubernetesObject({ api, id }: { api: PodpathApi; id: string }) {
 
   return (
     <details className="details-section object" data-testid="kubernetes-object" onToggle={onToggle}>
-      <summary>Kubernetes object</summary>
+      <summary>Kubernetes object (YAML, trimmed)</summary>
       {state.status === 'loading' && <p className="muted">Loading…</p>}
       {state.status === 'failed' && <p className="error">Could not load the object: {state.error}</p>}
-      {state.status === 'loaded' &&
-        (state.object ? (
-          <pre className="json">{JSON.stringify(state.object.object, null, 2)}</pre>
-        ) : (
-          <p className="muted">No Kubernetes object is stored for {id}.</p>
-        ))}
+      {state.status === 'loaded' && (state.object ? <ObjectYaml view={state.object} /> : <p className="muted">No Kubernetes object is stored for {id}.</p>)}
     </details>
+  );
+}
+
+function ObjectYaml({ view }: { view: ObjectView }) {
+  const yaml = useMemo(() => objectYaml(view), [view]);
+  const command = kubectlGetCommand(view);
+  return (
+    <>
+      <p className="muted small">
+        The trimmed object Podpath keeps: only the fields its model reads, without env values, volumes, managedFields or most annotations. The full object:{' '}
+        <Copyable value={command} />
+      </p>
+      <div className="details-actions">
+        <CopyButton text={yaml} label="Copy YAML">
+          Copy YAML
+        </CopyButton>
+      </div>
+      <pre className="json yaml" data-testid="object-yaml">
+        {yaml}
+      </pre>
+    </>
   );
 }

@@ -15,6 +15,8 @@ export interface FiltersProps {
   shown: Topology | null;
   filters: GraphFilters;
   onChange(update: (filters: GraphFilters) => GraphFilters): void;
+  /** Bumped to open the panel from the keyboard (Shift+F): it opens with the focus inside. */
+  openRequest?: number;
 }
 
 const kindLabels: { key: keyof KindFilters; label: string; hint: string }[] = [
@@ -32,10 +34,23 @@ export function toggleNamespace(current: string[] | null, all: readonly string[]
   return all.every((n) => chosen.has(n)) ? null : all.filter((n) => chosen.has(n));
 }
 
-export function Filters({ topology, shown, filters, onChange }: FiltersProps) {
+export function Filters({ topology, shown, filters, onChange, openRequest = 0 }: FiltersProps) {
   const [isOpen, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const [focusRequest, setFocusRequest] = useState(0);
+
+  useEffect(() => {
+    if (openRequest === 0) return;
+    setOpen(true);
+    setFocusRequest((n) => n + 1);
+  }, [openRequest]);
+
+  useEffect(() => {
+    if (focusRequest === 0) return;
+    panel.current?.querySelector<HTMLElement>('input:not([disabled]), button:not([disabled])')?.focus();
+  }, [focusRequest]);
   const panelId = useId();
   const choices = useMemo(() => (topology ? namespaceChoices(topology) : []), [topology]);
   const names = useMemo(() => choices.map((c) => c.name), [choices]);
@@ -84,7 +99,7 @@ export function Filters({ topology, shown, filters, onChange }: FiltersProps) {
         )}
       </button>
       {isOpen && (
-        <div className="filters-panel" id={panelId} role="dialog" aria-label="Filters" data-testid="filters-panel">
+        <div ref={panel} className="filters-panel" id={panelId} role="dialog" aria-label="Filters" data-testid="filters-panel">
           <div className="filters-summary muted" data-testid="filters-summary">
             {active === 0 ? 'Showing everything' : `Showing ${count(shown)} of ${count(topology)} pods`}
             <button type="button" className="button filters-reset" disabled={active === 0} onClick={() => onChange(() => noFilters)} data-testid="filters-reset">

@@ -3,6 +3,7 @@ import { cniText as describeCniText, confidenceText, describeCluster } from '../
 import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import type { ObjectKind } from '../../shared/kube/objects.ts';
 import type { Confidence } from '../../shared/model/types.ts';
+import { LoadingProgress } from './KindsStatus.tsx';
 
 const sourceKind: Record<SourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', cluster: 'live' };
 
@@ -53,9 +54,14 @@ export interface HeaderProps {
   search?: ReactNode;
   /** The Filters button and its panel, placed after the search box. */
   filters?: ReactNode;
+  /** The "Export image…" menu, for the `e` shortcut to open. */
+  exportImageRef?: Ref<HTMLSelectElement>;
+  /** Opens the keyboard shortcuts overlay (the "?" button). */
+  onHelp?(): void;
+  isHelpOpen?: boolean;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters, exportImageRef, onHelp, isHelpOpen = false }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -109,6 +115,7 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
           <span>{countText(Object.keys(topology.services).length, 'services', kindStatus('services'))}</span>
         </div>
       )}
+      {view && <LoadingProgress kinds={view.kinds} />}
       <button
         type="button"
         className={`button${needsTidying ? ' button-attention' : ''}`}
@@ -137,7 +144,21 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
       >
         {isExporting ? 'Exporting…' : 'Export snapshot'}
       </button>
-      {onExportImage && <ExportImageMenu disabled={!view || isExporting} onExport={onExportImage} />}
+      {onExportImage && <ExportImageMenu ref={exportImageRef} disabled={!view || isExporting} onExport={onExportImage} />}
+      {onHelp && (
+        <button
+          type="button"
+          className="button help-button"
+          onClick={onHelp}
+          data-testid="help-button"
+          aria-haspopup="dialog"
+          aria-expanded={isHelpOpen}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+        >
+          ?
+        </button>
+      )}
     </header>
   );
 }
@@ -150,9 +171,10 @@ const imageChoices: { format: 'png' | 'svg'; scope: 'view' | 'full'; label: stri
 ];
 
 /** "Export image…": a native <select> used as a menu, so it is keyboard-accessible for free. */
-function ExportImageMenu({ disabled, onExport }: { disabled: boolean; onExport(format: 'png' | 'svg', scope: 'view' | 'full'): void }) {
+function ExportImageMenu({ ref, disabled, onExport }: { ref?: Ref<HTMLSelectElement>; disabled: boolean; onExport(format: 'png' | 'svg', scope: 'view' | 'full'): void }) {
   return (
     <select
+      ref={ref}
       className="button export-image"
       data-testid="export-image"
       aria-label="Export an image"

@@ -2,7 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, test } from 'vitest';
 import type { KindStatus } from '../../shared/ipc.ts';
-import { kindTooltip, kindValue, KindsStatus } from './KindsStatus.tsx';
+import { kindTooltip, kindValue, KindsStatus, LoadingProgress, loadingText } from './KindsStatus.tsx';
 
 const kinds: KindStatus[] = [
   { kind: 'nodes', state: 'forbidden', count: 0, reason: 'User "limited" cannot list nodes at the cluster scope.', scope: 'cluster' },
@@ -39,5 +39,30 @@ describe('KindsStatus', () => {
 
   test('nothing to show for a snapshot or the demo', () => {
     expect(renderToStaticMarkup(createElement(KindsStatus, { kinds: [] }))).toBe('');
+  });
+});
+
+describe('loadingText', () => {
+  test('the kinds still loading, with what each holds so far, thousands grouped', () => {
+    const loading: KindStatus[] = [
+      { kind: 'nodes', state: 'live', count: 3, reason: null, scope: 'cluster' },
+      { kind: 'pods', state: 'loading', count: 1234, reason: null, scope: 'cluster' },
+      { kind: 'services', state: 'loading', count: 56, reason: null, scope: 'cluster' },
+      { kind: 'endpointSlices', state: 'loading', count: 0, reason: null, scope: 'cluster' },
+    ];
+    expect(loadingText(loading)).toBe('Loading… Pods 1,234 · Services 56 · EndpointSlices 0');
+  });
+
+  test('nothing once every kind is settled, however it settled', () => {
+    expect(loadingText(kinds.filter((k) => k.state !== 'loading'))).toBeNull();
+    expect(loadingText([])).toBeNull();
+  });
+
+  test('the header shows it while loading, with the kinds settled so far as progress', () => {
+    const html = renderToStaticMarkup(createElement(LoadingProgress, { kinds }));
+    expect(html).toContain('data-testid="loading"');
+    expect(html).toContain('Loading… Pods 120');
+    expect(html).toContain('value="5" max="6"');
+    expect(renderToStaticMarkup(createElement(LoadingProgress, { kinds: kinds.slice(0, 1) }))).toBe('');
   });
 });

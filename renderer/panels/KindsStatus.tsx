@@ -58,6 +58,32 @@ export function kindTooltip(status: KindStatus): string {
   return lines.join('\n');
 }
 
+const numbers = new Intl.NumberFormat('en-US');
+
+/**
+ * The header's progress line while a live session's first lists arrive: "Loading… Pods 1,234 ·
+ * Services 56", the kinds still loading with what each holds so far; null once all are settled.
+ */
+export function loadingText(kinds: readonly KindStatus[]): string | null {
+  const loading = kinds.filter((k) => k.state === 'loading');
+  if (loading.length === 0) return null;
+  return `Loading… ${loading.map((k) => `${kindNames[k.kind] ?? k.kind} ${numbers.format(k.count)}`).join(' · ')}`;
+}
+
+/** A compact progress indicator: kinds settled of all kinds, and the counts of those loading. */
+export function LoadingProgress({ kinds }: { kinds: readonly KindStatus[] }) {
+  const text = loadingText(kinds);
+  if (text === null) return null;
+  const settled = kinds.filter((k) => k.state !== 'loading').length;
+  return (
+    // No live region: the counts change many times a second while a large cluster loads.
+    <div className="loading" data-testid="loading" title={`${settled} of ${kinds.length} kinds read`}>
+      <progress className="loading-bar" value={settled} max={kinds.length} aria-label={`${settled} of ${kinds.length} kinds read`} />
+      <span className="loading-text">{text}</span>
+    </div>
+  );
+}
+
 export function KindsStatus({ kinds }: { kinds: readonly KindStatus[] }) {
   if (kinds.length === 0) return null;
   // Forbidden and failed kinds leave a hole in the picture: say why in words, not only on hover.

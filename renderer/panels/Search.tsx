@@ -7,6 +7,7 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Topology } from '../../shared/model/types.ts';
 import { search, type SearchResult } from '../../shared/search.ts';
+import { shortcutFor } from '../shortcuts.ts';
 
 export interface SearchProps {
   topology: Topology | null;
@@ -26,11 +27,6 @@ const kindLabel: Record<SearchResult['kind'], string> = {
   invalid: '?',
 };
 
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-}
-
 export function Search({ topology, isDrawn, onChoose }: SearchProps) {
   const [query, setQuery] = useState('');
   const [isOpen, setOpen] = useState(false);
@@ -43,8 +39,8 @@ export function Search({ topology, isDrawn, onChoose }: SearchProps) {
 
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
-      const isShortcut = (event.key === 'k' && (event.ctrlKey || event.metaKey)) || (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target));
-      if (!isShortcut) return;
+      // The key itself is decided by the shortcut table (../shortcuts.ts), like every other.
+      if (shortcutFor(event) !== 'search') return;
       event.preventDefault();
       input.current?.focus();
       input.current?.select();

@@ -12,10 +12,15 @@ export interface OpenPage {
   close(): Promise<void>;
 }
 
-export async function openPage(serveArgs: string[], options: { acceptDownloads?: boolean } = {}): Promise<OpenPage> {
+export async function openPage(serveArgs: string[], options: { acceptDownloads?: boolean; permissions?: string[] } = {}): Promise<OpenPage> {
   const server = await startServe(serveArgs);
   const browser = await launchChromium(chromiumPath);
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: options.acceptDownloads ?? false });
+  const page = await browser.newPage({
+    viewport: { width: 1600, height: 1000 },
+    acceptDownloads: options.acceptDownloads ?? false,
+    // e.g. `clipboard-read` and `clipboard-write`, granted for the page's origin.
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+  });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
