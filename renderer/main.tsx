@@ -20,6 +20,9 @@ let graph: GraphAdapter | null = null;
 window.podpathView = {
   renderedCenter: (id) => graph?.renderedCenter(id) ?? null,
   exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
+  viewport: () => graph?.viewport() ?? null,
+  panBy: (dx, dy) => graph?.panBy(dx, dy),
+  zoomBy: (factor) => graph?.zoomBy(factor),
 };
 
 const root = document.getElementById('root');

@@ -9,6 +9,7 @@ import { derive } from '../shared/topology/derive.ts';
 import { IncrementalDerive } from '../shared/topology/incremental.ts';
 import { generateCluster } from '../test/fixtures/generate.ts';
 import { benchLive } from './bench-live.ts';
+import { benchRenderer } from './bench-renderer.ts';
 
 const sizes: { pods: number; budgetMs: number; runs: number }[] = [
   { pods: 1_000, budgetMs: 50, runs: 15 },
@@ -65,4 +66,5 @@ for (const { pods, budgetMs, runs } of sizes) {
   );
 }
 
+if (!process.argv.includes('--no-renderer')) await benchRenderer();
 if (!process.argv.includes('--no-live')) await benchLive([1_000, 10_000]);

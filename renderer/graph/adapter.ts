@@ -298,6 +298,17 @@ export class GraphAdapter implements PodpathView {
     this.hasUserMovedViewport = true;
   }
 
+  /** Moves the view by rendered pixels, like dragging the background; it then stays where put. */
+  panBy(dx: number, dy: number): void {
+    this.cy.panBy({ x: dx, y: dy });
+    this.hasUserMovedViewport = true;
+  }
+
+  viewport(): { zoom: number; pan: { x: number; y: number } } {
+    const { x, y } = this.cy.pan();
+    return { zoom: this.cy.zoom(), pan: { x, y } };
+  }
+
   /** The container changed size (window, status bar): keep the drawing fitted unless the user
    * has panned or zoomed since it was last fitted for them. */
   resize(): void {

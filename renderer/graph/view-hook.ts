@@ -1,7 +1,8 @@
 /**
- * `window.podpathView`: a read-only hook for end-to-end tests and headless export, harmless in
- * production. It tells a test where an element is on screen so that it can click the canvas like
- * a user, and draws images of the graph.
+ * `window.podpathView`: a hook for end-to-end tests, headless export and benchmarks, harmless in
+ * production: it reads the drawing and moves the view only as a user could. It tells a test
+ * where an element is on screen so that it can click the canvas like a user, draws images of the
+ * graph, and lets `npm run bench` pan and zoom the view.
  */
 export interface PodpathView {
   /**
@@ -16,4 +17,13 @@ export interface PodpathView {
    * `podpath export` (headless Chromium) and the end-to-end tests.
    */
   exportImage(format: 'png' | 'svg', scope: 'view' | 'full'): Promise<Blob | string>;
+  /** The current zoom level and pan (cytoscape's), for benchmarks; null before the first draw. */
+  viewport(): { zoom: number; pan: { x: number; y: number } } | null;
+  /**
+   * Moves the view by rendered pixels, as dragging the background does; for benchmarks that
+   * time frames while panning (`npm run bench`). Changes nothing but what is in view.
+   */
+  panBy(dx: number, dy: number): void;
+  /** Zooms about the middle of the view, as the zoom shortcuts do; for the same benchmarks. */
+  zoomBy(factor: number): void;
 }
