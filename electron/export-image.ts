@@ -60,7 +60,18 @@ export async function exportImage(snapshot: Snapshot, source: SourceInfo, option
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(served.url);
     try {
-      await page.waitForFunction(drawnExpression, undefined, { timeout });
+      // A navigation while waiting (the token-to-cookie redirect settling) destroys the page's
+      // context; wait again for the rest of the time rather than fail on it.
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        try {
+          await page.waitForFunction(drawnExpression, undefined, { timeout: Math.max(1, deadline - Date.now()) });
+          break;
+        } catch (error) {
+          if (Date.now() >= deadline || !/context was destroyed|navigat/i.test(String(error))) throw error;
+          await page.waitForLoadState('load').catch(() => undefined);
+        }
+      }
     } catch (error) {
       throw new Error(`The renderer drew nothing within ${timeout / 1000} s${pageErrors.length > 0 ? `: ${pageErrors.join('; ')}` : ''}.`, { cause: error });
     }
