@@ -10,6 +10,12 @@ import { backendFromSnapshot } from './backend.ts';
 import { ensureRenderer } from './renderer-build.ts';
 import { serve } from './serve.ts';
 
+/**
+ * Debian's Chromium, headless, as root, without the background services that reach for the
+ * network: the flags every headless run here uses (export, tests, benchmarks).
+ */
+export const headlessChromiumArgs: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** Debian's Chromium, unless PODPATH_CHROMIUM names another build. */
 export function chromiumExecutable(): string {
   const path = process.env.PODPATH_CHROMIUM || '/usr/bin/chromium';
@@ -53,7 +59,7 @@ export async function exportImage(snapshot: Snapshot, source: SourceInfo, option
   try {
     browser = await chromium.launch({
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [...headlessChromiumArgs],
     });
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1600, height: 1000 } });
     const pageErrors: string[] = [];

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openBackend, type Backend } from '../electron/backend.ts';
-import { chromiumExecutable } from '../electron/export-image.ts';
+import { chromiumExecutable, headlessChromiumArgs } from '../electron/export-image.ts';
 import { ensureRenderer } from '../electron/renderer-build.ts';
 import { serve, type Served } from '../electron/serve.ts';
 import { serializeSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
@@ -181,7 +181,7 @@ async function runSize(pods: number, rendererDir: string, workDir: string): Prom
     served = await serve({ backend, rendererDir, host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
       executablePath: chromiumExecutable(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+      args: [...headlessChromiumArgs, '--enable-precise-memory-info'],
     });
     const page = await browser.newPage({ viewport });
     const pageErrors: string[] = [];
