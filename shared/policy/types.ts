@@ -1,0 +1,62 @@
+/**
+ * The contract between the NetworkPolicy evaluator (shared/policy/evaluate.ts) and the tracer
+ * (shared/trace/): plain data in, plain data out, so a verdict can cross IPC and land in JSON.
+ */
+import type { Id, PodRecord } from '../model/types.ts';
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/**
+ * One end of a flow as NetworkPolicy sees it: the pod (null for anything that is not a pod —
+ * a node, an external client) and the address the packet carries at that point, which after
+ * SNAT is not the original sender's (design §1: a node IP under externalTrafficPolicy: Cluster).
+ */
+export interface PolicyEndpoint {
+  pod: PodRecord | null;
+  ip: string;
+}
+
+export interface Flow {
+  from: PolicyEndpoint;
+  to: PolicyEndpoint;
+  /** The destination port as the receiving pod sees it (after DNAT). */
+  port: number;
+  protocol: Protocol;
+}
+
+/** A rule of a policy: `rule` indexes `spec.ingress` or `spec.egress`, `peer` its `from`/`to`
+ * (absent when the rule has no peers and so matches every peer), `port` its `ports`. */
+export interface RuleRef {
+  policy: Id;
+  /** `namespace/name`, for messages. */
+  name: string;
+  direction: 'ingress' | 'egress';
+  rule: number;
+  peer?: number;
+  port?: number;
+}
+
+export interface DirectionVerdict {
+  direction: 'ingress' | 'egress';
+  /**
+   * - `allowed`: the pod is isolated in this direction and at least one rule allows the flow;
+   * - `denied`: the pod is isolated in this direction and no rule allows the flow;
+   * - `not-isolated`: no policy selects the pod for this direction, so everything is allowed;
+   * - `not-applicable`: this end is not a pod under NetworkPolicy (hostNetwork pod, node, outside).
+   */
+  verdict: 'allowed' | 'denied' | 'not-isolated' | 'not-applicable';
+  /** Policies that select the pod for this direction (and so isolate it), sorted by name. */
+  isolatedBy: Id[];
+  /** Every rule that allows the flow (empty unless `allowed`). */
+  allowedBy: RuleRef[];
+  /** One sentence a user can act on: which rule allowed it, or which policies isolate the pod
+   * and why none of their rules matched (the closest miss: peer matched but not the port, …). */
+  reason: string;
+}
+
+export interface PolicyVerdict {
+  /** Both directions allow it (allowed, not-isolated or not-applicable). */
+  isAllowed: boolean;
+  egress: DirectionVerdict;
+  ingress: DirectionVerdict;
+}
