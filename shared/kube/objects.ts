@@ -54,12 +54,21 @@ export interface Container {
   restartPolicy?: string;
 }
 
+export interface PodDNSConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
+}
+
 export interface Pod {
   metadata: ObjectMeta;
   spec: {
     nodeName?: string;
     hostNetwork?: boolean;
+    /** `ClusterFirst` (the API's default), `ClusterFirstWithHostNet`, `Default` or `None`. */
     dnsPolicy?: string;
+    /** Merged into the resolv.conf the kubelet writes; the whole of it under dnsPolicy `None`. */
+    dnsConfig?: PodDNSConfig;
     containers: Container[];
     initContainers?: Container[];
   };

@@ -59,6 +59,28 @@ describe('trimObject on real captures', () => {
     ]);
   });
 
+  test('a Pod keeps its dnsPolicy and dnsConfig (the tracer\'s name lookups follow them), minus anything else', () => {
+    const raw = capture('k9s/po.json') as { spec: Record<string, unknown> };
+    raw.spec.dnsPolicy = 'None';
+    raw.spec.dnsConfig = {
+      nameservers: ['10.96.0.10', 42],
+      searches: ['shop.svc.cluster.local', 'corp.example'],
+      options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }, { value: 'nameless' }],
+      unexpected: 'dropped',
+    };
+    expect(trimObject('pods', raw)?.spec).toMatchObject({
+      dnsPolicy: 'None',
+      dnsConfig: {
+        nameservers: ['10.96.0.10'],
+        searches: ['shop.svc.cluster.local', 'corp.example'],
+        options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }],
+      },
+    });
+    expect(JSON.stringify(trimObject('pods', raw))).not.toContain('unexpected');
+    raw.spec.dnsConfig = {};
+    expect(trimObject('pods', raw)?.spec).not.toHaveProperty('dnsConfig');
+  });
+
   test('a Node keeps addresses, conditions and versions, not images, capacity or other annotations (k9s no.json)', () => {
     const node = trimObject('nodes', capture('k9s/no.json'));
     expect(node?.status?.addresses).toStrictEqual([

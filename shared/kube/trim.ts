@@ -28,6 +28,7 @@ import type {
   ObjectKind,
   ObjectMeta,
   Pod,
+  PodDNSConfig,
   Service,
   ServicePort,
 } from './objects.ts';
@@ -326,6 +327,20 @@ function conditions(raw: unknown): { type: string; status: string }[] | undefine
   });
 }
 
+/** resolv.conf settings: nameservers, search domains and options (ndots, timeout, …). */
+function trimDNSConfig(raw: unknown): PodDNSConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const config = record(raw);
+  return nonEmpty({
+    nameservers: strings(config.nameservers),
+    searches: strings(config.searches),
+    options: list(config.options, (o) => {
+      const name = str(o.name);
+      return name ? compact({ name, value: str(o.value) }) : undefined;
+    }),
+  });
+}
+
 function trimPod(o: Data, metadata: ObjectMeta): Pod {
   const spec = record(o.spec);
   const status = record(o.status);
@@ -335,6 +350,7 @@ function trimPod(o: Data, metadata: ObjectMeta): Pod {
       nodeName: str(spec.nodeName),
       hostNetwork: bool(spec.hostNetwork),
       dnsPolicy: str(spec.dnsPolicy),
+      dnsConfig: trimDNSConfig(spec.dnsConfig),
       containers: list(spec.containers, trimContainer) ?? [],
       initContainers: list(spec.initContainers, trimContainer),
     }),

@@ -250,6 +250,25 @@ export interface PodRecord {
   veth: Id | null;
   /** The pod's own network namespace; null for hostNetwork pods, which use the node's. */
   netns: PodNetns | null;
+  /** spec.dnsPolicy, defaulted as the API server does (`ClusterFirst`). Optional only so that
+   * hand-made records may leave it out; derive always sets it. */
+  dnsPolicy?: DnsPolicy;
+  /** spec.dnsConfig: merged into the resolv.conf the kubelet writes, or all of it under `None`. */
+  dnsConfig?: PodDnsConfig | null;
+}
+
+/**
+ * How the kubelet writes a pod's /etc/resolv.conf: `ClusterFirst` points it at the cluster DNS
+ * Service with the namespace's search path — except for hostNetwork pods, which then get the
+ * node's resolv.conf as under `Default`; `ClusterFirstWithHostNet` gives hostNetwork pods the
+ * cluster DNS too; `None` leaves everything to dnsConfig.
+ */
+export type DnsPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+
+export interface PodDnsConfig {
+  nameservers: string[];
+  searches: string[];
+  options: { name: string; value: string | null }[];
 }
 
 /** A pod's network namespace: `lo` and `eth0`, shared by all its containers, and its default

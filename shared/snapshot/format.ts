@@ -21,6 +21,20 @@ const metadata = z.looseObject({
 
 const namespacedMetadata = metadata.extend({ namespace: z.string().min(1) });
 
+const podDnsConfig = z
+  .looseObject({
+    nameservers: z.array(z.string()).optional(),
+    searches: z.array(z.string()).optional(),
+    options: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
+  })
+  .describe('spec.dnsConfig: merged into the pod\'s resolv.conf, or all of it under dnsPolicy None.');
+
+const podSpec = z.looseObject({
+  containers: z.array(z.looseObject({ name: z.string() })),
+  dnsPolicy: z.string().optional().describe('ClusterFirst (the default), ClusterFirstWithHostNet, Default or None: where the pod\'s name lookups go.'),
+  dnsConfig: podDnsConfig.optional(),
+});
+
 /** Objects are checked for the identity fields every derivation relies on; the rest of each
  * object is read defensively by `derive`, so a snapshot from a newer API version still opens. */
 const object = z.looseObject({ metadata });
@@ -30,7 +44,7 @@ const objectsSchema = z
   .object({
     nodes: z.array(object),
     namespaces: z.array(object),
-    pods: z.array(namespaced.extend({ spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string() })) }) })),
+    pods: z.array(namespaced.extend({ spec: podSpec })),
     services: z.array(namespaced.extend({ spec: z.looseObject({}) })),
     endpointSlices: z.array(namespaced.extend({ addressType: z.enum(['IPv4', 'IPv6', 'FQDN']) })),
     networkPolicies: z.array(namespaced.extend({ spec: z.looseObject({ podSelector: z.looseObject({}) }) })),

@@ -140,6 +140,22 @@ describe('hosts and pods', () => {
     expect(topology.veths['veth:uid-agent-1']).toBeUndefined();
   });
 
+  test('dnsPolicy defaults to ClusterFirst as the API server does; dnsConfig is kept for the resolver', () => {
+    const objects = flannelCluster();
+    objects.pods = [
+      pod('plain', { nodeName: 'w1', ip: '10.244.1.9' }),
+      pod('agent', { nodeName: 'w1', ip: '172.18.0.2', hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }),
+      pod('custom', { nodeName: 'w2', ip: '10.244.2.9', dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['corp.example'], options: [{ name: 'ndots', value: '2' }] } }),
+    ];
+    const pods = derive(objects).pods;
+    expect(pods['pod:uid-plain']).toMatchObject({ dnsPolicy: 'ClusterFirst', dnsConfig: null });
+    expect(pods['pod:uid-agent']!.dnsPolicy).toBe('ClusterFirstWithHostNet');
+    expect(pods['pod:uid-custom']).toMatchObject({
+      dnsPolicy: 'None',
+      dnsConfig: { nameservers: ['1.1.1.1'], searches: ['corp.example'], options: [{ name: 'ndots', value: '2' }] },
+    });
+  });
+
   test('a Pending pod has no host, no IP and no veth', () => {
     expect(topology.pods['pod:uid-queued']).toMatchObject({ host: null, ips: [], veth: null, phase: 'Pending' });
   });

@@ -17,6 +17,7 @@ import {
   type ContainerRecord,
   type Detected,
   type Device,
+  type DnsPolicy,
   type EndpointRecord,
   type Host,
   type Id,
@@ -304,8 +305,23 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
     containers: containers.map((c) => c.id),
     veth: veth?.id ?? null,
     netns: defaultRoutes ? podNetns(ips, defaultRoutes) : null,
+    dnsPolicy: dnsPolicyOf(pod.spec.dnsPolicy),
+    dnsConfig: pod.spec.dnsConfig
+      ? {
+          nameservers: pod.spec.dnsConfig.nameservers ?? [],
+          searches: pod.spec.dnsConfig.searches ?? [],
+          options: (pod.spec.dnsConfig.options ?? []).map((o) => ({ name: o.name, value: o.value ?? null })),
+        }
+      : null,
   };
   return { pod: record, containers, veth };
+}
+
+const dnsPolicies: readonly DnsPolicy[] = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+
+/** The API server defaults an absent dnsPolicy to ClusterFirst and rejects any other value. */
+function dnsPolicyOf(value: string | undefined): DnsPolicy {
+  return dnsPolicies.find((p) => p === value) ?? 'ClusterFirst';
 }
 
 export function deriveService(service: Service, _ctx: DeriveContext): ServiceRecord {
@@ -408,7 +424,9 @@ export function deriveIngress(ingress: Ingress, ctx: DeriveContext): IngressReco
   };
 }
 
-export function derivePolicy(policy: NetworkPolicy, _ctx: DeriveContext): PolicyRecord {
+/** Reads no cluster-wide fact, so the context is optional: policyRecordFrom (shared/policy)
+ * turns a what-if manifest into a record without one. */
+export function derivePolicy(policy: NetworkPolicy, _ctx?: DeriveContext): PolicyRecord {
   const { name, namespace = '' } = policy.metadata;
   // policyTypes defaults: Ingress always, Egress when the policy has egress rules.
   const policyTypes = policy.spec.policyTypes ?? (policy.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
