@@ -219,7 +219,7 @@ function printTable(results: Result[]): void {
   const labels = results.map((r) => `${r.pods >= 1000 ? `${r.pods / 1000}k` : r.pods} pods`);
   const rows: [string, (r: Result) => string][] = [
     ['status', (r) => r.status],
-    ['elements drawn / from the model', (r) => (r.drawn === undefined ? `— / ${r.expected.toLocaleString('en')}` : `${r.drawn.toLocaleString('en')} / ${r.expected.toLocaleString('en')}${r.drawn === r.expected ? '' : ' !'}`)],
+    ['elements drawn (level of detail) / in the model', (r) => `${r.drawn === undefined ? '—' : r.drawn.toLocaleString('en')} / ${r.expected.toLocaleString('en')}`],
     ['first drawn frame [§9: none¹]', (r) => seconds(r.firstFrameMs)],
     ['fully laid out [§9: none¹]', (r) => seconds(r.laidOutMs)],
     ['idle frame median / p95 (nothing moves)', (r) => frameCell(r.idle, null)],

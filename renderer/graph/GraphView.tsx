@@ -58,7 +58,15 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, isSettle
     adapterRef.current = adapter;
     cy.on('tap', (event) => {
       const target = event.target as cytoscape.Core | cytoscape.SingularElementArgument;
-      onSelectRef.current(target === cy ? null : (target as cytoscape.SingularElementArgument).id());
+      if (target === cy) return onSelectRef.current(null);
+      const element = target as cytoscape.SingularElementArgument;
+      // A folded box opens where it stands, and what it stands for is selected.
+      const folds = element.data('folds') as string | undefined;
+      if (folds) {
+        adapter.expand(folds);
+        return onSelectRef.current((element.data('model') as string | null) ?? null);
+      }
+      onSelectRef.current(element.id());
     });
     const stopWatchingScheme = onDidChangeColorScheme(() => adapter.setTheme(readGraphTheme()));
     const resize = new ResizeObserver(() => adapter.resize());

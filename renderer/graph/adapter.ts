@@ -16,15 +16,19 @@
  */
 import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
-import type { GraphElement } from './elements.ts';
+import { foldIdsOf, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
+import type { GraphElement, GraphNodeData } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
-import { computeLayout, type Point } from './layout.ts';
+import { computeLayout, type Box, type Point } from './layout.ts';
 import { placeNewNodes } from './placement.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
+
+/** How long the view must rest before what it shows is redrawn at its level of detail. */
+const viewportRest = 120;
 
 /** How many removed leaves' places are remembered at most. */
 const maxRemembered = 200_000;
@@ -60,12 +64,21 @@ export class GraphAdapter implements PodpathView {
   private overlapping: string[] = [];
   /** Where leaves no longer drawn stood, and under which parent; cleared by a fresh layout. */
   private remembered = new Map<string, { point: Point; parent: string | undefined }>();
+  /** The whole graph of the current topology, and where the layout put each of its leaves. */
+  private full: { list: GraphElement[]; byId: Map<string, GraphElement> } | null = null;
+  private layoutPositions = new Map<string, Point>();
+  /** Folds the user opened; cleared with a new picture. */
+  private expanded = new Set<string>();
+  private isFolded = false;
+  private drawTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
     cy.on('dragpan scrollzoom pinchzoom', () => {
       this.hasUserMovedViewport = true;
     });
+    cy.on('viewport', () => this.scheduleDraw());
+    cy.on('destroy', () => clearTimeout(this.drawTimer));
   }
 
   /** Whether some new element could only be placed overlapping others: a fresh layout would tidy it. */
@@ -87,9 +100,9 @@ export class GraphAdapter implements PodpathView {
     if (topology === this.topology && !options.relayout) return;
     this.topology = topology;
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
-    const { list: elements, byId: next } = graphElementsOf(topology);
-    const cy = this.cy;
-    const isFresh = options.relayout === true || cy.nodes().empty();
+    const full = graphElementsOf(topology);
+    const { list: elements, byId: next } = full;
+    const isFresh = options.relayout === true || this.full === null || this.layoutPositions.size === 0;
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
     let positions: Map<string, Point>;
     const saved = options.savedLayout ? new Map(Object.entries(options.savedLayout).filter(([id]) => next.has(id))) : null;
@@ -105,25 +118,63 @@ export class GraphAdapter implements PodpathView {
       const staying = this.stayingPositions(elements, next);
       const returning = this.returningPositions(elements, staying);
       const placement = placeNewNodes(elements, new Map([...staying, ...returning]), layoutOptions);
-      positions = new Map([...returning, ...placement.positions]);
+      positions = new Map([...staying, ...returning, ...placement.positions]);
       // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
       this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placement.overlapping];
     }
+    // Only leaves keep positions: a compound's box follows its children.
+    const parents = new Set<string>();
+    for (const e of elements) if (e.group === 'nodes' && e.data.parent) parents.add(e.data.parent);
+    for (const id of parents) positions.delete(id);
 
-    if (isFresh) this.remembered.clear();
-    cy.batch(() => {
-      const stale = cy.elements().filter((ele) => !next.has(ele.id()));
-      stale.nodes().forEach((node) => {
-        if (!node.isChildless()) return;
-        const { x, y } = node.position();
-        this.remembered.delete(node.id());
-        this.remembered.set(node.id(), { point: { x, y }, parent: (node.data('parent') as string | undefined) ?? undefined });
-      });
+    if (isFresh) {
+      this.remembered.clear();
+      if (options.refit) this.expanded.clear();
+    } else if (this.full) {
+      for (const [id, point] of this.layoutPositions) {
+        if (next.has(id)) continue;
+        const before = this.full.byId.get(id);
+        this.remembered.delete(id);
+        this.remembered.set(id, { point, parent: before?.group === 'nodes' ? before.data.parent : undefined });
+      }
       // A long live session removes pods for ever: forget the oldest beyond a bound.
       for (const id of this.remembered.keys()) {
         if (this.remembered.size <= maxRemembered) break;
         this.remembered.delete(id);
       }
+    }
+    this.full = full;
+    this.layoutPositions = positions;
+
+    const fitting = isFresh && (options.refit === true || !this.hasUserMovedViewport);
+    this.draw(fitting ? this.fittedView() : undefined);
+    if (fitting) {
+      this.hasUserMovedViewport = false;
+      if (this.cy.elements().length > 0) this.fit();
+    }
+  }
+
+  /**
+   * Draws the part of the graph the view calls for (detail.ts) at the layout's positions: the
+   * difference from what is drawn is applied in one batch, and nothing that stays moves.
+   */
+  private draw(view: { viewport: Box; zoom: number } | undefined = undefined): void {
+    const full = this.full;
+    if (!full) return;
+    const cy = this.cy;
+    const extent = cy.extent();
+    const detail = levelOfDetail(full.list, this.layoutPositions, {
+      viewport: view?.viewport ?? (cy.width() > 0 ? { x1: extent.x1, y1: extent.y1, x2: extent.x2, y2: extent.y2 } : null),
+      zoom: view?.zoom ?? cy.zoom(),
+      expanded: this.expanded,
+    });
+    this.isFolded = detail.isFolded;
+    const elements = detail.elements;
+    const next = new Set(elements.map((e) => e.data.id));
+    const positionOf = (id: string): Point | undefined => this.layoutPositions.get(id) ?? detail.foldPositions.get(id);
+
+    cy.batch(() => {
+      const stale = cy.elements().filter((ele) => !next.has(ele.id()));
       stale.edges().remove();
 
       // New nodes first (parents precede children in `elements`), so moved nodes find their new
@@ -134,7 +185,7 @@ export class GraphAdapter implements PodpathView {
       for (const element of elements) {
         const signature = JSON.stringify(element);
         if (cy.getElementById(element.data.id).empty()) {
-          const position = positions.get(element.data.id);
+          const position = positionOf(element.data.id);
           const definition = { group: element.group, data: { ...element.data }, classes: element.classes, ...(position ? { position: { ...position } } : {}) };
           (element.group === 'nodes' ? newNodes : newEdges).push(definition);
         } else if (this.signatures.get(element.data.id) !== signature) {
@@ -174,57 +225,83 @@ export class GraphAdapter implements PodpathView {
         });
       cy.add(newEdges);
 
-      if (isFresh) {
-        cy.nodes().forEach((node) => {
-          const position = positions.get(node.id());
-          if (position && node.isChildless()) node.position({ ...position });
-        });
-      } else {
-        // Leaves that moved to another parent; new ones got their place when added.
-        for (const [id, position] of positions) {
-          const node = cy.getElementById(id);
-          if (node.nonempty() && node.isNode() && (node as cytoscape.NodeSingular).isChildless()) node.position({ ...position });
-        }
-      }
+      // Every drawn leaf where the layout puts it (only new places differ).
+      cy.nodes().forEach((node) => {
+        if (!node.isChildless()) return;
+        const position = positionOf(node.id());
+        if (!position) return;
+        const current = node.position();
+        if (current.x !== position.x || current.y !== position.y) node.position({ ...position });
+      });
       this.applyHighlight();
     });
-
-    if (isFresh) {
-      if (options.refit) this.hasUserMovedViewport = false;
-      if (!this.hasUserMovedViewport && cy.elements().length > 0) this.fit();
-    }
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
+    cy.container()?.setAttribute('data-folded', String(detail.isFolded));
+  }
+
+  /** The view a fresh picture will have once fitted: the whole layout, at the zoom that fits it. */
+  private fittedView(): { viewport: Box; zoom: number } | undefined {
+    const cy = this.cy;
+    if (!this.full || cy.width() <= 0) return undefined;
+    let box: Box | null = null;
+    for (const element of this.full.list) {
+      if (element.group !== 'nodes') continue;
+      const p = this.layoutPositions.get(element.data.id);
+      if (!p) continue;
+      const w = (element.data.width ?? 40) / 2;
+      const h = (element.data.height ?? 40) / 2;
+      box = box ? { x1: Math.min(box.x1, p.x - w), y1: Math.min(box.y1, p.y - h), x2: Math.max(box.x2, p.x + w), y2: Math.max(box.y2, p.y + h) } : { x1: p.x - w, y1: p.y - h, x2: p.x + w, y2: p.y + h };
+    }
+    if (!box) return undefined;
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), (cy.width() - 48) / Math.max(1, box.x2 - box.x1), (cy.height() - 48) / Math.max(1, box.y2 - box.y1)));
+    return { viewport: box, zoom };
+  }
+
+  /** Redraws for the view once it has rested a moment (detail.ts decides what it shows). */
+  private scheduleDraw(): void {
+    if (!this.full || this.full.list.length <= smallGraph) return;
+    clearTimeout(this.drawTimer);
+    this.drawTimer = setTimeout(() => this.draw(), viewportRest);
   }
 
   /**
-   * Centres of the drawn leaves that keep their place in the new graph: every leaf still there
-   * whose parents are unchanged all the way up. A leaf that now has children (a host's first
+   * Opens a fold (a host, the Unscheduled box, a namespace's Services) and keeps it open: what a
+   * click on a folded box does. The view does not move.
+   */
+  expand(unit: string): void {
+    if (this.expanded.has(unit)) return;
+    this.expanded.add(unit);
+    this.draw();
+  }
+
+  /**
+   * Leaves drawn before that keep their place: every leaf of the new graph that had a position
+   * and whose parents are unchanged all the way up. A leaf that now has children (a host's first
    * pod) is included, so that its contents go where it stood.
    */
   private stayingPositions(elements: readonly GraphElement[], next: ReadonlyMap<string, GraphElement>): Map<string, Point> {
-    const cy = this.cy;
+    const before = this.full?.byId;
+    const staying = new Map<string, Point>();
+    if (!before) return staying;
     const hasMoved = new Map<string, boolean>();
     const moved = (id: string): boolean => {
       const known = hasMoved.get(id);
       if (known !== undefined) return known;
       const element = next.get(id);
-      const drawn = cy.getElementById(id);
+      const old = before.get(id);
       let result = true;
-      if (element?.group === 'nodes' && drawn.nonempty()) {
+      if (element?.group === 'nodes' && old?.group === 'nodes') {
         const parent = element.data.parent;
-        const drawnParent = (drawn.data('parent') as string | undefined) ?? undefined;
-        result = parent !== drawnParent || (parent !== undefined && moved(parent));
+        result = parent !== old.data.parent || (parent !== undefined && moved(parent));
       }
       hasMoved.set(id, result);
       return result;
     };
-    const staying = new Map<string, Point>();
     for (const element of elements) {
       if (element.group !== 'nodes') continue;
-      const drawn = cy.getElementById(element.data.id);
-      if (drawn.empty() || !(drawn as cytoscape.NodeSingular).isChildless() || moved(element.data.id)) continue;
-      const { x, y } = (drawn as cytoscape.NodeSingular).position();
-      staying.set(element.data.id, { x, y });
+      const position = this.layoutPositions.get(element.data.id);
+      if (!position || moved(element.data.id)) continue;
+      staying.set(element.data.id, position);
     }
     return staying;
   }
@@ -236,19 +313,21 @@ export class GraphAdapter implements PodpathView {
   private returningPositions(elements: readonly GraphElement[], staying: ReadonlyMap<string, Point>): Map<string, Point> {
     const returning = new Map<string, Point>();
     if (this.remembered.size === 0) return returning;
-    const cy = this.cy;
-    const boxes: { x1: number; y1: number; x2: number; y2: number }[] = [];
-    for (const id of staying.keys()) {
-      const node = cy.getElementById(id);
-      if (node.nonempty()) boxes.push(node.boundingBox({ includeLabels: false, includeOverlays: false }));
+    const boxAt = (data: GraphNodeData, p: Point): Box => {
+      const halfW = (data.width ?? 0) / 2;
+      const halfH = (data.height ?? 0) / 2;
+      return { x1: p.x - halfW, y1: p.y - halfH, x2: p.x + halfW, y2: p.y + halfH };
+    };
+    const boxes: Box[] = [];
+    for (const element of elements) {
+      const p = element.group === 'nodes' ? staying.get(element.data.id) : undefined;
+      if (p && element.group === 'nodes') boxes.push(boxAt(element.data, p));
     }
     for (const element of elements) {
-      if (element.group !== 'nodes' || staying.has(element.data.id) || cy.getElementById(element.data.id).nonempty()) continue;
+      if (element.group !== 'nodes' || staying.has(element.data.id)) continue;
       const memory = this.remembered.get(element.data.id);
       if (!memory || memory.parent !== element.data.parent) continue;
-      const halfW = (element.data.width ?? 0) / 2;
-      const halfH = (element.data.height ?? 0) / 2;
-      const box = { x1: memory.point.x - halfW, y1: memory.point.y - halfH, x2: memory.point.x + halfW, y2: memory.point.y + halfH };
+      const box = boxAt(element.data, memory.point);
       if (boxes.some((b) => box.x1 < b.x2 && b.x1 < box.x2 && box.y1 < b.y2 && b.y1 < box.y2)) continue;
       returning.set(element.data.id, memory.point);
     }
@@ -257,6 +336,8 @@ export class GraphAdapter implements PodpathView {
 
   setSelection(id: string | null): void {
     this.selected = id;
+    // Something chosen outside the canvas (a link in the details panel) is shown, not left folded.
+    if (id !== null && this.cy.getElementById(id).empty()) this.reveal(id);
     if (this.found !== id) this.found = null;
     this.cy.batch(() => this.applyHighlight());
   }
@@ -267,6 +348,7 @@ export class GraphAdapter implements PodpathView {
    */
   centerOn(id: string): boolean {
     const cy = this.cy;
+    if (cy.getElementById(id).empty()) this.reveal(id);
     const ele = cy.getElementById(id);
     if (ele.empty()) return false;
     const box = ele.boundingBox({ includeLabels: true });
@@ -278,6 +360,16 @@ export class GraphAdapter implements PodpathView {
     this.found = id;
     cy.batch(() => this.applyHighlight());
     return true;
+  }
+
+  /** Opens whatever fold holds `id` (or `id` itself, if it is a folded host), so it is drawn. */
+  private reveal(id: string): void {
+    if (!this.full) return;
+    const unit = unitHolding(this.full.list, this.layoutPositions, id);
+    if (unit && !this.expanded.has(unit)) {
+      this.expanded.add(unit);
+      this.draw();
+    }
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
@@ -319,9 +411,7 @@ export class GraphAdapter implements PodpathView {
   /** Model positions of the drawn leaves (compound boxes follow their children), to save. */
   positions(): Record<string, Point> {
     const out: Record<string, Point> = {};
-    this.cy.nodes().forEach((node) => {
-      if (node.isChildless()) out[node.id()] = { x: Math.round(node.position('x') * 10) / 10, y: Math.round(node.position('y') * 10) / 10 };
-    });
+    for (const [id, p] of this.layoutPositions) out[id] = { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 };
     return out;
   }
 
@@ -394,8 +484,14 @@ export class GraphAdapter implements PodpathView {
     cy.elements().removeClass(highlightClasses);
     if (this.found) cy.getElementById(this.found).addClass('is-found');
     if (!this.selected) return;
-    const ele = cy.getElementById(this.selected);
-    if (ele.empty()) return;
+    let ele = cy.getElementById(this.selected);
+    if (ele.empty() && this.full) {
+      // Selected but folded: the fold that holds it stands in for it.
+      const unit = unitHolding(this.full.list, this.layoutPositions, this.selected);
+      const fold = unit ? foldIdsOf(unit).map((id) => cy.getElementById(id)).find((f) => f.nonempty()) : undefined;
+      if (!fold) return;
+      ele = fold;
+    }
     ele.addClass('is-selected');
     const related = ele.isNode() ? (ele as cytoscape.NodeSingular).union((ele as cytoscape.NodeSingular).descendants()).connectedEdges() : ele;
     cy.edges().not(related).addClass('is-faded');

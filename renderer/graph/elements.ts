@@ -44,7 +44,9 @@ export type GraphNodeKind =
   | 'service-group'
   | 'service'
   | 'ingress'
-  | 'internet';
+  | 'internet'
+  /** A folded part of the graph drawn as one box (detail.ts). */
+  | 'fold';
 
 export type GraphEdgeKind = 'veth' | 'tunnel' | 'endpoint' | 'backend' | 'exposure';
 
@@ -65,6 +67,8 @@ export interface GraphNodeData {
   width?: number;
   height?: number;
   slot?: HostSlot;
+  /** Folds: the host, Unscheduled box or Service group whose contents this box stands for. */
+  folds?: string;
 }
 
 export interface GraphEdgeData {

@@ -88,22 +88,40 @@ const targetAspect = 1.4;
  * one whose whole drawing fits `targetAspect` at the largest zoom (ties: the first tried).
  */
 export function computeLayout(elements: readonly GraphElement[], options: LayoutOptions = {}): GraphLayout {
-  const mostPods = Math.max(0, ...countPodsPerHost(elements));
-  const candidates: number[] = [];
-  for (let c = 2; c <= Math.max(2, mostPods + (mostPods % 2)) && candidates.length < 16; c += 2) candidates.push(c);
+  const podCounts = countPodsPerHost(elements);
+  const mostPods = Math.max(0, ...podCounts);
+  const hostCount = elements.reduce((n, e) => n + (e.group === 'nodes' && e.data.kind === 'host' ? 1 : 0), 0);
+  const isLarge = elements.length > largeGraph;
+  let columnChoices: number[] = [];
+  if (isLarge) {
+    // One pass costs ~0.5 s at 150k pods: take the even column count that makes the biggest
+    // host's grid about square (a pod's cell is about twice as wide as tall).
+    columnChoices = [Math.max(2, 2 * Math.round(Math.sqrt(mostPods / 2) / 2 + 0.25))];
+  } else {
+    for (let c = 2; c <= Math.max(2, mostPods + (mostPods % 2)) && columnChoices.length < 16; c += 2) columnChoices.push(c);
+  }
+  // One row of hosts, or rows of about √n, 2√n or 4√n hosts (the widest drawings that still
+  // fill a landscape screen once the pods in each host make it tall).
+  const rowChoices = [...new Set([hostCount, ...[1, 2, 4].map((r) => Math.ceil(Math.sqrt(hostCount) * r))].filter((k) => k >= 1 && k <= hostCount))];
+  if (rowChoices.length === 0) rowChoices.push(1);
   let best: { layout: () => GraphLayout; score: number } | null = null;
   const podBlocks = new Map<string, Block>();
-  for (const columns of candidates) {
-    for (const serviceBandWidth of [1, 1.5, 2]) {
-      const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, podBlocks, options.growthRoom ?? false);
-      const w = Math.max(1, extent.x2 - extent.x1);
-      const h = Math.max(1, extent.y2 - extent.y1);
-      const score = Math.min(targetAspect / w, 1 / h);
-      if (!best || score > best.score * 1.0001) best = { layout, score };
+  for (const columns of columnChoices) {
+    for (const serviceBandWidth of isLarge ? [1] : [1, 1.5, 2]) {
+      for (const hostsPerRow of rowChoices) {
+        const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, hostsPerRow, podBlocks, options.growthRoom ?? false);
+        const w = Math.max(1, extent.x2 - extent.x1);
+        const h = Math.max(1, extent.y2 - extent.y1);
+        const score = Math.min(targetAspect / w, 1 / h);
+        if (!best || score > best.score * 1.0001) best = { layout, score };
+      }
     }
   }
   return best!.layout();
 }
+
+/** Above this many elements the layout tries one arrangement of each host instead of many. */
+const largeGraph = 20_000;
 
 function countPodsPerHost(elements: readonly GraphElement[]): number[] {
   const counts = new Map<string, number>();
@@ -118,6 +136,7 @@ function layoutWith(
   elements: readonly GraphElement[],
   maxColumns: number,
   serviceBandWidth: number,
+  hostsPerRow: number,
   podBlocks: Map<string, Block>,
   hasGrowthRoom: boolean,
 ): { layout: () => GraphLayout; extent: Box } {
@@ -171,33 +190,40 @@ function layoutWith(
     }
     return sections;
   });
-  // Each host stacks its upper sections; the bridge and tunnel rows are level across hosts so
-  // that tunnel edges between neighbours run straight. A short host's bus simply runs longer.
+  // Hosts wrap into rows of `hostsPerRow`. Within a row each host stacks its upper sections and
+  // the bridge and tunnel rows are level, so that tunnel edges between neighbours run straight;
+  // a short host's bus simply runs longer.
   const gapAfter = (slot: HostSlot): number => (slot === 'pod' ? vethBusOffset + 18 : gaps.deviceRow);
   const tops = sectionsByHost.map(() => new Map<HostSlot, number>());
-  let lowerTop = 0;
-  sectionsByHost.forEach((sections, h) => {
-    let cursor = 0;
-    for (const slot of ['uplink', 'hostnet', 'pod'] as const) {
-      const section = sections.get(slot);
-      if (section) {
-        tops[h]!.set(slot, cursor);
-        cursor += height(section) + gapAfter(slot);
+  const perRow = Math.max(1, Math.min(hostsPerRow, hosts.length));
+  for (let start = 0; start < hosts.length; start += perRow) {
+    const end = Math.min(hosts.length, start + perRow);
+    let lowerTop = 0;
+    for (let h = start; h < end; h++) {
+      const sections = sectionsByHost[h]!;
+      let cursor = 0;
+      for (const slot of ['uplink', 'hostnet', 'pod'] as const) {
+        const section = sections.get(slot);
+        if (section) {
+          tops[h]!.set(slot, cursor);
+          cursor += height(section) + gapAfter(slot);
+        }
+        if (slot === 'pod' && hasGrowthRoom) {
+          // One more row of the host's tallest pod (or of a one-container pod), left empty.
+          const pods = childrenOf(hosts[h]!.id).filter((c) => c.kind === 'pod' && (c.slot ?? 'pod') === 'pod');
+          cursor += Math.max(onePodHeight, ...pods.map((pod) => height(podBlock(pod)))) + gaps.row;
+        }
       }
-      if (slot === 'pod' && hasGrowthRoom) {
-        // One more row of the host's tallest pod (or of a one-container pod), left empty.
-        const pods = childrenOf(hosts[h]!.id).filter((c) => c.kind === 'pod' && (c.slot ?? 'pod') === 'pod');
-        cursor += Math.max(onePodHeight, ...pods.map((pod) => height(podBlock(pod)))) + gaps.row;
-      }
+      lowerTop = Math.max(lowerTop, cursor);
     }
-    lowerTop = Math.max(lowerTop, cursor);
-  });
-  const bridgeHeight = Math.max(0, ...sectionsByHost.map((s) => (s.has('bridge') ? height(s.get('bridge')!) : 0)));
-  const tunnelTop = lowerTop + (bridgeHeight > 0 ? bridgeHeight + gaps.deviceRow : 0);
-  sectionsByHost.forEach((sections, h) => {
-    if (sections.has('bridge')) tops[h]!.set('bridge', lowerTop);
-    if (sections.has('tunnel')) tops[h]!.set('tunnel', tunnelTop);
-  });
+    const rowHosts = sectionsByHost.slice(start, end);
+    const bridgeHeight = Math.max(0, ...rowHosts.map((s) => (s.has('bridge') ? height(s.get('bridge')!) : 0)));
+    const tunnelTop = lowerTop + (bridgeHeight > 0 ? bridgeHeight + gaps.deviceRow : 0);
+    for (let h = start; h < end; h++) {
+      if (sectionsByHost[h]!.has('bridge')) tops[h]!.set('bridge', lowerTop);
+      if (sectionsByHost[h]!.has('tunnel')) tops[h]!.set('tunnel', tunnelTop);
+    }
+  }
 
   const hostBlocks = hosts.map((host, h) => {
     const sections = sectionsByHost[h]!;
@@ -218,8 +244,16 @@ function layoutWith(
     return compound(group.id, grid(blocks, Math.max(1, Math.ceil(Math.sqrt(blocks.length))), gaps.column, gaps.row), padding.group, groupLabelLines);
   });
 
-  // Hosts and the unscheduled box side by side, their boxes' tops level.
-  const hostRow = rowByBoxTop([...hostBlocks, ...groupBlocks], [...hosts, ...unscheduled].map((n) => n.id), gaps.host);
+  // Rows of hosts, their boxes' tops level within a row, one under the other; the unscheduled
+  // box ends the last row.
+  const hostRows: Block[] = [];
+  const rowItems = hostBlocks.map((block, h) => ({ block, id: hosts[h]!.id }));
+  for (let start = 0; start < rowItems.length || (start === 0 && groupBlocks.length > 0); start += perRow) {
+    const items = rowItems.slice(start, start + perRow);
+    if (start + perRow >= rowItems.length) items.push(...groupBlocks.map((block, g) => ({ block, id: unscheduled[g]!.id })));
+    hostRows.push(rowByBoxTop(items.map((i) => i.block), items.map((i) => i.id), gaps.host));
+  }
+  const hostRow = column(hostRows, gaps.band);
   const hostExtent = hostRow.extent;
   const centreX = (hostExtent.x1 + hostExtent.x2) / 2;
 

@@ -137,6 +137,24 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
     },
 
     {
+      selector: 'node.fold',
+      style: {
+        'background-color': theme.containerFill,
+        'background-opacity': 0.9,
+        'border-style': 'dashed',
+        'border-width': 1.5,
+        'border-color': theme.hostBorder,
+        'font-size': 13,
+        'min-zoomed-font-size': 3,
+        'text-valign': 'center',
+        'corner-radius': '8px',
+      },
+    },
+    { selector: 'node.fold-host', style: { 'background-color': theme.hostFill, 'font-size': 15, 'font-weight': 600 } },
+    { selector: 'node.fold-services', style: { 'border-color': 'data(color)' } },
+    { selector: 'node.fold.has-problems', style: { 'border-color': theme.notReady, 'border-style': 'solid' } },
+    { selector: 'node.fold.not-ready', style: { 'border-color': theme.notReady, 'border-width': 3 } },
+    {
       selector: 'edge',
       style: {
         width: 1.2,
@@ -189,6 +207,8 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
       style: { 'line-color': theme.ready, 'target-arrow-color': theme.ready, 'target-arrow-shape': 'triangle', opacity: 0.55 },
     },
     { selector: 'edge.endpoint.not-ready', style: { 'line-color': theme.notReady, 'target-arrow-color': theme.notReady, 'line-style': 'dashed' } },
+    { selector: 'edge.endpoint.mixed', style: { 'line-style': 'dashed' } },
+    { selector: 'edge.folded', style: { width: 2.2 } },
     { selector: 'edge.endpoint.terminating', style: { 'line-color': theme.terminating, 'target-arrow-color': theme.terminating, 'line-style': 'dotted', width: 1.8 } },
     {
       selector: 'edge.backend',

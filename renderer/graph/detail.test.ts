@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { generateCluster } from '../../test/fixtures/generate.ts';
+import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
+import { toGraphElements, type GraphElement } from './elements.ts';
+import { computeLayout, type Box, type Point } from './layout.ts';
+
+function graph(pods: number) {
+  const elements = toGraphElements(derive(generateCluster(pods)));
+  const layout = computeLayout(elements);
+  return { elements, positions: new Map(Object.entries(layout.positions)), boxes: layout.boxes };
+}
+
+const ids = (elements: GraphElement[]) => new Set(elements.map((e) => e.data.id));
+const whole = (boxes: Record<string, Box>): Box => {
+  const all = Object.values(boxes);
+  return { x1: Math.min(...all.map((b) => b.x1)), y1: Math.min(...all.map((b) => b.y1)), x2: Math.max(...all.map((b) => b.x2)), y2: Math.max(...all.map((b) => b.y2)) };
+};
+const around = (p: Point, half: number): Box => ({ x1: p.x - half, y1: p.y - half, x2: p.x + half, y2: p.y + half });
+
+describe('levelOfDetail', () => {
+  test('a small graph is drawn whole at any zoom', () => {
+    const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'), 'demo');
+    const elements = toGraphElements(derive(snapshot.objects, snapshot.source));
+    expect(elements.length).toBeLessThanOrEqual(smallGraph);
+    const detail = levelOfDetail(elements, new Map(), { viewport: null, zoom: 0.01, expanded: new Set() });
+    expect(detail.isFolded).toBe(false);
+    expect(detail.elements).toEqual(elements);
+  });
+
+  const big = graph(1_000);
+  const hosts = big.elements.filter((e) => e.group === 'nodes' && e.data.kind === 'host').map((e) => e.data.id);
+  const first = hosts[0]!;
+
+  test('fitted on a large cluster: every host and Service group folded into a box of its own size, within budget', () => {
+    expect(big.elements.length).toBeGreaterThan(smallGraph);
+    const detail = levelOfDetail(big.elements, big.positions, { viewport: whole(big.boxes), zoom: 0.05, expanded: new Set() });
+    expect(detail.isFolded).toBe(true);
+    expect(detail.elements.length).toBeLessThanOrEqual(defaultBudget);
+    const drawn = ids(detail.elements);
+    for (const host of hosts) {
+      expect(drawn.has(host)).toBe(false);
+      const fold = detail.elements.find((e) => e.data.id === foldHostId(host))!;
+      expect(fold.group).toBe('nodes');
+      const box = big.boxes[host]!;
+      // Where the open host would be, the same size: folding moves nothing.
+      expect(detail.foldPositions.get(foldHostId(host))).toEqual({ x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 });
+      if (fold.group === 'nodes') {
+        expect(fold.data.width).toBe(Math.round(box.x2 - box.x1));
+        expect(fold.data.label).toMatch(/\d+ pods/);
+      }
+    }
+    expect(drawn.has(foldServicesId('group:services/team-0'))).toBe(true);
+    // Edges between two folds are not drawn; nothing is drawn that the full graph or a fold does not hold.
+    const full = ids(big.elements);
+    for (const e of detail.elements) expect(full.has(e.data.id) || e.data.id.startsWith('fold')).toBe(true);
+    expect(detail.elements.some((e) => e.group === 'edges' && e.data.id.startsWith('fold-edge:') && e.data.source.startsWith('fold') && e.data.target.startsWith('fold'))).toBe(false);
+  });
+
+  test('zoomed into one host, it opens in place (its pods at their layout positions); far hosts stay folded', () => {
+    const box = big.boxes[first]!;
+    const centre = { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 };
+    const detail = levelOfDetail(big.elements, big.positions, { viewport: around(centre, 400), zoom: 1, expanded: new Set() });
+    const drawn = ids(detail.elements);
+    const pods = big.elements.filter((e) => e.group === 'nodes' && e.data.kind === 'pod' && e.data.parent === first);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) expect(drawn.has(pod.data.id)).toBe(true);
+    expect(drawn.has(first)).toBe(true);
+    expect(drawn.has(foldHostId(hosts.at(-1)!))).toBe(true);
+    expect(detail.elements.length).toBeLessThanOrEqual(defaultBudget);
+  });
+
+  test('between the two: a host whose box is big enough on screen shows its devices, its pods folded over their grid', () => {
+    const box = big.boxes[first]!;
+    const centre = { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 };
+    const detail = levelOfDetail(big.elements, big.positions, { viewport: around(centre, 3000), zoom: 0.2, expanded: new Set() });
+    const drawn = ids(detail.elements);
+    expect(drawn.has(first)).toBe(true);
+    expect(drawn.has(`dev:${first.slice('node:'.length)}/bridge`)).toBe(true);
+    expect(drawn.has(foldPodsId(first))).toBe(true);
+    // Veth edges to the folded pods become one edge with their count.
+    const veths = big.elements.filter((e) => e.group === 'edges' && e.data.kind === 'veth' && big.elements.some((p) => p.data.id === e.data.target && p.group === 'nodes' && p.data.parent === first));
+    const merged = detail.elements.find((e) => e.group === 'edges' && e.data.kind === 'veth' && e.data.target === foldPodsId(first));
+    expect(merged?.data.label).toBe(`${veths.length} veths`);
+  });
+
+  test('what the user opened stays open wherever the view is; unitHolding names the fold to open for any pod', () => {
+    const pod = big.elements.find((e) => e.group === 'nodes' && e.data.kind === 'pod' && e.data.parent === first)!;
+    expect(unitHolding(big.elements, big.positions, pod.data.id)).toBe(first);
+    expect(unitHolding(big.elements, big.positions, first)).toBe(first);
+    const detail = levelOfDetail(big.elements, big.positions, { viewport: whole(big.boxes), zoom: 0.05, expanded: new Set([first]) });
+    expect(ids(detail.elements).has(pod.data.id)).toBe(true);
+    expect(ids(detail.elements).has(foldHostId(hosts[1]!))).toBe(true);
+  });
+});

@@ -1,0 +1,364 @@
+/**
+ * Level of detail (design §9, issue 5): which part of the full graph the canvas draws.
+ *
+ * The layout places every element of the model (layout.ts, placement.ts); this module only
+ * decides what to draw, so folding and unfolding never moves anything. A fold is drawn as one
+ * box where its contents would be, the same size:
+ *   - a host folded whole (`fold:<host id>`): its box, labelled with its pod counts;
+ *   - a host's pods folded (`fold:pods/<host id>`): one box over its pod grid, the devices drawn;
+ *   - a namespace's Services folded (`fold:services/<ns>`): one box over the namespace's box.
+ * Edges whose ends are folded are redrawn to the fold that holds them, one edge per pair of ends
+ * with a count (`12 endpoints`); edges between two folds are not drawn.
+ *
+ * What is unfolded: everything, while the whole graph is small; otherwise what the user opened
+ * (`expanded`), then the units in view nearest its middle first, as far as the zoom makes their
+ * contents big enough to see and the element budget allows. So at the fitted zoom of a large
+ * cluster every host is a box with counts, and zooming into any part opens it, in place.
+ */
+import type { GraphEdgeData, GraphElement, GraphNodeData } from './elements.ts';
+import { labelBand, padding } from './geometry.ts';
+import { labelLinesAbove, type Box, type Point } from './layout.ts';
+
+/** Up to this many elements everything is drawn, whatever the zoom. */
+export const smallGraph = 2_500;
+/** At most this many elements are drawn once folding starts (what keeps a frame in budget). */
+export const defaultBudget = 3_000;
+/** A host opens (devices drawn, pods folded) when its box is at least this wide on screen. */
+const minHostPixels = 120;
+/** Pods (and a namespace's Services) open from this zoom: a pod's label is about 4 px high. */
+const minContentZoom = 0.35;
+
+export const foldHostId = (host: string): string => `fold:${host}`;
+export const foldPodsId = (parent: string): string => `fold:pods/${parent}`;
+export const foldServicesId = (group: string): string => `fold:services/${group}`;
+
+export interface DetailView {
+  /** The part of the model plane in view; null when there is no view yet (everything counts as in view). */
+  viewport: Box | null;
+  zoom: number;
+  /** Units (host ids, the Unscheduled box, Service group ids) the user opened: drawn open. */
+  expanded: ReadonlySet<string>;
+  budget?: number;
+}
+
+export interface Detail {
+  elements: GraphElement[];
+  /** Centres of the fold boxes drawn (leaves of the full graph keep their layout positions). */
+  foldPositions: Map<string, Point>;
+  /** Whether anything is folded. */
+  isFolded: boolean;
+}
+
+/** A compound whose contents fold: a host (or the Unscheduled box), or a namespace's Services. */
+interface Unit {
+  id: string;
+  kind: 'host' | 'services';
+  element: GraphElement & { group: 'nodes' };
+  box: Box;
+  /** Host: devices and routes nodes; drawn from level 1. */
+  devices: GraphElement[];
+  /** Host: pods and their containers; Services: the Services. Drawn at the top level. */
+  contents: GraphElement[];
+  contentsBox: Box | null;
+  podCount: number;
+  problemCount: number;
+  /** Edges inside the unit (veth edges), counted in its cost. */
+  innerEdges: number;
+  /** Edges that reach into the unit's contents from outside (endpoint edges). */
+  outerEdges: number;
+}
+
+interface Prepared {
+  total: number;
+  units: Unit[];
+  unitOf: Map<string, { unit: Unit; isContent: boolean }>;
+  /** Nodes outside every unit (the Internet, Ingresses). */
+  free: GraphElement[];
+  edges: (GraphElement & { group: 'edges' })[];
+}
+
+const prepared = new WeakMap<readonly GraphElement[], { positions: ReadonlyMap<string, Point>; value: Prepared }>();
+
+const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
+  host: padding.host,
+  pod: padding.pod,
+  unscheduled: padding.group,
+  'service-group': padding.group,
+};
+
+const unionBox = (a: Box | null, b: Box | null): Box | null =>
+  !a ? b : !b ? a : { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) };
+const intersects = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Prepared {
+  const cached = prepared.get(elements);
+  if (cached && cached.positions === positions) return cached.value;
+
+  const nodes = elements.filter((e): e is GraphElement & { group: 'nodes' } => e.group === 'nodes');
+  const edges = elements.filter((e): e is GraphElement & { group: 'edges' } => e.group === 'edges');
+  const children = new Map<string, GraphNodeData[]>();
+  for (const { data } of nodes) {
+    if (!data.parent) continue;
+    const list = children.get(data.parent);
+    if (list) list.push(data);
+    else children.set(data.parent, [data]);
+  }
+  // Boxes as cytoscape draws them: a leaf's own size about its centre, a compound its children's
+  // extents (labels drawn above them included) plus its padding.
+  const boxes = new Map<string, Box | null>();
+  const boxOf = (node: GraphNodeData): Box | null => {
+    const known = boxes.get(node.id);
+    if (known !== undefined) return known;
+    let box: Box | null = null;
+    const kids = children.get(node.id);
+    if (kids) {
+      for (const kid of kids) box = unionBox(box, extentOf(kid));
+      if (box) {
+        const p = paddingOf[node.kind] ?? 0;
+        box = { x1: box.x1 - p, y1: box.y1 - p, x2: box.x2 + p, y2: box.y2 + p };
+      }
+    } else {
+      const p = positions.get(node.id);
+      const w = node.width ?? 40;
+      const h = node.height ?? 40;
+      if (p) box = { x1: p.x - w / 2, y1: p.y - h / 2, x2: p.x + w / 2, y2: p.y + h / 2 };
+    }
+    boxes.set(node.id, box);
+    return box;
+  };
+  const extentOf = (node: GraphNodeData): Box | null => {
+    const box = boxOf(node);
+    const lines = labelLinesAbove(node);
+    return box && lines > 0 ? { ...box, y1: box.y1 - labelBand(lines) } : box;
+  };
+
+  const units: Unit[] = [];
+  const unitOf = new Map<string, { unit: Unit; isContent: boolean }>();
+  const free: GraphElement[] = [];
+  const byId = new Map(nodes.map((n) => [n.data.id, n]));
+  const rootOf = (data: GraphNodeData): GraphNodeData => {
+    let current = data;
+    while (current.parent) current = byId.get(current.parent)?.data ?? current;
+    return current;
+  };
+  const unitByRoot = new Map<string, Unit>();
+  for (const element of nodes) {
+    const { data } = element;
+    if (data.parent) continue;
+    if (data.kind === 'host' || data.kind === 'unscheduled' || data.kind === 'service-group') {
+      const box = boxOf(data);
+      if (!box || !children.has(data.id)) {
+        free.push(element);
+        continue;
+      }
+      const unit: Unit = {
+        id: data.id,
+        kind: data.kind === 'service-group' ? 'services' : 'host',
+        element,
+        box,
+        devices: [],
+        contents: [],
+        contentsBox: null,
+        podCount: 0,
+        problemCount: 0,
+        innerEdges: 0,
+        outerEdges: 0,
+      };
+      units.push(unit);
+      unitByRoot.set(data.id, unit);
+    } else {
+      free.push(element);
+    }
+  }
+  for (const element of nodes) {
+    const { data } = element;
+    if (!data.parent) continue;
+    const unit = unitByRoot.get(rootOf(data).id);
+    if (!unit) continue;
+    const isContent = unit.kind === 'services' || data.kind === 'pod' || data.kind === 'container';
+    unitOf.set(data.id, { unit, isContent });
+    if (!isContent) {
+      unit.devices.push(element);
+      continue;
+    }
+    unit.contents.push(element);
+    if (data.parent === unit.id) unit.contentsBox = unionBox(unit.contentsBox, extentOf(data));
+    if (data.kind === 'pod') {
+      unit.podCount++;
+      if (element.classes.includes('not-ready')) unit.problemCount++;
+    }
+  }
+  // Services without a ready endpoint are the services' problems.
+  const hasReadyEndpoint = new Set<string>();
+  for (const edge of edges) {
+    const { source, target, kind } = edge.data;
+    if (kind === 'endpoint' && edge.classes.includes('ready')) hasReadyEndpoint.add(source);
+    const s = unitOf.get(source);
+    const t = unitOf.get(target);
+    if (s && t && s.unit === t.unit) s.unit.innerEdges++;
+    else if (t?.isContent) t.unit.outerEdges++;
+    else if (s?.isContent) s.unit.outerEdges++;
+  }
+  for (const unit of units) {
+    if (unit.kind !== 'services') continue;
+    for (const service of unit.contents) {
+      if (!service.classes.includes('type-ExternalName') && !hasReadyEndpoint.has(service.data.id)) unit.problemCount++;
+    }
+  }
+  const value: Prepared = { total: elements.length, units, unitOf, free, edges };
+  prepared.set(elements, { positions, value });
+  return value;
+}
+
+/** What to draw of `elements` (the full graph, parents before children) for this view. */
+export function levelOfDetail(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>, view: DetailView): Detail {
+  if (elements.length <= smallGraph) return { elements: [...elements], foldPositions: new Map(), isFolded: false };
+  const p = prepare(elements, positions);
+  const budget = view.budget ?? defaultBudget;
+
+  // 0: folded whole; 1: a host's devices drawn, its pods folded; 2: open.
+  const level = new Map<Unit, number>(p.units.map((u) => [u, 0]));
+  let count = p.free.length + p.units.length;
+  const open = (unit: Unit, to: number): void => {
+    const from = level.get(unit)!;
+    if (to <= from) return;
+    if (unit.kind === 'services') {
+      count += unit.contents.length + unit.outerEdges;
+    } else {
+      if (from === 0) count += unit.devices.length + (unit.podCount > 0 ? 2 : 0);
+      if (to === 2) count += unit.contents.length + unit.innerEdges + unit.outerEdges;
+    }
+    level.set(unit, to);
+  };
+  const cost = (unit: Unit, to: number): number => {
+    const from = level.get(unit)!;
+    if (unit.kind === 'services') return to > from ? unit.contents.length + unit.outerEdges : 0;
+    let c = 0;
+    if (from === 0 && to >= 1) c += unit.devices.length + (unit.podCount > 0 ? 2 : 0);
+    if (from < 2 && to === 2) c += unit.contents.length + unit.innerEdges + unit.outerEdges;
+    return c;
+  };
+
+  for (const unit of p.units) if (view.expanded.has(unit.id)) open(unit, 2);
+
+  const margin = view.viewport ? Math.max(view.viewport.x2 - view.viewport.x1, view.viewport.y2 - view.viewport.y1) * 0.15 : 0;
+  const area = view.viewport ? { x1: view.viewport.x1 - margin, y1: view.viewport.y1 - margin, x2: view.viewport.x2 + margin, y2: view.viewport.y2 + margin } : null;
+  const centre = view.viewport ? { x: (view.viewport.x1 + view.viewport.x2) / 2, y: (view.viewport.y1 + view.viewport.y2) / 2 } : { x: 0, y: 0 };
+  const distance = (b: Box): number => Math.hypot(Math.max(b.x1 - centre.x, 0, centre.x - b.x2), Math.max(b.y1 - centre.y, 0, centre.y - b.y2));
+  const inView = p.units.filter((u) => !area || intersects(u.box, area)).sort((a, b) => distance(a.box) - distance(b.box) || (a.id < b.id ? -1 : 1));
+  // Hosts first (so the datapath shows), then contents, each nearest the middle first.
+  for (const unit of inView) {
+    if (unit.kind === 'host' && (unit.box.x2 - unit.box.x1) * view.zoom >= minHostPixels && count + cost(unit, 1) <= budget) open(unit, 1);
+  }
+  if (view.zoom >= minContentZoom) {
+    for (const unit of inView) {
+      if (unit.kind === 'host' && level.get(unit) === 0) continue;
+      if (count + cost(unit, 2) <= budget) open(unit, 2);
+    }
+  }
+
+  // The drawing: free nodes, then each unit at its level (parents before children), then edges.
+  const out: GraphElement[] = [...p.free];
+  const foldPositions = new Map<string, Point>();
+  const centreOf = (b: Box): Point => ({ x: Math.round(((b.x1 + b.x2) / 2) * 100) / 100, y: Math.round(((b.y1 + b.y2) / 2) * 100) / 100 });
+  let isFolded = false;
+  for (const unit of p.units) {
+    const at = level.get(unit)!;
+    if (at === 2) {
+      out.push(unit.element, ...unit.devices, ...unit.contents);
+      continue;
+    }
+    isFolded = true;
+    if (at === 0) {
+      const id = unit.kind === 'services' ? foldServicesId(unit.id) : foldHostId(unit.id);
+      out.push(foldNode(unit, id, null, unit.box));
+      foldPositions.set(id, centreOf(unit.box));
+      continue;
+    }
+    out.push(unit.element, ...unit.devices);
+    if (unit.contentsBox) {
+      const id = foldPodsId(unit.id);
+      out.push(foldNode(unit, id, unit.id, unit.contentsBox));
+      foldPositions.set(id, centreOf(unit.contentsBox));
+    }
+  }
+
+  // Each end of an edge drawn as itself, or as the fold that holds it.
+  const drawnAs = (id: string): { id: string; isFold: boolean } => {
+    const owner = p.unitOf.get(id);
+    if (!owner) return { id, isFold: false };
+    const at = level.get(owner.unit)!;
+    if (at === 2 || (at === 1 && !owner.isContent)) return { id, isFold: false };
+    if (at === 1) return { id: foldPodsId(owner.unit.id), isFold: true };
+    return { id: owner.unit.kind === 'services' ? foldServicesId(owner.unit.id) : foldHostId(owner.unit.id), isFold: true };
+  };
+  const merged = new Map<string, { data: GraphEdgeData; classes: Set<string>; count: number }>();
+  for (const edge of p.edges) {
+    const source = drawnAs(edge.data.source);
+    const target = drawnAs(edge.data.target);
+    if (!source.isFold && !target.isFold) {
+      out.push(edge);
+      continue;
+    }
+    if (source.id === target.id || (source.isFold && target.isFold)) continue;
+    const id = `fold-edge:${edge.data.kind}:${source.id}>${target.id}`;
+    const known = merged.get(id);
+    if (known) {
+      known.count++;
+      for (const c of edge.classes) known.classes.add(c);
+    } else {
+      merged.set(id, { data: { id, kind: edge.data.kind, source: source.id, target: target.id, label: '', model: null }, classes: new Set(edge.classes), count: 1 });
+    }
+  }
+  for (const { data, classes, count: n } of merged.values()) {
+    const states = ['ready', 'not-ready', 'terminating'].filter((s) => classes.has(s));
+    const kept = [...classes].filter((c) => !['ready', 'not-ready', 'terminating', 'veth-observed', 'veth-inferred', 'veth-unknown', 'pending'].includes(c));
+    out.push({ group: 'edges', data: { ...data, label: `${n} ${edgeNoun(data.kind, n)}` }, classes: [...kept, 'folded', ...(states.length === 1 ? states : states.length > 1 ? ['mixed'] : [])] });
+  }
+  return { elements: out, foldPositions, isFolded };
+}
+
+function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
+  const noun = { veth: 'veth', tunnel: 'tunnel', endpoint: 'endpoint', backend: 'backend', exposure: 'exposure' }[kind];
+  return n === 1 ? noun : `${noun}s`;
+}
+
+function foldNode(unit: Unit, id: string, parent: string | null, box: Box): GraphElement {
+  const { data } = unit.element;
+  const name = data.label.split('\n')[0] ?? data.id;
+  let label: string;
+  if (unit.kind === 'services') {
+    const n = unit.contents.length;
+    label = `${name}\n${n} Service${n === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} without ready endpoints` : ''}`;
+  } else {
+    const counts = `${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} not ready` : ''}`;
+    label = parent ? counts : `${name}\n${counts}`;
+  }
+  const node: GraphNodeData = {
+    id,
+    kind: 'fold',
+    label,
+    model: data.model,
+    ...(parent ? { parent } : {}),
+    ...(data.color ? { color: data.color } : {}),
+    width: Math.max(1, Math.round(box.x2 - box.x1)),
+    height: Math.max(1, Math.round(box.y2 - box.y1)),
+    folds: unit.id,
+  };
+  const classes = ['fold', unit.kind === 'services' ? 'fold-services' : parent ? 'fold-pods' : 'fold-host'];
+  if (unit.problemCount > 0) classes.push('has-problems');
+  if (unit.element.classes.includes('not-ready')) classes.push('not-ready');
+  return { group: 'nodes', data: node, classes };
+}
+
+/** The unit (host, Unscheduled box or Service group) that is `id` or holds it, if any. */
+export function unitHolding(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>, id: string): string | null {
+  if (elements.length <= smallGraph) return null;
+  const p = prepare(elements, positions);
+  return p.unitOf.get(id)?.unit.id ?? (p.units.some((u) => u.id === id) ? id : null);
+}
+
+/** The ids a unit's fold may be drawn under, innermost first. */
+export function foldIdsOf(unit: string): string[] {
+  return [foldPodsId(unit), foldHostId(unit), foldServicesId(unit)];
+}
