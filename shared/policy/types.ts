@@ -39,7 +39,8 @@ export interface RuleRef {
 export interface DirectionVerdict {
   direction: 'ingress' | 'egress';
   /**
-   * - `allowed`: the pod is isolated in this direction and at least one rule allows the flow;
+   * - `allowed`: the pod is isolated in this direction and at least one rule allows the flow, or
+   *   an exemption does (`exemption`: then `allowedBy` is empty);
    * - `denied`: the pod is isolated in this direction and no rule allows the flow;
    * - `not-isolated`: no policy selects the pod for this direction, so everything is allowed;
    * - `not-applicable`: this end is not a pod under NetworkPolicy (hostNetwork pod, node, outside).
@@ -49,6 +50,12 @@ export interface DirectionVerdict {
   isolatedBy: Id[];
   /** Every rule that allows the flow (empty unless `allowed`). */
   allowedBy: RuleRef[];
+  /**
+   * Set when the flow is allowed although no rule allows it, by an exception the Kubernetes docs
+   * make to isolation: `self`, a pod cannot block access to itself; `local-node`, traffic between
+   * a pod and the node it runs on (its addresses, its hostNetwork pods) is always allowed.
+   */
+  exemption?: 'self' | 'local-node';
   /** One sentence a user can act on: which rule allowed it, or which policies isolate the pod
    * and why none of their rules matched (the closest miss: peer matched but not the port, …). */
   reason: string;
