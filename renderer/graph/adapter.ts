@@ -27,6 +27,9 @@ import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
 import type { PodpathView } from './view-hook.ts';
 
+/** The furthest zoom out, unless the drawing needs further to fit. */
+const defaultMinZoom = 0.05;
+
 /** How long the view must rest before what it shows is redrawn at its level of detail. */
 const viewportRest = 120;
 
@@ -253,7 +256,10 @@ export class GraphAdapter implements PodpathView {
       box = box ? { x1: Math.min(box.x1, p.x - w), y1: Math.min(box.y1, p.y - h), x2: Math.max(box.x2, p.x + w), y2: Math.max(box.y2, p.y + h) } : { x1: p.x - w, y1: p.y - h, x2: p.x + w, y2: p.y + h };
     }
     if (!box) return undefined;
-    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), (cy.width() - 48) / Math.max(1, box.x2 - box.x1), (cy.height() - 48) / Math.max(1, box.y2 - box.y1)));
+    const fits = Math.min((cy.width() - 48) / Math.max(1, box.x2 - box.x1), (cy.height() - 48) / Math.max(1, box.y2 - box.y1));
+    // A large cluster must still fit in view, with room to zoom out a little further.
+    cy.minZoom(Math.min(defaultMinZoom, fits / 2));
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), fits));
     return { viewport: box, zoom };
   }
 

@@ -31,6 +31,12 @@ const minContentZoom = 0.35;
 export const foldHostId = (host: string): string => `fold:${host}`;
 export const foldPodsId = (parent: string): string => `fold:pods/${parent}`;
 export const foldServicesId = (group: string): string => `fold:services/${group}`;
+/** A row of hosts folded into one box; its id is also what `expanded` holds to open it. */
+export const foldRowId = (index: number): string => `fold:row/${index}`;
+/** With more host boxes than this, rows of hosts whose boxes are too small to read fold too. */
+const manyHosts = 400;
+/** A row of hosts opens when its hosts are at least this wide on screen. */
+const minRowHostPixels = 40;
 
 export interface DetailView {
   /** The part of the model plane in view; null when there is no view yet (everything counts as in view). */
@@ -68,9 +74,20 @@ interface Unit {
   outerEdges: number;
 }
 
+/** A row of hosts as the layout drew it (their boxes' tops level). */
+interface Row {
+  id: string;
+  units: Unit[];
+  box: Box;
+  podCount: number;
+  problemCount: number;
+  hostWidth: number;
+}
+
 interface Prepared {
   total: number;
   units: Unit[];
+  rows: Row[];
   unitOf: Map<string, { unit: Unit; isContent: boolean }>;
   /** Nodes outside every unit (the Internet, Ingresses). */
   free: GraphElement[];
@@ -84,6 +101,7 @@ const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
   pod: padding.pod,
   unscheduled: padding.group,
   'service-group': padding.group,
+  namespace: padding.group,
 };
 
 const unionBox = (a: Box | null, b: Box | null): Box | null =>
@@ -145,7 +163,7 @@ function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<strin
   for (const element of nodes) {
     const { data } = element;
     if (data.parent) continue;
-    if (data.kind === 'host' || data.kind === 'unscheduled' || data.kind === 'service-group') {
+    if (data.kind === 'host' || data.kind === 'unscheduled' || data.kind === 'service-group' || data.kind === 'namespace') {
       const box = boxOf(data);
       if (!box || !children.has(data.id)) {
         free.push(element);
@@ -153,7 +171,7 @@ function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<strin
       }
       const unit: Unit = {
         id: data.id,
-        kind: data.kind === 'service-group' ? 'services' : 'host',
+        kind: data.kind === 'service-group' || data.kind === 'namespace' ? 'services' : 'host',
         element,
         box,
         devices: [],
@@ -202,10 +220,29 @@ function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<strin
   for (const unit of units) {
     if (unit.kind !== 'services') continue;
     for (const service of unit.contents) {
+      if (service.group !== 'nodes' || service.data.kind !== 'service') continue;
       if (!service.classes.includes('type-ExternalName') && !hasReadyEndpoint.has(service.data.id)) unit.problemCount++;
     }
   }
-  const value: Prepared = { total: elements.length, units, unitOf, free, edges };
+  const byTop = new Map<number, Unit[]>();
+  for (const unit of units) {
+    if (unit.kind !== 'host') continue;
+    const top = Math.round(unit.box.y1);
+    const list = byTop.get(top);
+    if (list) list.push(unit);
+    else byTop.set(top, [unit]);
+  }
+  const rows: Row[] = [...byTop.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, members], index) => ({
+      id: foldRowId(index),
+      units: members,
+      box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
+      podCount: members.reduce((n, u) => n + u.podCount, 0),
+      problemCount: members.reduce((n, u) => n + u.problemCount, 0),
+      hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
+    }));
+  const value: Prepared = { total: elements.length, units, rows, unitOf, free, edges };
   prepared.set(elements, { positions, value });
   return value;
 }
@@ -216,9 +253,22 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
   const p = prepare(elements, positions);
   const budget = view.budget ?? defaultBudget;
 
-  // 0: folded whole; 1: a host's devices drawn, its pods folded; 2: open.
+  const margin = view.viewport ? Math.max(view.viewport.x2 - view.viewport.x1, view.viewport.y2 - view.viewport.y1) * 0.15 : 0;
+  const area = view.viewport ? { x1: view.viewport.x1 - margin, y1: view.viewport.y1 - margin, x2: view.viewport.x2 + margin, y2: view.viewport.y2 + margin } : null;
+
+  // -1: in a folded row; 0: folded whole; 1: a host's devices drawn, its pods folded; 2: open.
   const level = new Map<Unit, number>(p.units.map((u) => [u, 0]));
-  let count = p.free.length + p.units.length;
+  const foldedRows: Row[] = [];
+  if (p.units.length > manyHosts) {
+    for (const row of p.rows) {
+      const isOpened = view.expanded.has(row.id) || row.units.some((u) => view.expanded.has(u.id));
+      const isReadable = row.hostWidth * view.zoom >= minRowHostPixels && (!area || intersects(row.box, area));
+      if (isOpened || isReadable) continue;
+      foldedRows.push(row);
+      for (const unit of row.units) level.set(unit, -1);
+    }
+  }
+  let count = p.free.length + foldedRows.length + p.units.filter((u) => level.get(u) === 0).length;
   const open = (unit: Unit, to: number): void => {
     const from = level.get(unit)!;
     if (to <= from) return;
@@ -240,12 +290,9 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
   };
 
   for (const unit of p.units) if (view.expanded.has(unit.id)) open(unit, 2);
-
-  const margin = view.viewport ? Math.max(view.viewport.x2 - view.viewport.x1, view.viewport.y2 - view.viewport.y1) * 0.15 : 0;
-  const area = view.viewport ? { x1: view.viewport.x1 - margin, y1: view.viewport.y1 - margin, x2: view.viewport.x2 + margin, y2: view.viewport.y2 + margin } : null;
   const centre = view.viewport ? { x: (view.viewport.x1 + view.viewport.x2) / 2, y: (view.viewport.y1 + view.viewport.y2) / 2 } : { x: 0, y: 0 };
   const distance = (b: Box): number => Math.hypot(Math.max(b.x1 - centre.x, 0, centre.x - b.x2), Math.max(b.y1 - centre.y, 0, centre.y - b.y2));
-  const inView = p.units.filter((u) => !area || intersects(u.box, area)).sort((a, b) => distance(a.box) - distance(b.box) || (a.id < b.id ? -1 : 1));
+  const inView = p.units.filter((u) => level.get(u)! >= 0 && (!area || intersects(u.box, area))).sort((a, b) => distance(a.box) - distance(b.box) || (a.id < b.id ? -1 : 1));
   // Hosts first (so the datapath shows), then contents, each nearest the middle first.
   for (const unit of inView) {
     if (unit.kind === 'host' && (unit.box.x2 - unit.box.x1) * view.zoom >= minHostPixels && count + cost(unit, 1) <= budget) open(unit, 1);
@@ -261,9 +308,16 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
   const out: GraphElement[] = [...p.free];
   const foldPositions = new Map<string, Point>();
   const centreOf = (b: Box): Point => ({ x: Math.round(((b.x1 + b.x2) / 2) * 100) / 100, y: Math.round(((b.y1 + b.y2) / 2) * 100) / 100 });
-  let isFolded = false;
+  let isFolded = foldedRows.length > 0;
+  for (const row of foldedRows) {
+    out.push(rowNode(row));
+    foldPositions.set(row.id, centreOf(row.box));
+  }
+  const rowOf = new Map<Unit, Row>();
+  for (const row of foldedRows) for (const unit of row.units) rowOf.set(unit, row);
   for (const unit of p.units) {
     const at = level.get(unit)!;
+    if (at < 0) continue;
     if (at === 2) {
       out.push(unit.element, ...unit.devices, ...unit.contents);
       continue;
@@ -288,6 +342,7 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
     const owner = p.unitOf.get(id);
     if (!owner) return { id, isFold: false };
     const at = level.get(owner.unit)!;
+    if (at < 0) return { id: rowOf.get(owner.unit)!.id, isFold: true };
     if (at === 2 || (at === 1 && !owner.isContent)) return { id, isFold: false };
     if (at === 1) return { id: foldPodsId(owner.unit.id), isFold: true };
     return { id: owner.unit.kind === 'services' ? foldServicesId(owner.unit.id) : foldHostId(owner.unit.id), isFold: true };
@@ -323,13 +378,32 @@ function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
   return n === 1 ? noun : `${noun}s`;
 }
 
+function rowNode(row: Row): GraphElement {
+  const names = row.units.map((u) => u.element.data.label.split('\n')[0] ?? u.id);
+  const label = `nodes ${names[0]} … ${names.at(-1)}\n${row.units.length} nodes · ${row.podCount} pods${row.problemCount > 0 ? ` · ${row.problemCount} not ready` : ''}`;
+  const node: GraphNodeData = { id: row.id, kind: 'fold', label, model: null, ...sized(row.box, label), folds: row.id };
+  return { group: 'nodes', data: node, classes: ['fold', 'fold-row', ...(row.problemCount > 0 ? ['has-problems'] : [])] };
+}
+
+/** A fold's size (its box's) and a font size at which its label fills it, so it reads at any zoom. */
+function sized(box: Box, label: string): { width: number; height: number; fontSize: number } {
+  const width = Math.max(1, Math.round(box.x2 - box.x1));
+  const height = Math.max(1, Math.round(box.y2 - box.y1));
+  const lines = label.split('\n');
+  const longest = Math.max(...lines.map((l) => l.length));
+  const fontSize = Math.max(11, Math.min(600, Math.floor(Math.min((height * 0.7) / (lines.length * 1.25), (width * 0.85) / (longest * 0.62)))));
+  return { width, height, fontSize };
+}
+
 function foldNode(unit: Unit, id: string, parent: string | null, box: Box): GraphElement {
   const { data } = unit.element;
   const name = data.label.split('\n')[0] ?? data.id;
   let label: string;
   if (unit.kind === 'services') {
-    const n = unit.contents.length;
-    label = `${name}\n${n} Service${n === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} without ready endpoints` : ''}`;
+    const n = unit.contents.filter((e) => e.group === 'nodes' && e.data.kind === 'service').length;
+    const parts = [...(unit.podCount > 0 ? [`${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}`] : []), `${n} Service${n === 1 ? '' : 's'}`];
+    const problems = unit.podCount > 0 ? `${unit.problemCount} not ready or without endpoints` : `${unit.problemCount} without ready endpoints`;
+    label = `${name}\n${parts.join(' · ')}${unit.problemCount > 0 ? ` · ${problems}` : ''}`;
   } else {
     const counts = `${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} not ready` : ''}`;
     label = parent ? counts : `${name}\n${counts}`;
@@ -341,8 +415,7 @@ function foldNode(unit: Unit, id: string, parent: string | null, box: Box): Grap
     model: data.model,
     ...(parent ? { parent } : {}),
     ...(data.color ? { color: data.color } : {}),
-    width: Math.max(1, Math.round(box.x2 - box.x1)),
-    height: Math.max(1, Math.round(box.y2 - box.y1)),
+    ...sized(box, label),
     folds: unit.id,
   };
   const classes = ['fold', unit.kind === 'services' ? 'fold-services' : parent ? 'fold-pods' : 'fold-host'];

@@ -42,6 +42,8 @@ export type GraphNodeKind =
   | 'container'
   | 'unscheduled'
   | 'service-group'
+  /** By-namespace grouping: a namespace's pods and Services. */
+  | 'namespace'
   | 'service'
   | 'ingress'
   | 'internet'
@@ -51,7 +53,14 @@ export type GraphNodeKind =
 export type GraphEdgeKind = 'veth' | 'tunnel' | 'endpoint' | 'backend' | 'exposure';
 
 /** Where a node sits inside its host box; the layout arranges a host by these slots. */
-export type HostSlot = 'uplink' | 'hostnet' | 'pod' | 'bridge' | 'tunnel';
+export type HostSlot = 'uplink' | 'hostnet' | 'pod' | 'bridge' | 'tunnel' | 'service';
+
+/**
+ * The two pictures a user switches between: by node (each node a box with its devices and pods,
+ * the veths joining them — where the datapath lives) and by namespace (each namespace a box with
+ * its pods and Services; nodes drawn with their devices only, each pod labelled with its node).
+ */
+export type Grouping = 'node' | 'namespace';
 
 export interface GraphNodeData {
   id: string;
@@ -67,6 +76,8 @@ export interface GraphNodeData {
   width?: number;
   height?: number;
   slot?: HostSlot;
+  /** Folds: a label font size that fills the box, so that it reads at the zoom it is drawn at. */
+  fontSize?: number;
   /** Folds: the host, Unscheduled box or Service group whose contents this box stands for. */
   folds?: string;
 }
@@ -88,24 +99,29 @@ export type GraphElement =
 
 export const unscheduledGroupId = 'group:unscheduled';
 export const serviceGroupId = (namespace: string): string => `group:services/${namespace}`;
+export const namespaceGroupId = (namespace: string): string => `group:ns/${namespace}`;
 export const routesNodeId = (host: Host): string => `routes:${host.name}`;
 
 const byName = <T extends { name: string }>(a: T, b: T): number => compare(a.name, b.name);
 const byNamespacedName = <T extends { name: string; namespace: string }>(a: T, b: T): number =>
   compare(a.namespace, b.namespace) || compare(a.name, b.name);
 
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function toGraphElements(topology: Topology): GraphElement[] {
+export function toGraphElements(topology: Topology, grouping: Grouping = 'node'): GraphElement[] {
+  const byNamespace = grouping === 'namespace';
   const colors = namespaceColors(topology);
   const nodes: GraphElement[] = [];
   const edges: GraphElement[] = [];
   const node = (data: GraphNodeData, classes: string[]): void => void nodes.push({ group: 'nodes', data, classes });
   const edge = (data: GraphEdgeData, classes: string[]): void => void edges.push({ group: 'edges', data, classes });
 
-  const hosts = Object.values(topology.hosts).sort(byName);
+  // Natural order (node-2 before node-10), as people number their nodes.
+  const hosts = Object.values(topology.hosts).sort((a, b) => naturalOrder.compare(a.name, b.name) || compare(a.name, b.name));
   const pods = Object.values(topology.pods).sort(byNamespacedName);
   const podsByHost = new Map<Id, PodRecord[]>();
   const unscheduled: PodRecord[] = [];
@@ -121,7 +137,7 @@ export function toGraphElements(topology: Topology): GraphElement[] {
 
   for (const host of hosts) {
     const devices = host.devices.map((id) => topology.devices[id]).filter((d): d is Device => d !== undefined && d.host === host.id);
-    const hostPods = podsByHost.get(host.id) ?? [];
+    const hostPods = byNamespace ? [] : (podsByHost.get(host.id) ?? []);
     // A host with nothing inside is drawn as a plain box of its own size.
     const emptySize = devices.length === 0 && hostPods.length === 0 ? { width: 200, height: 60 } : {};
     node({ id: host.id, kind: 'host', label: hostLabel(host), model: host.id, ...emptySize }, ['host', ...(host.isReady ? [] : ['not-ready'])]);
@@ -148,7 +164,18 @@ export function toGraphElements(topology: Topology): GraphElement[] {
     for (const pod of hostPods) addPod(pod, host.id, pod.isHostNetwork ? 'hostnet' : 'pod');
   }
 
-  if (unscheduled.length > 0) {
+  if (byNamespace) {
+    const services = Object.values(topology.services);
+    const namespaces = [...new Set([...pods.map((p) => p.namespace), ...services.map((s) => s.namespace)])].sort(compare);
+    for (const namespace of namespaces) {
+      const podCount = pods.filter((p) => p.namespace === namespace).length;
+      node(
+        { id: namespaceGroupId(namespace), kind: 'namespace', label: `namespace ${namespace} · ${podCount} pod${podCount === 1 ? '' : 's'}`, model: `ns:${namespace}`, color: colors.get(namespace) },
+        ['group', 'namespace', ...(topology.namespaces[`ns:${namespace}`]?.isSystem ? ['system'] : [])],
+      );
+    }
+    for (const pod of pods) addPod(pod, namespaceGroupId(pod.namespace), 'pod');
+  } else if (unscheduled.length > 0) {
     // A pod can be scheduled on a node the view does not hold (Nodes forbidden, or not listed
     // yet): it is not drawn inside a host then, but must not be called unscheduled either.
     const onHiddenNodes = unscheduled.filter((pod) => pod.host !== null).length;
@@ -161,7 +188,7 @@ export function toGraphElements(topology: Topology): GraphElement[] {
   }
 
   const services = Object.values(topology.services).sort(byNamespacedName);
-  for (const namespace of [...new Set(services.map((s) => s.namespace))]) {
+  for (const namespace of byNamespace ? [] : [...new Set(services.map((s) => s.namespace))]) {
     node({ id: serviceGroupId(namespace), kind: 'service-group', label: `Services · ${namespace}`, model: `ns:${namespace}`, color: colors.get(namespace) }, [
       'group',
       'service-group',
@@ -174,8 +201,9 @@ export function toGraphElements(topology: Topology): GraphElement[] {
         kind: 'service',
         label: serviceLabel(service),
         model: service.id,
-        parent: serviceGroupId(service.namespace),
+        parent: byNamespace ? namespaceGroupId(service.namespace) : serviceGroupId(service.namespace),
         color: colors.get(service.namespace),
+        ...(byNamespace ? { slot: 'service' as const } : {}),
         ...leafSizes.service,
       },
       ['service', `type-${service.type}`, ...(service.isHeadless ? ['headless'] : [])],
@@ -197,7 +225,7 @@ export function toGraphElements(topology: Topology): GraphElement[] {
   }
 
   // Edges, each kind in a deterministic order.
-  for (const host of hosts) {
+  for (const host of byNamespace ? [] : hosts) {
     for (const pod of podsByHost.get(host.id) ?? []) {
       const veth = podVeth(topology, pod);
       if (!veth) continue;
@@ -298,7 +326,7 @@ export function toGraphElements(topology: Topology): GraphElement[] {
       {
         id: pod.id,
         kind: 'pod',
-        label: podLabel(pod),
+        label: podLabel(pod, byNamespace ? (topology.hosts[pod.host ?? '']?.name ?? null) : null),
         model: pod.id,
         parent,
         color: colors.get(pod.namespace),
@@ -384,10 +412,12 @@ function deviceLabel(device: Device, host: Host): string {
 
 const podChars = charsThatFit(leafSizes.container.width + 2 * padding.pod + gaps.column / 2);
 
-function podLabel(pod: PodRecord): string {
+/** `node`: the pod's node, named when the pod is not drawn inside it (by-namespace grouping). */
+function podLabel(pod: PodRecord, node: string | null): string {
   const ips = pod.ips.length > 0 ? pod.ips.join(', ') : 'no IP';
   const phase = pod.phase === 'Running' ? '' : ` · ${pod.phase}`;
-  const second = pod.isHostNetwork ? `host network · ${ips}${phase}` : `${ips}${phase}`;
+  const where = node ? ` · ${node}` : '';
+  const second = pod.isHostNetwork ? `host network · ${ips}${where}${phase}` : `${ips}${where}${phase}`;
   return [truncate(pod.name, podChars), truncate(second, podChars)].join('\n');
 }
 

@@ -69,6 +69,7 @@ export function labelLinesAbove(node: GraphNodeData): number {
       return podLabelLines;
     case 'unscheduled':
     case 'service-group':
+    case 'namespace':
       return groupLabelLines;
     default:
       return 0;
@@ -258,11 +259,19 @@ function layoutWith(
   const centreX = (hostExtent.x1 + hostExtent.x2) / 2;
 
   // Services below, one box per namespace, wrapped to about the hosts' width.
-  const serviceGroups = roots.filter((n) => n.kind === 'service-group');
+  // (By namespace: one box per namespace, its pods in a grid above its Services.)
+  const serviceGroups = roots.filter((n) => n.kind === 'service-group' || n.kind === 'namespace');
+  const serviceGrid = (services: GraphNodeData[]): Block =>
+    grid(services.map(leaf), Math.min(services.length, Math.max(3, Math.ceil(Math.sqrt(services.length)))), gaps.service, gaps.service);
   const serviceBlocks = serviceGroups.map((group) => {
-    const services = childrenOf(group.id);
-    const columns = Math.min(services.length, Math.max(3, Math.ceil(Math.sqrt(services.length))));
-    return compound(group.id, grid(services.map(leaf), columns, gaps.service, gaps.service), padding.group, groupLabelLines);
+    const members = childrenOf(group.id);
+    if (group.kind === 'service-group') return compound(group.id, serviceGrid(members), padding.group, groupLabelLines);
+    const pods = members.filter((m) => m.kind === 'pod');
+    const services = members.filter((m) => m.kind !== 'pod');
+    const parts: Block[] = [];
+    if (pods.length > 0) parts.push(grid(pods.map(podBlock), Math.max(2, Math.min(maxColumns * 2, Math.ceil(Math.sqrt(pods.length * 2)))), gaps.column, gaps.row));
+    if (services.length > 0) parts.push(serviceGrid(services));
+    return compound(group.id, column(parts, gaps.deviceRow), padding.group, groupLabelLines);
   });
   const serviceBand = flow(serviceBlocks, Math.max(width(hostRow) * serviceBandWidth, 900), gaps.host, 36);
   const placedServices = shift(serviceBand, centreX - width(serviceBand) / 2 - serviceBand.extent.x1, hostExtent.y2 + gaps.band - serviceBand.extent.y1);
@@ -272,7 +281,7 @@ function layoutWith(
   const placedEntry = shift(entry, centreX - width(entry) / 2 - entry.extent.x1, hostExtent.y1 - 56 - height(entry) - entry.extent.y1);
 
   // Anything else at the root (future kinds) goes in a row under the services.
-  const known = new Set(['host', 'unscheduled', 'service-group', 'ingress', 'internet']);
+  const known = new Set(['host', 'unscheduled', 'service-group', 'namespace', 'ingress', 'internet']);
   const others = roots.filter((n) => !known.has(n.kind));
   const otherRow = row(others.map(leaf), 36);
   const placedOthers = shift(otherRow, centreX - width(otherRow) / 2 - otherRow.extent.x1, placedServices.extent.y2 + gaps.band - otherRow.extent.y1);
@@ -302,7 +311,7 @@ export interface SubtreeLayout extends GraphLayout {
   extent: Box;
 }
 
-const compoundRootKinds = new Set(['host', 'unscheduled', 'service-group']);
+const compoundRootKinds = new Set(['host', 'unscheduled', 'service-group', 'namespace']);
 
 /**
  * Lays out one subtree on its own — a host, a namespace's Services, a pod with its containers,

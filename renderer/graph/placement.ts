@@ -35,6 +35,7 @@ const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
   pod: padding.pod,
   unscheduled: padding.group,
   'service-group': padding.group,
+  namespace: padding.group,
 };
 
 const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
@@ -173,9 +174,10 @@ export function placeNewNodes(elements: readonly GraphElement[], drawn: Readonly
     const siblings = placedChildren.filter((c) => slotOf(nodes.get(c)!) === slotOf(node));
     const spots: Spot[] = [];
 
-    const isGrid = parent.kind === 'unscheduled' || parent.kind === 'service-group' || (parent.kind === 'host' && (slotOf(node) === 'pod' || slotOf(node) === 'hostnet'));
-    const columnGap = parent.kind === 'service-group' ? gaps.service : gaps.column;
-    const rowGap = parent.kind === 'service-group' ? gaps.service : gaps.row;
+    const isGrid = parent.kind === 'unscheduled' || parent.kind === 'service-group' || parent.kind === 'namespace' || (parent.kind === 'host' && (slotOf(node) === 'pod' || slotOf(node) === 'hostnet'));
+    const isServiceGrid = parent.kind === 'service-group' || slotOf(node) === 'service';
+    const columnGap = isServiceGrid ? gaps.service : gaps.column;
+    const rowGap = isServiceGrid ? gaps.service : gaps.row;
 
     if (siblings.length > 0 && isGrid) {
       spots.push(...gridSpots(siblings, parent, w, band, columnGap, rowGap));
@@ -260,8 +262,9 @@ export function placeNewNodes(elements: readonly GraphElement[], drawn: Readonly
         spots.push(...slideRight(left, top, w, h, band, placedRoots));
         break;
       }
-      case 'service-group': {
-        const groups = placedRoots.filter((r) => kindOf(r) === 'service-group');
+      case 'service-group':
+      case 'namespace': {
+        const groups = placedRoots.filter((r) => kindOf(r) === 'service-group' || kindOf(r) === 'namespace');
         if (groups.length > 0) {
           const groupExtents = extents(groups);
           const lastTop = Math.max(...groupExtents.map((e) => e.y1));
