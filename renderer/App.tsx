@@ -4,6 +4,7 @@ import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './file
 import { graphElementsOf } from './graph/elements-cache.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
+import type { Grouping } from './graph/elements.ts';
 import { ConnectionBanner } from './panels/ConnectionBanner.tsx';
 import { ContextPicker } from './panels/ContextPicker.tsx';
 import { Details } from './panels/Details.tsx';
@@ -46,12 +47,14 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const [exporting, setExporting] = useState<{ isBusy: boolean; error: string | null }>({ isBusy: false, error: null });
   const [isHelpOpen, setHelpOpen] = useState(false);
   const [filtersRequest, setFiltersRequest] = useState(0);
+  const [grouping, setGrouping] = useState<Grouping>(readGrouping);
+  useEffect(() => writeGrouping(grouping), [grouping]);
   const exportImageMenu = useRef<HTMLSelectElement>(null);
   const view = state.view;
   const topology = view?.topology ?? null;
   // What the canvas draws: the filters applied to every topology, so they outlive live deltas.
   const drawn = useMemo(() => (topology ? filterTopology(topology, filters) : null), [topology, filters]);
-  const element = useMemo(() => (topology && selected ? (graphElementsOf(topology).byId.get(selected) ?? null) : null), [topology, selected]);
+  const element = useMemo(() => (topology && selected ? (graphElementsOf(topology, grouping).byId.get(selected) ?? null) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
 
   const onReady = useCallback(
@@ -61,7 +64,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     },
     [onGraphReady],
   );
-  const isDrawn = useCallback((id: string) => (drawn ? graphElementsOf(drawn).byId.has(id) : false), [drawn]);
+  const isDrawn = useCallback((id: string) => (drawn ? graphElementsOf(drawn, grouping).byId.has(id) : false), [drawn, grouping]);
   const chooseFound = useCallback((id: string) => {
     select(id);
     adapter.current?.centerOn(id);
@@ -143,6 +146,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       case 'relayout':
         graph?.relayout();
         return graph !== null;
+      case 'grouping':
+        setGrouping((g) => (g === 'node' ? 'namespace' : 'node'));
+        return true;
       case 'exportImage': {
         const menu = exportImageMenu.current;
         if (!menu || menu.disabled) return false;
@@ -237,6 +243,8 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onOpenPicker={() => setPickerOpen((open) => !open)}
         onFit={() => adapter.current?.fit()}
         onRelayout={() => adapter.current?.relayout()}
+        grouping={grouping}
+        onGrouping={setGrouping}
         needsTidying={needsTidying}
         sourceRef={sourceButton}
         onOpenSnapshot={() => fileInput.current?.click()}
@@ -301,6 +309,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
           <GraphView
             topology={drawn}
             layoutKey={view ? String(view.sessionId) : ''}
+            grouping={grouping}
             isSettled={isSettled}
             hasGrowthRoom={view?.source.kind === 'cluster'}
             savedLayout={view?.layout ?? null}
@@ -323,4 +332,23 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       )}
     </div>
   );
+}
+
+const groupingKey = 'podpath.grouping';
+
+/** The grouping chosen last time (a view preference, kept in this browser's storage). */
+function readGrouping(): Grouping {
+  try {
+    return localStorage.getItem(groupingKey) === 'namespace' ? 'namespace' : 'node';
+  } catch {
+    return 'node';
+  }
+}
+
+function writeGrouping(grouping: Grouping): void {
+  try {
+    localStorage.setItem(groupingKey, grouping);
+  } catch {
+    // Storage refused (private mode): the choice lasts for this window only.
+  }
 }

@@ -19,6 +19,7 @@ void cluster.reload();
 let graph: GraphAdapter | null = null;
 window.podpathView = {
   renderedCenter: (id) => graph?.renderedCenter(id) ?? null,
+  renderedBox: (id) => graph?.renderedBox(id) ?? null,
   exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
   viewport: () => graph?.viewport() ?? null,
   panBy: (dx, dy) => graph?.panBy(dx, dy),

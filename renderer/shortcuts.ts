@@ -14,6 +14,7 @@ export type ShortcutAction =
   | 'zoomOut'
   | 'resetZoom'
   | 'relayout'
+  | 'grouping'
   | 'exportImage'
   | 'exportSnapshot'
   | 'openSnapshot'
@@ -46,6 +47,7 @@ export const shortcuts: readonly Shortcut[] = [
   { action: 'zoomOut', label: 'Zoom out', keys: [{ key: '-' }] },
   { action: 'resetZoom', label: 'Reset the zoom (fit)', keys: [{ key: '0' }] },
   { action: 'relayout', label: 'Re-layout the graph', keys: [{ key: 'r', shift: false }] },
+  { action: 'grouping', label: 'Group by node / by namespace', keys: [{ key: 'g', shift: false }] },
   { action: 'exportImage', label: 'Export an image…', keys: [{ key: 'e', shift: false }] },
   { action: 'exportSnapshot', label: 'Export a snapshot', keys: [{ key: 's', shift: false }] },
   { action: 'openSnapshot', label: 'Open a snapshot…', keys: [{ key: 'o', shift: false }] },

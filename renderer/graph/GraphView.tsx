@@ -7,6 +7,7 @@ import cytoscape from 'cytoscape';
 import { memo, useEffect, useRef } from 'react';
 import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
+import type { Grouping } from './elements.ts';
 import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
 
 export interface GraphViewProps {
@@ -19,6 +20,8 @@ export interface GraphViewProps {
    * Afterwards updates are applied in place and nothing drawn moves.
    */
   isSettled: boolean;
+  /** By node or by namespace (part of the picture: a change lays it out afresh). */
+  grouping: Grouping;
   /** Leave room in each host for pods still to come (a live session). */
   hasGrowthRoom: boolean;
   /** Positions a snapshot was saved with: a new picture starts from them. */
@@ -31,7 +34,7 @@ export interface GraphViewProps {
   onNeedsTidying?(needsTidying: boolean): void;
 }
 
-export const GraphView = memo(function GraphView({ topology, layoutKey, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
+export const GraphView = memo(function GraphView({ topology, layoutKey, grouping, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<GraphAdapter | null>(null);
   const drawnKey = useRef<string | null>(null);
@@ -85,12 +88,15 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, isSettle
   useEffect(() => {
     const adapter = adapterRef.current;
     if (!topology || !adapter) return;
-    const isNewPicture = drawnKey.current !== layoutKey;
-    drawnKey.current = layoutKey;
-    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom, savedLayout: isNewPicture ? savedLayout : null });
+    const key = `${layoutKey}|${grouping}`;
+    const isNewPicture = drawnKey.current !== key;
+    drawnKey.current = key;
+    // A snapshot's saved layout is of the by-node picture.
+    const saved = isNewPicture && grouping === 'node' ? savedLayout : null;
+    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom, savedLayout: saved, grouping });
     onNeedsTidyingRef.current?.(adapter.needsTidying);
     // savedLayout belongs to the picture (layoutKey): it is read only when that changes.
-  }, [topology, layoutKey, isSettled, hasGrowthRoom]);
+  }, [topology, layoutKey, grouping, isSettled, hasGrowthRoom]);
 
   useEffect(() => {
     adapterRef.current?.setSelection(selected);

@@ -17,7 +17,7 @@
 import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
-import type { GraphElement, GraphNodeData } from './elements.ts';
+import type { GraphElement, GraphNodeData, Grouping } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, type Box, type Point } from './layout.ts';
@@ -52,6 +52,8 @@ export interface DrawOptions {
   hasGrowthRoom?: boolean;
   /** Positions saved with a snapshot: a fresh layout keeps them and places only the rest. */
   savedLayout?: Record<string, Point> | null;
+  /** By node or by namespace; a change calls for a fresh layout (`relayout`). */
+  grouping?: Grouping;
 }
 
 export class GraphAdapter implements PodpathView {
@@ -73,6 +75,7 @@ export class GraphAdapter implements PodpathView {
   /** Folds the user opened; cleared with a new picture. */
   private expanded = new Set<string>();
   private isFolded = false;
+  private grouping: Grouping = 'node';
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(cy: cytoscape.Core) {
@@ -103,7 +106,8 @@ export class GraphAdapter implements PodpathView {
     if (topology === this.topology && !options.relayout) return;
     this.topology = topology;
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
-    const full = graphElementsOf(topology);
+    if (options.grouping !== undefined) this.grouping = options.grouping;
+    const full = graphElementsOf(topology, this.grouping);
     const { list: elements, byId: next } = full;
     const isFresh = options.relayout === true || this.full === null || this.layoutPositions.size === 0;
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
@@ -433,6 +437,15 @@ export class GraphAdapter implements PodpathView {
       border: theme.hostBorder,
       legend: legendSections(this.topology, theme),
     });
+  }
+
+  renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
+    const ele = this.cy.getElementById(id);
+    const container = this.cy.container();
+    if (ele.empty() || !container) return null;
+    const origin = container.getBoundingClientRect();
+    const b = ele.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+    return { x1: origin.left + b.x1, y1: origin.top + b.y1, x2: origin.left + b.x2, y2: origin.top + b.y2 };
   }
 
   renderedCenter(id: string): { x: number; y: number } | null {

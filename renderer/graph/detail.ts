@@ -406,7 +406,8 @@ function foldNode(unit: Unit, id: string, parent: string | null, box: Box): Grap
     label = `${name}\n${parts.join(' · ')}${unit.problemCount > 0 ? ` · ${problems}` : ''}`;
   } else {
     const counts = `${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} not ready` : ''}`;
-    label = parent ? counts : `${name}\n${counts}`;
+    // The host's own label is too small to read at the zooms where its pods are folded.
+    label = `${name}\n${counts}`;
   }
   const node: GraphNodeData = {
     id,

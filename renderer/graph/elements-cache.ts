@@ -1,15 +1,21 @@
 import type { Topology } from '../../shared/model/types.ts';
-import { toGraphElements, type GraphElement } from './elements.ts';
+import { toGraphElements, type GraphElement, type Grouping } from './elements.ts';
 
-const cache = new WeakMap<Topology, { list: GraphElement[]; byId: Map<string, GraphElement> }>();
+type Entry = { list: GraphElement[]; byId: Map<string, GraphElement> };
+const cache = new WeakMap<Topology, Partial<Record<Grouping, Entry>>>();
 
-/** toGraphElements, computed once per topology object (the canvas and the panels share it). */
-export function graphElementsOf(topology: Topology): { list: GraphElement[]; byId: Map<string, GraphElement> } {
-  let entry = cache.get(topology);
+/** toGraphElements, computed once per topology object and grouping (the canvas and the panels share it). */
+export function graphElementsOf(topology: Topology, grouping: Grouping = 'node'): Entry {
+  let entries = cache.get(topology);
+  if (!entries) {
+    entries = {};
+    cache.set(topology, entries);
+  }
+  let entry = entries[grouping];
   if (!entry) {
-    const list = toGraphElements(topology);
+    const list = toGraphElements(topology, grouping);
     entry = { list, byId: new Map(list.map((e) => [e.data.id, e])) };
-    cache.set(topology, entry);
+    entries[grouping] = entry;
   }
   return entry;
 }

@@ -102,7 +102,6 @@ export const serviceGroupId = (namespace: string): string => `group:services/${n
 export const namespaceGroupId = (namespace: string): string => `group:ns/${namespace}`;
 export const routesNodeId = (host: Host): string => `routes:${host.name}`;
 
-const byName = <T extends { name: string }>(a: T, b: T): number => compare(a.name, b.name);
 const byNamespacedName = <T extends { name: string; namespace: string }>(a: T, b: T): number =>
   compare(a.namespace, b.namespace) || compare(a.name, b.name);
 

@@ -108,7 +108,7 @@ export function computeLayout(elements: readonly GraphElement[], options: Layout
   let best: { layout: () => GraphLayout; score: number } | null = null;
   const podBlocks = new Map<string, Block>();
   for (const columns of columnChoices) {
-    for (const serviceBandWidth of isLarge ? [1] : [1, 1.5, 2]) {
+    for (const serviceBandWidth of isLarge ? [1] : [1, 1.5, 2, 3, 4]) {
       for (const hostsPerRow of rowChoices) {
         const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, hostsPerRow, podBlocks, options.growthRoom ?? false);
         const w = Math.max(1, extent.x2 - extent.x1);

@@ -11,7 +11,7 @@ import type { GraphTheme } from './theme.ts';
  * devices of the hosts in between: a quadratic curve is 2t(1-t)·d off its chord, and the nearest
  * host in between, at t = 1/span, must be cleared by half a device plus a margin (28 px).
  */
-const tunnelBow = (span: number): number => (span <= 1 ? 0 : Math.round((14 * span * span) / (span - 1)) + 12);
+const tunnelBow = (span: number | undefined): number => (span === undefined || !(span > 1) ? 0 : Math.round((14 * span * span) / (span - 1)) + 12);
 
 export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
   const labelBackground = {
@@ -113,7 +113,7 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
       },
     },
     {
-      selector: 'node.service-group',
+      selector: 'node.service-group, node.namespace',
       style: { 'border-style': 'solid', 'border-color': 'data(color)', 'background-color': 'data(color)', 'background-opacity': 0.05 },
     },
     {
@@ -197,9 +197,9 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
         'line-dash-pattern': [8, 4],
         color: theme.tunnel,
         'font-weight': 600,
-        'curve-style': (edge: cytoscape.EdgeSingular) => ((edge.data('span') as number) > 1 ? 'unbundled-bezier' : 'straight'),
+        'curve-style': (edge: cytoscape.EdgeSingular) => (((edge.data('span') as number | undefined) ?? 0) > 1 ? 'unbundled-bezier' : 'straight'),
         // Positive: below the line from the left host to the right one, into the gap above the Services.
-        'control-point-distances': (edge: cytoscape.EdgeSingular) => [tunnelBow(edge.data('span') as number)],
+        'control-point-distances': (edge: cytoscape.EdgeSingular) => [tunnelBow(edge.data('span') as number | undefined)],
         'control-point-weights': [0.5],
       },
     },

@@ -12,6 +12,8 @@ export interface PodpathView {
    * the box's own padding, so that the click lands on the compound and not on a child.
    */
   renderedCenter(id: string): { x: number; y: number } | null;
+  /** The element's box on screen (client coordinates, label excluded), or null if it is not drawn. */
+  renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null;
   /**
    * An image of the view or of the whole graph, legend included: a PNG Blob or SVG text. Used by
    * `podpath export` (headless Chromium) and the end-to-end tests.

@@ -1,3 +1,4 @@
+import type { Grouping } from '../graph/elements.ts';
 import { useMemo, type ReactNode, type Ref } from 'react';
 import { cniText as describeCniText, confidenceText, describeCluster } from '../../shared/describe.ts';
 import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
@@ -39,6 +40,9 @@ export interface HeaderProps {
   onOpenPicker(): void;
   onFit(): void;
   onRelayout(): void;
+  /** By node (the default) or by namespace, and the switch between them. */
+  grouping?: Grouping;
+  onGrouping?(grouping: Grouping): void;
   /** New elements had to be placed overlapping others; a fresh layout would tidy them. */
   needsTidying: boolean;
   /** The source button, which opens the context picker and gets the focus back when it closes. */
@@ -61,7 +65,7 @@ export interface HeaderProps {
   isHelpOpen?: boolean;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters, exportImageRef, onHelp, isHelpOpen = false }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, grouping = 'node', onGrouping, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters, exportImageRef, onHelp, isHelpOpen = false }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -116,6 +120,20 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, ne
         </div>
       )}
       {view && <LoadingProgress kinds={view.kinds} />}
+      <div className="segmented" role="group" aria-label="Group the graph" data-testid="grouping">
+        {(['node', 'namespace'] as const).map((g) => (
+          <button
+            key={g}
+            type="button"
+            className={`button${grouping === g ? ' is-active' : ''}`}
+            aria-pressed={grouping === g}
+            onClick={() => onGrouping?.(g)}
+            title={g === 'node' ? 'Each node a box with its devices, pods and veths (g)' : 'Each namespace a box with its pods and Services; nodes with their devices (g)'}
+          >
+            {g === 'node' ? 'By node' : 'By namespace'}
+          </button>
+        ))}
+      </div>
       <button
         type="button"
         className={`button${needsTidying ? ' button-attention' : ''}`}

@@ -25,7 +25,7 @@ export async function openPage(serveArgs: string[], options: { acceptDownloads?:
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
   });
-  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('pageerror', (error) => problems.push(process.env.PODPATH_E2E_STACKS ? `${error.message}\n${error.stack ?? ''}` : error.message));
   await page.goto(server.url);
   await page.waitForSelector('[data-testid="graph"][data-element-count]', { timeout: 30_000 });
   return {
