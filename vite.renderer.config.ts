@@ -54,6 +54,8 @@ export default defineConfig((env: ForgeEnv): UserConfig => {
       // One graph library and React: a single chunk is fine for a desktop app.
       chunkSizeWarningLimit: 1500,
     },
+    // The layout worker (renderer/graph/layout-worker.ts) is an ES module, like the page.
+    worker: { format: 'es' },
     server: { strictPort: false },
   };
 });

@@ -4,7 +4,7 @@
  * selection and theme reach it through the adapter, not through re-rendering.
  */
 import cytoscape from 'cytoscape';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
 import type { Grouping } from './elements.ts';
@@ -40,6 +40,7 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, grouping
   const drawnKey = useRef<string | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const [layingOut, setLayingOut] = useState<number | null>(null);
   const onNeedsTidyingRef = useRef(onNeedsTidying);
   onNeedsTidyingRef.current = onNeedsTidying;
 
@@ -57,6 +58,7 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, grouping
       selectionType: 'single',
     });
     const adapter = new GraphAdapter(cy);
+    adapter.onDidChangeLayingOut = setLayingOut;
     adapter.setTheme(readGraphTheme());
     adapterRef.current = adapter;
     cy.on('tap', (event) => {
@@ -102,5 +104,14 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, grouping
     adapterRef.current?.setSelection(selected);
   }, [selected, topology]);
 
-  return <div ref={containerRef} className="graph" data-testid="graph" />;
+  return (
+    <>
+      <div ref={containerRef} className="graph" data-testid="graph" />
+      {layingOut !== null && (
+        <div className="canvas-message" role="status" data-testid="laying-out">
+          Laying out {layingOut.toLocaleString('en')} elements…
+        </div>
+      )}
+    </>
+  );
 });

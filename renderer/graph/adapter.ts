@@ -21,6 +21,7 @@ import type { GraphElement, GraphNodeData, Grouping } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, type Box, type Point } from './layout.ts';
+import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { placeNewNodes } from './placement.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
@@ -76,6 +77,10 @@ export class GraphAdapter implements PodpathView {
   private expanded = new Set<string>();
   private isFolded = false;
   private grouping: Grouping = 'node';
+  /** The layout a worker is computing, if any (see layOutInBackground). */
+  private pendingLayout: { options: DrawOptions } | null = null;
+  /** Told how many elements are being laid out in the background, and null when done. */
+  onDidChangeLayingOut: ((elements: number | null) => void) | null = null;
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(cy: cytoscape.Core) {
@@ -110,9 +115,16 @@ export class GraphAdapter implements PodpathView {
     const full = graphElementsOf(topology, this.grouping);
     const { list: elements, byId: next } = full;
     const isFresh = options.relayout === true || this.full === null || this.layoutPositions.size === 0;
+    // A worker is laying out the picture: it takes the latest topology when it is done, unless
+    // this is another picture, which starts a layout of its own.
+    if (this.pendingLayout && !(isFresh && options.refit)) return;
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
     let positions: Map<string, Point>;
     const saved = options.savedLayout ? new Map(Object.entries(options.savedLayout).filter(([id]) => next.has(id))) : null;
+    if (isFresh && !(saved && saved.size > 0) && elements.length > workerLayoutThreshold && canLayOutInWorker()) {
+      this.layOutInBackground(elements, options);
+      return;
+    }
     if (isFresh && saved && saved.size > 0) {
       // A snapshot drawn as it was saved; anything it did not hold is placed near its parent.
       const placement = placeNewNodes(elements, saved, layoutOptions);
@@ -159,6 +171,34 @@ export class GraphAdapter implements PodpathView {
       this.hasUserMovedViewport = false;
       if (this.cy.elements().length > 0) this.fit();
     }
+  }
+
+  /**
+   * A fresh layout of a large graph, in a worker; meanwhile the UI stays responsive and what was
+   * drawn stays. Its positions then come in as a saved layout would, so anything the cluster
+   * added in the meantime is placed near its parent.
+   */
+  private layOutInBackground(elements: readonly GraphElement[], options: DrawOptions): void {
+    const job = { options };
+    this.pendingLayout = job;
+    this.onDidChangeLayingOut?.(elements.length);
+    this.cy.container()?.setAttribute('data-laying-out', 'true');
+    const finish = (positions: Map<string, Point>, how: string): void => {
+      if (this.pendingLayout !== job || !this.topology) return;
+      this.pendingLayout = null;
+      this.cy.container()?.removeAttribute('data-laying-out');
+      this.cy.container()?.setAttribute('data-layout', how);
+      this.onDidChangeLayingOut?.(null);
+      this.setTopology(this.topology, { ...job.options, relayout: true, savedLayout: Object.fromEntries(positions) });
+    };
+    layOutInWorker(elements, { growthRoom: this.hasGrowthRoom }).then(
+      (positions) => finish(positions, 'worker'),
+      (error: unknown) => {
+        // No worker (a restrictive host, say): the same layout here, the UI waiting for it.
+        console.warn(`${error instanceof Error ? error.message : String(error)}; laying out on the UI thread instead.`);
+        finish(new Map(Object.entries(computeLayout(elements, { growthRoom: this.hasGrowthRoom }).positions)), 'main');
+      },
+    );
   }
 
   /**

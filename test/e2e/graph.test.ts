@@ -129,3 +129,29 @@ describe.skipIf(!hasChromium)('level of detail in Chromium', () => {
     expect(opened.problems, opened.problems.join('\n')).toEqual([]);
   });
 });
+
+describe.skipIf(!hasChromium)('layout of a large graph in Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'podpath-worker-'));
+  const file = join(dir, 'generated-4k.podpath.json');
+  const objects = generateCluster(4_000);
+  let opened: OpenPage;
+
+  beforeAll(async () => {
+    writeFileSync(file, serializeSnapshot({ format: 'podpath.snapshot', version: 1, source: { context: 'generated-4k', server: null, kubernetesVersion: null, capturedAt: '2026-11-26T00:00:00Z' }, objects }));
+    opened = await openPage(['--snapshot', file]);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('4,000 pods (over 15,000 elements) are laid out in a Web Worker, then drawn folded', async () => {
+    const graph = opened.page.getByTestId('graph');
+    await expect.poll(() => graph.getAttribute('data-layout'), { timeout: 60_000 }).toBe('worker');
+    await expect.poll(() => graph.getAttribute('data-folded'), { timeout: 10_000 }).toBe('true');
+    expect(Number(await graph.getAttribute('data-element-count'))).toBeGreaterThan(100);
+    expect(await opened.page.getByTestId('laying-out').count()).toBe(0);
+    expect(await boxOf(opened.page, 'fold:pods/node:node-0').then((b) => b ?? boxOf(opened.page, 'fold:node:node-0'))).not.toBeNull();
+    expect(opened.problems, opened.problems.join('\n')).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * computeLayout in a Web Worker when there is one (the page), else on this thread (tests under
+ * Node). Each call gets a worker of its own, ended when it answers: a layout is rare, and a
+ * stale one is simply dropped by the caller.
+ */
+import type { GraphElement } from './elements.ts';
+import { computeLayout, type LayoutOptions, type Point } from './layout.ts';
+import type { LayoutReply, LayoutRequest } from './layout-worker.ts';
+
+/** Above this many elements a fresh layout runs in a worker (a 10k-pod cluster has ~42,000). */
+export const workerLayoutThreshold = 15_000;
+
+export function canLayOutInWorker(): boolean {
+  return typeof Worker === 'function';
+}
+
+/** Only what the layout reads: nodes, and of their labels only a host's (its line count sizes its band). */
+function layoutInput(elements: readonly GraphElement[]): GraphElement[] {
+  const out: GraphElement[] = [];
+  for (const e of elements) {
+    if (e.group !== 'nodes') continue;
+    const { id, kind, parent, width, height, slot, model } = e.data;
+    out.push({ group: 'nodes', data: { id, kind, model, label: kind === 'host' ? e.data.label : '', ...(parent ? { parent } : {}), ...(width !== undefined ? { width, height } : {}), ...(slot ? { slot } : {}) }, classes: [] });
+  }
+  return out;
+}
+
+export function layOutInWorker(elements: readonly GraphElement[], options: LayoutOptions): Promise<Map<string, Point>> {
+  if (!canLayOutInWorker()) return Promise.resolve(new Map(Object.entries(computeLayout(elements, options).positions)));
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'podpath-layout' });
+    worker.onmessage = (event: MessageEvent<LayoutReply>) => {
+      worker.terminate();
+      if ('error' in event.data) reject(new Error(`The layout failed: ${event.data.error}`));
+      else resolve(new Map(Object.entries(event.data.positions)));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(`The layout worker failed: ${event.message || 'it could not start'}`));
+    };
+    const request: LayoutRequest = { elements: layoutInput(elements), options };
+    worker.postMessage(request);
+  });
+}
