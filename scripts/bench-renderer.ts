@@ -48,6 +48,8 @@ interface Frames {
 
 interface Result {
   pods: number;
+  /** The canvas renderer or cytoscape's WebGL one (`?renderer=` in the address). */
+  renderer: 'canvas' | 'webgl';
   expected: number;
   status: 'ok' | 'timed out' | 'failed' | 'not run';
   note?: string;
@@ -157,7 +159,7 @@ async function measure(page: Page, url: string, result: Result, deadline: number
   result.zoom = summary(await page.evaluate(stepFrames, { kind: 'zoom' as const, steps: 30, until: deadline - 5_000 }), 30);
 }
 
-async function runSize(pods: number, rendererDir: string, workDir: string): Promise<Result> {
+async function runSize(pods: number, renderer: 'canvas' | 'webgl', rendererDir: string, workDir: string): Promise<Result> {
   const objects = generateCluster(pods);
   const snapshot: Snapshot = {
     format: 'podpath.snapshot',
@@ -166,7 +168,7 @@ async function runSize(pods: number, rendererDir: string, workDir: string): Prom
     objects,
   };
   const expected = graphElementsOf(derive(objects, snapshot.source)).list.length;
-  const result: Result = { pods, expected, status: 'ok' };
+  const result: Result = { pods, renderer, expected, status: 'ok' };
   process.stderr.write(`  ${pods} pods: ${expected} elements expected…\n`);
   const file = join(workDir, `bench-${pods}.podpath.json`);
   await writeFile(file, serializeSnapshot(snapshot));
@@ -186,9 +188,9 @@ async function runSize(pods: number, rendererDir: string, workDir: string): Prom
     const page = await browser.newPage({ viewport });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const screenshot = pods >= 10_000 ? join(repoRoot, 'docs', `bench-${pods >= 150_000 ? '150k' : '10k'}.png`) : null;
+    const screenshot = pods >= 10_000 && renderer === 'canvas' ? join(repoRoot, 'docs', `bench-${pods >= 150_000 ? '150k' : '10k'}.png`) : null;
     const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), Math.max(1, deadline - Date.now()))));
-    const outcome = await Promise.race([measure(page, served.url, result, deadline, screenshot).then(() => 'ok' as const), timedOut]);
+    const outcome = await Promise.race([measure(page, `${served.url}&renderer=${renderer}`, result, deadline, screenshot).then(() => 'ok' as const), timedOut]);
     if (outcome === 'timed out') result.status = 'timed out';
     if (pageErrors.length > 0) result.note = `page errors: ${pageErrors.join('; ')}`;
   } catch (error) {
@@ -216,7 +218,7 @@ function frameCell(frames: Frames | undefined, budget: number | null): string {
 }
 
 function printTable(results: Result[]): void {
-  const labels = results.map((r) => `${r.pods >= 1000 ? `${r.pods / 1000}k` : r.pods} pods`);
+  const labels = results.map((r) => `${r.pods >= 1000 ? `${r.pods / 1000}k` : r.pods} pods${r.renderer === 'webgl' ? ', WebGL' : ''}`);
   const rows: [string, (r: Result) => string][] = [
     ['status', (r) => r.status],
     ['elements drawn (level of detail) / in the model', (r) => `${r.drawn === undefined ? '—' : r.drawn.toLocaleString('en')} / ${r.expected.toLocaleString('en')}`],
@@ -243,8 +245,8 @@ function printTable(results: Result[]): void {
  * Each size runs in its own Node process with room for 150k pods' objects, model, elements and
  * wire message (the default heap of about 4 GB is not enough), and is killed if it overruns.
  */
-function runSizeIsolated(pods: number): Promise<Result> {
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--expose-gc', fileURLToPath(import.meta.url), '--size', String(pods)], {
+function runSizeIsolated(pods: number, renderer: 'canvas' | 'webgl' = 'canvas'): Promise<Result> {
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--expose-gc', fileURLToPath(import.meta.url), '--size', String(pods), renderer], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -257,7 +259,7 @@ function runSizeIsolated(pods: number): Promise<Result> {
       try {
         resolve(JSON.parse(last) as Result);
       } catch {
-        resolve({ pods, expected: NaN, status: signal === 'SIGKILL' ? 'timed out' : 'failed', note: `the benchmark process ended with ${signal ?? `code ${code}`}` });
+        resolve({ pods, renderer, expected: NaN, status: signal === 'SIGKILL' ? 'timed out' : 'failed', note: `the benchmark process ended with ${signal ?? `code ${code}`}` });
       }
     });
   });
@@ -276,6 +278,8 @@ export async function benchRenderer(): Promise<void> {
   else if (tenK.firstFrameMs === undefined) skipped = `first frame at 10k not reached (${tenK.status}); needs level-of-detail aggregation, issue 5`;
   else if (tenK.firstFrameMs >= largeRunLimitMs) skipped = `first frame at 10k took ${(tenK.firstFrameMs / 1000).toFixed(0)} s; needs level-of-detail aggregation, issue 5`;
   if (skipped === null) results.push(await runSizeIsolated(150_000));
+  // Design §9: measure WebGL before choosing it. The app picks it only on a hardware GPU.
+  if (!only) results.push(await runSizeIsolated(10_000, 'webgl'));
   printTable(results);
   if (skipped !== null && tenK) console.log(`150k: not run (${skipped})`);
 }
@@ -283,7 +287,7 @@ export async function benchRenderer(): Promise<void> {
 if (process.argv[2] === '--size') {
   const workDir = await mkdtemp(join(tmpdir(), 'podpath-bench-'));
   try {
-    const result = await runSize(Number(process.argv[3]), await ensureRenderer(() => {}), workDir);
+    const result = await runSize(Number(process.argv[3]), process.argv[4] === 'webgl' ? 'webgl' : 'canvas', await ensureRenderer(() => {}), workDir);
     console.log(JSON.stringify(result));
   } finally {
     await rm(workDir, { recursive: true, force: true });

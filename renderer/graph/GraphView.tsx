@@ -9,6 +9,7 @@ import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
 import type { Grouping } from './elements.ts';
 import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
+import { chooseRenderer, glRendererName } from './webgl.ts';
 
 export interface GraphViewProps {
   topology: Topology | null;
@@ -47,8 +48,11 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, grouping
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
+    const renderer = chooseRenderer(window.location.search, glRendererName());
+    container.setAttribute('data-renderer', renderer);
     const cy = cytoscape({
       container,
+      ...(renderer === 'webgl' ? { renderer: { name: 'canvas', webgl: true } } : {}),
       elements: [],
       layout: { name: 'preset' },
       minZoom: 0.05,
