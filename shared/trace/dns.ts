@@ -1,0 +1,322 @@
+/**
+ * The name lookup a pod makes before it connects (design §4, issue 6 scenario 7): the
+ * resolv.conf its dnsPolicy gives it, the queries its search path expands a name into, the
+ * cluster DNS Service and its CoreDNS endpoints, and whether NetworkPolicy lets port 53 out.
+ *
+ * What the Kubernetes API does not say is assumed as every mainstream distribution sets it, and
+ * said so: the kubelet's clusterDNS is the kube-system/kube-dns Service's ClusterIP, its
+ * clusterDomain is cluster.local, and CoreDNS forwards names outside it to the node's resolvers.
+ */
+import type { EndpointRecord, Host, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
+import type { Flow, PolicyVerdict } from '../policy/types.ts';
+import { clusterDomain } from './endpoints.ts';
+import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path.ts';
+import { endpointPort, resolveService } from './proxy.ts';
+import type { DnsLookup, DnsPolicyCheck, DnsQuery, Evidence, Hop, Packet } from './types.ts';
+import type { ProxyMode } from '../model/types.ts';
+
+export type DnsTarget =
+  | { kind: 'service'; service: ServiceRecord; ip: string }
+  | { kind: 'headless'; service: ServiceRecord; ips: string[] }
+  | { kind: 'external-name'; service: ServiceRecord; cname: string }
+  | { kind: 'upstream'; name: string };
+
+export interface DnsResult {
+  lookup: DnsLookup;
+  /** What the name stands for, when the lookup tells (also when the lookup itself fails, so a
+   * message can name it). */
+  target: DnsTarget | null;
+  /** The lookup fails: the trace stops here. */
+  isFailed: boolean;
+}
+
+export interface DnsContext extends PathContext {
+  proxyMode: ProxyMode;
+  evaluate: (flow: Flow) => PolicyVerdict;
+}
+
+/** The cluster DNS Service: kube-system/kube-dns (CoreDNS keeps kube-dns's name and label). */
+export function clusterDnsService(topology: Topology): ServiceRecord | null {
+  return (
+    topology.services['svc:kube-system/kube-dns'] ??
+    Object.values(topology.services).find((s) => s.namespace === 'kube-system' && s.labels['k8s-app'] === 'kube-dns' && s.clusterIPs.length > 0) ??
+    null
+  );
+}
+
+type Answer = { kind: 'records'; target: DnsTarget; values: string[]; type: 'A' | 'AAAA' | 'CNAME' } | { kind: 'nxdomain' } | { kind: 'forwarded' };
+
+/** What CoreDNS's kubernetes plugin answers for a fully qualified name. */
+function clusterAnswer(topology: Topology, fqdn: string): Answer {
+  const name = fqdn.replace(/\.$/, '').toLowerCase();
+  const suffix = `.${clusterDomain}`;
+  if (!name.endsWith(suffix)) return { kind: 'forwarded' };
+  const labels = name.slice(0, -suffix.length).split('.');
+  if (labels.length !== 3 || labels[2] !== 'svc') return { kind: 'nxdomain' };
+  const [serviceName = '', namespace = ''] = labels;
+  const service = topology.services[`svc:${namespace}/${serviceName}`];
+  if (!service) return { kind: 'nxdomain' };
+  if (service.type === 'ExternalName' && service.externalName) {
+    return { kind: 'records', target: { kind: 'external-name', service, cname: service.externalName }, values: [service.externalName], type: 'CNAME' };
+  }
+  if (service.isHeadless) {
+    const ips = Object.values(topology.endpoints)
+      .filter((e) => e.service === service.id && e.isReady)
+      .map((e) => e.address)
+      .sort();
+    if (ips.length === 0) return { kind: 'nxdomain' };
+    return { kind: 'records', target: { kind: 'headless', service, ips }, values: ips, type: ips[0]?.includes(':') ? 'AAAA' : 'A' };
+  }
+  const ip = service.clusterIPs[0];
+  if (!ip) return { kind: 'nxdomain' };
+  return { kind: 'records', target: { kind: 'service', service, ip }, values: service.clusterIPs, type: ip.includes(':') ? 'AAAA' : 'A' };
+}
+
+/** A name that is meant for the cluster (its labels name a Service or a namespace here), so the
+ * upstream resolvers will not know it either. */
+function looksInCluster(topology: Topology, name: string): boolean {
+  const labels = name.replace(/\.$/, '').toLowerCase().split('.');
+  if (labels.length === 1) return true;
+  if (name.includes(`.svc`) || name.endsWith(clusterDomain)) return true;
+  const namespaces = new Set(Object.values(topology.namespaces).map((n) => n.name));
+  const services = new Set(Object.values(topology.services).map((s) => s.name));
+  return labels.length <= 3 && (namespaces.has(labels[1] ?? '') || services.has(labels[0] ?? ''));
+}
+
+/** The queries a resolver sends for `name`: resolv.conf semantics (ndots, search list). */
+function queriesFor(name: string, searches: string[], ndots: number): string[] {
+  if (name.endsWith('.')) return [name.slice(0, -1)];
+  const expanded = searches.map((s) => `${name}.${s}`);
+  const dots = (name.match(/\./g) ?? []).length;
+  return dots >= ndots ? [name, ...expanded] : [...expanded, name];
+}
+
+function ndotsOf(options: { name: string; value: string | null }[], fallback: number): number {
+  const value = options.find((o) => o.name === 'ndots')?.value;
+  const n = value === undefined || value === null ? NaN : Number(value);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, 15) : fallback;
+}
+
+function describePolicies(checks: DnsPolicyCheck[], protocol: 'UDP' | 'TCP'): string {
+  const denied = checks.filter((c) => c.protocol === protocol && !c.isAllowed);
+  const first = denied[0];
+  if (!first) return '';
+  const side = first.egress.verdict === 'denied' ? first.egress : first.ingress;
+  return side.reason;
+}
+
+/**
+ * Looks `name` up as the source would: from a pod with its dnsPolicy, from a node with its own
+ * resolv.conf (which the model does not know).
+ */
+export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; host: Host | null }, name: string): DnsResult {
+  const { topology } = ctx;
+  const pod = source.pod;
+  const dnsPolicy = pod?.dnsPolicy ?? 'ClusterFirst';
+  const config = pod?.dnsConfig ?? null;
+  const kubeDns = clusterDnsService(topology);
+  const kubeDnsIP = kubeDns?.clusterIPs[0] ?? null;
+  const where = pod ? `${pod.namespace}/${pod.name}` : `node ${source.host?.name ?? '?'}`;
+
+  let resolver: DnsLookup['resolver'];
+  let why: string;
+  if (!pod) {
+    resolver = 'node';
+    why = `a node resolves with its own /etc/resolv.conf, which is not in the Kubernetes API and normally does not point at the cluster DNS`;
+  } else if (dnsPolicy === 'Default') {
+    resolver = 'node';
+    why = 'dnsPolicy Default: the pod gets its node\'s /etc/resolv.conf, not the cluster DNS';
+  } else if (dnsPolicy === 'ClusterFirst' && pod.isHostNetwork) {
+    resolver = 'node';
+    why = 'hostNetwork with dnsPolicy ClusterFirst: the kubelet falls back to the node\'s /etc/resolv.conf (ClusterFirstWithHostNet would give it the cluster DNS)';
+  } else if (dnsPolicy === 'None') {
+    const usesCluster = kubeDnsIP !== null && (config?.nameservers ?? []).includes(kubeDnsIP);
+    resolver = usesCluster ? 'cluster' : 'custom';
+    why = `dnsPolicy None: resolv.conf is exactly spec.dnsConfig (nameservers ${(config?.nameservers ?? []).join(', ') || 'none'})`;
+  } else {
+    resolver = 'cluster';
+    why = `dnsPolicy ${dnsPolicy}: the kubelet points resolv.conf at the cluster DNS with the namespace's search path`;
+  }
+
+  const namespace = pod?.namespace ?? 'default';
+  const clusterSearches = [`${namespace}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain];
+  const searches = dnsPolicy === 'None' ? (config?.searches ?? []) : resolver === 'cluster' ? [...clusterSearches, ...(config?.searches ?? [])] : (config?.searches ?? []);
+  const nameservers =
+    dnsPolicy === 'None' ? (config?.nameservers ?? []) : resolver === 'cluster' ? [kubeDnsIP ?? '<kube-dns ClusterIP>', ...(config?.nameservers ?? [])].slice(0, 3) : (config?.nameservers ?? []);
+  const ndots = ndotsOf(config?.options ?? [], dnsPolicy === 'None' || resolver !== 'cluster' ? 1 : 5);
+
+  // What the name means in the cluster, whichever resolver asks: the queries the pod's search
+  // path makes (or, for a node, the cluster search path of namespace default).
+  const queries: DnsQuery[] = [];
+  let answer: Extract<Answer, { kind: 'records' }> | null = null;
+  let upstream = false;
+  const candidates = queriesFor(name, resolver === 'cluster' ? searches : clusterSearches, resolver === 'cluster' ? ndots : 5);
+  for (const candidate of candidates) {
+    const result = clusterAnswer(topology, candidate);
+    if (result.kind === 'records') {
+      queries.push({ name: candidate, answer: result.values });
+      answer = result;
+      break;
+    }
+    if (result.kind === 'forwarded') {
+      if (!looksInCluster(topology, candidate)) {
+        queries.push({ name: candidate, answer: 'forwarded' });
+        upstream = true;
+        break;
+      }
+      queries.push({ name: candidate, answer: 'NXDOMAIN' });
+      continue;
+    }
+    queries.push({ name: candidate, answer: 'NXDOMAIN' });
+  }
+  const target: DnsTarget | null = answer ? answer.target : upstream ? { kind: 'upstream', name: name.replace(/\.$/, '') } : null;
+
+  const srcIP = pod ? podAddress(pod, kubeDnsIP ?? undefined) : source.host ? nodeAddress(source.host) : '';
+  const query: Packet = { src: srcIP, dst: nameservers[0] ?? '?', dstPort: 53, protocol: 'UDP' };
+  const resolvEvidence: Evidence[] = [
+    { text: why, ...(pod ? { object: pod.id, field: 'spec.dnsPolicy' } : {}) },
+    ...(pod && !pod.isHostNetwork ? [{ text: 'the resolv.conf the kubelet wrote', command: `kubectl exec -n ${pod.namespace} ${pod.name} -- cat /etc/resolv.conf` }] : []),
+  ];
+  if (resolver === 'cluster') resolvEvidence.push({ text: `assumed: the kubelet's clusterDNS is ${serviceLabel(kubeDns ?? ({ namespace: 'kube-system', name: 'kube-dns' } as ServiceRecord))}'s ClusterIP and its clusterDomain ${clusterDomain} (kubelet settings are not in the API)` });
+  const hops: Hop[] = [
+    hop(
+      'dns',
+      `resolv.conf of ${where} (${pod ? `dnsPolicy ${dnsPolicy}` : 'the node\'s'}): ${nameservers.length > 0 ? `nameserver ${nameservers.join(', ')}` : 'nameserver unknown'}${searches.length > 0 ? `, search ${searches.join(' ')}` : ''}${resolver === 'cluster' || dnsPolicy === 'None' ? `, ndots:${ndots}` : ''}`,
+      query,
+      [pod?.id, source.host?.id],
+      source.host?.id ?? null,
+      resolvEvidence,
+    ),
+  ];
+
+  const lookup: DnsLookup = {
+    name,
+    dnsPolicy: pod ? dnsPolicy : 'node',
+    resolver,
+    nameservers,
+    searches,
+    ndots,
+    queries,
+    answer: answer ? { type: answer.type, values: answer.values } : null,
+    service: resolver === 'cluster' ? (kubeDns?.id ?? null) : null,
+    endpoints: [],
+    policy: [],
+    status: 'resolved',
+    summary: '',
+    hops,
+  };
+  const fail = (status: DnsLookup['status'], summary: string): DnsResult => {
+    lookup.status = status;
+    lookup.summary = summary;
+    return { lookup, target, isFailed: true };
+  };
+  const meaning = target ? targetText(target) : null;
+
+  if (resolver !== 'cluster') {
+    if (upstream) {
+      lookup.status = 'upstream';
+      lookup.summary = `${where} resolves ${name} with ${resolver === 'node' ? 'the node\'s resolvers' : `its own nameservers (${nameservers.join(', ')})`}; the answer is outside the cluster's knowledge`;
+      return { lookup, target, isFailed: false };
+    }
+    return fail(
+      'no-cluster-dns',
+      `${where} cannot resolve ${name}: ${why}, and those resolvers do not serve ${clusterDomain} names${meaning ? ` (in the cluster it would be ${meaning})` : ''}.${pod?.isHostNetwork ? ' Set dnsPolicy: ClusterFirstWithHostNet, or trace the Service\'s id or ClusterIP.' : ' Trace the Service\'s id or ClusterIP instead.'}`,
+    );
+  }
+  if (!kubeDns || !kubeDnsIP) return fail('no-cluster-dns', `no cluster DNS Service (kube-system/kube-dns) in the model, so ${name} cannot be resolved`);
+
+  // The query's path to CoreDNS: kube-proxy on the pod's node, then the pod's egress policy.
+  const udpPort = kubeDns.ports.find((p) => p.protocol === 'UDP' && p.port === 53) ?? kubeDns.ports.find((p) => p.protocol === 'UDP');
+  const tcpPort = kubeDns.ports.find((p) => p.protocol === 'TCP' && p.port === 53);
+  if (!udpPort || !source.host) return fail('no-cluster-dns', `${serviceLabel(kubeDns)} has no UDP port 53`);
+  const resolution = resolveService(ctx, kubeDns, udpPort, source.host, query, 'cluster-ip');
+  hops.push(...resolution.hops);
+  lookup.endpoints = resolution.choices.map((c) => c.endpoint.id);
+  if (resolution.failure) {
+    hops.push(resolution.failure.hop);
+    return fail('no-endpoints', `the name lookup fails: ${serviceLabel(kubeDns)} — ${resolution.failure.summary}`);
+  }
+
+  const checks: DnsPolicyCheck[] = [];
+  const endpointsByProtocol: [('UDP' | 'TCP'), EndpointRecord[]][] = [
+    ['UDP', resolution.choices.map((c) => c.endpoint)],
+    ['TCP', tcpPort ? resolution.choices.map((c) => c.endpoint).filter((e) => endpointPort(e, tcpPort) !== null) : []],
+  ];
+  for (const [protocol, endpoints] of endpointsByProtocol) {
+    for (const endpoint of endpoints) {
+      const target = endpoint.pod ? topology.pods[endpoint.pod] : undefined;
+      const port = endpointPort(endpoint, protocol === 'UDP' ? udpPort : (tcpPort ?? udpPort)) ?? 53;
+      const verdict = ctx.evaluate({ from: { pod: pod ?? null, ip: srcIP }, to: { pod: target ?? null, ip: endpoint.address }, port, protocol });
+      checks.push({ protocol, endpoint: endpoint.id, pod: endpoint.pod, isAllowed: verdict.isAllowed, egress: verdict.egress, ingress: verdict.ingress });
+    }
+  }
+  lookup.policy = checks;
+  const udp = checks.filter((c) => c.protocol === 'UDP');
+  const tcp = checks.filter((c) => c.protocol === 'TCP');
+  const isolating = checks.filter((c) => c.egress.verdict === 'allowed' || c.egress.verdict === 'denied' || c.ingress.verdict === 'allowed' || c.ingress.verdict === 'denied');
+  if (isolating.length > 0) {
+    const policyIds = [...new Set(checks.flatMap((c) => [...c.egress.isolatedBy, ...c.ingress.isolatedBy]))];
+    const state = (list: DnsPolicyCheck[]) => (list.length === 0 ? 'no port' : list.every((c) => c.isAllowed) ? 'allowed' : list.some((c) => c.isAllowed) ? 'allowed to some endpoints' : 'denied');
+    const deciding = checks.find((c) => !c.isAllowed) ?? checks[0];
+    const evidence: Evidence[] = [];
+    if (deciding) {
+      const side = deciding.egress.verdict === 'denied' || deciding.egress.verdict === 'allowed' ? deciding.egress : deciding.ingress;
+      evidence.push({ text: side.reason, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: `kubectl get networkpolicy -n ${side.isolatedBy[0].slice('netpol:'.length).split('/')[0]} ${side.isolatedBy[0].split('/')[1] ?? ''} -o yaml` } : {}) });
+    }
+    hops.push(hop('policy', `NetworkPolicy for DNS from ${where}: UDP 53 ${state(udp)}, TCP 53 ${state(tcp)}`, query, [pod?.id, ...policyIds, ...udp.map((c) => c.pod)], source.host.id, evidence));
+  }
+  if (udp.length > 0 && udp.every((c) => !c.isAllowed)) {
+    return fail('policy-denied', `the name lookup is blocked: ${describePolicies(checks, 'UDP')} (UDP 53 to CoreDNS ${udp.map((c) => topology.endpoints[c.endpoint]?.address).join(', ')}); without DNS the connection never starts`);
+  }
+  const isPartlyDenied = udp.some((c) => !c.isAllowed);
+
+  const answerEvidence: Evidence[] = [];
+  if (pod && !pod.isHostNetwork) answerEvidence.push({ text: 'ask it the same way', command: `kubectl exec -n ${pod.namespace} ${pod.name} -- nslookup ${name}` });
+  if (answer?.target.kind === 'headless') answerEvidence.push({ text: `${serviceLabel(answer.target.service)} is headless (clusterIP: None): CoreDNS answers with the ready endpoints' addresses, and the client connects to one directly`, object: answer.target.service.id, field: 'spec.clusterIP' });
+  if (answer?.target.kind === 'external-name') answerEvidence.push({ text: `${serviceLabel(answer.target.service)} is type ExternalName: CoreDNS answers with a CNAME, and the client resolves that outside the cluster`, object: answer.target.service.id, field: 'spec.externalName' });
+  if (answer?.target.kind === 'service') answerEvidence.push({ text: `${serviceLabel(answer.target.service)}'s ClusterIP`, object: answer.target.service.id, field: 'spec.clusterIPs' });
+  const tried = queries.map((q) => `${q.name} → ${Array.isArray(q.answer) ? q.answer.join(', ') : q.answer}`).join('; ');
+  hops.push(
+    hop('dns', answer ? `CoreDNS answers ${queries.at(-1)?.name ?? name} ${answer.type} ${answer.values.join(', ')}` : upstream ? `CoreDNS forwards ${name} to the upstream resolvers` : `CoreDNS answers NXDOMAIN for ${name}`, query, [kubeDns.id, ...lookup.endpoints, answer ? serviceOf(answer.target)?.id : undefined], source.host.id, [
+      { text: `queries in search order: ${tried}` },
+      ...answerEvidence,
+    ]),
+  );
+  const tcpNote = tcp.length > 0 && tcp.some((c) => !c.isAllowed) ? `; TCP 53 is ${tcp.every((c) => !c.isAllowed) ? 'denied' : 'partly denied'} (${describePolicies(checks, 'TCP')}), so answers too large for UDP fail` : '';
+  if (!answer && !upstream) return fail('nxdomain', `${name} does not resolve from ${where} (${tried})`);
+  if (isPartlyDenied) {
+    lookup.status = 'partly-denied';
+    lookup.summary = `The name lookup works only when kube-proxy picks an allowed CoreDNS endpoint: ${describePolicies(checks, 'UDP')}`;
+    return { lookup, target, isFailed: false };
+  }
+  lookup.status = upstream ? 'upstream' : 'resolved';
+  lookup.summary = upstream ? `${name} is not a cluster name: CoreDNS forwards it upstream${tcpNote}` : `${name} → ${answer?.values.join(', ') ?? ''} (${meaning ?? ''})${tcpNote}`;
+  return { lookup, target, isFailed: false };
+}
+
+function serviceOf(target: DnsTarget): ServiceRecord | null {
+  return target.kind === 'upstream' ? null : target.service;
+}
+
+function targetText(target: DnsTarget): string {
+  switch (target.kind) {
+    case 'service':
+      return `${serviceLabel(target.service)}, ClusterIP ${target.ip}`;
+    case 'headless':
+      return `headless ${serviceLabel(target.service)}, pods ${target.ips.join(', ')}`;
+    case 'external-name':
+      return `ExternalName ${serviceLabel(target.service)}, CNAME ${target.cname}`;
+    case 'upstream':
+      return `${target.name}, outside the cluster`;
+  }
+}
+
+/** The one hop a trace's main path shows for its lookup; `trace.dns.hops` has the details. */
+export function dnsSummaryHop(result: DnsResult, host: Host | null, pod: PodRecord | null): Hop {
+  const lookup = result.lookup;
+  const first = lookup.hops[0];
+  const packet: Packet = first?.packet ?? { src: '', dst: '', protocol: 'UDP' };
+  const hopIds = [...new Set(lookup.hops.flatMap((h) => h.ids))];
+  const label = result.isFailed ? `DNS ${lookup.name}: ${lookup.status}` : `DNS ${lookup.name} → ${lookup.answer ? lookup.answer.values.join(', ') : 'forwarded upstream'}${lookup.service ? ` (asked ${lookup.nameservers[0] ?? ''}:53)` : ''}`;
+  return hop('dns', label, packet, [pod?.id, ...hopIds], host?.id ?? null, [{ text: lookup.summary }, ...(first?.evidence ?? [])]);
+}

@@ -1,0 +1,286 @@
+/**
+ * A Service's virtual address rewritten to one endpoint on the node that handles the packet
+ * (design §1, problem 3): which endpoints kube-proxy (or Cilium's eBPF) can pick, and how it
+ * picks among them, in each proxy mode's own terms — iptables chains and their probabilities,
+ * IPVS virtual and real servers, nftables numgen maps, Cilium's service map.
+ *
+ * Which endpoints are usable follows kube-proxy's CategorizeEndpoints (pkg/proxy/topology.go):
+ * ready ones, else serving-and-terminating ones, per traffic policy; `Local` keeps those on the
+ * node. kube-proxy orders them by "IP:port" as strings, and so do the chains.
+ */
+import type { EndpointRecord, Host, Id, ProxyMode, ServicePortRecord, ServiceRecord } from '../model/types.ts';
+import { joinHostPort } from '../topology/kube-proxy.ts';
+import { ids } from '../topology/ids.ts';
+import { hop, serviceLabel, type PathContext } from './path.ts';
+import type { Evidence, Hop, Packet } from './types.ts';
+
+export interface EndpointChoice {
+  endpoint: EndpointRecord;
+  ip: string;
+  port: number;
+  /** How this one gets picked, in the proxy's own terms. */
+  selection: string;
+  /** The DNAT, with the packet after it. */
+  dnat: Hop;
+}
+
+export interface ServiceResolution {
+  /** The Service hop and the EndpointSlice lookup, before the fan-out. */
+  hops: Hop[];
+  choices: EndpointChoice[];
+  /** When no endpoint can be picked: the reject or drop, and why. */
+  failure: { hop: Hop; summary: string } | null;
+}
+
+/** Where the packet meets the Service: its ClusterIP from inside, or from outside through a
+ * NodePort, a LoadBalancer address or an external IP. */
+export type ServiceEntry = 'cluster-ip' | 'node-port' | 'load-balancer' | 'external-ip';
+
+const isV6 = (address: string): boolean => address.includes(':');
+
+/** The Service port a query means: the one with that port number (and protocol), else — no port
+ * given — the only or first one. */
+export function servicePortFor(service: ServiceRecord, port: number | undefined, protocol: string | undefined, entry: ServiceEntry): ServicePortRecord | null {
+  const byProtocol = service.ports.filter((p) => protocol === undefined || p.protocol === protocol);
+  if (port === undefined) return byProtocol[0] ?? null;
+  const number = (p: ServicePortRecord) => (entry === 'node-port' ? p.nodePort : p.port);
+  return byProtocol.find((p) => number(p) === port) ?? null;
+}
+
+/** The endpoint's port for a Service port: the slice port of the same name and protocol. */
+export function endpointPort(endpoint: EndpointRecord, port: ServicePortRecord): number | null {
+  const match = endpoint.ports.find((p) => (p.name ?? '') === (port.name ?? '') && p.protocol === port.protocol);
+  if (match) return match.port;
+  if (typeof port.targetPort === 'number' && endpoint.ports.length === 0) return port.targetPort;
+  return null;
+}
+
+/** The endpoints kube-proxy programs for traffic under `policy`, on `node`. */
+export function usableEndpoints(
+  all: EndpointRecord[],
+  port: ServicePortRecord,
+  family: 4 | 6,
+  policy: 'Cluster' | 'Local',
+  node: Host | null,
+): { endpoints: EndpointRecord[]; isTerminatingFallback: boolean; hasAnyUsable: boolean } {
+  const candidates = all.filter((e) => isV6(e.address) === (family === 6) && endpointPort(e, port) !== null);
+  const ready = candidates.filter((e) => e.isReady);
+  const terminating = candidates.filter((e) => e.isServing && e.isTerminating);
+  const hasAnyUsable = ready.length > 0 || terminating.length > 0;
+  const pick = (list: EndpointRecord[]) => (policy === 'Local' ? list.filter((e) => node !== null && e.nodeName === node.name) : list);
+  const readyHere = pick(ready);
+  if (readyHere.length > 0) return { endpoints: sortForProxy(readyHere, port), isTerminatingFallback: false, hasAnyUsable };
+  return { endpoints: sortForProxy(pick(terminating), port), isTerminatingFallback: true, hasAnyUsable };
+}
+
+function sortForProxy(endpoints: EndpointRecord[], port: ServicePortRecord): EndpointRecord[] {
+  const key = (e: EndpointRecord) => joinHostPort(e.address, endpointPort(e, port) ?? 0);
+  return [...endpoints].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+function chainOf(port: ServicePortRecord, endpoint: EndpointRecord): string | null {
+  return port.kubeProxy?.endpoints.find((e) => e.endpoint === endpoint.id)?.chain ?? null;
+}
+
+function proxyName(mode: ProxyMode): string {
+  switch (mode) {
+    case 'iptables':
+      return 'kube-proxy (iptables)';
+    case 'ipvs':
+      return 'kube-proxy (IPVS)';
+    case 'nftables':
+      return 'kube-proxy (nftables)';
+    case 'ebpf':
+      return 'eBPF (kube-proxy replacement)';
+    default:
+      return 'the Service proxy (mode unknown)';
+  }
+}
+
+const affinitySeconds = 10800;
+
+/** The rule that picks endpoint `i` of `n`, per proxy mode. */
+function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRecord, chain: string | null, serviceChain: string | null, isExternalNodeLocal: boolean): string {
+  const share = n === 1 ? 'every new connection' : `1 in ${n} new connections`;
+  let rule: string;
+  switch (mode) {
+    case 'iptables':
+      if (n === 1) rule = `${serviceChain ?? 'KUBE-SVC'} jumps to ${chain ?? 'its KUBE-SEP chain'} unconditionally (the only endpoint)`;
+      else if (i < n - 1) rule = `${serviceChain ?? 'KUBE-SVC'} rule ${i + 1} of ${n}: -m statistic --mode random --probability ${(1 / (n - i)).toFixed(10)} -j ${chain ?? 'KUBE-SEP'}: ${share}`;
+      else rule = `${serviceChain ?? 'KUBE-SVC'} rule ${n} of ${n}: no condition, takes what the earlier rules left -j ${chain ?? 'KUBE-SEP'}: ${share}`;
+      break;
+    case 'nftables':
+      rule = n === 1 ? `${serviceChain ?? 'the service chain'} goes to ${chain ?? 'its endpoint chain'} (the only endpoint)` : `${serviceChain ?? 'the service chain'}: numgen random mod ${n} vmap { ${i} : goto ${chain ?? 'endpoint-…'} }: ${share}`;
+      break;
+    case 'ipvs':
+      rule = n === 1 ? 'the only real server of the IPVS virtual server' : `IPVS scheduler rr (kube-proxy's default): real servers take new connections in turn, ${share}`;
+      break;
+    case 'ebpf':
+      rule = n === 1 ? 'the only backend in Cilium\'s service map' : `Cilium's eBPF service map picks a backend per new connection (bpf-lb-algorithm random by default, maglev when set): ${share}`;
+      break;
+    default:
+      rule = `picked by the node's Service proxy (its mode is unknown): ${share} if it balances evenly`;
+  }
+  if (isExternalNodeLocal) rule += '; externalTrafficPolicy Local: only this node\'s endpoints';
+  if (service.sessionAffinity === 'ClientIP') {
+    const sticky =
+      mode === 'iptables'
+        ? `-m recent --name ${chain ?? 'KUBE-SEP'} --rcheck --seconds ${affinitySeconds} sends a returning client back first`
+        : mode === 'ipvs'
+          ? `IPVS persistence (-p ${affinitySeconds}) keeps a client on its real server`
+          : mode === 'nftables'
+            ? `the affinity set keeps a client on its endpoint for ${affinitySeconds} s`
+            : `a client stays on its backend for ${affinitySeconds} s`;
+    rule = `sessionAffinity ClientIP: ${sticky} (timeoutSeconds default ${affinitySeconds}); a new client: ${rule}`;
+  }
+  return rule;
+}
+
+function endpointsCommand(service: ServiceRecord): string {
+  return `kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name} -o wide`;
+}
+
+function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePortRecord, vip: string, entry: ServiceEntry, policy: 'Cluster' | 'Local', node: Host): { label: string; evidence: Evidence[]; ids: (Id | null)[] } {
+  const address = entry === 'node-port' ? `${vip}:${port.nodePort ?? '?'}` : `${joinHostPort(vip, port.port)}`;
+  const target = `targetPort ${port.targetPort}`;
+  const base = `${serviceLabel(service)} ${address}/${port.protocol} (${target})`;
+  const kp = port.kubeProxy;
+  const evidence: Evidence[] = [{ text: `${serviceLabel(service)} port ${port.name ?? port.port}: ${port.port}/${port.protocol} → ${target}${port.nodePort ? `, nodePort ${port.nodePort}` : ''}`, object: service.id, field: 'spec.ports', command: `kubectl get svc -n ${service.namespace} ${service.name} -o wide` }];
+  const useLocal = policy === 'Local';
+  const entryChain = entry === 'cluster-ip' ? null : (kp?.external ?? null);
+  const chain = useLocal ? (kp?.local ?? kp?.service ?? null) : (kp?.service ?? null);
+  const hopIds: (Id | null)[] = [service.id, node.id];
+  switch (mode) {
+    case 'iptables': {
+      const first = entry === 'node-port' ? 'KUBE-NODEPORTS' : 'KUBE-SERVICES';
+      const path = [first, entryChain, chain].filter((c) => c !== null).join(' → ');
+      evidence.push({ text: `${path}${useLocal ? ` (${entry === 'cluster-ip' ? 'internal' : 'external'}TrafficPolicy Local: the KUBE-SVL chain holds only this node's endpoints)` : ''}`, command: `iptables-save -t nat | grep ${chain ?? 'KUBE-SVC'}` });
+      return { label: `${base}: kube-proxy on ${node.name} matches it, ${path}`, evidence, ids: hopIds };
+    }
+    case 'nftables': {
+      evidence.push({ text: `table ip kube-proxy: ${entry === 'node-port' ? 'nodeport-ips/service-nodeports' : 'service-ips'} map → ${[entryChain, chain].filter((c) => c !== null).join(' → ')}`, command: `nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'services'}` });
+      return { label: `${base}: kube-proxy (nftables) on ${node.name}, chain ${chain ?? '?'}`, evidence, ids: hopIds };
+    }
+    case 'ipvs': {
+      const ipvs = node.devices.find((d) => d === ids.device(node.name, 'dummy')) ?? null;
+      const flag = port.protocol === 'UDP' ? '-u' : port.protocol === 'SCTP' ? '--sctp-service' : '-t';
+      evidence.push({
+        text: `kube-proxy (IPVS) binds ${entry === 'node-port' ? 'no address for NodePorts: every node address gets a virtual server' : `${vip} to kube-ipvs0`} on every node and makes a virtual server for it`,
+        object: ipvs ?? node.id,
+        command: `ipvsadm -Ln ${flag} ${address}`,
+      });
+      hopIds.push(ipvs);
+      return { label: `${base}: IPVS virtual server ${address} on ${node.name}${entry === 'cluster-ip' ? ' (kube-ipvs0)' : ''}`, evidence, ids: hopIds };
+    }
+    case 'ebpf': {
+      evidence.push({ text: 'Cilium\'s kube-proxy replacement keeps Services in eBPF maps; there are no iptables rules for them', command: 'kubectl -n kube-system exec ds/cilium -- cilium-dbg service list' });
+      const where = entry === 'cluster-ip' ? 'socket LB: connect() is rewritten inside the sender\'s netns, before a packet exists' : 'BPF NodePort on the node\'s device';
+      return { label: `${base}: Cilium eBPF on ${node.name} (${where})`, evidence, ids: hopIds };
+    }
+    default:
+      evidence.push({ text: 'kube-proxy\'s mode was not detected (see the cluster\'s proxy mode evidence): which rules do this is unknown' });
+      return { label: `${base}: the Service proxy on ${node.name}`, evidence, ids: hopIds };
+  }
+}
+
+/**
+ * The node's Service proxy on `node`: the Service hop, the endpoints it can use, and one choice
+ * per endpoint with its DNAT. `packet` is as it arrives (its dst the Service address).
+ */
+export function resolveService(
+  ctx: PathContext & { proxyMode: ProxyMode },
+  service: ServiceRecord,
+  port: ServicePortRecord,
+  node: Host,
+  packet: Packet,
+  entry: ServiceEntry,
+): ServiceResolution {
+  const mode = ctx.proxyMode;
+  const isExternal = entry !== 'cluster-ip';
+  const policy = isExternal ? (service.externalTrafficPolicy ?? 'Cluster') : service.internalTrafficPolicy;
+  const vip = packet.dst;
+  const family = isV6(vip) ? 6 : 4;
+  const { label, evidence, ids: hopIds } = serviceHopText(mode, service, port, vip, entry, policy, node);
+  const hops: Hop[] = [hop('service', label, packet, hopIds, node.id, evidence)];
+
+  const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
+  const usable = usableEndpoints(all, port, family, policy, node);
+  const ready = all.filter((e) => e.isReady).length;
+  const listed = usable.endpoints.map((e) => `${joinHostPort(e.address, endpointPort(e, port) ?? 0)}${e.nodeName ? ` on ${e.nodeName}` : ''}`);
+  const policyWord = isExternal ? 'externalTrafficPolicy' : 'internalTrafficPolicy';
+  const epEvidence: Evidence[] = [{ text: `${all.length} endpoint${all.length === 1 ? '' : 's'} in the EndpointSlices, ${ready} ready`, object: service.id, command: endpointsCommand(service) }];
+  if (policy === 'Local') epEvidence.push({ text: `${policyWord} Local: only endpoints on node ${node.name} are used`, object: service.id, field: `spec.${policyWord}` });
+  if (usable.isTerminatingFallback && usable.endpoints.length > 0) epEvidence.push({ text: 'no endpoint is ready: kube-proxy falls back to the serving endpoints that are terminating (ProxyTerminatingEndpoints)' });
+  hops.push(
+    hop(
+      'endpoint',
+      usable.endpoints.length > 0 ? `endpoints of ${serviceLabel(service)}: ${listed.join(', ')}${usable.isTerminatingFallback ? ' (terminating, serving)' : ''}` : `endpoints of ${serviceLabel(service)}: none usable`,
+      packet,
+      [service.id, ...usable.endpoints.map((e) => e.id)],
+      node.id,
+      epEvidence,
+    ),
+  );
+
+  if (usable.endpoints.length === 0) {
+    const noneAnywhere = !usable.hasAnyUsable;
+    const chain = port.kubeProxy?.service ?? null;
+    const what = noneAnywhere
+      ? mode === 'iptables'
+        ? `rejected by kube-proxy: ${chain ?? 'the Service'} has no endpoints (filter table KUBE-SERVICES: "${service.namespace}/${service.name}${port.name ? `:${port.name}` : ''} has no endpoints" -j REJECT, an ICMP port unreachable)`
+        : mode === 'nftables'
+          ? `rejected by kube-proxy: ${service.namespace}/${service.name} is in the no-endpoint-services map (reject)`
+          : mode === 'ipvs'
+            ? 'the IPVS virtual server has no real servers: nothing answers for it (the address is local on kube-ipvs0, so TCP gets a reset)'
+            : mode === 'ebpf'
+              ? 'Cilium has no backend for it: the packet is dropped or rejected (service-no-backend-response)'
+              : 'the Service has no usable endpoint: the connection fails'
+      : `dropped: ${policyWord} Local and no usable endpoint on node ${node.name}${mode === 'iptables' ? ` (kube-proxy: "has no local endpoints" -j DROP)` : ''}`;
+    const noEndpointEvidence: Evidence[] = [{ text: ready === 0 && all.length > 0 ? `its ${all.length} endpoint${all.length === 1 ? ' is' : 's are'} not ready (readiness probe failing, or not yet started)` : all.length === 0 ? `no EndpointSlice lists an endpoint for it${service.selector ? ` (selector ${Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no ready pod)` : ''}` : 'none on this node', object: service.id, command: endpointsCommand(service) }];
+    if (mode === 'iptables' && noneAnywhere) noEndpointEvidence.push({ text: 'the reject rule', command: `iptables-save -t filter | grep "${service.namespace}/${service.name}"` });
+    return { hops, choices: [], failure: { hop: hop('kube-proxy-dnat', what, packet, [service.id, node.id], node.id, noEndpointEvidence), summary: what } };
+  }
+
+  const serviceChain = policy === 'Local' ? (port.kubeProxy?.local ?? port.kubeProxy?.service ?? null) : (port.kubeProxy?.service ?? null);
+  const choices = usable.endpoints.map((endpoint, i): EndpointChoice => {
+    const targetPort = endpointPort(endpoint, port) ?? 0;
+    const after: Packet = { ...packet, dst: endpoint.address, dstPort: targetPort };
+    const chain = chainOf(port, endpoint);
+    const target = joinHostPort(endpoint.address, targetPort);
+    const dnatEvidence: Evidence[] = [];
+    let dnatLabel: string;
+    switch (mode) {
+      case 'iptables':
+        dnatLabel = `${chain ?? 'KUBE-SEP'}: DNAT to ${target}`;
+        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'} -p ${port.protocol.toLowerCase()} -j DNAT --to-destination ${target}`, object: endpoint.id, command: `iptables-save -t nat | grep ${chain ?? 'KUBE-SEP'}` });
+        break;
+      case 'nftables':
+        dnatLabel = `${chain ?? 'endpoint chain'}: dnat to ${target}`;
+        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'}: dnat to ${target}`, object: endpoint.id, command: `nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'endpoint-…'}` });
+        break;
+      case 'ipvs':
+        dnatLabel = `IPVS: real server ${target} (masquerading forward: DNAT)`;
+        dnatEvidence.push({ text: `real server ${target} of the virtual server, forwarding method Masq`, object: endpoint.id, command: `ipvsadm -Ln ${port.protocol === 'UDP' ? '-u' : '-t'} ${entry === 'node-port' ? `${vip}:${port.nodePort ?? ''}` : joinHostPort(vip, port.port)}` });
+        break;
+      case 'ebpf':
+        dnatLabel = entry === 'cluster-ip' ? `Cilium socket LB: connect() to ${joinHostPort(vip, port.port)} rewritten to backend ${target}` : `Cilium BPF NodePort: DNAT to backend ${target}`;
+        dnatEvidence.push({ text: `backend ${target} in Cilium's service map`, object: endpoint.id, command: 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf lb list' });
+        break;
+      default:
+        dnatLabel = `DNAT to ${target}`;
+        dnatEvidence.push({ text: `endpoint ${target} (the rule that rewrites it is not known)`, object: endpoint.id });
+    }
+    const describedPod = endpoint.pod ? ctx.topology.pods[endpoint.pod] : undefined;
+    dnatEvidence.push({ text: `endpoint ${endpoint.address}: ${endpoint.isReady ? 'ready' : endpoint.isTerminating ? 'terminating, still serving' : 'not ready'}${describedPod ? `, pod ${describedPod.namespace}/${describedPod.name}` : ''}${endpoint.nodeName ? ` on ${endpoint.nodeName}` : ''}`, object: endpoint.id, field: 'endpoints[].conditions' });
+    return {
+      endpoint,
+      ip: endpoint.address,
+      port: targetPort,
+      selection: selectionText(mode, i, usable.endpoints.length, service, chain, serviceChain, isExternal && policy === 'Local'),
+      dnat: hop('kube-proxy-dnat', dnatLabel, after, [service.id, endpoint.id, node.id], node.id, dnatEvidence),
+    };
+  });
+  return { hops, choices, failure: null };
+}
+
+export { proxyName };

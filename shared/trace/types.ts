@@ -1,0 +1,185 @@
+/**
+ * What a trace is (design §4): plain JSON data, so a trace crosses IPC, prints as `--json` and
+ * compares with `toEqual`. The vocabulary follows the cloud path analyzers users know (GCP
+ * Connectivity Tests, AWS Reachability Analyzer): a verdict, and a list of steps each with the
+ * object or rule that decided it.
+ */
+import type { Id, PolicyRecord } from '../model/types.ts';
+import type { DirectionVerdict, Protocol } from '../policy/types.ts';
+
+export type { Protocol };
+
+/**
+ * One trace request. `from` and `to` are written as a user types them (see endpoints.ts):
+ * `ns/pod`, `ns/pod:container`, `svc/ns/name`, `ingress/ns/name[/path]`, `http://host/path`, an
+ * IP (optionally `IP:port`), `internet`, a node (`node/name`), a DNS name as the source pod would
+ * look it up (`name`, `name.ns`, `name.ns.svc.cluster.local`), or a model id (`pod:<uid>`,
+ * `svc:ns/name`, `node:<name>`, …) as the UI sends for a clicked element.
+ */
+export interface TraceQuery {
+  from: string;
+  to: string;
+  port?: number;
+  /** TCP when absent, as in the Kubernetes API. */
+  protocol?: Protocol;
+}
+
+export type Verdict = 'delivered' | 'policy-denied' | 'no-endpoints' | 'no-route' | 'unknown-target' | 'ambiguous';
+
+export type HopKind =
+  | 'container'
+  | 'lo'
+  | 'pod-eth0'
+  | 'veth'
+  | 'bridge'
+  | 'route'
+  | 'tunnel'
+  | 'decap'
+  | 'uplink'
+  | 'kube-proxy-dnat'
+  | 'snat'
+  | 'service'
+  | 'endpoint'
+  | 'load-balancer'
+  | 'node-port'
+  | 'ingress-controller'
+  | 'dns'
+  | 'policy'
+  | 'internet';
+
+/** The packet as it stands after a hop. Ports are absent where nothing fixes them (a client's
+ * ephemeral source port). */
+export interface Packet {
+  src: string;
+  srcPort?: number;
+  dst: string;
+  dstPort?: number;
+  protocol: Protocol;
+  /** Between a tunnel hop and its decap hop: the outer header the packet travels in. */
+  outer?: { src: string; dst: string; protocol: 'UDP' | 'IPIP' | 'WireGuard' | 'GRE'; dstPort?: number; vni?: number };
+}
+
+/** Why a hop is what it is: the object and field it was read from, and where possible a command
+ * that checks it on a real cluster (run on the node named in the text, or with kubectl). */
+export interface Evidence {
+  text: string;
+  object?: Id;
+  field?: string;
+  command?: string;
+}
+
+export interface Hop {
+  kind: HopKind;
+  /** The model elements this hop touches, for the graph to highlight: pods, containers, veths,
+   * devices, hosts, Services, endpoints, Ingresses, Gateways, policies. */
+  ids: Id[];
+  label: string;
+  /** The node whose network stack the hop happens in, when there is one. */
+  node: Id | null;
+  packet: Packet;
+  evidence: Evidence[];
+}
+
+/** One end of a trace, as resolved: what was asked for and what it turned out to be. */
+export interface TraceEnd {
+  /** The text of the query. */
+  query: string;
+  kind: 'pod' | 'container' | 'node' | 'service' | 'ingress' | 'gateway' | 'external' | 'internet' | 'unknown';
+  /** The model element, where there is one (the pod for a container: see `container`). */
+  id: Id | null;
+  container: Id | null;
+  /** `ns/name`, a node name, an IP, "the internet". */
+  label: string;
+  /** The address the trace uses for this end, where one is known. */
+  ip: string | null;
+  node: Id | null;
+  /** How the text was read, e.g. "ClusterIP of svc shop/backend", "DNS name from shop/frontend-…". */
+  how: string;
+}
+
+export interface PolicySummary {
+  egress: DirectionVerdict | null;
+  ingress: DirectionVerdict | null;
+}
+
+/** Where a Service (or a load balancer, or an Ingress controller) fans out: one way the packet
+ * can go, with the rule that picks it. The whole path of a branch is `trace.hops` then its own. */
+export interface Branch {
+  label: string;
+  /** How this branch gets picked, e.g. "iptables: -m statistic --mode random --probability
+   * 0.3333333333 (rule 1 of 3): 1 in 3 new connections". */
+  selection: string;
+  /** The endpoint (EndpointSlice entry) it ends at, its pod and node, where there are ones. */
+  endpoint: Id | null;
+  pod: Id | null;
+  node: Id | null;
+  verdict: Exclude<Verdict, 'ambiguous' | 'unknown-target'>;
+  summary: string;
+  hops: Hop[];
+  policy: PolicySummary;
+}
+
+/** One query the resolver sends, in search-path order, and what it gets back. */
+export interface DnsQuery {
+  name: string;
+  answer: 'NXDOMAIN' | 'forwarded' | string[];
+}
+
+export interface DnsPolicyCheck {
+  protocol: 'UDP' | 'TCP';
+  /** The CoreDNS endpoint the check is for, and its pod. */
+  endpoint: Id;
+  pod: Id | null;
+  isAllowed: boolean;
+  egress: DirectionVerdict;
+  ingress: DirectionVerdict;
+}
+
+/**
+ * The name lookup a trace to a name starts with (design §4): the pod's dnsPolicy and the
+ * resolv.conf it yields, the queries the search path makes, the nameserver and its endpoints,
+ * and whether NetworkPolicy lets port 53 out — the most common way a default-deny breaks a
+ * namespace.
+ */
+export interface DnsLookup {
+  name: string;
+  dnsPolicy: string;
+  /** `cluster`: the cluster DNS Service; `node`: the node's own resolv.conf (dnsPolicy Default,
+   * or hostNetwork under ClusterFirst); `custom`: dnsConfig nameservers under dnsPolicy None. */
+  resolver: 'cluster' | 'node' | 'custom';
+  nameservers: string[];
+  searches: string[];
+  ndots: number;
+  queries: DnsQuery[];
+  /** What the name resolved to: a ClusterIP, pod IPs (headless), a CNAME (ExternalName). */
+  answer: { type: 'A' | 'AAAA' | 'CNAME'; values: string[] } | null;
+  /** The cluster DNS Service and the CoreDNS endpoints that answer. */
+  service: Id | null;
+  endpoints: Id[];
+  policy: DnsPolicyCheck[];
+  status: 'resolved' | 'nxdomain' | 'policy-denied' | 'partly-denied' | 'no-endpoints' | 'no-cluster-dns' | 'upstream';
+  summary: string;
+  hops: Hop[];
+}
+
+export interface Trace {
+  query: TraceQuery;
+  from: TraceEnd;
+  to: TraceEnd;
+  verdict: Verdict;
+  /** One or two sentences: what happens and, for a failure, what decides it. */
+  summary: string;
+  /** The path up to where it fans out (all of it when it does not). */
+  hops: Hop[];
+  branches: Branch[];
+  /** The policy verdicts of the path (of the first branch with the trace's verdict, or for
+   * `ambiguous` the first denied one); null where no pod end is under NetworkPolicy. */
+  policy: PolicySummary;
+  dns?: DnsLookup;
+}
+
+export interface TraceOptions {
+  /** Evaluate these NetworkPolicies instead of the topology's (what-if; see `withPolicies` in
+   * shared/policy/evaluate.ts to add to or replace the topology's own). */
+  policies?: PolicyRecord[];
+}
