@@ -4,6 +4,7 @@ import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './file
 import { graphElementsOf } from './graph/elements-cache.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
+import { TracePanel } from './panels/TracePanel.tsx';
 import type { Grouping } from './graph/elements.ts';
 import { ConnectionBanner } from './panels/ConnectionBanner.tsx';
 import { ContextPicker } from './panels/ContextPicker.tsx';
@@ -17,7 +18,7 @@ import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
-import { select, setFilters, uiStore } from './state/ui.ts';
+import { closeTrace, editTrace, select, setFilters, uiStore } from './state/ui.ts';
 import type { BackendConnection, ConnectionStatus } from './transport/connect.ts';
 import { shortcutFor, type ShortcutAction } from './shortcuts.ts';
 
@@ -36,6 +37,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const state = useStore(cluster);
   const status = useStore(connection);
   const selected = useStore(uiStore, (s) => s.selected);
+  const traceRequest = useStore(uiStore, (s) => s.trace);
   const filters = useStore(uiStore, (s) => s.filters);
   const failure = useStore(opener, (s) => s.failure);
   const adapter = useRef<GraphAdapter | null>(null);
@@ -148,6 +150,10 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         return graph !== null;
       case 'grouping':
         setGrouping((g) => (g === 'node' ? 'namespace' : 'node'));
+        return true;
+      case 'trace':
+        if (traceRequest) closeTrace();
+        else editTrace({});
         return true;
       case 'exportImage': {
         const menu = exportImageMenu.current;
@@ -321,6 +327,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
           {!view && state.status === 'loading' && <div className="canvas-message">Loading the cluster…</div>}
         </section>
         <aside className="sidebar">
+          {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} onHighlight={(ids) => adapter.current?.setTrace(ids)} />}
           {topology ? <Details api={api} topology={topology} element={element} /> : <section className="details" data-testid="details" />}
           <Legend topology={topology} />
         </aside>

@@ -20,6 +20,7 @@ let graph: GraphAdapter | null = null;
 window.podpathView = {
   renderedCenter: (id) => graph?.renderedCenter(id) ?? null,
   renderedBox: (id) => graph?.renderedBox(id) ?? null,
+  tracedIds: () => graph?.tracedIds() ?? [],
   exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
   viewport: () => graph?.viewport() ?? null,
   panBy: (dx, dy) => graph?.panBy(dx, dy),

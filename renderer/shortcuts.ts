@@ -15,6 +15,7 @@ export type ShortcutAction =
   | 'resetZoom'
   | 'relayout'
   | 'grouping'
+  | 'trace'
   | 'exportImage'
   | 'exportSnapshot'
   | 'openSnapshot'
@@ -48,6 +49,7 @@ export const shortcuts: readonly Shortcut[] = [
   { action: 'resetZoom', label: 'Reset the zoom (fit)', keys: [{ key: '0' }] },
   { action: 'relayout', label: 'Re-layout the graph', keys: [{ key: 'r', shift: false }] },
   { action: 'grouping', label: 'Group by node / by namespace', keys: [{ key: 'g', shift: false }] },
+  { action: 'trace', label: 'Open or close the trace panel', keys: [{ key: 't', shift: false }] },
   { action: 'exportImage', label: 'Export an image…', keys: [{ key: 'e', shift: false }] },
   { action: 'exportSnapshot', label: 'Export a snapshot', keys: [{ key: 's', shift: false }] },
   { action: 'openSnapshot', label: 'Open a snapshot…', keys: [{ key: 'o', shift: false }] },

@@ -16,7 +16,7 @@
  */
 import type cytoscape from 'cytoscape';
 import type { Topology } from '../../shared/model/types.ts';
-import { foldIdsOf, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
+import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from './detail.ts';
 import type { GraphElement, GraphNodeData, Grouping } from './elements.ts';
 import { graphElementsOf } from './elements-cache.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
@@ -38,6 +38,7 @@ const viewportRest = 120;
 const maxRemembered = 200_000;
 
 const highlightClasses = ['is-selected', 'is-related', 'is-faded', 'is-found'];
+const traceClasses = ['is-traced', 'is-trace-dimmed'];
 
 /** The canvas renderer's hit test: not in cytoscape's typings, but what its own tap handler uses. */
 interface HitTester {
@@ -55,6 +56,8 @@ export interface DrawOptions {
   savedLayout?: Record<string, Point> | null;
   /** By node or by namespace; a change calls for a fresh layout (`relayout`). */
   grouping?: Grouping;
+  /** Positions a layout worker computed for this picture (internal to the adapter). */
+  computed?: Map<string, Point>;
 }
 
 export class GraphAdapter implements PodpathView {
@@ -76,7 +79,10 @@ export class GraphAdapter implements PodpathView {
   /** Folds the user opened; cleared with a new picture. */
   private expanded = new Set<string>();
   private isFolded = false;
+  private lastDetail: Detail | null = null;
   private grouping: Grouping = 'node';
+  /** The model ids of the trace shown, if any. */
+  private traced: Set<string> | null = null;
   /** The layout a worker is computing, if any (see layOutInBackground). */
   private pendingLayout: { options: DrawOptions } | null = null;
   /** Told how many elements are being laid out in the background, and null when done. */
@@ -121,11 +127,29 @@ export class GraphAdapter implements PodpathView {
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
     let positions: Map<string, Point>;
     const saved = options.savedLayout ? new Map(Object.entries(options.savedLayout).filter(([id]) => next.has(id))) : null;
-    if (isFresh && !(saved && saved.size > 0) && elements.length > workerLayoutThreshold && canLayOutInWorker()) {
+    if (isFresh && !options.computed && !(saved && saved.size > 0) && elements.length > workerLayoutThreshold && canLayOutInWorker()) {
       this.layOutInBackground(elements, options);
       return;
     }
-    if (isFresh && saved && saved.size > 0) {
+    const parents = new Set<string>();
+    for (const e of elements) if (e.group === 'nodes' && e.data.parent) parents.add(e.data.parent);
+    if (isFresh && options.computed) {
+      // The worker's layout; whatever the cluster added meanwhile is placed near its parent.
+      positions = new Map();
+      let isMissing = false;
+      for (const e of elements) {
+        if (e.group !== 'nodes' || parents.has(e.data.id)) continue;
+        const p = options.computed.get(e.data.id);
+        if (p) positions.set(e.data.id, p);
+        else isMissing = true;
+      }
+      this.overlapping = [];
+      if (isMissing) {
+        const placement = placeNewNodes(elements, positions, layoutOptions);
+        for (const [id, p] of placement.positions) positions.set(id, p);
+        this.overlapping = placement.overlapping;
+      }
+    } else if (isFresh && saved && saved.size > 0) {
       // A snapshot drawn as it was saved; anything it did not hold is placed near its parent.
       const placement = placeNewNodes(elements, saved, layoutOptions);
       positions = new Map([...saved, ...placement.positions]);
@@ -142,8 +166,6 @@ export class GraphAdapter implements PodpathView {
       this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placement.overlapping];
     }
     // Only leaves keep positions: a compound's box follows its children.
-    const parents = new Set<string>();
-    for (const e of elements) if (e.group === 'nodes' && e.data.parent) parents.add(e.data.parent);
     for (const id of parents) positions.delete(id);
 
     if (isFresh) {
@@ -189,7 +211,7 @@ export class GraphAdapter implements PodpathView {
       this.cy.container()?.removeAttribute('data-laying-out');
       this.cy.container()?.setAttribute('data-layout', how);
       this.onDidChangeLayingOut?.(null);
-      this.setTopology(this.topology, { ...job.options, relayout: true, savedLayout: Object.fromEntries(positions) });
+      this.setTopology(this.topology, { ...job.options, relayout: true, savedLayout: null, computed: positions });
     };
     layOutInWorker(elements, { growthRoom: this.hasGrowthRoom }).then(
       (positions) => finish(positions, 'worker'),
@@ -215,6 +237,9 @@ export class GraphAdapter implements PodpathView {
       zoom: view?.zoom ?? cy.zoom(),
       expanded: this.expanded,
     });
+    // Nothing changed for this view (a pan within the same level of detail).
+    if (detail === this.lastDetail) return;
+    this.lastDetail = detail;
     this.isFolded = detail.isFolded;
     const elements = detail.elements;
     const next = new Set(elements.map((e) => e.data.id));
@@ -281,6 +306,7 @@ export class GraphAdapter implements PodpathView {
         if (current.x !== position.x || current.y !== position.y) node.position({ ...position });
       });
       this.applyHighlight();
+      this.applyTrace();
     });
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
     cy.container()?.setAttribute('data-folded', String(detail.isFolded));
@@ -412,14 +438,49 @@ export class GraphAdapter implements PodpathView {
     return true;
   }
 
-  /** Opens whatever fold holds `id` (or `id` itself, if it is a folded host), so it is drawn. */
-  private reveal(id: string): void {
+  /** Opens whatever folds hold these ids (or the ids themselves, if folded hosts), so they are drawn. */
+  private reveal(...ids: string[]): void {
     if (!this.full) return;
-    const unit = unitHolding(this.full.list, this.layoutPositions, id);
-    if (unit && !this.expanded.has(unit)) {
-      this.expanded.add(unit);
-      this.draw();
+    let isOpened = false;
+    for (const id of ids) {
+      const unit = unitHolding(this.full.list, this.layoutPositions, id);
+      if (unit && !this.expanded.has(unit)) {
+        this.expanded.add(unit);
+        isOpened = true;
+      }
     }
+    if (isOpened) this.draw();
+  }
+
+  /**
+   * Highlights a trace's path (model ids, and the edges that join two of them) and dims the rest;
+   * null clears it. Whatever folds hold the path are opened, so every hop is drawn.
+   */
+  setTrace(ids: readonly string[] | null): void {
+    this.traced = ids && ids.length > 0 ? new Set(ids) : null;
+    if (this.traced) this.reveal(...this.traced);
+    this.cy.batch(() => this.applyTrace());
+    // The whole path in view.
+    const path = this.cy.elements('.is-traced');
+    if (path.nonempty()) {
+      this.cy.fit(path, 48);
+      this.hasUserMovedViewport = true;
+    }
+  }
+
+  private applyTrace(): void {
+    const cy = this.cy;
+    cy.elements().removeClass(traceClasses);
+    const traced = this.traced;
+    if (!traced) return;
+    let on = cy.collection();
+    for (const id of traced) {
+      const ele = cy.getElementById(id);
+      if (ele.nonempty()) on = on.union(ele);
+    }
+    on = on.union(cy.edges().filter((edge) => traced.has(edge.source().id()) && traced.has(edge.target().id())));
+    on.addClass('is-traced');
+    cy.elements().not(on).not(on.ancestors()).addClass('is-trace-dimmed');
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
@@ -477,6 +538,13 @@ export class GraphAdapter implements PodpathView {
       border: theme.hostBorder,
       legend: legendSections(this.topology, theme),
     });
+  }
+
+  tracedIds(): string[] {
+    return this.cy
+      .elements('.is-traced')
+      .map((e) => e.id())
+      .sort();
   }
 
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {

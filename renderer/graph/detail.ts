@@ -304,6 +304,19 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
     }
   }
 
+  // The same levels as last time (a pan within the same picture): the same drawing.
+  const key = `${foldedRows.map((r) => r.id).join(',')}|${p.units.map((u) => level.get(u)).join('')}`;
+  const last = lastDetail.get(p);
+  if (last && last.key === key) return last.detail;
+  const detail = assemble(p, level, foldedRows);
+  lastDetail.set(p, { key, detail });
+  return detail;
+}
+
+/** The last drawing made of each prepared graph, with the levels it was made for. */
+const lastDetail = new WeakMap<Prepared, { key: string; detail: Detail }>();
+
+function assemble(p: Prepared, level: ReadonlyMap<Unit, number>, foldedRows: readonly Row[]): Detail {
   // The drawing: free nodes, then each unit at its level (parents before children), then edges.
   const out: GraphElement[] = [...p.free];
   const foldPositions = new Map<string, Point>();

@@ -244,6 +244,10 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
 
     // Highlighting: classes toggled by the adapter.
     { selector: 'edge.is-faded', style: { opacity: 0.12 } },
+    // A trace: its path stands out, everything else steps back.
+    { selector: '.is-trace-dimmed', style: { opacity: 0.18 } },
+    { selector: 'node.is-traced', style: { 'border-color': theme.selection, 'border-width': 3, opacity: 1 } },
+    { selector: 'edge.is-traced', style: { 'line-color': theme.selection, 'target-arrow-color': theme.selection, width: 3.5, opacity: 1, 'z-index': 30 } },
     { selector: 'edge.is-related', style: { opacity: 1, width: 2.4, 'z-index': 10 } },
     { selector: 'node.is-related', style: { 'border-width': 2.5 } },
     {

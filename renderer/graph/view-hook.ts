@@ -12,6 +12,8 @@ export interface PodpathView {
    * the box's own padding, so that the click lands on the compound and not on a child.
    */
   renderedCenter(id: string): { x: number; y: number } | null;
+  /** Ids of the elements drawn as part of the trace shown (highlighted), sorted. */
+  tracedIds(): string[];
   /** The element's box on screen (client coordinates, label excluded), or null if it is not drawn. */
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null;
   /**

@@ -11,6 +11,8 @@
  * name, "Copy as JSON" for the whole description, and the trimmed Kubernetes object as YAML.
  * "Trace from/to here" waits for the trace feature: no button is drawn until it exists.
  */
+import { editTrace } from '../state/ui.ts';
+import { traceEndFor } from './trace-request.ts';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import {
   containerPortText,
@@ -58,10 +60,13 @@ export function Details({ api, topology, element }: DetailsProps) {
     );
   }
   const objectId = modelId ? objectIdForElement(modelId) : null;
+  const traceEnd = modelId ? traceEndFor(topology, modelId) : null;
   return (
     <section className="details" data-testid="details" data-selected={element.data.id}>
       <DescriptionContext.Provider value={description}>
-        <DetailsBody topology={topology} element={element} description={description} />
+        <TraceEndContext.Provider value={traceEnd}>
+          <DetailsBody topology={topology} element={element} description={description} />
+        </TraceEndContext.Provider>
       </DescriptionContext.Provider>
       {objectId && description && <KubernetesObject key={objectId} api={api} id={objectId} />}
     </section>
@@ -108,10 +113,13 @@ function DetailsBody({ topology, element, description }: { topology: Topology; e
 
 /** The selected element's description, for the title's copy actions. */
 const DescriptionContext = createContext<ElementDescription | null>(null);
+/** The selected element as a trace end (`shop/frontend-1`, `svc/shop/backend`), if it can be one. */
+const TraceEndContext = createContext<string | null>(null);
 
 function Title({ kind, name, namespace }: { kind: string; name: string; namespace?: string }) {
   const description = useContext(DescriptionContext);
   const copyName = description ? copyableName(description) : null;
+  const traceEnd = useContext(TraceEndContext);
   return (
     <header className="details-title">
       <div className="details-kind">{kind}</div>
@@ -125,6 +133,16 @@ function Title({ kind, name, namespace }: { kind: string; name: string; namespac
           <CopyButton text={descriptionJson(description)} label="Copy as JSON" title="Copy everything this panel shows, as JSON (the podpath describe record)">
             Copy as JSON
           </CopyButton>
+          {traceEnd && (
+            <>
+              <button type="button" className="button button-small" data-testid="trace-from-here" title={`Trace from ${traceEnd}`} onClick={() => editTrace({ from: traceEnd })}>
+                Trace from here
+              </button>
+              <button type="button" className="button button-small" data-testid="trace-to-here" title={`Trace to ${traceEnd}`} onClick={() => editTrace({ to: traceEnd })}>
+                Trace to here
+              </button>
+            </>
+          )}
         </div>
       )}
     </header>

@@ -1,15 +1,30 @@
-/** The store of UI state (design §6): what is selected, and the graph's filters. Traces will join it. */
+/** The store of UI state (design §6): what is selected, the graph's filters, and the trace asked for. */
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
+import type { Protocol } from '../../shared/policy/types.ts';
 import { createStore } from './store.ts';
+
+/** What the trace panel asks for; the trace itself is computed from each topology (live). */
+export interface TraceRequest {
+  from: string;
+  to: string;
+  port: number | null;
+  protocol: Protocol;
+  /** What-if NetworkPolicies (YAML or JSON as pasted or opened), traced beside the cluster's own. */
+  whatIf: string;
+}
+
+export const emptyTraceRequest: TraceRequest = { from: '', to: '', port: null, protocol: 'TCP', whatIf: '' };
 
 export interface UiState {
   /** Id of the selected graph element (a model id, or a canvas-only id such as `tunnel:a|b`). */
   selected: string | null;
   /** What the canvas shows (shared/filter.ts); applied to every topology, live deltas included. */
   filters: GraphFilters;
+  /** The trace panel: null while closed. */
+  trace: TraceRequest | null;
 }
 
-export const uiStore = createStore<UiState>({ selected: null, filters: noFilters });
+export const uiStore = createStore<UiState>({ selected: null, filters: noFilters, trace: null });
 
 export function select(id: string | null): void {
   uiStore.set((s) => (s.selected === id ? s : { ...s, selected: id }));
@@ -20,4 +35,13 @@ export function setFilters(update: (filters: GraphFilters) => GraphFilters): voi
     const filters = update(s.filters);
     return filters === s.filters ? s : { ...s, filters };
   });
+}
+
+/** Opens the trace panel with these fields changed ("trace from here", "trace to here"). */
+export function editTrace(change: Partial<TraceRequest>): void {
+  uiStore.set((s) => ({ ...s, trace: { ...(s.trace ?? emptyTraceRequest), ...change } }));
+}
+
+export function closeTrace(): void {
+  uiStore.set((s) => (s.trace === null ? s : { ...s, trace: null }));
 }
