@@ -667,6 +667,12 @@ describe('policyRecordFrom', () => {
     expect(policyRecordFrom(np('team-a/out-only', { policyTypes: ['Egress'] })).policyTypes).toEqual(['Egress']);
   });
 
+  it('defaults policyTypes as the API server does: an empty list is absent, and `egress: []` is no egress rule', () => {
+    expect(policyRecordFrom(np('team-a/empty-out', { egress: [] })).policyTypes).toEqual(['Ingress']);
+    expect(policyRecordFrom(np('team-a/empty-types', { policyTypes: [], egress: [{}] })).policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policyRecordFrom(np('team-a/empty-both', { policyTypes: [] })).policyTypes).toEqual(['Ingress']);
+  });
+
   it('puts a manifest without a namespace in the given one', () => {
     const manifest: NetworkPolicy = { metadata: { name: 'deny', uid: '' }, spec: { podSelector: {} } };
     expect(policyRecordFrom(manifest, 'team-b')).toMatchObject({ id: 'netpol:team-b/deny', namespace: 'team-b' });

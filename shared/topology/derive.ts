@@ -428,7 +428,9 @@ export function deriveIngress(ingress: Ingress, ctx: DeriveContext): IngressReco
  * turns a what-if manifest into a record without one. */
 export function derivePolicy(policy: NetworkPolicy, _ctx?: DeriveContext): PolicyRecord {
   const { name, namespace = '' } = policy.metadata;
-  // policyTypes defaults: Ingress always, Egress when the policy has egress rules.
-  const policyTypes = policy.spec.policyTypes ?? (policy.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  // The API server's defaulting: with no policyTypes (absent or empty), Ingress always, and Egress
+  // when the policy has at least one egress rule (`egress: []` does not count).
+  const written = policy.spec.policyTypes ?? [];
+  const policyTypes: PolicyRecord['policyTypes'] = written.length > 0 ? written : (policy.spec.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
   return { id: ids.policy(namespace, name), kind: 'policy', name, namespace, spec: policy.spec, policyTypes };
 }
