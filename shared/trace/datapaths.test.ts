@@ -98,6 +98,7 @@ function withWorkload(items: RawObject[], podIP?: (node: number, slot: number) =
   const service = (namespace: string, name: string, spec: Service['spec'], status?: Service['status']): Service => ({ metadata: { name, namespace, uid: `svc-${name}` }, spec, ...(status ? { status } : {}) });
   objects.services.push(
     service('shop', 'api', { clusterIP: clusterIP.api, clusterIPs: [clusterIP.api], selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }),
+    service('shop', 'empty', { clusterIP: '10.96.0.70', clusterIPs: ['10.96.0.70'], selector: { app: 'nothing' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] }),
     service('shop', 'web', { type: 'LoadBalancer', clusterIP: clusterIP.web, clusterIPs: [clusterIP.web], selector: { app: 'api' }, externalTrafficPolicy: 'Cluster', ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: 30080, protocol: 'TCP' }] }, { loadBalancer: { ingress: [{ ip: lbAddress }] } }),
     service('kube-system', 'kube-dns', {
       clusterIP: clusterIP.dns,
@@ -407,5 +408,76 @@ describe('Antrea (OVS, Geneve)', () => {
     expect(result.hops[3]!.label).toMatch(/^br-int \(OVS\)/);
     expect(hopOf(result.hops, 'tunnel').packet.outer).toMatchObject({ protocol: 'UDP', dstPort: 6081 });
     expect(labels(result.hops)[6]).toMatch(/^antrea-tun0 on node antrea-w1: Geneve/);
+  });
+});
+
+describe.each([
+  { style: 'Flannel VXLAN, iptables', build: () => withWorkload(fixture('flannel.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-\w{16} has no endpoints/ },
+  { style: 'Flannel VXLAN, IPVS', build: () => withWorkload(setProxyMode(fixture('flannel.json'), 'ipvs')), overlay: true, attach: 'bridge', reject: /^the IPVS virtual server has no real servers/ },
+  { style: 'Flannel VXLAN, nftables', build: () => withWorkload(setProxyMode(fixture('flannel.json'), 'nftables')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: shop\/empty is in the no-endpoint-services map/ },
+  { style: 'Calico IPIP, iptables', build: () => withWorkload(fixture('calico.json')), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'Cilium native, eBPF', build: () => withWorkload(fixture('cilium-native.json')), overlay: false, attach: 'route', reject: /^Cilium has no backend for it/ },
+  { style: 'Cilium VXLAN, iptables', build: () => withWorkload(annotateCilium(fixture('cilium.json'))), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'kindnet, iptables', build: () => withWorkload(fixture('kindnet.json')), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'AWS VPC CNI, iptables', build: () => withWorkload(fixture('aws-vpc-cni.json'), (node, slot) => (node === 0 ? `192.168.12.${100 + slot}` : `192.168.45.${100 + slot}`)), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'Antrea Geneve, iptables', build: () => withWorkload(fixture('antrea.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+])('every scenario on $style', ({ build, overlay, attach, reject }) => {
+  const cluster = build();
+  const { ip, topology } = cluster;
+  const clientNode = topology.hosts[topology.pods['pod:uid-client']!.host!]!;
+
+  test('1. container to container: lo', () => {
+    expect(kinds(trace(topology, { from: 'shop/client:main', to: 'shop/client', port: 9090 }).hops)).toEqual(['container', 'lo', 'container']);
+  });
+
+  test('2. pod to pod on one node', () => {
+    const result = trace(topology, { from: 'shop/client', to: 'shop/peer', port: 8080 });
+    expect(result.verdict).toBe('delivered');
+    expect(kinds(result.hops).slice(-4)).toEqual([attach, 'veth', 'pod-eth0', 'container']);
+    expect(kinds(result.hops)).not.toContain('uplink');
+  });
+
+  test('3. pod to pod across nodes', () => {
+    const result = trace(topology, { from: 'shop/client', to: 'shop/api-c', port: 8080 });
+    expect(result.verdict).toBe('delivered');
+    expect(kinds(result.hops).includes('tunnel')).toBe(overlay);
+    expect(kinds(result.hops).includes('decap')).toBe(overlay);
+    expect(kinds(result.hops)).toContain('uplink');
+    expect(result.hops.at(-1)!.packet).toMatchObject({ src: ip.client, dst: ip.apiC, dstPort: 8080 });
+  });
+
+  test('4. pod to Service: one branch per endpoint, DNAT first; no endpoints is rejected', () => {
+    const result = trace(topology, { from: 'shop/client', to: clusterIP.api });
+    expect(result.verdict).toBe('delivered');
+    expect(result.branches).toHaveLength(3);
+    for (const branch of result.branches) expect(branch.hops[0]!.kind).toBe('kube-proxy-dnat');
+    expect(new Set(result.branches.map((b) => b.hops[0]!.packet.dst))).toEqual(new Set([ip.apiA, ip.apiB, ip.apiC]));
+    const empty = trace(topology, { from: 'shop/client', to: 'svc:shop/empty' });
+    expect(empty.verdict).toBe('no-endpoints');
+    expect(empty.hops.at(-1)!.label).toMatch(reject);
+  });
+
+  test('5. internet to a LoadBalancer (externalTrafficPolicy Cluster): through nodes, SNAT toward other nodes\' endpoints', () => {
+    const result = trace(topology, { from: 'internet', to: `${lbAddress}:80` });
+    expect(result.verdict).toBe('delivered');
+    expect(result.hops[1]!.kind).toBe('load-balancer');
+    const remote = result.branches.filter((b) => b.node !== null && !b.label.startsWith(`via ${topology.hosts[b.node]?.name} `));
+    expect(remote.length).toBeGreaterThan(0);
+    for (const branch of remote) expect(kinds(branch.hops)).toContain('snat');
+    for (const branch of result.branches) expect(branch.hops.at(-1)!.kind).toBe('container');
+  });
+
+  test('6. pod to the internet: masquerade to the node, uplink', () => {
+    const result = trace(topology, { from: 'shop/client', to: '192.0.2.9:443' });
+    expect(kinds(result.hops).slice(-4)).toEqual(['snat', 'route', 'uplink', 'internet']);
+    expect(result.hops.at(-1)!.packet.src).toBe(clientNode.internalIPs[0]);
+  });
+
+  test('7. by name: DNS through kube-dns to CoreDNS, then the Service', () => {
+    const result = trace(topology, { from: 'shop/client', to: 'api' });
+    expect(result.dns).toMatchObject({ status: 'resolved', nameservers: [clusterIP.dns], endpoints: [`ep:kube-system/kube-dns/${ip.dns}`] });
+    expect(result.dns!.queries[0]).toEqual({ name: 'api.shop.svc.cluster.local', answer: [clusterIP.api] });
+    expect(result.hops[0]!.kind).toBe('dns');
+    expect(result.branches).toHaveLength(3);
   });
 });

@@ -276,7 +276,7 @@ function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' 
     hops.push(resolution.failure.hop);
     return end(hops, 'no-endpoints', `${serviceLabel(service)} ${joinHostPort(address, svcPort.port)}/${svcPort.protocol}: ${resolution.failure.summary}.`);
   }
-  const forks = resolution.choices.map((choice): Fork => {
+  const forks = resolution.choices.slice(0, maxBranches).map((choice): Fork => {
     const endpointPod = choice.endpoint.pod ? (ctx.topology.pods[choice.endpoint.pod] ?? null) : null;
     const branchHops: Hop[] = [choice.dnat];
     let after = choice.dnat.packet;
@@ -428,7 +428,7 @@ function serviceFromOutside(
     if (resolution.failure) {
       return { label: `via ${host.name}`, selection: how.kind === 'node-port' ? 'the node the client addressed' : `the load balancer picks node ${host.name}`, endpoint: null, pod: null, node: host.id, outcome: end([...nodeHops, resolution.failure.hop], 'no-endpoints', `via node ${host.name}: ${resolution.failure.summary}.`) };
     }
-    const endpointForks = resolution.choices.map((choice): Fork => {
+    const endpointForks = resolution.choices.slice(0, Math.ceil(maxBranches / nodes.length)).map((choice): Fork => {
       const endpointPod = choice.endpoint.pod ? (ctx.topology.pods[choice.endpoint.pod] ?? null) : null;
       const branchHops: Hop[] = [choice.dnat];
       let after = choice.dnat.packet;
@@ -655,9 +655,12 @@ function combine(branches: Branch[]): { verdict: Verdict; summary: string; polic
   const verdicts = [...new Set(branches.map((b) => b.verdict))];
   const first = branches[0];
   if (!first) return { verdict: 'no-route', summary: 'no path', policy: noPolicy };
+  if (branches.length === 1) return { verdict: first.verdict, summary: first.summary, policy: first.policy };
   if (verdicts.length === 1) {
-    const only = branches.length === 1 ? first.summary : `All ${branches.length} paths: ${first.verdict}. ${first.summary}`;
-    return { verdict: first.verdict, summary: only, policy: first.policy };
+    const shown = branches.slice(0, 4).map((b) => b.label);
+    const list = `${shown.join('; ')}${branches.length > shown.length ? `; and ${branches.length - shown.length} more` : ''}`;
+    const summary = first.verdict === 'delivered' ? `Delivered on all ${branches.length} paths: ${list}.` : `${first.verdict} on all ${branches.length} paths. ${first.summary}`;
+    return { verdict: first.verdict, summary, policy: first.policy };
   }
   const counts = verdicts.map((v) => `${branches.filter((b) => b.verdict === v).length} ${v}`).join(', ');
   const failing = branches.find((b) => b.verdict !== 'delivered') ?? first;
@@ -932,7 +935,7 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
   if (typeof sender === 'string') return result(from.kind === 'unowned' || from.kind === 'pod' ? 'no-route' : 'unknown-target', `Source: ${sender}`);
 
   const { outcome, dns } = route(ctx, sender, to, query.port ?? ('port' in to ? to.port : undefined));
-  const extra: Partial<Trace> = dns ? { dns: dns.lookup } : {};
+  const extra: Partial<Trace> = dns ? { dns: dns.lookup, to: resolvedEnd(traceEnd(query.to, to), dns) } : {};
   if (dns && !dns.isFailed && dns.target === null) return result('unknown-target', dns.lookup.summary, { ...extra, hops: outcome.hops });
   if (dns?.lookup.status === 'nxdomain' || (dns?.isFailed && dns.lookup.status === 'no-cluster-dns' && to.kind === 'name' && dns.target === null)) {
     return result('unknown-target', `${dns.lookup.summary}${suggestionText(topology, to)}`, { ...extra, hops: outcome.hops });
@@ -952,6 +955,14 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
   const verdict: Verdict = dnsNote && finished.verdict === 'delivered' ? 'ambiguous' : finished.verdict;
   const unknownTarget = to.kind === 'name' && finished.verdict === 'no-route' && dns?.target === null;
   return result(unknownTarget ? 'unknown-target' : verdict, `${finished.summary}${dnsNote}`, { ...extra, hops: outcome.hops, policy: finished.policy });
+}
+
+/** A destination given by name, once DNS has said what it is. */
+function resolvedEnd(end: TraceEnd, dns: DnsResult): TraceEnd {
+  const target = dns.target;
+  if (!target || target.kind === 'upstream' || end.id !== null) return end;
+  const ip = target.kind === 'service' ? target.ip : target.kind === 'headless' ? (target.ips[0] ?? null) : null;
+  return { ...end, kind: 'service', id: target.service.id, ip, how: `${end.how} → svc ${target.service.namespace}/${target.service.name}` };
 }
 
 function suggestionText(topology: Topology, to: Endpoint): string {
