@@ -36,6 +36,7 @@ function pod(namespace: string, prefix: string, node?: string): PodRecord {
 
 const ref = (p: PodRecord) => `${p.namespace}/${p.name}`;
 const kinds = (hops: Hop[]) => hops.map((h) => h.kind);
+const hopKinds = kinds;
 const allHops = (t: Trace) => [...t.hops, ...t.branches.flatMap((b) => b.hops)];
 
 const w1 = 'demo-worker-1';
@@ -272,6 +273,15 @@ describe('5. internet to Service', () => {
     expect(dropped.summary).toContain('externalTrafficPolicy Local and no usable endpoint on node demo-worker-2');
   });
 
+  test('a pod to another node\'s NodePort: masqueraded by Flannel toward the node, then kube-proxy there', () => {
+    const result = trace(demo, { from: ref(echoW2), to: '172.18.0.3:30300' });
+    expect(result.verdict).toBe('delivered');
+    expect(kinds(result.hops)).toEqual(['container', 'pod-eth0', 'veth', 'bridge', 'snat', 'route', 'uplink', 'node-port', 'endpoint']);
+    expect(result.hops[7]!.packet).toMatchObject({ src: '172.18.0.4', dst: '172.18.0.3', dstPort: 30300 });
+    expect(hopKinds(result.branches[0]!.hops).slice(0, 2)).toEqual(['kube-proxy-dnat', 'snat']);
+    expect(result.policy.egress?.verdict).toBe('not-isolated');
+  });
+
   test('Ingress host and path: LoadBalancer → controller pod → the rule\'s backend endpoints, no kube-proxy on the second leg', () => {
     const result = trace(demo, { from: 'internet', to: 'http://shop.example.com/api/orders' });
     expect(result.to).toMatchObject({ kind: 'ingress', id: 'ing:shop/shop' });
@@ -337,6 +347,11 @@ describe('5. internet to Service', () => {
 
   test('a ClusterIP-only Service or a pod IP is not reachable from outside', () => {
     expect(trace(demo, { from: 'internet', to: 'svc:shop/backend' }).verdict).toBe('no-route');
+    // A NodePort Service named from outside is reached through a node; its ClusterIP is not.
+    const named = trace(demo, { from: 'internet', to: 'svc:monitoring/grafana' });
+    expect(named.verdict).toBe('delivered');
+    expect(named.hops.find((h) => h.kind === 'node-port')!.packet.dstPort).toBe(30300);
+    expect(trace(demo, { from: 'internet', to: '10.96.255.224', port: 80 }).verdict).toBe('no-route');
     const toPod = trace(demo, { from: '198.51.100.77', to: ref(backendW1), port: 8080 });
     expect(toPod.verdict).toBe('no-route');
     expect(toPod.summary).toContain('pod IPs are private to the cluster');

@@ -151,7 +151,7 @@ function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: Target, 
     case 'pod': {
       const { pod, host } = target;
       if (pod.isHostNetwork) {
-        if (host.id !== at.host.id) hops.push(...leaveBridge(), ...masqueradeToNode(ctx, at, senderPod, host, (p) => (packet = p)), ...crossNodes(ctx, at.host, host, packet, true));
+        if (host.id !== at.host.id) packet = toOtherNode(ctx, at, senderPod, host, hops);
         hops.push(localDeliveryHop(host, packet, `hostNetwork pod ${podLabel(pod)} listens in the node's netns`));
       } else if (host.id === at.host.id && at.bridgedFrom && sameBridge(ctx, at.bridgedFrom, pod)) {
         hops.push(...toPodOnNode(ctx, host, pod, packet, true));
@@ -171,7 +171,7 @@ function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: Target, 
     }
     case 'node': {
       const { host } = target;
-      if (host.id !== at.host.id) hops.push(...leaveBridge(), ...masqueradeToNode(ctx, at, senderPod, host, (p) => (packet = p)), ...crossNodes(ctx, at.host, host, packet, true));
+      if (host.id !== at.host.id) packet = toOtherNode(ctx, at, senderPod, host, hops);
       hops.push(localDeliveryHop(host, packet, target.what));
       return end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${target.what}).`, policy);
     }
@@ -184,19 +184,27 @@ function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: Target, 
 }
 
 
-/** A pod's traffic to another node's address leaves masqueraded, where the CNI does that. */
-function masqueradeToNode(ctx: Ctx, at: At, senderPod: PodRecord | null, to: Host, update: (p: Packet) => void): Hop[] {
-  if (!senderPod || senderPod.isHostNetwork || at.packet.src !== podAddress(senderPod, at.packet.dst)) return [];
+/**
+ * To another node's own address: off the bridge, masqueraded where the CNI masquerades pod
+ * traffic to nodes, across the node network. Appends the hops; returns the packet as it arrives.
+ */
+function toOtherNode(ctx: Ctx, at: At, senderPod: PodRecord | null, to: Host, hops: Hop[]): Packet {
+  let packet = at.packet;
+  if (at.bridgedFrom) hops.push(...intoHostStack(ctx, at.bridgedFrom, packet));
+  const isFromPodAddress = senderPod !== null && !senderPod.isHostNetwork && packet.src === podAddress(senderPod, packet.dst);
   const masq = masqueradesTo(ctx.cni, 'node');
-  if (!masq.isMasqueraded) return [];
-  const packet = { ...at.packet, src: nodeAddress(at.host, at.packet.dst) };
-  update(packet);
-  return [
-    hop('snat', `node ${at.host.name}: masquerade ${at.packet.src} → ${packet.src} (to node ${to.name}, outside the pod network)`, packet, [at.host.id], at.host.id, [
-      { text: masq.why, object: at.host.id },
-      { text: `on node ${at.host.name}`, command: 'iptables-save -t nat | grep -i masq' },
-    ]),
-  ];
+  if (isFromPodAddress && masq.isMasqueraded) {
+    const before = packet.src;
+    packet = { ...packet, src: nodeAddress(at.host, packet.dst) };
+    hops.push(
+      hop('snat', `node ${at.host.name}: masquerade ${before} → ${packet.src} (to node ${to.name}, outside the pod network)`, packet, [at.host.id], at.host.id, [
+        { text: masq.why, object: at.host.id },
+        { text: `on node ${at.host.name}`, command: 'iptables-save -t nat | grep -i masq' },
+      ]),
+    );
+  }
+  hops.push(...crossNodes(ctx, at.host, to, packet, true));
+  return packet;
 }
 
 // ——— leaving the source ———
@@ -307,6 +315,17 @@ function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' 
   return { hops, forks };
 }
 
+/** Carries the first leg's egress verdict to the ends of a path whose last leg has none (its
+ * sender was hidden by SNAT on the way). */
+function withEgress(outcome: Outcome, egress: DirectionVerdict | null): Outcome {
+  if (egress === null) return outcome;
+  return {
+    ...outcome,
+    ...(outcome.end ? { end: { ...outcome.end, policy: { ...outcome.end.policy, egress: outcome.end.policy.egress ?? egress } } } : {}),
+    ...(outcome.forks ? { forks: outcome.forks.map((f) => ({ ...f, outcome: withEgress(f.outcome, egress) })) } : {}),
+  };
+}
+
 /** A headless Service: DNS hands out the pods' addresses and the client connects to one. */
 function headlessFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, service: ServiceRecord, port: number | undefined, prefix: Hop[]): Outcome {
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip') ?? (port === undefined ? null : { name: null, port, protocol: ctx.protocol, targetPort: port, nodePort: null });
@@ -361,11 +380,13 @@ function serviceFromOutside(
   port: number | undefined,
   how: { kind: 'load-balancer' | 'external-ip'; address: string } | { kind: 'node-port'; host: Host; address: string },
   onArrive?: OnArrive,
+  /** The packet is already on the node (a pod's traffic to a NodePort): no internet, no wire. */
+  isArrived = false,
 ): Outcome {
   const entry: ServiceEntry = how.kind;
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, entry);
   const first: Packet = { src: clientIP, dst: how.address, dstPort: svcPort ? (entry === 'node-port' ? (svcPort.nodePort ?? svcPort.port) : svcPort.port) : port, protocol: svcPort?.protocol ?? ctx.protocol };
-  const hops: Hop[] = [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
+  const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
   if (!svcPort) return noPortOutcome(hops, service, port, ctx.protocol, entry);
   const policy = service.externalTrafficPolicy ?? 'Cluster';
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
@@ -419,9 +440,13 @@ function serviceFromOutside(
     const dst = how.kind === 'node-port' ? how.address : viaNodePort ? nodeAddress(host, how.address) : how.address;
     const arriving: Packet = { ...first, dst, dstPort: viaNodePort ? (svcPort.nodePort ?? svcPort.port) : svcPort.port };
     const uplink = host.devices.find((id) => ctx.topology.devices[id]?.role === 'uplink' || ctx.topology.devices[id]?.type === 'uplink');
-    const nodeHops: Hop[] = [
-      hop('uplink', `into node ${host.name} at ${joinHostPort(arriving.dst, arriving.dstPort ?? 0)}`, arriving, [uplink, host.id], host.id, [{ text: `${arriving.dst} is ${host.internalIPs.includes(arriving.dst) ? 'the node\'s InternalIP' : host.externalIPs.includes(arriving.dst) ? 'the node\'s ExternalIP' : 'the Service\'s address, brought to this node'}`, object: host.id, field: 'status.addresses' }]),
-    ];
+    const nodeHops: Hop[] = isArrived
+      ? []
+      : [
+          hop('uplink', `into node ${host.name} at ${joinHostPort(arriving.dst, arriving.dstPort ?? 0)}`, arriving, [uplink, host.id], host.id, [
+            { text: `${arriving.dst} is ${host.internalIPs.includes(arriving.dst) ? 'the node\'s InternalIP' : host.externalIPs.includes(arriving.dst) ? 'the node\'s ExternalIP' : 'the Service\'s address, brought to this node'}`, object: host.id, field: 'status.addresses' },
+          ]),
+        ];
     const resolution = resolveService(ctx, service, svcPort, host, arriving, viaNodePort ? 'node-port' : entry);
     if (viaNodePort && resolution.hops[0]) resolution.hops[0] = { ...resolution.hops[0], kind: 'node-port' };
     nodeHops.push(...resolution.hops);
@@ -786,10 +811,8 @@ function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | undefined)
         const toNode = deliver(ctx, left.at, senderPod, { kind: 'node', host, what: `NodePort ${port} of ${serviceLabel(nodePortService)}` });
         const reached = toNode.hops.at(-1)?.packet ?? packet;
         if (toNode.end?.verdict !== 'delivered') return { outcome: { ...toNode, hops: [...left.hops, ...toNode.hops] } };
-        const atNode = serviceFromOutside(ctx, reached.src, nodePortService, port, { kind: 'node-port', host, address });
-        // serviceFromOutside starts with the internet hop; from inside the cluster it is not one.
-        const rest = atNode.hops.filter((h) => h.kind !== 'internet');
-        return { outcome: { ...atNode, hops: [...left.hops, ...toNode.hops.slice(0, -1), ...rest] } };
+        const atNode = serviceFromOutside(ctx, reached.src, nodePortService, port, { kind: 'node-port', host, address }, undefined, true);
+        return { outcome: withEgress({ ...atNode, hops: [...left.hops, ...toNode.hops.slice(0, -1), ...atNode.hops] }, toNode.end.policy.egress) };
       }
       const listener =
         port !== undefined
@@ -815,11 +838,13 @@ function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | undefined)
     case 'service': {
       const service = to.service;
       if (sender.kind === 'external') {
-        if (to.via === 'load-balancer' || (to.via !== 'external-ip' && service.type === 'LoadBalancer' && service.loadBalancerIngress[0])) {
+        // Named (not addressed by its ClusterIP): the way in from outside is whatever the Service offers.
+        const isNamed = to.via === 'name' || to.via === 'id';
+        if (to.via === 'load-balancer' || (isNamed && service.type === 'LoadBalancer' && service.loadBalancerIngress[0])) {
           return { outcome: serviceFromOutside(ctx, sender.ip, service, port, { kind: 'load-balancer', address: to.via === 'load-balancer' && to.ip ? to.ip : (service.loadBalancerIngress[0] ?? '') }) };
         }
         if (to.via === 'external-ip' && to.ip) return { outcome: serviceFromOutside(ctx, sender.ip, service, port, { kind: 'external-ip', address: to.ip }) };
-        if (service.type === 'NodePort' || service.type === 'LoadBalancer') {
+        if (isNamed && (service.type === 'NodePort' || service.type === 'LoadBalancer')) {
           const host = Object.values(ctx.topology.hosts).find((h) => h.isReady && !isExcludedFromLB(h)) ?? Object.values(ctx.topology.hosts)[0];
           const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip');
           if (host && svcPort?.nodePort) return { outcome: serviceFromOutside(ctx, sender.ip, service, svcPort.nodePort, { kind: 'node-port', host, address: host.externalIPs[0] ?? nodeAddress(host) }) };
