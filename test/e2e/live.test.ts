@@ -85,6 +85,42 @@ describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', (
     await page.screenshot({ path: 'test-results/live-admin.png' });
   });
 
+  test('a trace follows the live cluster: endpoints going unready, then a NetworkPolicy, change its verdict', async () => {
+    const page = await openPage('admin');
+    // The first test may have added web-3: every web pod there is.
+    const listed = await api.list<{ metadata: { name: string }; status?: { podIP?: string } }>(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
+    const webPods = listed.map((p) => [p.metadata.name, p.status?.podIP ?? ''] as const);
+    await api.createPod(ns, { name: 'client', labels: { app: 'client' }, nodeName: node });
+    await api.setPodStatus(ns, 'client', { podIP: '10.251.1.9', hostIP: '172.31.0.1' });
+    // The real endpointslice controller publishes the ready web pods.
+    await api.waitFor(async () => {
+      const slices = await api.endpointSlicesOf(ns, 'web');
+      const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
+      return ready.length >= 2 ? ready : null;
+    }, 30_000, 'ready endpoints of web');
+    await page.keyboard.press('t');
+    await page.getByTestId('trace-from').fill(`${ns}/client`);
+    // By ClusterIP: this control plane runs no cluster DNS, so a name would not resolve (and the
+    // trace would say so).
+    const clusterIP = (await api.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${ns}/services/web`)).spec.clusterIP;
+    await page.getByTestId('trace-to').fill(`${clusterIP}:80`);
+    const result = page.getByTestId('trace-result');
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 15_000 }).toBe('delivered');
+    expect(await page.getByTestId('trace-branches').getByRole('radio').count()).toBeGreaterThanOrEqual(2);
+
+    // Every web pod not ready: the controller marks the endpoints, kube-proxy would reject.
+    for (const [name, ip] of webPods) await api.setPodStatus(ns, name, { podIP: ip, hostIP: '172.31.0.1', ready: false });
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 30_000 }).toBe('no-endpoints');
+
+    // Ready again, then a default-deny for the web pods: denied, and the policy named.
+    for (const [name, ip] of webPods) await api.setPodStatus(ns, name, { podIP: ip, hostIP: '172.31.0.1' });
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 30_000 }).toBe('delivered');
+    await api.createNetworkPolicy(ns, { name: 'web-deny', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 15_000 }).toBe('policy-denied');
+    expect(await page.getByTestId('trace-policy').textContent()).toContain(`${ns}/web-deny`);
+    await page.screenshot({ path: 'test-results/live-trace-denied.png' });
+  });
+
   test('the RBAC-limited user sees Nodes forbidden and the namespaces it may read', async () => {
     const page = await openPage('limited', ['-n', 'team-b']);
     await expect.poll(() => kindState(page, 'nodes'), { timeout: 15_000 }).toBe('forbidden');
