@@ -420,6 +420,25 @@ describe('7. by name: the DNS lookup first', () => {
     expect(result.policy.egress?.isolatedBy).toEqual(expect.arrayContaining(['netpol:shop/default-deny-all']));
   });
 
+  test('DNS allowed over UDP only, or only to one CoreDNS pod: resolved with a warning, or ambiguous', () => {
+    const dnsPolicy = (egress: NonNullable<PolicyRecord['spec']['egress']>) =>
+      withPolicies(demo, [policyRecordFrom({ metadata: { name: 'allow-dns-egress', namespace: 'shop', uid: 'what-if' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress } })]);
+    const udpOnly = trace(demo, { from: ref(frontendW1), to: 'backend.shop' }, {
+      policies: dnsPolicy([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }] }]),
+    });
+    expect(udpOnly.verdict).toBe('delivered');
+    expect(udpOnly.dns?.summary).toContain('TCP 53 is denied');
+    const oneServer = trace(demo, { from: ref(frontendW1), to: 'backend.shop' }, {
+      policies: dnsPolicy([{ to: [{ ipBlock: { cidr: '10.244.0.2/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }]),
+    });
+    expect(oneServer.dns?.status).toBe('partly-denied');
+    expect(oneServer.dns?.policy.filter((c) => c.protocol === 'UDP').map((c) => [c.endpoint, c.isAllowed])).toEqual([
+      ['ep:kube-system/kube-dns/10.244.0.2', true],
+      ['ep:kube-system/kube-dns/10.244.2.2', false],
+    ]);
+    expect(oneServer.verdict).toBe('ambiguous');
+  });
+
   test('dnsPolicy decides the resolver: hostNetwork with ClusterFirst falls back to the node\'s, ClusterFirstWithHostNet does not', () => {
     const kubeProxy = pod('kube-system', 'kube-proxy', w1);
     expect(kubeProxy.dnsPolicy).toBe('ClusterFirst');

@@ -7,13 +7,12 @@
  * said so: the kubelet's clusterDNS is the kube-system/kube-dns Service's ClusterIP, its
  * clusterDomain is cluster.local, and CoreDNS forwards names outside it to the node's resolvers.
  */
-import type { EndpointRecord, Host, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
+import type { EndpointRecord, Host, PodRecord, ProxyMode, ServiceRecord, Topology } from '../model/types.ts';
 import type { Flow, PolicyVerdict } from '../policy/types.ts';
 import { clusterDomain } from './endpoints.ts';
 import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path.ts';
 import { endpointPort, resolveService } from './proxy.ts';
 import type { DnsLookup, DnsPolicyCheck, DnsQuery, Evidence, Hop, Packet } from './types.ts';
-import type { ProxyMode } from '../model/types.ts';
 
 export type DnsTarget =
   | { kind: 'service'; service: ServiceRecord; ip: string }
@@ -177,7 +176,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
     { text: why, ...(pod ? { object: pod.id, field: 'spec.dnsPolicy' } : {}) },
     ...(pod && !pod.isHostNetwork ? [{ text: 'the resolv.conf the kubelet wrote', command: `kubectl exec -n ${pod.namespace} ${pod.name} -- cat /etc/resolv.conf` }] : []),
   ];
-  if (resolver === 'cluster') resolvEvidence.push({ text: `assumed: the kubelet's clusterDNS is ${serviceLabel(kubeDns ?? ({ namespace: 'kube-system', name: 'kube-dns' } as ServiceRecord))}'s ClusterIP and its clusterDomain ${clusterDomain} (kubelet settings are not in the API)` });
+  if (resolver === 'cluster') resolvEvidence.push({ text: `assumed: the kubelet's clusterDNS is ${kubeDns ? serviceLabel(kubeDns) : 'svc kube-system/kube-dns'}'s ClusterIP and its clusterDomain ${clusterDomain} (kubelet settings are not in the API)` });
   const hops: Hop[] = [
     hop(
       'dns',
