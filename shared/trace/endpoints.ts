@@ -45,9 +45,16 @@ export type Endpoint =
 
 const modelPrefixes = new Set(['pod', 'ctr', 'svc', 'node', 'ing', 'gw', 'ep', 'veth', 'dev', 'ext', 'httproute']);
 
-/** Pods that are not finished, first: a terminated pod's IP may already belong to another. */
-function livePods(topology: Topology): PodRecord[] {
-  return Object.values(topology.pods).sort((a, b) => Number(isDone(a)) - Number(isDone(b)));
+/** The first pod that matches, preferring one that is not finished: a terminated pod's IP may
+ * already belong to another. */
+function findPod(topology: Topology, test: (pod: PodRecord) => boolean): PodRecord | undefined {
+  let done: PodRecord | undefined;
+  for (const pod of Object.values(topology.pods)) {
+    if (!test(pod)) continue;
+    if (!isDone(pod)) return pod;
+    done ??= pod;
+  }
+  return done;
 }
 
 function isDone(pod: PodRecord): boolean {
@@ -65,6 +72,9 @@ function splitHostPort(text: string): { ip: string; port?: number } | null {
 }
 
 function sameIP(a: string, b: string): boolean {
+  if (a === b) return true;
+  // The API writes IPv4 addresses canonically; only IPv6 has several spellings of one address.
+  if (!a.includes(':') || !b.includes(':')) return a.split('/')[0] === b.split('/')[0];
   const x = parseIPStrict(a.split('/')[0] ?? a);
   const y = parseIPStrict(b.split('/')[0] ?? b);
   return x !== null && y !== null && x.kind() === y.kind() && x.toString() === y.toString();
@@ -74,9 +84,8 @@ function sameIP(a: string, b: string): boolean {
  * unowned address in a pod range; or an address outside the cluster. */
 export function endpointForIP(topology: Topology, ip: string, port?: number): Endpoint {
   const withPort = port === undefined ? {} : { port };
-  for (const pod of livePods(topology)) {
-    if (!pod.isHostNetwork && pod.ips.some((a) => sameIP(a, ip))) return { kind: 'pod', pod, container: null, how: `pod IP of ${pod.namespace}/${pod.name}`, ...withPort };
-  }
+  const pod = findPod(topology, (p) => !p.isHostNetwork && p.ips.some((a) => sameIP(a, ip)));
+  if (pod) return { kind: 'pod', pod, container: null, how: `pod IP of ${pod.namespace}/${pod.name}`, ...withPort };
   for (const service of Object.values(topology.services)) {
     if (service.clusterIPs.some((a) => sameIP(a, ip))) return { kind: 'service', service, via: 'cluster-ip', ip, how: `ClusterIP of svc ${service.namespace}/${service.name}`, ...withPort };
   }
@@ -110,7 +119,7 @@ export function endpointForIP(topology: Topology, ip: string, port?: number): En
 }
 
 function podByName(topology: Topology, namespace: string, name: string): PodRecord | undefined {
-  return livePods(topology).find((p) => p.namespace === namespace && p.name === name);
+  return findPod(topology, (p) => p.namespace === namespace && p.name === name);
 }
 
 function podEndpoint(topology: Topology, pod: PodRecord, containerName: string | null, how: string): Endpoint {
@@ -336,7 +345,7 @@ export function parseEndpoint(topology: Topology, input: string, role: 'from' | 
     if (role === 'to' && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(text)) {
       return { kind: 'name', name: text.toLowerCase(), how: `DNS name ${text}` };
     }
-    const pods = livePods(topology).filter((p) => p.name === text);
+    const pods = Object.values(topology.pods).filter((p) => p.name === text && !isDone(p));
     if (pods.length === 1 && pods[0]) return { kind: 'pod', pod: pods[0], container: null, how: `pod ${pods[0].namespace}/${pods[0].name}` };
     if (pods.length > 1) return { kind: 'unknown', message: `"${text}" names pods in several namespaces (${pods.map((p) => p.namespace).join(', ')}); write namespace/${text}` };
   }
