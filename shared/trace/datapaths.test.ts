@@ -328,6 +328,8 @@ describe('Cilium, native routing with kube-proxy replacement (eBPF)', () => {
     // auto-direct-node-routes: the peer's podCIDR via its InternalIP, no tunnel; Cilium delivers to lxc by eBPF.
     expect(toA.hops[3]!.label).toBe('node kind-worker: 10.244.2.0/24 via 172.18.0.4 dev <uplink>');
     expect(toA.hops[5]!.label).toContain('Cilium eBPF finds');
+    expect(toA.hops[5]!.ids).toEqual(expect.arrayContaining(['node:kind-worker2', 'dev:kind-worker2/gateway']));
+    expect(toA.hops[5]!.evidence.some((e) => e.command?.includes('cilium-dbg endpoint list'))).toBe(true);
     expect(toA.hops[6]!.label).toMatch(/^veth: lxc<12 hex> → eth0 of shop\/api-a$/);
   });
 
