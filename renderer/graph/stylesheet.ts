@@ -141,7 +141,9 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
       style: {
         'background-color': theme.containerFill,
         'background-opacity': 0.9,
-        'border-style': 'dashed',
+        // Solid: a dash pattern is in model pixels, so a fold a whole row of nodes wide would be
+        // stroked as hundreds of thousands of dashes on every frame.
+        'border-style': 'solid',
         'border-width': 1.5,
         'border-color': theme.hostBorder,
         'font-size': 'data(fontSize)',
