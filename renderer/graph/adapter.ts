@@ -95,6 +95,12 @@ export class GraphAdapter implements PodpathView {
       this.hasUserMovedViewport = true;
     });
     cy.on('viewport', () => this.scheduleDraw());
+    // Inferred and unknown names say how they were inferred, or why they are unknown, on hover.
+    cy.on('mouseover', 'edge.veth, node.device', (event) => {
+      const how = this.provenanceOf((event.target as cytoscape.SingularElementArgument).id());
+      if (how) cy.container()?.setAttribute('title', how);
+    });
+    cy.on('mouseout', 'edge.veth, node.device', () => cy.container()?.removeAttribute('title'));
     cy.on('destroy', () => clearTimeout(this.drawTimer));
   }
 
@@ -436,6 +442,15 @@ export class GraphAdapter implements PodpathView {
     this.found = id;
     cy.batch(() => this.applyHighlight());
     return true;
+  }
+
+  /** How an element's name was found (or why it is not known), for its tooltip. */
+  private provenanceOf(id: string): string | null {
+    const veth = this.topology?.veths[id];
+    if (veth) return `host end ${veth.hostEnd.name ?? 'unknown'} (${veth.hostEnd.provenance}): ${veth.hostEnd.how}`;
+    const device = this.topology?.devices[id];
+    if (device) return `${device.name ?? 'name unknown'} (${device.nameProvenance}): ${device.evidence}`;
+    return null;
   }
 
   /** Opens whatever folds hold these ids (or the ids themselves, if folded hosts), so they are drawn. */

@@ -62,6 +62,16 @@ describe.skipIf(!hasChromium)('grouping in Chromium', () => {
     expect(inside((await boxOf(page, pod.id))!, (await boxOf(page, pod.host!))!)).toBe(true);
     expect(opened.problems).toEqual([]);
   });
+
+  test('hovering a veth says how its host end was named, or why it is unknown', async () => {
+    const { page } = opened;
+    const veth = topology.veths[pod.veth!]!;
+    // The veth's label sits just under the pod: hover the edge's midpoint.
+    const point = await page.evaluate((id) => (window as unknown as { podpathView: Hook }).podpathView.renderedCenter(id), veth.id);
+    expect(point).not.toBeNull();
+    await page.mouse.move(point!.x, point!.y);
+    await expect.poll(() => page.getByTestId('graph').getAttribute('title')).toContain(veth.hostEnd.how);
+  });
 });
 
 describe.skipIf(!hasChromium)('level of detail in Chromium', () => {
