@@ -6,18 +6,26 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { isIP } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { describeTopology, formatDescribe } from '../shared/describe.ts';
 import { toDot } from '../shared/export/dot.ts';
 import type { KindStatus } from '../shared/ipc.ts';
+import { objectsFromDocuments } from '../shared/kube/manifests.ts';
+import type { PolicyRecord, Topology } from '../shared/model/types.ts';
+import { policyRecordFrom, withPolicies } from '../shared/policy/evaluate.ts';
+import { formatTrace, formatTraceComparison, traceResult } from '../shared/trace/format.ts';
+import { trace } from '../shared/trace/trace.ts';
+import type { Protocol, Trace, TraceQuery } from '../shared/trace/types.ts';
 import { diffReport, formatDiffReport } from '../shared/snapshot/diff-report.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile, openStartupBackend } from './backend.ts';
 import { exportImage } from './export-image.ts';
-import { buildSnapshotFromFiles } from './kube/from-files.ts';
+import { buildSnapshotFromFiles, parseDocuments } from './kube/from-files.ts';
 import { kindSpecs } from './kube/kinds.ts';
 import { configForContext, kubeconfigPaths, loadKubeconfig } from './kube/kubeconfig.ts';
 import { ensureRenderer } from './renderer-build.ts';
@@ -82,12 +90,18 @@ function addKubeOptions(command: Command): Command {
 
 /** Writes `text` to stdout and resolves once it is flushed, so a large document survives an
  * exit that follows at once (and a closed pipe ends the command quietly). */
+let isWatchingStdout = false;
+
 function print(text: string): Promise<void> {
-  process.stdout.once('error', (error: NodeJS.ErrnoException) => {
-    // EPIPE: `podpath describe | head` — the reader has what it wanted.
-    if (error.code !== 'EPIPE') console.error(`podpath: cannot write the output: ${error.message}`);
-    process.exit(error.code === 'EPIPE' ? 0 : 1);
-  });
+  // Once per process: `trace --batch` prints a line per query.
+  if (!isWatchingStdout) {
+    isWatchingStdout = true;
+    process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+      // EPIPE: `podpath describe | head` — the reader has what it wanted.
+      if (error.code !== 'EPIPE') console.error(`podpath: cannot write the output: ${error.message}`);
+      process.exit(error.code === 'EPIPE' ? 0 : 1);
+    });
+  }
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);
@@ -109,6 +123,249 @@ async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot;
   } finally {
     await session.close();
   }
+}
+
+/** An error that ends the command with its own exit code (the trace command's 2: no verdict). */
+class ExitError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.exitCode = exitCode;
+  }
+}
+
+// ——— podpath trace ———
+
+const traceExitCodes = `
+Exit codes:
+  0  delivered (with --batch: every flow delivered)
+  1  a verdict other than delivered: policy-denied, no-endpoints, no-route, ambiguous or
+     unknown-target (with --batch: at least one flow not delivered)
+  2  no verdict: a usage or input error (bad option, unreadable snapshot, policy or batch file,
+     a malformed line in a --batch file) or the cluster could not be read
+
+SRC and DST: ns/pod, ns/pod:container, svc/ns/name, ingress/ns/name[/path], gateway/ns/name,
+node/name, an IP (IP:port), internet, or (DST only) a DNS name as the source pod looks it up:
+name, name.ns, name.ns.svc.cluster.local.
+
+--with-policy FILE: YAML or JSON, several documents or a List; only networking.k8s.io/v1
+NetworkPolicy objects count (others are reported and ignored). One with the namespace and name
+of a policy in the cluster replaces it, the others are added; a policy without a namespace goes
+in the first -n, else default. The output shows the trace with them and what changed.
+
+--batch FILE ('-' for stdin): one JSON query per line, {"from","to","port","protocol"}; blank
+lines and # comments are skipped. Writes one JSON result per line: {"line","query","verdict",
+"summary","from","to","policy","branches","dns"}, with "trace" (the whole trace) under --json
+and "before" under --with-policy; a malformed line gives {"line","error"} and the rest go on.
+
+Examples:
+  podpath trace --demo --from shop/frontend-855456765f-rx8bk --to svc/shop/backend
+  podpath trace --snapshot prod.podpath.json --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
+  podpath trace --context prod --batch flows.jsonl
+`;
+
+interface TraceCommandOptions extends KubeOptions {
+  snapshot?: string;
+  demo?: boolean;
+  from?: string;
+  to?: string;
+  port?: number;
+  protocol?: Protocol;
+  json?: boolean;
+  withPolicy?: string[];
+  batch?: string;
+  color?: boolean;
+}
+
+function parseTracePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number from 1 to 65535.');
+  return port;
+}
+
+function parseProtocol(value: string): Protocol {
+  const protocol = value.toUpperCase();
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new InvalidArgumentError('expected TCP, UDP or SCTP.');
+  return protocol;
+}
+
+/** One line of a --batch file as a query, or what is wrong with it. */
+function parseBatchQuery(text: string): { query: TraceQuery } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { error: `not JSON (${error instanceof Error ? error.message : String(error)}); write one object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object {"from","to","port","protocol"}' };
+  const fields = value as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => !['from', 'to', 'port', 'protocol'].includes(k));
+  if (unknown.length > 0) return { error: `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}: a query has "from", "to", "port" and "protocol"` };
+  for (const end of ['from', 'to'] as const) {
+    if (typeof fields[end] !== 'string' || fields[end].trim() === '') return { error: `"${end}" is missing: give it as a string, e.g. "ns/pod" or "svc/ns/name"` };
+  }
+  const query: TraceQuery = { from: fields.from as string, to: fields.to as string };
+  if (fields.port !== undefined && fields.port !== null) {
+    const port = typeof fields.port === 'string' && /^\d+$/.test(fields.port) ? Number(fields.port) : fields.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return { error: `"port" must be a number from 1 to 65535, not ${JSON.stringify(fields.port)}` };
+    query.port = port;
+  }
+  if (fields.protocol !== undefined && fields.protocol !== null) {
+    const protocol = typeof fields.protocol === 'string' ? fields.protocol.toUpperCase() : '';
+    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { error: `"protocol" must be TCP, UDP or SCTP, not ${JSON.stringify(fields.protocol)}` };
+    query.protocol = protocol;
+  }
+  return { query };
+}
+
+/** Why a file could not be read, in words: `no such file`, `permission denied`. */
+function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'a directory, not a file';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface WhatIfPolicy {
+  record: PolicyRecord;
+  file: string;
+}
+
+/** Each object in a parsed document, Lists opened (a typed list's items inherit its kind). */
+function flattenDocuments(doc: unknown, inherited: { apiVersion?: string; kind?: string } = {}): Record<string, unknown>[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [];
+  const object = doc as Record<string, unknown>;
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : inherited.apiVersion;
+  const kind = typeof object.kind === 'string' ? object.kind : inherited.kind;
+  if (kind?.endsWith('List') && Array.isArray(object.items)) {
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    return object.items.flatMap((item) => flattenDocuments(item, { apiVersion, kind: itemKind }));
+  }
+  return [{ ...object, ...(apiVersion ? { apiVersion } : {}), ...(kind ? { kind } : {}) }];
+}
+
+/**
+ * The NetworkPolicies of --with-policy files, as the model holds them. Other objects are
+ * reported through `ignore`; a file without a NetworkPolicy, or with one Podpath cannot read,
+ * is an error: a what-if that silently left a policy out would answer the wrong question.
+ */
+async function readPolicyFiles(paths: string[], namespace: string, ignore: (line: string) => void): Promise<WhatIfPolicy[]> {
+  const found: WhatIfPolicy[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new Error(`Cannot read policy file ${path}: ${fileProblem(error)}.`, { cause: error });
+    }
+    const objects = parseDocuments(text, path).flatMap((doc) => flattenDocuments(doc));
+    const policies: unknown[] = [];
+    for (const object of objects) {
+      const metadata = typeof object.metadata === 'object' && object.metadata !== null ? (object.metadata as Record<string, unknown>) : {};
+      const name = typeof metadata.name === 'string' ? metadata.name : '(no name)';
+      if (object.kind !== 'NetworkPolicy') {
+        ignore(`ignored ${typeof object.kind === 'string' ? object.kind : 'an object without a kind'} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${name} in ${path}: only NetworkPolicy objects count`);
+        continue;
+      }
+      policies.push({ ...object, metadata: { ...metadata, namespace: typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : namespace } });
+    }
+    const read = objectsFromDocuments(policies, path);
+    const bad = read.skipped[0];
+    if (bad) throw new Error(`${path}: a NetworkPolicy Podpath cannot use (${bad.reason}); fix it or leave it out of --with-policy.`);
+    if (read.objects.networkPolicies.length === 0) throw new Error(`${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests (YAML or JSON).`);
+    for (const policy of read.objects.networkPolicies) found.push({ record: policyRecordFrom(policy), file: path });
+  }
+  return found;
+}
+
+/** The stream of a --batch file, opened before the cluster is read so a wrong path fails fast. */
+async function openBatch(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  try {
+    const handle = await open(path, 'r');
+    if (!(await handle.stat()).isDirectory()) return handle.createReadStream({ encoding: 'utf8' });
+    await handle.close();
+  } catch (error) {
+    throw new Error(`Cannot read batch file ${path}: ${fileProblem(error)}.`, { cause: error });
+  }
+  throw new Error(`Cannot read batch file ${path}: a directory, not a file.`);
+}
+
+/** The model to trace in: a snapshot file, the demo, or a live cluster read once and closed. */
+async function traceTopology(options: TraceCommandOptions): Promise<Topology> {
+  if (options.snapshot || options.demo) {
+    const snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
+    return derive(snapshot.objects, snapshot.source);
+  }
+  const live = await snapshotLive(options);
+  if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
+  // A kind the trace could not read makes it wrong without saying so (no NetworkPolicies: every
+  // flow allowed), so each one is named.
+  for (const status of live.kinds) if (status.state === 'forbidden' || status.state === 'failed') console.error(`podpath: ${kindLine(status)}: the trace cannot see them`);
+  return derive(live.snapshot.objects, live.snapshot.source);
+}
+
+async function runTrace(options: TraceCommandOptions): Promise<number> {
+  const isBatch = options.batch !== undefined;
+  if (isBatch && (options.from !== undefined || options.to !== undefined)) throw new Error('--batch reads its queries from the file: leave out --from and --to.');
+  if (isBatch && (options.port !== undefined || options.protocol !== undefined)) throw new Error('--port and --protocol are for one trace: in a --batch file give them on each line.');
+  if (!isBatch && (!options.from || !options.to)) throw new Error('Say what to trace: --from SRC --to DST (or --batch FILE); see podpath trace --help.');
+  const batch = options.batch !== undefined ? await openBatch(options.batch) : null;
+
+  const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => console.error(`podpath: ${line}`));
+  const topology = await traceTopology(options);
+  const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
+  const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
+  // Under --json and --batch stdout holds JSON only: the notes go to stderr.
+  if (options.json || isBatch) for (const line of notes) console.error(`podpath: ${line}`);
+  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies }) : null });
+
+  if (!batch) {
+    const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };
+    const { before, after } = traceBoth(query);
+    if (options.json) {
+      await print(`${JSON.stringify(after ? { before, after } : before, null, 2)}\n`);
+    } else if (after) {
+      const format = { color: options.color ?? false };
+      await print(`${notes.join('\n')}\n\n${formatTrace(after, format)}\n${formatTraceComparison(before, after, format)}`);
+    } else {
+      await print(formatTrace(before, { color: options.color ?? false }));
+    }
+    return (after ?? before).verdict === 'delivered' ? 0 : 1;
+  }
+
+  let count = 0;
+  let isAllDelivered = true;
+  // A malformed line (or one the tracer fails on) has no verdict: the batch ends with 2.
+  let hasNoVerdict = false;
+  let lineNumber = 0;
+  for await (const raw of createInterface({ input: batch, crlfDelay: Infinity })) {
+    lineNumber++;
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    count++;
+    const parsed = parseBatchQuery(text);
+    let line: object;
+    try {
+      if ('error' in parsed) throw new Error(parsed.error);
+      const { before, after } = traceBoth(parsed.query);
+      const result = after ?? before;
+      if (result.verdict !== 'delivered') isAllDelivered = false;
+      line = {
+        line: lineNumber,
+        ...traceResult(result),
+        ...(after ? { before: { verdict: before.verdict, summary: before.summary, ...(options.json ? { trace: before } : {}) } } : {}),
+        ...(options.json ? { trace: result } : {}),
+      };
+    } catch (error) {
+      hasNoVerdict = true;
+      line = { line: lineNumber, error: error instanceof Error ? error.message : String(error) };
+    }
+    await print(`${JSON.stringify(line)}\n`);
+  }
+  if (count === 0) throw new Error(`No queries in ${options.batch === '-' ? 'stdin' : options.batch}: write one JSON object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}.`);
+  return hasNoVerdict ? 2 : isAllDelivered ? 0 : 1;
 }
 
 export function buildProgram(): Command {
@@ -203,6 +460,36 @@ export function buildProgram(): Command {
 
   addKubeOptions(
     program
+      .command('trace')
+      .description('Trace a packet from SRC to DST: every hop with the rule behind it, the packet after each hop, and the NetworkPolicy verdicts.')
+      .addOption(new Option('--snapshot <file>', 'trace in a snapshot file').conflicts(['context', 'kubeconfig', 'demo']))
+      .addOption(new Option('--demo', 'trace in the bundled demo cluster').conflicts(['context', 'kubeconfig']))
+      .option('--from <src>', 'where the packet starts (see SRC and DST below)')
+      .option('--to <dst>', 'where it goes')
+      .addOption(new Option('--port <n>', "destination port (default: the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(parseTracePort))
+      .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(parseProtocol))
+      .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
+      .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")
+      .option('--color', 'colour the text output'),
+  )
+    .addHelpText('after', traceExitCodes)
+    // Usage errors end with 2 here, not commander's 1: 1 means "not delivered" to a script.
+    .exitOverride((error) => {
+      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
+    })
+    .action(async (options: TraceCommandOptions) => {
+      let code: number;
+      try {
+        code = await runTrace(options);
+      } catch (error) {
+        throw new ExitError(error instanceof Error ? error.message : String(error), 2, { cause: error });
+      }
+      process.exitCode = code;
+    });
+
+  addKubeOptions(
+    program
       .command('serve')
       .description('Serve Podpath to a browser on this machine (browser mode).')
       .addOption(new Option('--demo', 'open the bundled demo cluster').conflicts(['snapshot', 'context']))
@@ -239,8 +526,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
+    // Commander has printed its own message (and help) already.
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
     console.error(`podpath: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    process.exitCode = error instanceof ExitError ? error.exitCode : 1;
   }
 }
 

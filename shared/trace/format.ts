@@ -200,7 +200,7 @@ function dnsLines(dns: DnsLookup, paint: Paint): string[] {
     let why = '';
     if (deciding) {
       const blocked = deciding.egress.verdict === 'denied' ? deciding.egress : deciding.ingress.verdict === 'denied' ? deciding.ingress : null;
-      why = blocked ? blocked.reason : deciding.egress.verdict === 'allowed' ? deciding.egress.reason : `egress ${deciding.egress.verdict}`;
+      why = blocked ? blocked.reason : deciding.egress.reason;
     }
     lines.push(`     port 53    ${protocol} ${paint(allowed === checks.length ? 'good' : 'bad', word)}${why ? `: ${why}` : ''}`);
   }
