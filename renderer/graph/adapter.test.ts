@@ -332,7 +332,7 @@ describe('layouts saved in snapshots', () => {
     const first = headless();
     first.adapter.setTopology(topology);
     // A layout saved by another version, say: every leaf somewhere else than this layout puts it.
-    const saved = Object.fromEntries(Object.entries(first.adapter.positions()).map(([id, p]) => [id, { x: p.x + 37, y: p.y - 11 }]));
+    const saved = Object.fromEntries(Object.entries(first.adapter.positions()!).map(([id, p]) => [id, { x: p.x + 37, y: p.y - 11 }]));
     expect(Object.keys(saved).length).toBeGreaterThan(5);
 
     const second = headless();
@@ -352,12 +352,12 @@ describe('layouts saved in snapshots', () => {
     const topology = sampleTopology();
     const first = headless();
     first.adapter.setTopology(topology);
-    const saved = first.adapter.positions();
+    const saved = first.adapter.positions()!;
     const [missing] = Object.keys(saved).filter((id) => id.startsWith('svc:'));
     delete saved[missing!];
     const second = headless();
     second.adapter.setTopology(topology, { relayout: true, savedLayout: saved });
-    const drawnNow = second.adapter.positions();
+    const drawnNow = second.adapter.positions()!;
     expect(drawnNow[missing!]).toBeDefined();
     for (const [id, point] of Object.entries(saved)) expect(drawnNow[id], id).toEqual(point);
   });
@@ -435,5 +435,20 @@ describe('GraphAdapter.zoomBy', () => {
     expect(cy.zoom()).toBe(0.05);
     adapter.zoomBy(0);
     expect(cy.zoom()).toBe(0.05);
+  });
+});
+
+describe('grouping', () => {
+  test('by namespace: pods sit in their namespace box, no veth is drawn, and no layout is offered for a snapshot', () => {
+    const topology = sampleTopology();
+    const { cy, adapter } = headless();
+    adapter.setTopology(topology, { grouping: 'namespace' });
+    const pod = Object.values(topology.pods).find((p) => p.host !== null && !p.isHostNetwork)!;
+    expect(cy.getElementById(pod.id).parent().first().id()).toBe(`group:ns/${pod.namespace}`);
+    expect(cy.edges('.veth').length).toBe(0);
+    expect(adapter.positions()).toBeUndefined();
+    adapter.setTopology(topology, { grouping: 'node', relayout: true });
+    expect(cy.getElementById(pod.id).parent().first().id()).toBe(pod.host);
+    expect(adapter.positions()).toBeDefined();
   });
 });

@@ -534,8 +534,13 @@ export class GraphAdapter implements PodpathView {
     if (!this.hasUserMovedViewport && this.cy.elements().length > 0) this.fit();
   }
 
-  /** Model positions of the drawn leaves (compound boxes follow their children), to save. */
-  positions(): Record<string, Point> {
+  /**
+   * Model positions of every leaf of the by-node picture (folded ones included; compound boxes
+   * follow their children), to save in a snapshot; undefined while grouped by namespace, whose
+   * picture a snapshot does not keep.
+   */
+  positions(): Record<string, Point> | undefined {
+    if (this.grouping !== 'node') return undefined;
     const out: Record<string, Point> = {};
     for (const [id, p] of this.layoutPositions) out[id] = { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 };
     return out;
