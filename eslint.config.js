@@ -17,7 +17,7 @@ const noElectron = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.vite/', '.tsbuild/', 'dist/', 'out/', 'test-results/', 'lint-fixtures/'] },
+  { ignores: ['node_modules/', '.vite/', '.tsbuild/', 'dist/', 'out/', 'test-results/', 'lint-fixtures/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
