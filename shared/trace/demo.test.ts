@@ -439,6 +439,20 @@ describe('7. by name: the DNS lookup first', () => {
     expect(oneServer.verdict).toBe('ambiguous');
   });
 
+  test('without a cluster DNS Service in the model (forbidden, renamed), a Service name is traced on, the lookup marked unchecked', () => {
+    const noDns = demoWith((objects) => {
+      objects.services = objects.services.filter((s) => !(s.metadata.namespace === 'kube-system' && s.metadata.name === 'kube-dns'));
+    });
+    const frontend = pod('shop', 'frontend-', w1);
+    const traced = trace(noDns, { from: ref(frontend), to: 'svc/shop/backend' });
+    expect(traced.dns?.status).toBe('unverified');
+    expect(traced.verdict).toBe('delivered');
+    expect(traced.summary).toContain('not checked');
+    expect(traced.to).toMatchObject({ kind: 'service', id: 'svc:shop/backend', ip: '10.96.139.244' });
+    // A name no Service answers stays unknown.
+    expect(trace(noDns, { from: ref(frontend), to: 'nothing-here.shop' }).verdict).toBe('unknown-target');
+  });
+
   test('dnsPolicy decides the resolver: hostNetwork with ClusterFirst falls back to the node\'s, ClusterFirstWithHostNet does not', () => {
     const kubeProxy = pod('kube-system', 'kube-proxy', w1);
     expect(kubeProxy.dnsPolicy).toBe('ClusterFirst');

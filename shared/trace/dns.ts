@@ -39,6 +39,8 @@ export function clusterDnsService(topology: Topology): ServiceRecord | null {
   return (
     topology.services['svc:kube-system/kube-dns'] ??
     Object.values(topology.services).find((s) => s.namespace === 'kube-system' && s.labels['k8s-app'] === 'kube-dns' && s.clusterIPs.length > 0) ??
+    // Distributions that rename it (RKE2's rke2-coredns-rke2-coredns): kube-system's DNS port.
+    Object.values(topology.services).find((s) => s.namespace === 'kube-system' && s.clusterIPs.length > 0 && s.ports.some((p) => p.port === 53 && p.protocol === 'UDP')) ??
     null
   );
 }
@@ -222,7 +224,15 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
       `${where} cannot resolve ${name}: ${why}, and those resolvers do not serve ${clusterDomain} names${meaning ? ` (in the cluster it would be ${meaning})` : ''}.${pod?.isHostNetwork ? ' Set dnsPolicy: ClusterFirstWithHostNet, or trace the Service\'s id or ClusterIP.' : ' Trace the Service\'s id or ClusterIP instead.'}`,
     );
   }
-  if (!kubeDns || !kubeDnsIP) return fail('no-cluster-dns', `no cluster DNS Service (kube-system/kube-dns) in the model, so ${name} cannot be resolved`);
+  if (!kubeDns || !kubeDnsIP) {
+    // Not seen is not absent: kube-system may be forbidden to this user, or the DNS Service
+    // named otherwise. Where the cluster's own records answer the name, the trace goes on, and
+    // says the lookup itself is unchecked.
+    if (!target) return fail('no-cluster-dns', `no cluster DNS Service (kube-system/kube-dns) in the model, so ${name} cannot be resolved`);
+    lookup.status = 'unverified';
+    lookup.summary = `no cluster DNS Service (kube-system/kube-dns) in the model — not listed, forbidden, or named otherwise — so the lookup of ${name} is not checked; traced on as CoreDNS would answer it: ${meaning}`;
+    return { lookup, target, isFailed: false };
+  }
 
   // The query's path to CoreDNS: kube-proxy on the pod's node, then the pod's egress policy.
   const udpPort = kubeDns.ports.find((p) => p.protocol === 'UDP' && p.port === 53) ?? kubeDns.ports.find((p) => p.protocol === 'UDP');

@@ -973,13 +973,18 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     const dnsNote = dns?.lookup.status === 'partly-denied' ? ` ${dns.lookup.summary}` : '';
     const verdict = dnsNote && combined.verdict === 'delivered' ? 'ambiguous' : combined.verdict;
     const cut = total > branches.length ? ` (${branches.length} of ${total} paths shown)` : '';
-    return result(verdict, `${combined.summary}${dnsNote}${cut}`, { ...extra, hops: outcome.hops, branches, policy: combined.policy });
+    return result(verdict, `${combined.summary}${dnsNote}${unverifiedNote(dns)}${cut}`, { ...extra, hops: outcome.hops, branches, policy: combined.policy });
   }
   const finished = outcome.end ?? { verdict: 'no-route' as const, summary: 'the path ends without a verdict', policy: noPolicy };
   const dnsNote = dns?.lookup.status === 'partly-denied' ? ` ${dns.lookup.summary}` : '';
   const verdict: Verdict = dnsNote && finished.verdict === 'delivered' ? 'ambiguous' : finished.verdict;
   const unknownTarget = to.kind === 'name' && finished.verdict === 'no-route' && dns?.target === null;
-  return result(unknownTarget ? 'unknown-target' : verdict, `${finished.summary}${dnsNote}`, { ...extra, hops: outcome.hops, policy: finished.policy });
+  return result(unknownTarget ? 'unknown-target' : verdict, `${finished.summary}${dnsNote}${unverifiedNote(dns)}`, { ...extra, hops: outcome.hops, policy: finished.policy });
+}
+
+/** For a lookup Podpath could not check (no cluster DNS Service in the model). */
+function unverifiedNote(dns: DnsResult | undefined): string {
+  return dns?.lookup.status === 'unverified' ? ' The name lookup is not checked: no cluster DNS Service (kube-system/kube-dns) is in the model.' : '';
 }
 
 /** A destination given by name, once DNS has said what it is. */

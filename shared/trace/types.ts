@@ -157,7 +157,9 @@ export interface DnsLookup {
   service: Id | null;
   endpoints: Id[];
   policy: DnsPolicyCheck[];
-  status: 'resolved' | 'nxdomain' | 'policy-denied' | 'partly-denied' | 'no-endpoints' | 'no-cluster-dns' | 'upstream';
+  /** `unverified`: no cluster DNS Service is in the model (forbidden, or named otherwise), so the
+   * lookup is not checked; the connection is traced to what CoreDNS would answer. */
+  status: 'resolved' | 'nxdomain' | 'policy-denied' | 'partly-denied' | 'no-endpoints' | 'no-cluster-dns' | 'upstream' | 'unverified';
   summary: string;
   hops: Hop[];
 }
