@@ -100,25 +100,26 @@ describe('levelOfDetail on thousands of nodes', () => {
   const huge = graph(13_500);
   const hostCount = huge.elements.filter((e) => e.group === 'nodes' && e.data.kind === 'host').length;
 
-  test('fitted: rows of hosts fold into one box each, labelled with their first and last node, within budget', () => {
+  test('fitted: blocks of hosts fold into one box each, labelled with their counts and first and last node, within budget', () => {
     expect(hostCount).toBeGreaterThan(400);
     const detail = levelOfDetail(huge.elements, huge.positions, { viewport: whole(huge.boxes), zoom: 0.01, expanded: new Set() });
-    const rows = detail.elements.filter((e) => e.data.id.startsWith('fold:row/'));
-    expect(rows.length).toBeGreaterThan(1);
+    const rows = detail.elements.filter((e) => e.data.id.startsWith('fold:block/'));
+    expect(rows.length).toBeGreaterThan(8);
+    expect(rows.length).toBeLessThanOrEqual(64);
     expect(detail.elements.length).toBeLessThanOrEqual(defaultBudget);
     const first = rows[0]!;
-    expect(first.data.label).toMatch(/^nodes node-0 … node-(\d+)\n(\d+) nodes · \d+ pods/);
+    expect(first.data.label).toMatch(/^\d+ nodes · \d+ pods\nnode-0, … node-\d+$/);
     // Every host is in exactly one drawn row, and no host is drawn besides.
     const drawn = ids(detail.elements);
     for (const e of huge.elements) if (e.group === 'nodes' && e.data.kind === 'host') expect(drawn.has(e.data.id) || drawn.has(foldHostId(e.data.id))).toBe(false);
   });
 
-  test('zoomed in on a row, its hosts are drawn; opening a row from the list keeps it open when fitted again', () => {
+  test('zoomed in on a block, its hosts are drawn; a block opened by a click stays open when fitted again', () => {
     const hostBox = huge.boxes['node:node-0']!;
     const detail = levelOfDetail(huge.elements, huge.positions, { viewport: around({ x: hostBox.x1, y: hostBox.y1 }, 3000), zoom: 0.1, expanded: new Set() });
     expect(ids(detail.elements).has(foldHostId('node:node-0')) || ids(detail.elements).has('node:node-0')).toBe(true);
-    const fitted = levelOfDetail(huge.elements, huge.positions, { viewport: whole(huge.boxes), zoom: 0.01, expanded: new Set(['fold:row/0']) });
-    expect(ids(fitted.elements).has('fold:row/0')).toBe(false);
+    const fitted = levelOfDetail(huge.elements, huge.positions, { viewport: whole(huge.boxes), zoom: 0.01, expanded: new Set(['fold:block/0']) });
+    expect(ids(fitted.elements).has('fold:block/0')).toBe(false);
     expect(ids(fitted.elements).has(foldHostId('node:node-0'))).toBe(true);
   });
 });

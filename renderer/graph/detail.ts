@@ -31,12 +31,14 @@ const minContentZoom = 0.35;
 export const foldHostId = (host: string): string => `fold:${host}`;
 export const foldPodsId = (parent: string): string => `fold:pods/${parent}`;
 export const foldServicesId = (group: string): string => `fold:services/${group}`;
-/** A row of hosts folded into one box; its id is also what `expanded` holds to open it. */
-export const foldRowId = (index: number): string => `fold:row/${index}`;
-/** With more host boxes than this, rows of hosts whose boxes are too small to read fold too. */
+/** A block of hosts folded into one box; its id is also what `expanded` holds to open it. */
+export const foldBlockId = (index: number): string => `fold:block/${index}`;
+/** Blocks of hosts per side of the whole drawing. */
+const blocksPerSide = 8;
+/** With more host boxes than this, blocks of hosts whose boxes are too small to read fold too. */
 const manyHosts = 400;
-/** A row of hosts opens when its hosts are at least this wide on screen. */
-const minRowHostPixels = 40;
+/** A block of hosts opens when its hosts are at least this wide on screen. */
+const minBlockHostPixels = 40;
 
 export interface DetailView {
   /** The part of the model plane in view; null when there is no view yet (everything counts as in view). */
@@ -74,8 +76,8 @@ interface Unit {
   outerEdges: number;
 }
 
-/** A row of hosts as the layout drew it (their boxes' tops level). */
-interface Row {
+/** A block of hosts: a run of hosts from each of a band of the layout's rows. */
+interface Block {
   id: string;
   units: Unit[];
   box: Box;
@@ -87,7 +89,7 @@ interface Row {
 interface Prepared {
   total: number;
   units: Unit[];
-  rows: Row[];
+  rows: Block[];
   unitOf: Map<string, { unit: Unit; isContent: boolean }>;
   /** Nodes outside every unit (the Internet, Ingresses). */
   free: GraphElement[];
@@ -232,16 +234,29 @@ function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<strin
     if (list) list.push(unit);
     else byTop.set(top, [unit]);
   }
-  const rows: Row[] = [...byTop.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, members], index) => ({
-      id: foldRowId(index),
-      units: members,
-      box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
-      podCount: members.reduce((n, u) => n + u.podCount, 0),
-      problemCount: members.reduce((n, u) => n + u.problemCount, 0),
-      hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
-    }));
+  // Blocks of hosts about as tall as wide on screen: the layout's rows of hosts taken a band of
+  // rows at a time, each band cut into runs of hosts, so that a fitted view of thousands of
+  // nodes is a grid of about blocksPerSide × blocksPerSide labelled boxes.
+  const hostRows = [...byTop.entries()].sort(([a], [b]) => a - b).map(([, members]) => members.sort((a, b) => a.box.x1 - b.box.x1));
+  const widest = Math.max(0, ...hostRows.map((r) => r.length));
+  const rowsPerBlock = Math.max(1, Math.ceil(hostRows.length / blocksPerSide));
+  const hostsPerBlock = Math.max(1, Math.ceil(widest / blocksPerSide));
+  const rows: Block[] = [];
+  for (let r = 0; r < hostRows.length; r += rowsPerBlock) {
+    const band = hostRows.slice(r, r + rowsPerBlock);
+    for (let c = 0; c < widest; c += hostsPerBlock) {
+      const members = band.flatMap((row) => row.slice(c, c + hostsPerBlock));
+      if (members.length === 0) continue;
+      rows.push({
+        id: foldBlockId(rows.length),
+        units: members,
+        box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
+        podCount: members.reduce((n, u) => n + u.podCount, 0),
+        problemCount: members.reduce((n, u) => n + u.problemCount, 0),
+        hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
+      });
+    }
+  }
   const value: Prepared = { total: elements.length, units, rows, unitOf, free, edges };
   prepared.set(elements, { positions, value });
   return value;
@@ -258,11 +273,11 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
 
   // -1: in a folded row; 0: folded whole; 1: a host's devices drawn, its pods folded; 2: open.
   const level = new Map<Unit, number>(p.units.map((u) => [u, 0]));
-  const foldedRows: Row[] = [];
+  const foldedRows: Block[] = [];
   if (p.units.length > manyHosts) {
     for (const row of p.rows) {
       const isOpened = view.expanded.has(row.id) || row.units.some((u) => view.expanded.has(u.id));
-      const isReadable = row.hostWidth * view.zoom >= minRowHostPixels && (!area || intersects(row.box, area));
+      const isReadable = row.hostWidth * view.zoom >= minBlockHostPixels && (!area || intersects(row.box, area));
       if (isOpened || isReadable) continue;
       foldedRows.push(row);
       for (const unit of row.units) level.set(unit, -1);
@@ -316,17 +331,17 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
 /** The last drawing made of each prepared graph, with the levels it was made for. */
 const lastDetail = new WeakMap<Prepared, { key: string; detail: Detail }>();
 
-function assemble(p: Prepared, level: ReadonlyMap<Unit, number>, foldedRows: readonly Row[]): Detail {
+function assemble(p: Prepared, level: ReadonlyMap<Unit, number>, foldedRows: readonly Block[]): Detail {
   // The drawing: free nodes, then each unit at its level (parents before children), then edges.
   const out: GraphElement[] = [...p.free];
   const foldPositions = new Map<string, Point>();
   const centreOf = (b: Box): Point => ({ x: Math.round(((b.x1 + b.x2) / 2) * 100) / 100, y: Math.round(((b.y1 + b.y2) / 2) * 100) / 100 });
   let isFolded = foldedRows.length > 0;
   for (const row of foldedRows) {
-    out.push(rowNode(row));
+    out.push(blockNode(row));
     foldPositions.set(row.id, centreOf(row.box));
   }
-  const rowOf = new Map<Unit, Row>();
+  const rowOf = new Map<Unit, Block>();
   for (const row of foldedRows) for (const unit of row.units) rowOf.set(unit, row);
   for (const unit of p.units) {
     const at = level.get(unit)!;
@@ -391,11 +406,11 @@ function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
   return n === 1 ? noun : `${noun}s`;
 }
 
-function rowNode(row: Row): GraphElement {
+function blockNode(row: Block): GraphElement {
   const names = row.units.map((u) => u.element.data.label.split('\n')[0] ?? u.id);
-  const label = `nodes ${names[0]} … ${names.at(-1)}\n${row.units.length} nodes · ${row.podCount} pods${row.problemCount > 0 ? ` · ${row.problemCount} not ready` : ''}`;
+  const label = `${row.units.length} nodes · ${row.podCount} pods${row.problemCount > 0 ? ` · ${row.problemCount} not ready` : ''}\n${names[0]}, … ${names.at(-1)}`;
   const node: GraphNodeData = { id: row.id, kind: 'fold', label, model: null, ...sized(row.box, label), folds: row.id };
-  return { group: 'nodes', data: node, classes: ['fold', 'fold-row', ...(row.problemCount > 0 ? ['has-problems'] : [])] };
+  return { group: 'nodes', data: node, classes: ['fold', 'fold-block', ...(row.problemCount > 0 ? ['has-problems'] : [])] };
 }
 
 /** A fold's size (its box's) and a font size at which its label fills it, so it reads at any zoom. */

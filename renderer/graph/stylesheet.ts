@@ -152,7 +152,7 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
         'corner-radius': '8px',
       },
     },
-    { selector: 'node.fold-host, node.fold-row', style: { 'background-color': theme.hostFill, 'font-weight': 600 } },
+    { selector: 'node.fold-host, node.fold-block', style: { 'background-color': theme.hostFill, 'font-weight': 600 } },
     { selector: 'node.fold-services', style: { 'border-color': 'data(color)' } },
     // Health reads at any zoom: a fold holding problems is tinted and outlined.
     { selector: 'node.fold.has-problems', style: { 'border-color': theme.notReady, 'border-style': 'solid', 'background-color': theme.notReady, 'background-opacity': 0.14 } },
