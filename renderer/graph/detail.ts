@@ -408,7 +408,9 @@ function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
 
 function blockNode(row: Block): GraphElement {
   const names = row.units.map((u) => u.element.data.label.split('\n')[0] ?? u.id);
-  const label = `${row.units.length} nodes · ${row.podCount} pods${row.problemCount > 0 ? ` · ${row.problemCount} not ready` : ''}\n${names[0]}, … ${names.at(-1)}`;
+  const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}`;
+  const lines = [count(row.units.length, 'nodes'), count(row.podCount, 'pods'), ...(row.problemCount > 0 ? [count(row.problemCount, 'not ready')] : []), `${names[0]}, …`, `… ${names.at(-1)}`];
+  const label = lines.join('\n');
   const node: GraphNodeData = { id: row.id, kind: 'fold', label, model: null, ...sized(row.box, label), folds: row.id };
   return { group: 'nodes', data: node, classes: ['fold', 'fold-block', ...(row.problemCount > 0 ? ['has-problems'] : [])] };
 }

@@ -38,7 +38,8 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
         'background-color': theme.hostFill,
         'border-width': 1,
         'border-color': theme.hostBorder,
-        'min-zoomed-font-size': 4,
+        // Text too small to read is not drawn: it costs a frame and tells nothing.
+        'min-zoomed-font-size': 6,
       },
     },
     { selector: 'node[width]', style: { width: 'data(width)', height: 'data(height)' } },
@@ -147,6 +148,8 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
         'border-width': 1.5,
         'border-color': theme.hostBorder,
         'font-size': 'data(fontSize)',
+        // Lines break only where the label does: the font is sized to the box.
+        'text-max-width': 'data(width)',
         'min-zoomed-font-size': 5,
         'text-valign': 'center',
         'corner-radius': '8px',
@@ -166,6 +169,7 @@ export function graphStylesheet(theme: GraphTheme): cytoscape.StylesheetJson {
         'curve-style': 'bezier',
         'font-family': fontFamily,
         'font-size': 9.5,
+        'min-zoomed-font-size': 6,
         color: theme.muted,
         ...labelBackground,
         'arrow-scale': 0.7,
