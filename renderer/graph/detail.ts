@@ -16,8 +16,9 @@
  * cluster every host is a box with counts, and zooming into any part opens it, in place.
  */
 import type { GraphEdgeData, GraphElement, GraphNodeData } from './elements.ts';
-import { labelBand, padding } from './geometry.ts';
+import { labelBand } from './geometry.ts';
 import { labelLinesAbove, type Box, type Point } from './layout.ts';
+import { paddingOf } from './placement.ts';
 
 /** Up to this many elements everything is drawn, whatever the zoom. */
 export const smallGraph = 2_500;
@@ -98,13 +99,6 @@ interface Prepared {
 
 const prepared = new WeakMap<readonly GraphElement[], { positions: ReadonlyMap<string, Point>; value: Prepared }>();
 
-const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
-  host: padding.host,
-  pod: padding.pod,
-  unscheduled: padding.group,
-  'service-group': padding.group,
-  namespace: padding.group,
-};
 
 const unionBox = (a: Box | null, b: Box | null): Box | null =>
   !a ? b : !b ? a : { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) };

@@ -30,7 +30,8 @@ export interface Placement {
   overlapping: string[];
 }
 
-const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
+/** The padding of each kind of compound box (cytoscape `padding`), as the stylesheet sets it. */
+export const paddingOf: Partial<Record<GraphNodeData['kind'], number>> = {
   host: padding.host,
   pod: padding.pod,
   unscheduled: padding.group,

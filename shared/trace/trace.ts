@@ -38,7 +38,7 @@ import {
   toPodOnNode,
   vethHop,
 } from './path.ts';
-import { endpointPort, proxyName, resolveService, servicePortFor, usableEndpoints, type ServiceEntry } from './proxy.ts';
+import { endpointPort, proxyName, resolveService, servicePortFor, usableEndpoints, type EndpointChoice, type ServiceEntry } from './proxy.ts';
 import type { Branch, Evidence, Hop, Packet, PolicySummary, Trace, TraceEnd, TraceOptions, TraceQuery, Verdict } from './types.ts';
 
 /** Inside a path, a name that resolves to nothing ends it too (`unknown-target`). */
@@ -57,6 +57,19 @@ interface Fork {
   pod: Id | null;
   node: Id | null;
   outcome: Outcome;
+}
+
+/** The way on through one endpoint a Service picked: the hops to it, then what happens there. */
+function endpointFork(choice: EndpointChoice, endpointPod: PodRecord | null, branchHops: Hop[], delivered: Outcome): Fork {
+  const where = endpointPod ? ` (${podLabel(endpointPod)}${choice.endpoint.nodeName ? ` on ${choice.endpoint.nodeName}` : ''})` : '';
+  return {
+    label: `${joinHostPort(choice.ip, choice.port)}${where}`,
+    selection: choice.selection,
+    endpoint: choice.endpoint.id,
+    pod: endpointPod?.id ?? null,
+    node: endpointPod?.host ?? null,
+    outcome: { ...delivered, hops: [...branchHops, ...delivered.hops] },
+  };
 }
 
 interface Ctx extends DnsContext {
@@ -303,14 +316,7 @@ function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' 
     }
     const target = targetForAddress(ctx, choice.ip, endpointPod);
     const delivered = deliver(ctx, { host: sender.host, packet: after, bridgedFrom: null }, senderPod, target, onArrive);
-    return {
-      label: `${joinHostPort(choice.ip, choice.port)}${endpointPod ? ` (${podLabel(endpointPod)}${choice.endpoint.nodeName ? ` on ${choice.endpoint.nodeName}` : ''})` : ''}`,
-      selection: choice.selection,
-      endpoint: choice.endpoint.id,
-      pod: endpointPod?.id ?? null,
-      node: endpointPod?.host ?? null,
-      outcome: { ...delivered, hops: [...branchHops, ...delivered.hops] },
-    };
+    return endpointFork(choice, endpointPod, branchHops, delivered);
   });
   return { hops, forks };
 }
@@ -487,14 +493,7 @@ function serviceFromOutside(
       }
       const target = targetForAddress(ctx, choice.ip, endpointPod);
       const delivered = deliver(ctx, { host, packet: after, bridgedFrom: null }, null, target, onArrive);
-      return {
-        label: `${joinHostPort(choice.ip, choice.port)}${endpointPod ? ` (${podLabel(endpointPod)}${choice.endpoint.nodeName ? ` on ${choice.endpoint.nodeName}` : ''})` : ''}`,
-        selection: choice.selection,
-        endpoint: choice.endpoint.id,
-        pod: endpointPod?.id ?? null,
-        node: endpointPod?.host ?? null,
-        outcome: { ...delivered, hops: [...branchHops, ...delivered.hops] },
-      };
+      return endpointFork(choice, endpointPod, branchHops, delivered);
     });
     return {
       label: `via ${host.name}`,
