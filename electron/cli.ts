@@ -14,9 +14,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { describeTopology, formatDescribe } from '../shared/describe.ts';
 import { toDot } from '../shared/export/dot.ts';
 import type { KindStatus } from '../shared/ipc.ts';
-import { objectsFromDocuments } from '../shared/kube/manifests.ts';
 import type { PolicyRecord, Topology } from '../shared/model/types.ts';
-import { policyRecordFrom, withPolicies } from '../shared/policy/evaluate.ts';
+import { withPolicies } from '../shared/policy/evaluate.ts';
+import { whatIfPolicies } from '../shared/policy/what-if.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../shared/trace/format.ts';
 import { trace } from '../shared/trace/trace.ts';
 import type { Protocol, Trace, TraceQuery } from '../shared/trace/types.ts';
@@ -232,19 +232,6 @@ interface WhatIfPolicy {
   file: string;
 }
 
-/** Each object in a parsed document, Lists opened (a typed list's items inherit its kind). */
-function flattenDocuments(doc: unknown, inherited: { apiVersion?: string; kind?: string } = {}): Record<string, unknown>[] {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [];
-  const object = doc as Record<string, unknown>;
-  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : inherited.apiVersion;
-  const kind = typeof object.kind === 'string' ? object.kind : inherited.kind;
-  if (kind?.endsWith('List') && Array.isArray(object.items)) {
-    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    return object.items.flatMap((item) => flattenDocuments(item, { apiVersion, kind: itemKind }));
-  }
-  return [{ ...object, ...(apiVersion ? { apiVersion } : {}), ...(kind ? { kind } : {}) }];
-}
-
 /**
  * The NetworkPolicies of --with-policy files, as the model holds them. Other objects are
  * reported through `ignore`; a file without a NetworkPolicy, or with one Podpath cannot read,
@@ -259,22 +246,14 @@ async function readPolicyFiles(paths: string[], namespace: string, ignore: (line
     } catch (error) {
       throw new Error(`Cannot read policy file ${path}: ${fileProblem(error)}.`, { cause: error });
     }
-    const objects = parseDocuments(text, path).flatMap((doc) => flattenDocuments(doc));
-    const policies: unknown[] = [];
-    for (const object of objects) {
-      const metadata = typeof object.metadata === 'object' && object.metadata !== null ? (object.metadata as Record<string, unknown>) : {};
-      const name = typeof metadata.name === 'string' ? metadata.name : '(no name)';
-      if (object.kind !== 'NetworkPolicy') {
-        ignore(`ignored ${typeof object.kind === 'string' ? object.kind : 'an object without a kind'} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${name} in ${path}: only NetworkPolicy objects count`);
-        continue;
-      }
-      policies.push({ ...object, metadata: { ...metadata, namespace: typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : namespace } });
+    const read = whatIfPolicies(parseDocuments(text, path), path, namespace);
+    for (const { kind, name } of read.ignored) {
+      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only NetworkPolicy objects count`);
     }
-    const read = objectsFromDocuments(policies, path);
-    const bad = read.skipped[0];
-    if (bad) throw new Error(`${path}: a NetworkPolicy Podpath cannot use (${bad.reason}); fix it or leave it out of --with-policy.`);
-    if (read.objects.networkPolicies.length === 0) throw new Error(`${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests (YAML or JSON).`);
-    for (const policy of read.objects.networkPolicies) found.push({ record: policyRecordFrom(policy), file: path });
+    const bad = read.unusable[0];
+    if (bad) throw new Error(`${path}: a NetworkPolicy Podpath cannot use (${bad}); fix it or leave it out of --with-policy.`);
+    if (read.policies.length === 0) throw new Error(`${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests (YAML or JSON).`);
+    for (const record of read.policies) found.push({ record, file: path });
   }
   return found;
 }

@@ -3,9 +3,9 @@
  * policies from pasted text, and running the trace (with and without them) on a topology.
  */
 import { parseAllDocuments } from 'yaml';
-import { objectsFromDocuments } from '../../shared/kube/manifests.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
-import { policyRecordFrom, withPolicies } from '../../shared/policy/evaluate.ts';
+import { withPolicies } from '../../shared/policy/evaluate.ts';
+import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import type { Trace } from '../../shared/trace/types.ts';
 import type { TraceRequest } from '../state/ui.ts';
@@ -41,24 +41,19 @@ export interface WhatIf {
 }
 
 /** NetworkPolicies from pasted YAML or JSON (one or more documents, or a List). */
-export function whatIfPolicies(text: string): WhatIf {
+export function whatIfFromText(text: string): WhatIf {
   if (text.trim() === '') return { policies: [], problems: [] };
   const problems: string[] = [];
   const docs: unknown[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) {
-      problems.push(`Not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
-      continue;
-    }
-    docs.push(doc.toJS());
+    if (doc.errors.length > 0) problems.push(`Not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
+    else docs.push(doc.toJS());
   }
-  const { objects, skipped } = objectsFromDocuments(docs, 'what-if');
-  for (const s of skipped) problems.push(`${s.kind}: ${s.reason}`);
-  for (const [kind, list] of Object.entries(objects)) {
-    if (kind !== 'networkPolicies' && Array.isArray(list) && list.length > 0) problems.push(`${list.length} ${kind} ignored: only NetworkPolicies change a trace`);
-  }
-  if (problems.length === 0 && objects.networkPolicies.length === 0) problems.push('No NetworkPolicy in the text.');
-  return { policies: objects.networkPolicies.map((p) => policyRecordFrom(p)), problems };
+  const read = whatIfPolicies(docs, 'what-if');
+  for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies change a trace`);
+  for (const reason of read.unusable) problems.push(`A NetworkPolicy that cannot be used: ${reason}`);
+  if (problems.length === 0 && read.policies.length === 0) problems.push('No NetworkPolicy in the text.');
+  return { policies: read.policies, problems };
 }
 
 export interface TraceResult {
@@ -72,7 +67,7 @@ export interface TraceResult {
 export function runTrace(topology: Topology, request: TraceRequest): TraceResult | null {
   if (request.from.trim() === '' || request.to.trim() === '') return null;
   const query = { from: request.from.trim(), to: request.to.trim(), protocol: request.protocol, ...(request.port !== null ? { port: request.port } : {}) };
-  const whatIf = whatIfPolicies(request.whatIf);
+  const whatIf = whatIfFromText(request.whatIf);
   if (whatIf.policies.length === 0) return { trace: trace(topology, query), before: null, whatIf };
   return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies) }), before: trace(topology, query), whatIf };
 }

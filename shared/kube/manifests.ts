@@ -17,6 +17,15 @@ export interface SkippedObject {
 export interface DocumentObjects {
   objects: ClusterObjects;
   skipped: SkippedObject[];
+  /** With `only`: the objects of other kinds, left out unread (`name` is `namespace/name` as written). */
+  leftOut: { kind: string; name: string | null }[];
+}
+
+export interface DocumentOptions {
+  /** Where a namespaced object without a namespace goes (`kubectl apply -n`); `default` if unset. */
+  defaultNamespace?: string;
+  /** Read only objects of this kind; the others are listed in `leftOut`. */
+  only?: ObjectKind;
 }
 
 /** Kinds whose objects live in no namespace; every other kind Podpath reads is namespaced. */
@@ -35,9 +44,10 @@ const clusterScoped: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['nodes', 'na
  *   namespace and name, so its model ids are the same every time the file is read.
  * - Objects are de-duplicated by uid: a later one replaces an earlier one in place.
  */
-export function objectsFromDocuments(docs: unknown[], source: string): DocumentObjects {
+export function objectsFromDocuments(docs: unknown[], source: string, options: DocumentOptions = {}): DocumentObjects {
   const found = collector();
   const skipped: SkippedObject[] = [];
+  const leftOut: DocumentObjects['leftOut'] = [];
   const skip = (kind: string, reason: string) => skipped.push({ source, kind, reason });
 
   const visit = (doc: unknown, inherited: { apiVersion?: string; kind?: string }): void => {
@@ -55,9 +65,14 @@ export function objectsFromDocuments(docs: unknown[], source: string): DocumentO
     }
     const metadata = isRecord(doc.metadata) ? doc.metadata : {};
     const name = str(metadata.name);
-    const what = name ? `${str(metadata.namespace) ? `${str(metadata.namespace)}/` : ''}${name}: ` : '';
+    const named = name ? `${str(metadata.namespace) ? `${str(metadata.namespace)}/` : ''}${name}` : null;
+    const what = named ? `${named}: ` : '';
     if (!kind || !apiVersion) {
       skip(kind ?? '(none)', `${what}no ${kind ? 'apiVersion' : 'kind'}, so not a Kubernetes object`);
+      return;
+    }
+    if (options.only && kindOf(apiVersion, kind) !== options.only) {
+      leftOut.push({ kind, name: named });
       return;
     }
     if (kind === 'Secret') {
@@ -73,7 +88,7 @@ export function objectsFromDocuments(docs: unknown[], source: string): DocumentO
       skip(kind, 'no metadata.name');
       return;
     }
-    const namespace = clusterScoped.has(objectKind) ? undefined : str(metadata.namespace) || 'default';
+    const namespace = clusterScoped.has(objectKind) ? undefined : str(metadata.namespace) || (options.defaultNamespace ?? 'default');
     const uid = str(metadata.uid) || syntheticUid(objectKind, namespace, name);
     const trimmed = trimObject(objectKind, { ...doc, metadata: { ...metadata, namespace, uid } });
     if (!trimmed) {
@@ -89,7 +104,7 @@ export function objectsFromDocuments(docs: unknown[], source: string): DocumentO
   };
 
   for (const doc of docs) visit(doc, {});
-  return { objects: found.result(), skipped };
+  return { objects: found.result(), skipped, leftOut };
 }
 
 /** The union of several object sets, de-duplicated by uid: a later object replaces an earlier
