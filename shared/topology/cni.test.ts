@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { emptyObjects, type ClusterObjects } from '../kube/objects.ts';
-import { kindOf, trimObject } from '../kube/trim.ts';
 import type { HostRoute, Topology } from '../model/types.ts';
 import { addressInCIDR } from '../net/ip.ts';
 import { generateCluster } from '../../test/fixtures/generate.ts';
@@ -14,48 +12,28 @@ import { derive, deriveContext, deriveHost, derivePod } from './derive.ts';
 import { ids } from './ids.ts';
 import { calicoVethName } from './naming.ts';
 import { cidrAddress, perPeerRouteLimit, routeBetween } from './node-datapath.ts';
+import { cniFixture, fixtureObjects, type FixtureObject } from '../../test/fixtures/cni.ts';
 
-interface RawObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
-  data?: Record<string, string>;
-  spec?: { template?: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } };
+
+function load(name: string, change?: (items: FixtureObject[]) => FixtureObject[] | void): Topology {
+  const items = cniFixture(name);
+  return derive(fixtureObjects(change?.(items) ?? items));
 }
 
-function fixture(name: string): RawObject[] {
-  return (JSON.parse(readFileSync(new URL(`../../test/fixtures/cni/${name}`, import.meta.url), 'utf8')) as { items: RawObject[] }).items;
-}
-
-function trimAll(items: RawObject[]): ClusterObjects {
-  const objects = emptyObjects();
-  for (const item of items) {
-    const kind = kindOf(item.apiVersion, item.kind);
-    const trimmed = kind ? trimObject(kind, item) : null;
-    if (kind && trimmed) (objects[kind] as unknown[]).push(trimmed);
-  }
-  return objects;
-}
-
-function load(name: string, change?: (items: RawObject[]) => RawObject[] | void): Topology {
-  const items = fixture(name);
-  return derive(trimAll(change?.(items) ?? items));
-}
-
-function find(items: RawObject[], kind: string, name: string): RawObject {
+function find(items: FixtureObject[], kind: string, name: string): FixtureObject {
   const found = items.find((i) => i.kind === kind && i.metadata.name === name);
   if (!found) throw new Error(`${kind} ${name} not in fixture`);
   return found;
 }
 
-function setEnv(items: RawObject[], daemonSet: string, name: string, value: string | null): void {
+function setEnv(items: FixtureObject[], daemonSet: string, name: string, value: string | null): void {
   const container = find(items, 'DaemonSet', daemonSet).spec?.template?.spec.containers[0];
   if (!container) throw new Error(`no container in ${daemonSet}`);
   container.env = (container.env ?? []).filter((e) => e.name !== name);
   if (value !== null) container.env.push({ name, value });
 }
 
-function setAnnotations(items: RawObject[], change: (annotations: Record<string, string>, node: string) => void): void {
+function setAnnotations(items: FixtureObject[], change: (annotations: Record<string, string>, node: string) => void): void {
   for (const node of items.filter((i) => i.kind === 'Node')) change((node.metadata.annotations ??= {}), node.metadata.name);
 }
 
@@ -360,20 +338,20 @@ describe('Cilium', () => {
   });
 
   test('kube-proxy replacement while kube-proxy still runs: kube-proxy\'s mode, with less confidence and the reason', () => {
-    const items = fixture('cilium.json');
+    const items = cniFixture('cilium.json');
     const cm = find(items, 'ConfigMap', 'cilium-config');
     cm.data = { ...cm.data, 'kube-proxy-replacement': 'true' };
-    const { proxyMode } = derive(trimAll(items)).cluster;
+    const { proxyMode } = derive(fixtureObjects(items)).cluster;
     expect(proxyMode).toMatchObject({ value: 'iptables', confidence: 'medium' });
     expect(proxyMode.evidence.join('\n')).toMatch(/yet kube-proxy runs too/);
   });
 
   test('chained behind AWS VPC CNI: the datapath is AWS\'s, and Cilium is named for policy', () => {
-    const aws = fixture('aws-vpc-cni.json');
-    const cilium = fixture('cilium.json').filter((i) => i.metadata.name === 'cilium' || i.metadata.name === 'cilium-config');
+    const aws = cniFixture('aws-vpc-cni.json');
+    const cilium = cniFixture('cilium.json').filter((i) => i.metadata.name === 'cilium' || i.metadata.name === 'cilium-config');
     const cm = find(cilium, 'ConfigMap', 'cilium-config');
     cm.data = { ...cm.data, 'cni-chaining-mode': 'aws-cni' };
-    const { cni } = derive(trimAll([...aws, ...cilium])).cluster;
+    const { cni } = derive(fixtureObjects([...aws, ...cilium])).cluster;
     expect(cni.value.name).toBe('aws-vpc-cni');
     expect(cni.evidence.join('\n')).toMatch(/Cilium also runs, chained \(cni-chaining-mode aws-cni\)/);
   });
@@ -460,9 +438,9 @@ describe('AWS VPC CNI (config/master/aws-k8s-cni.yaml)', () => {
   });
 
   test('with Calico for policy only (CALICO_NETWORKING_BACKEND none): the datapath is still AWS\'s', () => {
-    const calico = fixture('calico.json').filter((i) => i.metadata.name === 'calico-node');
+    const calico = cniFixture('calico.json').filter((i) => i.metadata.name === 'calico-node');
     setEnv(calico, 'calico-node', 'CALICO_NETWORKING_BACKEND', 'none');
-    const { cni } = derive(trimAll([...fixture('aws-vpc-cni.json'), ...calico])).cluster;
+    const { cni } = derive(fixtureObjects([...cniFixture('aws-vpc-cni.json'), ...calico])).cluster;
     expect(cni.value.name).toBe('aws-vpc-cni');
     expect(cni.evidence.join('\n')).toMatch(/calico also runs .*for policy only/);
   });
@@ -517,12 +495,12 @@ describe('OVN-Kubernetes', () => {
 
 describe('Canal (Calico\'s CNI plugin over Flannel)', () => {
   test('cali veths with /32 routes, flannel.1 between nodes, no cni0', () => {
-    const items = fixture('flannel.json').filter((i) => i.kind !== 'DaemonSet' && i.metadata.name !== 'kube-flannel-cfg');
-    const canal = find(fixture('calico.json'), 'DaemonSet', 'calico-node');
+    const items = cniFixture('flannel.json').filter((i) => i.kind !== 'DaemonSet' && i.metadata.name !== 'kube-flannel-cfg');
+    const canal = find(cniFixture('calico.json'), 'DaemonSet', 'calico-node');
     canal.metadata.name = 'canal';
     canal.spec?.template?.spec.containers.push({ name: 'kube-flannel', env: [] });
     (canal.spec?.template?.spec.containers[1] as { image?: string }).image = 'ghcr.io/flannel-io/flannel:v0.26.4';
-    const t = derive(trimAll([...items, canal]));
+    const t = derive(fixtureObjects([...items, canal]));
     expect(t.cluster.cni.value).toMatchObject({ name: 'canal', podAttachment: 'routed', bridgeDevice: null, tunnelDevice: 'flannel.1', vethPrefix: 'cali' });
     expect(t.cluster.cni.evidence.join('\n')).not.toMatch(/also runs/);
     expect(devicesOf(t, 'flux-1').map((d) => d.name)).toEqual([null, 'flannel.1']);
@@ -546,7 +524,7 @@ describe('a cluster whose CNI the API does not show', () => {
 
 describe('pods in a dual-stack cluster', () => {
   test('both families: lo with ::1, a default route and a host route per family', () => {
-    const objects = trimAll(fixture('calico.json'));
+    const objects = fixtureObjects(cniFixture('calico.json'));
     const pod = objects.pods.find((p) => p.metadata.name === 'nginx');
     if (!pod?.status) throw new Error('no nginx pod');
     pod.status.podIPs = [{ ip: '192.168.104.5' }, { ip: 'fd00:10:244:68::5' }];
@@ -563,7 +541,7 @@ describe('pods in a dual-stack cluster', () => {
 
 describe('the fixtures keep no secret once trimmed', () => {
   test.each(['calico.json', 'flannel.json', 'cilium.json', 'antrea.json', 'aws-vpc-cni.json', 'azure-cni.json', 'weave.json', 'ovn-kubernetes.json'])('%s', (name) => {
-    const text = JSON.stringify(trimAll(fixture(name)));
+    const text = JSON.stringify(fixtureObjects(cniFixture(name)));
     for (const secret of ['DB_PASSWORD', 'WEAVE_PASSWORD', 'secretKeyRef', 'kubeconfig.conf', 'tokenFile', 'last-applied', 'k8s_apiserver', 'flowCollectorAddr', 'managedFields']) {
       expect(text).not.toContain(secret);
     }
@@ -572,7 +550,7 @@ describe('the fixtures keep no secret once trimmed', () => {
 
 describe('kube-proxy and what replaces it', () => {
   test('kube-proxy as static pods (no DaemonSet, no ConfigMap): iptables, with medium confidence', () => {
-    const objects = trimAll(fixture('unknown.json'));
+    const objects = fixtureObjects(cniFixture('unknown.json'));
     objects.pods.push({
       metadata: { name: 'kube-proxy-edge-1', namespace: 'kube-system', uid: 'p-kp', labels: { component: 'kube-proxy', tier: 'node' } },
       spec: { nodeName: 'edge-1', hostNetwork: true, containers: [{ name: 'kube-proxy', image: 'gke.gcr.io/kube-proxy-amd64:v1.31.4-gke.1256000' }] },
@@ -618,7 +596,7 @@ describe('routes at scale', () => {
 
 describe('per-object derivation', () => {
   test('deriveHost and derivePod give exactly the records derive composes', () => {
-    const objects = trimAll(fixture('calico.json'));
+    const objects = fixtureObjects(cniFixture('calico.json'));
     const topology = derive(objects);
     const ctx = deriveContext(objects);
     for (const node of objects.nodes) {

@@ -6,10 +6,8 @@
  * CNIs' and kube-proxy's own conventions (and kube-proxy's hash functions, checked against its
  * test vectors in shared/topology/kube-proxy.test.ts), not from the tracer.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { emptyObjects, type ClusterObjects, type EndpointSlice, type Pod, type Service } from '../kube/objects.ts';
-import { kindOf, trimObject } from '../kube/trim.ts';
+import type { ClusterObjects, EndpointSlice, Pod, Service } from '../kube/objects.ts';
 import type { Topology } from '../model/types.ts';
 import { cidrAddress } from '../topology/node-datapath.ts';
 import { derive } from '../topology/derive.ts';
@@ -17,29 +15,10 @@ import { iptablesEndpointChain, iptablesServiceChains, nftablesEndpointChain, nf
 import { awsVethName, calicoVethName } from '../topology/naming.ts';
 import { trace } from './trace.ts';
 import type { Branch, Hop, Trace } from './types.ts';
+import { cniFixture, fixtureObjects, type FixtureObject } from '../../test/fixtures/cni.ts';
 
-interface RawObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
-  data?: Record<string, string>;
-}
 
-function fixture(name: string): RawObject[] {
-  return (JSON.parse(readFileSync(new URL(`../../test/fixtures/cni/${name}`, import.meta.url), 'utf8')) as { items: RawObject[] }).items;
-}
-
-function trimAll(items: RawObject[]): ClusterObjects {
-  const objects = emptyObjects();
-  for (const item of items) {
-    const kind = kindOf(item.apiVersion, item.kind);
-    const trimmed = kind ? trimObject(kind, item) : null;
-    if (kind && trimmed) (objects[kind] as unknown[]).push(trimmed);
-  }
-  return objects;
-}
-
-function setProxyMode(items: RawObject[], mode: string): RawObject[] {
+function setProxyMode(items: FixtureObject[], mode: string): FixtureObject[] {
   const config = items.find((i) => i.kind === 'ConfigMap' && i.metadata.name === 'kube-proxy');
   if (!config?.data?.['config.conf']) throw new Error('no kube-proxy ConfigMap in fixture');
   config.data['config.conf'] = config.data['config.conf'].replace(/^mode: .*$/m, `mode: "${mode}"`);
@@ -47,7 +26,7 @@ function setProxyMode(items: RawObject[], mode: string): RawObject[] {
 }
 
 /** The annotations Cilium writes with annotate-k8s-node, so tunnel mode has node ranges. */
-function annotateCilium(items: RawObject[]): RawObject[] {
+function annotateCilium(items: FixtureObject[]): FixtureObject[] {
   for (const node of items.filter((i) => i.kind === 'Node')) {
     const index = { 'kind-control-plane': 0, 'kind-worker': 1, 'kind-worker2': 2 }[node.metadata.name] ?? 0;
     node.metadata.annotations = { ...node.metadata.annotations, 'network.cilium.io/ipv4-pod-cidr': `10.0.${index}.0/24`, 'network.cilium.io/ipv4-cilium-host': `10.0.${index}.1` };
@@ -68,8 +47,8 @@ interface Cluster {
  * The fixture's cluster plus the workload: pods get addresses from their node's pod range as the
  * CNI's IPAM would (or `podIP` for CNIs whose pods take addresses of the cloud network).
  */
-function withWorkload(items: RawObject[], podIP?: (node: number, slot: number) => string): Cluster {
-  const base = trimAll(items);
+function withWorkload(items: FixtureObject[], podIP?: (node: number, slot: number) => string): Cluster {
+  const base = fixtureObjects(items);
   const baseTopology = derive(base);
   const hosts = Object.values(baseTopology.hosts);
   const nodes = hosts.map((h) => h.name);
@@ -147,7 +126,7 @@ function hopOf(hops: Hop[], kind: Hop['kind'], index = 0): Hop {
 const iptablesApi = iptablesServiceChains('shop/api:http', 'TCP');
 
 describe('Flannel VXLAN (bridge + overlay), kube-proxy iptables', () => {
-  const cluster = withWorkload(fixture('flannel.json'));
+  const cluster = withWorkload(cniFixture('flannel.json'));
   const { ip, nodes } = cluster;
 
   test('the fixture is what the test assumes', () => {
@@ -225,7 +204,7 @@ describe('Flannel VXLAN (bridge + overlay), kube-proxy iptables', () => {
 });
 
 describe('Flannel, kube-proxy in IPVS mode', () => {
-  const cluster = withWorkload(setProxyMode(fixture('flannel.json'), 'ipvs'));
+  const cluster = withWorkload(setProxyMode(cniFixture('flannel.json'), 'ipvs'));
   const { ip } = cluster;
 
   test('the ClusterIP is an IPVS virtual server on kube-ipvs0; real servers in turn (rr)', () => {
@@ -249,7 +228,7 @@ describe('Flannel, kube-proxy in IPVS mode', () => {
 });
 
 describe('Flannel, kube-proxy in nftables mode', () => {
-  const cluster = withWorkload(setProxyMode(fixture('flannel.json'), 'nftables'));
+  const cluster = withWorkload(setProxyMode(cniFixture('flannel.json'), 'nftables'));
   const { ip } = cluster;
 
   test('the service chain and the numgen map; dnat in each endpoint chain', () => {
@@ -266,7 +245,7 @@ describe('Flannel, kube-proxy in nftables mode', () => {
 });
 
 describe('Calico IPIP (routed + overlay), kube-proxy iptables', () => {
-  const cluster = withWorkload(fixture('calico.json'));
+  const cluster = withWorkload(cniFixture('calico.json'));
   const { ip } = cluster;
 
   test('the fixture is what the test assumes', () => {
@@ -306,7 +285,7 @@ describe('Calico IPIP (routed + overlay), kube-proxy iptables', () => {
 });
 
 describe('Cilium, native routing with kube-proxy replacement (eBPF)', () => {
-  const cluster = withWorkload(fixture('cilium-native.json'));
+  const cluster = withWorkload(cniFixture('cilium-native.json'));
   const { ip } = cluster;
 
   test('the fixture is what the test assumes', () => {
@@ -350,7 +329,7 @@ describe('Cilium, native routing with kube-proxy replacement (eBPF)', () => {
 });
 
 describe('Cilium tunnel mode (VXLAN) beside kube-proxy', () => {
-  const cluster = withWorkload(annotateCilium(fixture('cilium.json')));
+  const cluster = withWorkload(annotateCilium(cniFixture('cilium.json')));
   const { ip } = cluster;
 
   test('the route to the peer via cilium_host; eBPF encapsulates through cilium_vxlan to the peer\'s InternalIP', () => {
@@ -372,7 +351,7 @@ describe('Cilium tunnel mode (VXLAN) beside kube-proxy', () => {
 });
 
 describe('kindnet (routed, direct routes between nodes)', () => {
-  const cluster = withWorkload(fixture('kindnet.json'));
+  const cluster = withWorkload(cniFixture('kindnet.json'));
   const { ip } = cluster;
 
   test('no tunnel: the peer\'s podCIDR via its InternalIP, then the pod\'s /32', () => {
@@ -384,7 +363,7 @@ describe('kindnet (routed, direct routes between nodes)', () => {
 });
 
 describe('AWS VPC CNI (cloud ENI: the VPC carries pod addresses)', () => {
-  const cluster = withWorkload(fixture('aws-vpc-cni.json'), (node, slot) => (node === 0 ? `192.168.12.${100 + slot}` : `192.168.45.${100 + slot}`));
+  const cluster = withWorkload(cniFixture('aws-vpc-cni.json'), (node, slot) => (node === 0 ? `192.168.12.${100 + slot}` : `192.168.45.${100 + slot}`));
   const { ip } = cluster;
 
   test('the default route to the VPC, which delivers to the node holding the address; a /32 to the eni veth', () => {
@@ -402,7 +381,7 @@ describe('AWS VPC CNI (cloud ENI: the VPC carries pod addresses)', () => {
 });
 
 describe('Antrea (OVS, Geneve)', () => {
-  const cluster = withWorkload(fixture('antrea.json'));
+  const cluster = withWorkload(cniFixture('antrea.json'));
 
   test('the pod\'s port on br-int, OVS tunnels through antrea-tun0 (Geneve) to the peer', () => {
     const result = trace(cluster.topology, { from: 'shop/client', to: 'shop/api-a', port: 8080 });
@@ -414,15 +393,15 @@ describe('Antrea (OVS, Geneve)', () => {
 });
 
 describe.each([
-  { style: 'Flannel VXLAN, iptables', build: () => withWorkload(fixture('flannel.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-\w{16} has no endpoints/ },
-  { style: 'Flannel VXLAN, IPVS', build: () => withWorkload(setProxyMode(fixture('flannel.json'), 'ipvs')), overlay: true, attach: 'bridge', reject: /^the IPVS virtual server has no real servers/ },
-  { style: 'Flannel VXLAN, nftables', build: () => withWorkload(setProxyMode(fixture('flannel.json'), 'nftables')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: shop\/empty is in the no-endpoint-services map/ },
-  { style: 'Calico IPIP, iptables', build: () => withWorkload(fixture('calico.json')), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
-  { style: 'Cilium native, eBPF', build: () => withWorkload(fixture('cilium-native.json')), overlay: false, attach: 'route', reject: /^Cilium has no backend for it/ },
-  { style: 'Cilium VXLAN, iptables', build: () => withWorkload(annotateCilium(fixture('cilium.json'))), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
-  { style: 'kindnet, iptables', build: () => withWorkload(fixture('kindnet.json')), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
-  { style: 'AWS VPC CNI, iptables', build: () => withWorkload(fixture('aws-vpc-cni.json'), (node, slot) => (node === 0 ? `192.168.12.${100 + slot}` : `192.168.45.${100 + slot}`)), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
-  { style: 'Antrea Geneve, iptables', build: () => withWorkload(fixture('antrea.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'Flannel VXLAN, iptables', build: () => withWorkload(cniFixture('flannel.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-\w{16} has no endpoints/ },
+  { style: 'Flannel VXLAN, IPVS', build: () => withWorkload(setProxyMode(cniFixture('flannel.json'), 'ipvs')), overlay: true, attach: 'bridge', reject: /^the IPVS virtual server has no real servers/ },
+  { style: 'Flannel VXLAN, nftables', build: () => withWorkload(setProxyMode(cniFixture('flannel.json'), 'nftables')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: shop\/empty is in the no-endpoint-services map/ },
+  { style: 'Calico IPIP, iptables', build: () => withWorkload(cniFixture('calico.json')), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'Cilium native, eBPF', build: () => withWorkload(cniFixture('cilium-native.json')), overlay: false, attach: 'route', reject: /^Cilium has no backend for it/ },
+  { style: 'Cilium VXLAN, iptables', build: () => withWorkload(annotateCilium(cniFixture('cilium.json'))), overlay: true, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'kindnet, iptables', build: () => withWorkload(cniFixture('kindnet.json')), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'AWS VPC CNI, iptables', build: () => withWorkload(cniFixture('aws-vpc-cni.json'), (node, slot) => (node === 0 ? `192.168.12.${100 + slot}` : `192.168.45.${100 + slot}`)), overlay: false, attach: 'route', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
+  { style: 'Antrea Geneve, iptables', build: () => withWorkload(cniFixture('antrea.json')), overlay: true, attach: 'bridge', reject: /^rejected by kube-proxy: KUBE-SVC-/ },
 ])('every scenario on $style', ({ build, overlay, attach, reject }) => {
   const cluster = build();
   const { ip, topology } = cluster;
