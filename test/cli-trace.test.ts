@@ -1,6 +1,5 @@
 // `podpath trace` on the demo snapshot, run as a user runs it: the real bin/podpath.mjs in a
 // child process, its stdout, stderr and exit code.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,19 +10,13 @@ import { derive } from '../shared/topology/derive.ts';
 import { trace } from '../shared/trace/trace.ts';
 import type { Trace } from '../shared/trace/types.ts';
 import { repoRoot } from './e2e/serve.ts';
+import { runPodpath } from './podpath-cli.ts';
 
 const demoPath = 'assets/demo-cluster.podpath.json';
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-trace-'));
 const frontend = 'shop/frontend-855456765f-rx8bk';
 
-function podpath(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['bin/podpath.mjs', ...args], { cwd: repoRoot, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
+const podpath = (args: string[], stdin?: string) => runPodpath(args, stdin === undefined ? {} : { stdin });
 
 const traceDemo = (...args: string[]) => podpath(['trace', '--snapshot', demoPath, ...args]);
 

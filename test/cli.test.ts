@@ -1,27 +1,18 @@
 // `podpath describe` and `podpath diff` on snapshot files, run as a user runs them: the real
 // bin/podpath.mjs in a child process.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { DescribeDocument } from '../shared/describe.ts';
 import type { DiffReport } from '../shared/snapshot/diff-report.ts';
 import { repoRoot } from './e2e/serve.ts';
+import { runPodpath } from './podpath-cli.ts';
 
 const demoPath = 'assets/demo-cluster.podpath.json';
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-'));
 
-async function podpath(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/podpath.mjs', ...args], { cwd: repoRoot, timeout: 60_000, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const podpath = (...args: string[]) => runPodpath(args);
 
 /** The demo snapshot with `change` applied, written to a file of its own. */
 function demoWith(name: string, change: (snapshot: { source: Record<string, unknown>; objects: Record<string, { metadata: Record<string, unknown>; spec?: Record<string, unknown> }[]> }) => void): string {

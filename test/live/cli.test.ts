@@ -1,27 +1,17 @@
 // `podpath snapshot` against the real control plane, as a user runs it.
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, inject, test } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
-import { repoRoot } from '../e2e/serve.ts';
+import { runPodpath } from '../podpath-cli.ts';
 
 const kubeconfig = inject('kubeconfig');
 if (!kubeconfig) console.log('skipped: CLI snapshot tests need the test control plane (see "control plane unavailable" above)');
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-'));
 
-async function podpath(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/podpath.mjs', ...args], { cwd: repoRoot, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const podpath = (...args: string[]) => runPodpath(args);
 
 /** A copy of the test kubeconfig with the admin user changed. */
 function kubeconfigWithUser(name: string, user: Record<string, unknown>): string {

@@ -1,24 +1,14 @@
 // `podpath trace --kubeconfig --context` against the real control plane: Pods, a Service and the
 // EndpointSlices kube-controller-manager makes for it, read once, traced, the session closed.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import type { Trace } from '../../shared/trace/types.ts';
 import { adminApi, connectControlPlane, KubeApiError, type KubeApi } from '../cluster/harness.ts';
-import { repoRoot } from '../e2e/serve.ts';
+import { runPodpath } from '../podpath-cli.ts';
 
 const kubeconfig = inject('kubeconfig');
 if (!kubeconfig) console.log('skipped: live trace tests need the test control plane (see "control plane unavailable" above)');
 
-async function podpath(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/podpath.mjs', ...args], { cwd: repoRoot, timeout: 60_000, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const podpath = (...args: string[]) => runPodpath(args);
 
 describe.skipIf(!kubeconfig)('podpath trace (live)', () => {
   const id = Math.random().toString(36).slice(2, 8);
