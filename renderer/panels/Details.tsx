@@ -12,7 +12,7 @@
  * "Trace from/to here" waits for the trace feature: no button is drawn until it exists.
  */
 import { editTrace } from '../state/ui.ts';
-import { traceEndFor } from './trace-request.ts';
+import { endpointTextFor } from '../../shared/trace/endpoints.ts';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import {
   containerPortText,
@@ -60,7 +60,7 @@ export function Details({ api, topology, element }: DetailsProps) {
     );
   }
   const objectId = modelId ? objectIdForElement(modelId) : null;
-  const traceEnd = modelId ? traceEndFor(topology, modelId) : null;
+  const traceEnd = modelId ? endpointTextFor(topology, modelId) : null;
   return (
     <section className="details" data-testid="details" data-selected={element.data.id}>
       <DescriptionContext.Provider value={description}>

@@ -1,6 +1,6 @@
 /**
- * The pure side of the trace panel: how a clicked element is written as a trace end, what-if
- * policies from pasted text, and running the trace (with and without them) on a topology.
+ * The pure side of the trace panel: what-if policies from pasted text, and running the trace
+ * (with and without them) on a topology.
  */
 import { parseAllDocuments } from 'yaml';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
@@ -9,30 +9,6 @@ import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import type { Trace } from '../../shared/trace/types.ts';
 import type { TraceRequest } from '../state/ui.ts';
-
-/**
- * A model element as a trace end, in the words a user would type (`shop/frontend-1`,
- * `svc/shop/backend`, …); null for elements a trace cannot start or end at.
- */
-export function traceEndFor(topology: Topology, id: string): string | null {
-  const pod = topology.pods[id];
-  if (pod) return `${pod.namespace}/${pod.name}`;
-  const container = topology.containers[id];
-  if (container) {
-    const owner = topology.pods[container.pod];
-    return owner ? `${owner.namespace}/${owner.name}:${container.name}` : null;
-  }
-  const service = topology.services[id];
-  if (service) return `svc/${service.namespace}/${service.name}`;
-  const ingress = topology.ingresses[id];
-  if (ingress) return `ingress/${ingress.namespace}/${ingress.name}`;
-  const host = topology.hosts[id];
-  if (host) return `node/${host.name}`;
-  if (topology.external[id]) return 'internet';
-  const endpoint = topology.endpoints[id];
-  if (endpoint) return endpoint.address;
-  return null;
-}
 
 export interface WhatIf {
   policies: PolicyRecord[];

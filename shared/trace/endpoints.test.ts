@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../snapshot/format.ts';
 import { derive } from '../topology/derive.ts';
-import { parseEndpoint, suggestionsFor, type Endpoint } from './endpoints.ts';
+import { endpointIds, endpointTextFor, parseEndpoint, suggestionsFor, type Endpoint } from './endpoints.ts';
 
 const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = derive(snapshot.objects, snapshot.source);
@@ -96,5 +96,19 @@ describe('parseEndpoint', () => {
     expect(read('', 'from')).toBe('unknown: no source given');
     expect(suggestionsFor(demo, 'grafanna.monitoring')).toContain('grafana.monitoring');
     expect(suggestionsFor(demo, 'zzzzzzzzzz')).toEqual([]);
+  });
+});
+
+describe('endpointTextFor', () => {
+  test('writes every pod, container, Service, Ingress and node so that parseEndpoint reads it back to the same element', () => {
+    const ids = [...Object.keys(demo.pods), ...Object.keys(demo.containers), ...Object.keys(demo.services), ...Object.keys(demo.ingresses), ...Object.keys(demo.hosts)];
+    expect(ids.length).toBeGreaterThan(50);
+    for (const id of ids) {
+      const text = endpointTextFor(demo, id);
+      expect(text, id).not.toBeNull();
+      expect(endpointIds(parseEndpoint(demo, text!, 'from')), `${id} as ${text}`).toContain(id);
+    }
+    expect(endpointTextFor(demo, 'ext:internet')).toBe('internet');
+    expect(endpointTextFor(demo, 'netpol:shop/default-deny-all')).toBeNull();
   });
 });
