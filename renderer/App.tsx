@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { filterTopology } from '../shared/filter.ts';
 import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './files.ts';
-import { graphElementsOf } from './graph/elements-cache.ts';
+import { graphElementById } from './graph/element-lookup.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
 import { TracePanel } from './panels/TracePanel.tsx';
-import type { Grouping } from './graph/elements.ts';
+import type { Grouping } from './graph/element-types.ts';
 import { ConnectionBanner } from './panels/ConnectionBanner.tsx';
 import { ContextPicker } from './panels/ContextPicker.tsx';
-import { Details } from './panels/Details.tsx';
+import { Details } from './panels/details/Details.tsx';
 import { Header, UnavailableKinds } from './panels/Header.tsx';
 import { Help } from './panels/Help.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
@@ -54,9 +54,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const exportImageMenu = useRef<HTMLSelectElement>(null);
   const view = state.view;
   const topology = view?.topology ?? null;
-  // What the canvas draws: the filters applied to every topology, so they outlive live deltas.
-  const drawn = useMemo(() => (topology ? filterTopology(topology, filters) : null), [topology, filters]);
-  const element = useMemo(() => (topology && selected ? (graphElementsOf(topology, grouping).byId.get(selected) ?? null) : null), [topology, selected, grouping]);
+  // What the filters let through, for the Filters panel's counts (the canvas applies them itself).
+  const shown = useMemo(() => (topology ? filterTopology(topology, filters) : null), [topology, filters]);
+  const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
 
   const onReady = useCallback(
@@ -66,7 +66,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     },
     [onGraphReady],
   );
-  const isDrawn = useCallback((id: string) => (drawn ? graphElementsOf(drawn, grouping).byId.has(id) : false), [drawn, grouping]);
+  const isDrawn = useCallback((id: string) => (topology ? graphElementById(topology, grouping, id, filters) !== null : false), [topology, grouping, filters]);
   const chooseFound = useCallback((id: string) => {
     select(id);
     adapter.current?.centerOn(id);
@@ -261,7 +261,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onHelp={() => setHelpOpen(true)}
         isHelpOpen={isHelpOpen}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
-        filters={<Filters topology={topology} shown={drawn} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
+        filters={<Filters topology={topology} shown={shown} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
       />
       <input
         ref={fileInput}
@@ -313,7 +313,8 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       <main className="main">
         <section className="canvas">
           <GraphView
-            topology={drawn}
+            topology={topology}
+            filters={filters}
             layoutKey={view ? String(view.sessionId) : ''}
             grouping={grouping}
             isSettled={isSettled}

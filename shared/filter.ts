@@ -18,7 +18,7 @@
  * The namespace records themselves are always kept: namespace colours are assigned over the
  * names, and must not change when a filter changes.
  */
-import type { Id, PodRecord, ServiceRecord, Topology } from './model/types.ts';
+import type { ContainerRecord, Device, EndpointRecord, ExternalRecord, Host, Id, IngressRecord, PodRecord, ServiceRecord, Topology, VethRecord } from './model/types.ts';
 
 export interface KindFilters {
   pods: boolean;
@@ -82,6 +82,100 @@ export function isProblemService(service: ServiceRecord, readyServices: Readonly
   return service.type !== 'ExternalName' && !readyServices.has(service.id);
 }
 
+/**
+ * What the filters let through, one record at a time: the per-object form of `filterTopology`,
+ * for consumers that apply deltas (the graph's element index). "Problems only" needs three sets
+ * over the whole topology (Services with a ready endpoint, the pods behind broken Services, the
+ * hosts of kept pods); they are computed once per view and exposed so that a consumer can tell
+ * which records a delta changed the verdict of.
+ */
+export interface FilterView {
+  readonly topology: Topology;
+  readonly filters: GraphFilters;
+  readonly isFiltering: boolean;
+  /** Present only while "problems only" is on. */
+  readonly problems: { readyServices: ReadonlySet<Id>; behind: ReadonlySet<Id>; neededHosts: ReadonlySet<Id> } | null;
+  namespace(name: string): boolean;
+  host(host: Host): boolean;
+  device(device: Device): boolean;
+  pod(pod: PodRecord): boolean;
+  container(container: ContainerRecord): boolean;
+  veth(veth: VethRecord): boolean;
+  service(service: ServiceRecord): boolean;
+  endpoint(endpoint: EndpointRecord): boolean;
+  ingress(ingress: IngressRecord): boolean;
+  external(external: ExternalRecord): boolean;
+  /** Policies, Gateways and HTTPRoutes: by namespace alone. */
+  namespaced<T extends { namespace: string }>(record: T): boolean;
+}
+
+export function filterView(topology: Topology, filters: GraphFilters): FilterView {
+  const chosen = filters.namespaces === null ? null : new Set(filters.namespaces);
+  const systemCache = new Map<string, boolean>();
+  const namespace = (name: string): boolean => {
+    if (chosen && !chosen.has(name)) return false;
+    if (!filters.hideSystemNamespaces) return true;
+    let isSystem = systemCache.get(name);
+    if (isSystem === undefined) {
+      isSystem = isSystemNamespace(topology, name);
+      systemCache.set(name, isSystem);
+    }
+    return !isSystem;
+  };
+  const { kinds } = filters;
+  const baseService = (s: ServiceRecord): boolean => kinds.services && namespace(s.namespace);
+  const basePod = (p: PodRecord): boolean => kinds.pods && namespace(p.namespace);
+
+  let problems: FilterView['problems'] = null;
+  if (filters.problemsOnly) {
+    const readyServices = new Set<Id>();
+    for (const endpoint of Object.values(topology.endpoints)) if (endpoint.isReady) readyServices.add(endpoint.service);
+    // The pods behind a broken Service's endpoints are drawn too, or its edges would go nowhere.
+    const behind = new Set<Id>();
+    for (const endpoint of Object.values(topology.endpoints)) {
+      const service = topology.services[endpoint.service];
+      if (endpoint.pod && service && baseService(service) && isProblemService(service, readyServices)) behind.add(endpoint.pod);
+    }
+    const neededHosts = new Set<Id>();
+    for (const pod of Object.values(topology.pods)) if (pod.host && basePod(pod) && (isProblemPod(pod) || behind.has(pod.id))) neededHosts.add(pod.host);
+    problems = { readyServices, behind, neededHosts };
+  }
+
+  const service = (s: ServiceRecord): boolean => baseService(s) && (!problems || isProblemService(s, problems.readyServices));
+  const pod = (p: PodRecord): boolean => basePod(p) && (!problems || isProblemPod(p) || problems.behind.has(p.id));
+  const host = (h: Host): boolean => !problems || !h.isReady || problems.neededHosts.has(h.id);
+  const isShownHost = (id: Id): boolean => {
+    const record = topology.hosts[id];
+    return record !== undefined && host(record);
+  };
+  const isShownPod = (id: Id): boolean => {
+    const record = topology.pods[id];
+    return record !== undefined && pod(record);
+  };
+  const isShownService = (id: Id): boolean => {
+    const record = topology.services[id];
+    return record !== undefined && service(record);
+  };
+  return {
+    topology,
+    filters,
+    isFiltering: isFiltering(filters),
+    problems,
+    namespace,
+    host,
+    device: (d) => kinds.devices && isShownHost(d.host),
+    pod,
+    container: (c) => isShownPod(c.pod),
+    veth: (v) => kinds.devices && isShownPod(v.pod) && isShownHost(v.host),
+    service,
+    endpoint: (e) => isShownService(e.service),
+    ingress: (i) => kinds.ingresses && namespace(i.namespace) && (!problems || i.rules.some((rule) => isShownService(rule.service))),
+    // The Internet is drawn only when something kept is exposed to it.
+    external: () => !problems,
+    namespaced: <T extends { namespace: string }>(r: T) => namespace(r.namespace),
+  };
+}
+
 type Collection<T> = Record<Id, T>;
 
 function keep<T>(records: Collection<T>, test: (record: T) => boolean): Collection<T> {
@@ -94,8 +188,7 @@ const cache = new WeakMap<Topology, Map<string, Topology>>();
 
 /**
  * The topology with only what the filters let through. Without any filter it is the same
- * object; otherwise the result is cached per topology and filter settings, so the element
- * generator's own cache (by topology object) keeps working.
+ * object; otherwise the result is cached per topology and filter settings.
  */
 export function filterTopology(topology: Topology, filters: GraphFilters): Topology {
   if (!isFiltering(filters)) return topology;
@@ -103,72 +196,27 @@ export function filterTopology(topology: Topology, filters: GraphFilters): Topol
   let byFilters = cache.get(topology);
   const cached = byFilters?.get(key);
   if (cached) return cached;
-  const result = computeFiltered(topology, filters);
+  const view = filterView(topology, filters);
+  const result: Topology = {
+    cluster: topology.cluster,
+    namespaces: topology.namespaces,
+    hosts: keep(topology.hosts, view.host),
+    devices: keep(topology.devices, view.device),
+    pods: keep(topology.pods, view.pod),
+    containers: keep(topology.containers, view.container),
+    veths: keep(topology.veths, view.veth),
+    services: keep(topology.services, view.service),
+    endpoints: keep(topology.endpoints, view.endpoint),
+    ingresses: keep(topology.ingresses, view.ingress),
+    policies: keep(topology.policies, view.namespaced),
+    external: keep(topology.external, view.external),
+    gateways: keep(topology.gateways, view.namespaced),
+    httpRoutes: keep(topology.httpRoutes, view.namespaced),
+  };
   if (!byFilters) {
     byFilters = new Map();
     cache.set(topology, byFilters);
   }
   byFilters.set(key, result);
   return result;
-}
-
-function computeFiltered(topology: Topology, filters: GraphFilters): Topology {
-  const chosen = filters.namespaces === null ? null : new Set(filters.namespaces);
-  const systemCache = new Map<string, boolean>();
-  const isShownNamespace = (name: string): boolean => {
-    if (chosen && !chosen.has(name)) return false;
-    if (!filters.hideSystemNamespaces) return true;
-    let isSystem = systemCache.get(name);
-    if (isSystem === undefined) {
-      isSystem = isSystemNamespace(topology, name);
-      systemCache.set(name, isSystem);
-    }
-    return !isSystem;
-  };
-  const { kinds } = filters;
-
-  let pods = kinds.pods ? keep(topology.pods, (p) => isShownNamespace(p.namespace)) : {};
-  let services = kinds.services ? keep(topology.services, (s) => isShownNamespace(s.namespace)) : {};
-  let endpoints = keep(topology.endpoints, (e) => services[e.service] !== undefined);
-  let ingresses = kinds.ingresses ? keep(topology.ingresses, (i) => isShownNamespace(i.namespace)) : {};
-  let hosts = topology.hosts;
-  let external = topology.external;
-
-  if (filters.problemsOnly) {
-    const readyServices = new Set<Id>();
-    for (const endpoint of Object.values(topology.endpoints)) if (endpoint.isReady) readyServices.add(endpoint.service);
-    services = keep(services, (s) => isProblemService(s, readyServices));
-    endpoints = keep(endpoints, (e) => services[e.service] !== undefined);
-    // The pods behind a broken Service's endpoints are drawn too, or its edges would go nowhere.
-    const behind = new Set<Id>();
-    for (const endpoint of Object.values(endpoints)) if (endpoint.pod) behind.add(endpoint.pod);
-    pods = keep(pods, (p) => isProblemPod(p) || behind.has(p.id));
-    ingresses = keep(ingresses, (i) => i.rules.some((rule) => services[rule.service] !== undefined));
-    const neededHosts = new Set<Id>();
-    for (const pod of Object.values(pods)) if (pod.host) neededHosts.add(pod.host);
-    hosts = keep(hosts, (h) => !h.isReady || neededHosts.has(h.id));
-    // The Internet is drawn only when something kept is exposed to it.
-    external = {};
-  }
-
-  const devices = kinds.devices ? keep(topology.devices, (d) => hosts[d.host] !== undefined) : {};
-  const containers = keep(topology.containers, (c) => pods[c.pod] !== undefined);
-  const veths = kinds.devices ? keep(topology.veths, (v) => pods[v.pod] !== undefined && hosts[v.host] !== undefined) : {};
-
-  return {
-    cluster: topology.cluster,
-    namespaces: topology.namespaces,
-    hosts,
-    devices,
-    pods,
-    containers,
-    veths,
-    services,
-    endpoints,
-    ingresses,
-    policies: keep(topology.policies, (p) => isShownNamespace(p.namespace)),
-    external,
-    gateways: keep(topology.gateways, (g) => isShownNamespace(g.namespace)),
-    httpRoutes: keep(topology.httpRoutes, (r) => isShownNamespace(r.namespace)),
-  };
 }

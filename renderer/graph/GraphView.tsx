@@ -5,14 +5,17 @@
  */
 import cytoscape from 'cytoscape';
 import { memo, useEffect, useRef, useState } from 'react';
+import type { GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
-import type { Grouping } from './elements.ts';
+import type { Grouping } from './element-types.ts';
 import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
 import { chooseRenderer, glRendererName } from './webgl.ts';
 
 export interface GraphViewProps {
   topology: Topology | null;
+  /** What the filters let through (a change rebuilds the drawing's elements; nothing moves). */
+  filters: GraphFilters;
   /** Changes when a different picture is shown (another session): it is laid out afresh and fitted. */
   layoutKey: string;
   /**
@@ -35,7 +38,7 @@ export interface GraphViewProps {
   onNeedsTidying?(needsTidying: boolean): void;
 }
 
-export const GraphView = memo(function GraphView({ topology, layoutKey, grouping, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
+export const GraphView = memo(function GraphView({ topology, filters, layoutKey, grouping, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<GraphAdapter | null>(null);
   const drawnKey = useRef<string | null>(null);
@@ -99,10 +102,10 @@ export const GraphView = memo(function GraphView({ topology, layoutKey, grouping
     drawnKey.current = key;
     // A snapshot's saved layout is of the by-node picture.
     const saved = isNewPicture && grouping === 'node' ? savedLayout : null;
-    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom, savedLayout: saved, grouping });
+    adapter.setTopology(topology, { relayout: isNewPicture || !isSettled, refit: isNewPicture, hasGrowthRoom, savedLayout: saved, grouping, filters });
     onNeedsTidyingRef.current?.(adapter.needsTidying);
     // savedLayout belongs to the picture (layoutKey): it is read only when that changes.
-  }, [topology, layoutKey, grouping, isSettled, hasGrowthRoom]);
+  }, [topology, filters, layoutKey, grouping, isSettled, hasGrowthRoom]);
 
   useEffect(() => {
     adapterRef.current?.setSelection(selected);

@@ -6,7 +6,9 @@ import type { ContainerRecord, EndpointRecord, Host, ModelElement, PodRecord, Se
 import { filterTopology, namespaceChoices, noFilters } from '../../shared/filter.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
-import { applyDelta } from '../../shared/topology/diff.ts';
+import { applyDelta, diff } from '../../shared/topology/diff.ts';
+import { generateCluster } from '../../test/fixtures/generate.ts';
+import { applyTopologyDelta } from '../state/cluster.ts';
 import { GraphAdapter } from './adapter.ts';
 import { toGraphElements } from './elements.ts';
 import { computeLayout, layoutPositions, type Box } from './layout.ts';
@@ -121,7 +123,7 @@ describe('GraphAdapter', () => {
       updated: [{ ...frontend2, isReady: false, ips: ['10.244.2.55'] }],
       removed: ['pod:uid-backend-1', 'ctr:uid-backend-1/app', 'veth:uid-backend-1', 'ep:shop/backend/10.244.1.6'],
     };
-    const after = applyDelta(before, delta);
+    const after = applyTopologyDelta(before, delta);
     const batch = vi.spyOn(cy, 'batch');
     const json = vi.spyOn(cy, 'json');
     adapter.setTopology(after);
@@ -162,7 +164,7 @@ describe('GraphAdapter', () => {
     const positions = positionsOf(cy);
     // node-a's grid (frontend-1, backend-1) is full: two columns, one row.
     const delta: TopologyDelta = { seq: 1, added: newPod(before, 'cart-2', 'node-a', '10.244.1.9', null), updated: [], removed: [] };
-    const after = applyDelta(before, delta);
+    const after = applyTopologyDelta(before, delta);
     adapter.setTopology(after);
     expect(cy.elements().length).toBe(toGraphElements(after).length);
     for (const id of untouchedNodes(cy, before, after, touched(before, after, delta))) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
@@ -183,7 +185,7 @@ describe('GraphAdapter', () => {
     const host: Host = { ...template, id: 'node:node-c', name: 'node-c', internalIPs: ['172.18.0.9'], externalIPs: [], podCIDRs: ['10.244.3.0/24'], devices: [] };
     const service: ServiceRecord = { ...before.services['svc:shop/backend']!, id: 'svc:shop/cart', name: 'cart', clusterIPs: ['10.96.0.99'] };
     const delta: TopologyDelta = { seq: 1, added: [host, service], updated: [], removed: [] };
-    const after = applyDelta(before, delta);
+    const after = applyTopologyDelta(before, delta);
     adapter.setTopology(after);
     expect(cy.elements().length).toBe(toGraphElements(after).length);
     for (const id of untouchedNodes(cy, before, after, touched(before, after, delta))) expect(cy.getElementById(id).position(), id).toEqual(positions.get(id));
@@ -221,7 +223,7 @@ describe('GraphAdapter', () => {
       updated: [scheduled, readyAgain],
       removed: ['pod:uid-db-0', 'ctr:uid-db-0/app', 'veth:uid-db-0', 'ep:shop/db/10.244.2.7'],
     };
-    const after = applyDelta(before, delta);
+    const after = applyTopologyDelta(before, delta);
     adapter.setTopology(after);
     expect(drawn(cy)).toEqual(expected(after));
     expect(cy.elements().length).toBe(toGraphElements(after).length);
@@ -238,7 +240,7 @@ describe('GraphAdapter', () => {
     adapter.setTopology(before);
     const positions = positionsOf(cy);
     const pod = before.pods['pod:uid-backend-1']!;
-    const after = applyDelta(before, { seq: 1, added: [], updated: [{ ...pod, isReady: false, ips: ['10.244.1.99'] }], removed: [] });
+    const after = applyTopologyDelta(before, { seq: 1, added: [], updated: [{ ...pod, isReady: false, ips: ['10.244.1.99'] }], removed: [] });
     adapter.setTopology(after);
     expect(drawn(cy)).toEqual(expected(after));
     expect(cy.getElementById(pod.id).hasClass('not-ready')).toBe(true);
@@ -250,12 +252,12 @@ describe('GraphAdapter', () => {
     const { cy, adapter } = headless();
     const before = sampleTopology();
     const empty: Host = { ...before.hosts['node:node-b']!, id: 'node:node-c', name: 'node-c', devices: [] };
-    const start = applyDelta(before, { seq: 1, added: [empty], updated: [], removed: [] });
+    const start = applyTopologyDelta(before, { seq: 1, added: [empty], updated: [], removed: [] });
     adapter.setTopology(start);
     const stood = { ...cy.getElementById('node:node-c').position() };
     const positions = positionsOf(cy);
     const uplink = { ...before.devices['dev:node-b/uplink']!, id: 'dev:node-c/uplink', host: 'node:node-c' };
-    const after = applyDelta(start, { seq: 2, added: [uplink], updated: [{ ...empty, devices: [uplink.id] }], removed: [] });
+    const after = applyTopologyDelta(start, { seq: 2, added: [uplink], updated: [{ ...empty, devices: [uplink.id] }], removed: [] });
     adapter.setTopology(after);
     expect(drawn(cy)).toEqual(expected(after));
     expect(cy.getElementById('node:node-c').data('width')).toBeUndefined();
@@ -268,7 +270,7 @@ describe('GraphAdapter', () => {
     const { cy, adapter } = headless();
     const before = sampleTopology();
     adapter.setTopology(before);
-    const after = applyDelta(before, { seq: 1, added: newPod(before, 'cart-3', 'node-a', '10.244.1.10', null), updated: [], removed: ['pod:uid-frontend-1', 'ctr:uid-frontend-1/wait-db', 'ctr:uid-frontend-1/web', 'veth:uid-frontend-1', 'ep:shop/frontend/10.244.1.5'] });
+    const after = applyTopologyDelta(before, { seq: 1, added: newPod(before, 'cart-3', 'node-a', '10.244.1.10', null), updated: [], removed: ['pod:uid-frontend-1', 'ctr:uid-frontend-1/wait-db', 'ctr:uid-frontend-1/web', 'veth:uid-frontend-1', 'ep:shop/frontend/10.244.1.5'] });
     adapter.setTopology(after);
     adapter.relayout();
     const fresh = computeLayout(toGraphElements(after)).positions;
@@ -285,7 +287,7 @@ describe('GraphAdapter', () => {
       const hosts = ['node-a', 'node-b', 'node-a', 'node-b', 'node-b', 'node-a'];
       for (let i = 0; i < count; i++) {
         const host = hosts[i]!;
-        topology = applyDelta(topology, { seq: i + 1, added: newPod(topology, `scale-${i}`, host, `10.244.${host === 'node-a' ? 1 : 2}.${50 + i}`, null), updated: [], removed: [] });
+        topology = applyTopologyDelta(topology, { seq: i + 1, added: newPod(topology, `scale-${i}`, host, `10.244.${host === 'node-a' ? 1 : 2}.${50 + i}`, null), updated: [], removed: [] });
         adapter.setTopology(topology);
       }
       return { cy, adapter };
@@ -392,6 +394,18 @@ describe('filters', () => {
     expect(adapter.needsTidying).toBe(false);
   });
 
+  test('filters given to the adapter are applied per element, with the same picture as a filtered topology', () => {
+    const { cy, adapter } = headless();
+    adapter.setTopology(demo);
+    const before = positionsOf(cy);
+    for (const filters of [{ ...noFilters, hideSystemNamespaces: true }, { ...noFilters, problemsOnly: true }, noFilters]) {
+      adapter.setTopology(demo, { filters });
+      expect(drawn(cy)).toEqual(expected(filterTopology(demo, filters)));
+      for (const node of cy.nodes()) if (node.isChildless()) expect(node.position(), node.id()).toEqual(before.get(node.id()));
+    }
+    expect(positionsOf(cy)).toEqual(before);
+  });
+
   test('a returning leaf whose place was taken meanwhile is placed anew, clear of the others', () => {
     const { cy, adapter } = headless();
     const sample = sampleTopology();
@@ -450,5 +464,37 @@ describe('grouping', () => {
     adapter.setTopology(topology, { grouping: 'node', relayout: true });
     expect(cy.getElementById(pod.id).parent().first().id()).toBe(pod.host);
     expect(adapter.positions()).toBeDefined();
+  });
+});
+
+describe('live deltas on a large graph', () => {
+  test('a one-pod delta on a 10,000-pod graph touches a bounded number of drawn elements, in one batch', () => {
+    const objects = generateCluster(10_000);
+    const topology = derive(objects);
+    const { cy, adapter } = headless();
+    adapter.setTopology(topology);
+    const drawnBefore = cy.elements().length;
+    expect(drawnBefore).toBeGreaterThan(100);
+
+    const changed = structuredClone(objects);
+    const pod = changed.pods[5_000]!;
+    pod.status!.conditions = (pod.status!.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+    for (const status of pod.status!.containerStatuses ?? []) status.ready = false;
+    const delta = diff(topology, derive(changed), 1);
+    expect(delta.updated.length + delta.added.length + delta.removed.length).toBeGreaterThan(0);
+
+    const touchedIds = new Set<string>();
+    cy.on('add remove data move position class', (event) => touchedIds.add((event.target as cytoscape.SingularElementArgument).id()));
+    const batch = vi.spyOn(cy, 'batch');
+    const toJson = vi.spyOn(JSON, 'stringify');
+    adapter.setTopology(applyTopologyDelta(topology, delta));
+    expect(batch).toHaveBeenCalledTimes(1);
+    // The model's 40,000-odd elements are never compared whole: only what the delta touched,
+    // and the folds drawn (made anew by each level of detail), at most twice each.
+    expect(toJson.mock.calls.length).toBeLessThan(2 * drawnBefore + 50);
+    toJson.mockRestore();
+    expect(touchedIds.size).toBeGreaterThan(0);
+    expect(touchedIds.size).toBeLessThanOrEqual(8);
+    expect(cy.elements().length).toBe(drawnBefore);
   });
 });

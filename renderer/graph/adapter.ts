@@ -1,7 +1,10 @@
 /**
- * Turns model updates into cytoscape operations (design §6, Kiali's approach): the graph
- * elements of the new topology are diffed by id and data against what is drawn, and only the
- * difference is applied, in one batch; nothing is ever replaced wholesale with `cy.json`.
+ * Turns model updates into cytoscape operations (design §6, Kiali's approach). A topology made
+ * from the one drawn by deltas (renderer/state/cluster.ts) is followed delta by delta through the
+ * element index (element-index.ts), which rebuilds only the elements the delta touches; a new
+ * picture, a resync, another grouping or other filters build the index afresh. Either way only
+ * what differs from the drawing is applied to cytoscape, in one batch, and unchanged elements are
+ * recognised by identity; nothing is ever replaced wholesale with `cy.json`.
  *
  * Positions: a new picture (the first draw, another session, "Re-layout") gets the full
  * deterministic layout. After that an update never moves what is drawn — a data change moves
@@ -15,10 +18,12 @@
  * the picture it turned on.
  */
 import type cytoscape from 'cytoscape';
+import { isFiltering, noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
+import { deltasBetween } from '../state/cluster.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from './detail.ts';
-import type { GraphElement, GraphNodeData, Grouping } from './elements.ts';
-import { graphElementsOf } from './elements-cache.ts';
+import type { GraphElement, GraphNodeData, Grouping } from './element-types.ts';
+import { GraphElementIndex } from './element-index.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, type Box, type Point } from './layout.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
@@ -56,6 +61,8 @@ export interface DrawOptions {
   savedLayout?: Record<string, Point> | null;
   /** By node or by namespace; a change calls for a fresh layout (`relayout`). */
   grouping?: Grouping;
+  /** What the filters let through; other filters than the drawing's rebuild its elements. */
+  filters?: GraphFilters;
   /** Positions a layout worker computed for this picture (internal to the adapter). */
   computed?: Map<string, Point>;
 }
@@ -64,7 +71,8 @@ export class GraphAdapter implements PodpathView {
   private readonly cy: cytoscape.Core;
   private topology: Topology | null = null;
   private theme: GraphTheme = fallbackTheme;
-  private signatures = new Map<string, string>();
+  /** The elements drawn, as last applied: an element still the same object needs no look. */
+  private drawn = new Map<string, GraphElement>();
   private selected: string | null = null;
   /** The element a search chose: marked until the selection moves elsewhere. */
   private found: string | null = null;
@@ -74,7 +82,8 @@ export class GraphAdapter implements PodpathView {
   /** Where leaves no longer drawn stood, and under which parent; cleared by a fresh layout. */
   private remembered = new Map<string, { point: Point; parent: string | undefined }>();
   /** The whole graph of the current topology, and where the layout put each of its leaves. */
-  private full: { list: GraphElement[]; byId: Map<string, GraphElement> } | null = null;
+  private index: GraphElementIndex | null = null;
+  private filters: GraphFilters = noFilters;
   private layoutPositions = new Map<string, Point>();
   /** Folds the user opened; cleared with a new picture. */
   private expanded = new Set<string>();
@@ -120,13 +129,17 @@ export class GraphAdapter implements PodpathView {
   }
 
   setTopology(topology: Topology, options: DrawOptions = {}): void {
-    if (topology === this.topology && !options.relayout) return;
+    const grouping = options.grouping ?? this.grouping;
+    const filters = options.filters ?? this.filters;
+    if (topology === this.topology && grouping === this.grouping && sameFilters(filters, this.filters) && !options.relayout) return;
     this.topology = topology;
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
-    if (options.grouping !== undefined) this.grouping = options.grouping;
-    const full = graphElementsOf(topology, this.grouping);
-    const { list: elements, byId: next } = full;
-    const isFresh = options.relayout === true || this.full === null || this.layoutPositions.size === 0;
+    this.grouping = grouping;
+    this.filters = filters;
+    const { index, before } = this.followTopology(topology);
+    const elements = index.list;
+    const next = index.byId;
+    const isFresh = options.relayout === true || this.layoutPositions.size === 0;
     // A worker is laying out the picture: it takes the latest topology when it is done, unless
     // this is another picture, which starts a layout of its own.
     if (this.pendingLayout && !(isFresh && options.refit)) return;
@@ -164,7 +177,7 @@ export class GraphAdapter implements PodpathView {
       positions = new Map(Object.entries(computeLayout(elements, layoutOptions).positions));
       this.overlapping = [];
     } else {
-      const staying = this.stayingPositions(elements, next);
+      const staying = this.stayingPositions(elements, next, before);
       const returning = this.returningPositions(elements, staying);
       const placement = placeNewNodes(elements, new Map([...staying, ...returning]), layoutOptions);
       positions = new Map([...staying, ...returning, ...placement.positions]);
@@ -177,12 +190,12 @@ export class GraphAdapter implements PodpathView {
     if (isFresh) {
       this.remembered.clear();
       if (options.refit) this.expanded.clear();
-    } else if (this.full) {
+    } else {
       for (const [id, point] of this.layoutPositions) {
         if (next.has(id)) continue;
-        const before = this.full.byId.get(id);
+        const was = before(id);
         this.remembered.delete(id);
-        this.remembered.set(id, { point, parent: before?.group === 'nodes' ? before.data.parent : undefined });
+        this.remembered.set(id, { point, parent: was?.group === 'nodes' ? was.data.parent : undefined });
       }
       // A long live session removes pods for ever: forget the oldest beyond a bound.
       for (const id of this.remembered.keys()) {
@@ -190,7 +203,6 @@ export class GraphAdapter implements PodpathView {
         this.remembered.delete(id);
       }
     }
-    this.full = full;
     this.layoutPositions = positions;
 
     const fitting = isFresh && (options.refit === true || !this.hasUserMovedViewport);
@@ -199,6 +211,36 @@ export class GraphAdapter implements PodpathView {
       this.hasUserMovedViewport = false;
       if (this.cy.elements().length > 0) this.fit();
     }
+  }
+
+  /**
+   * The element index for `topology`: the current one moved along the deltas that made it, when
+   * it can be (the same grouping and filters, and a chain of deltas from the drawn topology),
+   * else a new one. `before` answers what an element was at the last draw.
+   */
+  private followTopology(topology: Topology): { index: GraphElementIndex; before: (id: string) => GraphElement | undefined } {
+    const current = this.index;
+    const isSameScene = current !== null && current.grouping === this.grouping && sameFilters(current.filters, this.filters);
+    if (current && isSameScene && current.topology === topology) return { index: current, before: (id) => current.byId.get(id) };
+    const was = new Map<string, GraphElement | undefined>();
+    const before = (id: string): GraphElement | undefined => (was.has(id) ? was.get(id) : current?.byId.get(id));
+    const steps = current && isSameScene ? deltasBetween(current.topology, topology) : null;
+    if (current && steps) {
+      let isFollowed = true;
+      for (const step of steps) {
+        const change = current.update(step.topology, step.delta);
+        if (!change) {
+          isFollowed = false;
+          break;
+        }
+        for (const [id, element] of change.before) if (!was.has(id)) was.set(id, element);
+        for (const element of change.added) if (!was.has(element.data.id)) was.set(element.data.id, undefined);
+      }
+      if (isFollowed) return { index: current, before };
+    }
+    // The old index is not touched again, so `before` can go on reading it.
+    this.index = new GraphElementIndex(topology, this.grouping, this.filters);
+    return { index: this.index, before };
   }
 
   /**
@@ -234,11 +276,11 @@ export class GraphAdapter implements PodpathView {
    * difference from what is drawn is applied in one batch, and nothing that stays moves.
    */
   private draw(view: { viewport: Box; zoom: number } | undefined = undefined): void {
-    const full = this.full;
-    if (!full) return;
+    const index = this.index;
+    if (!index) return;
     const cy = this.cy;
     const extent = cy.extent();
-    const detail = levelOfDetail(full.list, this.layoutPositions, {
+    const detail = levelOfDetail(index.list, this.layoutPositions, {
       viewport: view?.viewport ?? (cy.width() > 0 ? { x1: extent.x1, y1: extent.y1, x2: extent.x2, y2: extent.y2 } : null),
       zoom: view?.zoom ?? cy.zoom(),
       expanded: this.expanded,
@@ -261,17 +303,19 @@ export class GraphAdapter implements PodpathView {
       const newNodes: cytoscape.ElementDefinition[] = [];
       const changed: GraphElement[] = [];
       for (const element of elements) {
-        const signature = JSON.stringify(element);
-        if (cy.getElementById(element.data.id).empty()) {
-          const position = positionOf(element.data.id);
+        const id = element.data.id;
+        const last = this.drawn.get(id);
+        if (cy.getElementById(id).empty()) {
+          const position = positionOf(id);
           const definition = { group: element.group, data: { ...element.data }, classes: element.classes, ...(position ? { position: { ...position } } : {}) };
           (element.group === 'nodes' ? newNodes : newEdges).push(definition);
-        } else if (this.signatures.get(element.data.id) !== signature) {
+        } else if (last !== element && (!last || JSON.stringify(last) !== JSON.stringify(element))) {
+          // Index elements keep their identity while unchanged; folds are made anew each time.
           changed.push(element);
         }
-        this.signatures.set(element.data.id, signature);
+        this.drawn.set(id, element);
       }
-      for (const id of [...this.signatures.keys()]) if (!next.has(id)) this.signatures.delete(id);
+      for (const id of [...this.drawn.keys()]) if (!next.has(id)) this.drawn.delete(id);
       cy.add(newNodes);
 
       for (const element of changed) {
@@ -321,9 +365,9 @@ export class GraphAdapter implements PodpathView {
   /** The view a fresh picture will have once fitted: the whole layout, at the zoom that fits it. */
   private fittedView(): { viewport: Box; zoom: number } | undefined {
     const cy = this.cy;
-    if (!this.full || cy.width() <= 0) return undefined;
+    if (!this.index || cy.width() <= 0) return undefined;
     let box: Box | null = null;
-    for (const element of this.full.list) {
+    for (const element of this.index.list) {
       if (element.group !== 'nodes') continue;
       const p = this.layoutPositions.get(element.data.id);
       if (!p) continue;
@@ -341,7 +385,7 @@ export class GraphAdapter implements PodpathView {
 
   /** Redraws for the view once it has rested a moment (detail.ts decides what it shows). */
   private scheduleDraw(): void {
-    if (!this.full || this.full.list.length <= smallGraph) return;
+    if (!this.index || this.index.list.length <= smallGraph) return;
     clearTimeout(this.drawTimer);
     this.drawTimer = setTimeout(() => this.draw(), viewportRest);
   }
@@ -361,16 +405,14 @@ export class GraphAdapter implements PodpathView {
    * and whose parents are unchanged all the way up. A leaf that now has children (a host's first
    * pod) is included, so that its contents go where it stood.
    */
-  private stayingPositions(elements: readonly GraphElement[], next: ReadonlyMap<string, GraphElement>): Map<string, Point> {
-    const before = this.full?.byId;
+  private stayingPositions(elements: readonly GraphElement[], next: ReadonlyMap<string, GraphElement>, before: (id: string) => GraphElement | undefined): Map<string, Point> {
     const staying = new Map<string, Point>();
-    if (!before) return staying;
     const hasMoved = new Map<string, boolean>();
     const moved = (id: string): boolean => {
       const known = hasMoved.get(id);
       if (known !== undefined) return known;
       const element = next.get(id);
-      const old = before.get(id);
+      const old = before(id);
       let result = true;
       if (element?.group === 'nodes' && old?.group === 'nodes') {
         const parent = element.data.parent;
@@ -455,10 +497,10 @@ export class GraphAdapter implements PodpathView {
 
   /** Opens whatever folds hold these ids (or the ids themselves, if folded hosts), so they are drawn. */
   private reveal(...ids: string[]): void {
-    if (!this.full) return;
+    if (!this.index) return;
     let isOpened = false;
     for (const id of ids) {
-      const unit = unitHolding(this.full.list, this.layoutPositions, id);
+      const unit = unitHolding(this.index.list, this.layoutPositions, id);
       if (unit && !this.expanded.has(unit)) {
         this.expanded.add(unit);
         isOpened = true;
@@ -485,7 +527,8 @@ export class GraphAdapter implements PodpathView {
 
   private applyTrace(): void {
     const cy = this.cy;
-    cy.elements().removeClass(traceClasses);
+    // Only what carries them: restyling every drawn element at each update would cost a frame.
+    cy.elements(traceClasses.map((c) => `.${c}`).join(', ')).removeClass(traceClasses);
     const traced = this.traced;
     if (!traced) return;
     let on = cy.collection();
@@ -628,13 +671,13 @@ export class GraphAdapter implements PodpathView {
 
   private applyHighlight(): void {
     const cy = this.cy;
-    cy.elements().removeClass(highlightClasses);
+    cy.elements(highlightClasses.map((c) => `.${c}`).join(', ')).removeClass(highlightClasses);
     if (this.found) cy.getElementById(this.found).addClass('is-found');
     if (!this.selected) return;
     let ele = cy.getElementById(this.selected);
-    if (ele.empty() && this.full) {
+    if (ele.empty() && this.index) {
       // Selected but folded: the fold that holds it stands in for it.
-      const unit = unitHolding(this.full.list, this.layoutPositions, this.selected);
+      const unit = unitHolding(this.index.list, this.layoutPositions, this.selected);
       const fold = unit ? foldIdsOf(unit).map((id) => cy.getElementById(id)).find((f) => f.nonempty()) : undefined;
       if (!fold) return;
       ele = fold;
@@ -645,4 +688,8 @@ export class GraphAdapter implements PodpathView {
     related.addClass('is-related');
     related.connectedNodes().not(ele).addClass('is-related');
   }
+}
+
+function sameFilters(a: GraphFilters, b: GraphFilters): boolean {
+  return a === b || (!isFiltering(a) && !isFiltering(b)) || JSON.stringify(a) === JSON.stringify(b);
 }

@@ -4,7 +4,8 @@ import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { generateCluster } from '../../test/fixtures/generate.ts';
 import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
-import { toGraphElements, type GraphElement } from './elements.ts';
+import type { GraphElement } from './element-types.ts';
+import { toGraphElements } from './elements.ts';
 import { computeLayout, type Box, type Point } from './layout.ts';
 
 function graph(pods: number) {

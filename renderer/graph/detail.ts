@@ -15,7 +15,7 @@
  * contents big enough to see and the element budget allows. So at the fitted zoom of a large
  * cluster every host is a box with counts, and zooming into any part opens it, in place.
  */
-import type { GraphEdgeData, GraphElement, GraphNodeData } from './elements.ts';
+import type { GraphEdgeData, GraphElement, GraphNodeData } from './element-types.ts';
 import { labelBand } from './geometry.ts';
 import { labelLinesAbove, type Box, type Point } from './layout.ts';
 import { paddingOf } from './placement.ts';

@@ -1,5 +1,6 @@
 import type { Topology } from '../../shared/model/types.ts';
-import { toGraphElements, type GraphElement, type Grouping } from './elements.ts';
+import type { GraphElement, Grouping } from './element-types.ts';
+import { toGraphElements } from './elements.ts';
 
 type Entry = { list: GraphElement[]; byId: Map<string, GraphElement> };
 const cache = new WeakMap<Topology, Partial<Record<Grouping, Entry>>>();

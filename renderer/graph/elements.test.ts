@@ -4,7 +4,9 @@ import { emptyObjects } from '../../shared/kube/objects.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
-import { toGraphElements, unscheduledGroupId, type GraphEdgeData, type GraphElement, type GraphNodeData } from './elements.ts';
+import { unscheduledGroupId, type GraphEdgeData, type GraphElement, type GraphNodeData } from './element-types.ts';
+import { calicoVethName } from '../../shared/topology/naming.ts';
+import { toGraphElements } from './elements.ts';
 import { reversedKeys, sampleTopology } from './testing/sample-topology.ts';
 
 const demoUrl = new URL('../../assets/demo-cluster.podpath.json', import.meta.url);
@@ -174,7 +176,7 @@ describe('toGraphElements on a routed CNI', () => {
 
   test('veths end at the host routes node; no tunnel edges', () => {
     expect(nodes.get('routes:node-a')?.parent).toBe('node:node-a');
-    expect(edges.find((e) => e.id === 'veth:uid-frontend-1')).toMatchObject({ source: 'routes:node-a', label: 'veth1a2b3c4d' });
+    expect(edges.find((e) => e.id === 'veth:uid-frontend-1')).toMatchObject({ source: 'routes:node-a', label: calicoVethName('shop', 'frontend-1') });
     expect(edges.find((e) => e.id === 'veth:uid-frontend-1')?.classes).toContain('veth-inferred');
     expect(edges.filter((e) => e.kind === 'tunnel')).toHaveLength(0);
   });

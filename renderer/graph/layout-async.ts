@@ -3,7 +3,7 @@
  * Node). Each call gets a worker of its own, ended when it answers: a layout is rare, and a
  * stale one is simply dropped by the caller.
  */
-import type { GraphElement } from './elements.ts';
+import type { GraphElement } from './element-types.ts';
 import { computeLayout, type LayoutOptions, type Point } from './layout.ts';
 import type { LayoutReply, LayoutRequest } from './layout-worker.ts';
 

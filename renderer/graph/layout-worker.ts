@@ -3,7 +3,7 @@
  * graphs"). The same pure computeLayout as on the main thread; only node elements cross, trimmed
  * to what the layout reads.
  */
-import type { GraphElement } from './elements.ts';
+import type { GraphElement } from './element-types.ts';
 import { computeLayout, type LayoutOptions, type Point } from './layout.ts';
 
 export interface LayoutRequest {

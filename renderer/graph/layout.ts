@@ -23,7 +23,8 @@
  * the boxes computed here (returned by `computeLayout` for tests) follow the same rule.
  */
 import type { Topology } from '../../shared/model/types.ts';
-import { toGraphElements, type GraphElement, type GraphNodeData, type HostSlot } from './elements.ts';
+import type { GraphElement, GraphNodeData, HostSlot } from './element-types.ts';
+import { toGraphElements } from './elements.ts';
 import { gaps, labelBand, leafSizes, padding, vethBusOffset } from './geometry.ts';
 
 export interface Point {

@@ -19,7 +19,7 @@
  * Geometry follows layout.ts: a compound's box is the union of its children's extents (label
  * bands included) plus its padding.
  */
-import type { GraphElement, GraphNodeData } from './elements.ts';
+import type { GraphElement, GraphNodeData } from './element-types.ts';
 import { gaps, labelBand, padding } from './geometry.ts';
 import { labelLinesAbove, layoutSubtree, type Box, type LayoutOptions, type Point, type SubtreeLayout } from './layout.ts';
 

@@ -7,6 +7,8 @@
  */
 import type { ContextList, Events, PodpathApi, RequestPayload, SnapshotExport, ViewState } from '../../shared/ipc.ts';
 import type { ConnectionStatus } from '../transport/connection.ts';
+import type { TopologyDelta } from '../../shared/model/delta.ts';
+import type { Topology } from '../../shared/model/types.ts';
 import { applyDelta } from '../../shared/topology/diff.ts';
 import { createStore, type Store } from './store.ts';
 
@@ -38,6 +40,32 @@ export interface ClusterStore extends Store<ClusterState> {
 }
 
 type Delta = Events['didChangeTopology'];
+
+/** The topology each delta was applied to, keyed by the topology it made. */
+const madeFrom = new WeakMap<Topology, { previous: Topology; delta: TopologyDelta }>();
+
+/** `applyDelta`, remembering which topology and delta made the result (see deltasBetween). */
+export function applyTopologyDelta(previous: Topology, delta: TopologyDelta): Topology {
+  const topology = applyDelta(previous, delta);
+  madeFrom.set(topology, { previous, delta });
+  return topology;
+}
+
+/**
+ * The deltas that lead from `from` to `to`, oldest first, when `to` was made from `from` by
+ * applying them here (design §6: the graph follows deltas instead of redrawing the world); null
+ * when it was not (a resync, another session) or the chain is longer than `limit`.
+ */
+export function deltasBetween(from: Topology, to: Topology, limit = 64): { topology: Topology; delta: TopologyDelta }[] | null {
+  const steps: { topology: Topology; delta: TopologyDelta }[] = [];
+  for (let current = to; current !== from; ) {
+    const step = madeFrom.get(current);
+    if (!step || steps.length >= limit) return null;
+    steps.push({ topology: current, delta: step.delta });
+    current = step.previous;
+  }
+  return steps.reverse();
+}
 
 export function createClusterStore(api: ClusterApi): ClusterStore {
   const store = createStore<ClusterState>({ status: 'loading', view: null, error: null });
@@ -109,7 +137,8 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
       void reload();
       return;
     }
-    store.set({ status: 'ready', view: { ...view, seq: delta.seq, topology: applyDelta(view.topology, delta) }, error: null });
+    const topology = applyTopologyDelta(view.topology, delta);
+    store.set({ status: 'ready', view: { ...view, seq: delta.seq, topology }, error: null });
   }
 
   function onOpenSource({ sessionId }: Events['didOpenSource']): void {

@@ -4,6 +4,7 @@
  * containers; Services, Ingresses and the Internet outside; veth, endpoint, Ingress→Service
  * and Internet→LoadBalancer edges. Pure and deterministic: the same topology gives the same text.
  */
+import { allRelations, isExposedService, type Relation, type RelationKind } from '../model/relations.ts';
 import { internetId, type Device, type EndpointRecord, type Host, type Id, type PodRecord, type Topology } from '../model/types.ts';
 
 /** A DOT double-quoted string: backslashes and quotes escaped, line breaks as centred `\n`. */
@@ -29,6 +30,33 @@ function endpointStyle(endpoint: EndpointRecord): { state: string; attrs: string
   if (endpoint.isReady) return { state: 'ready', attrs: 'color="#2f8f5b", style=solid' };
   return { state: 'not ready', attrs: 'color="#d1342b", style=dashed' };
 }
+
+/** How each relation (shared/model/relations.ts) is written. */
+const edgeStyles: Record<RelationKind, { attrs(topology: Topology, relation: Relation): string; isReversed?: boolean }> = {
+  veth: {
+    attrs: (topology, relation) => {
+      const veth = topology.veths[relation.owner]!;
+      const name = veth.hostEnd.name && veth.hostEnd.provenance !== 'unknown' ? veth.hostEnd.name : 'veth?';
+      return `label=${dotString(name)}, dir=both, arrowhead=none, arrowtail=none, color="#6d7a8c"`;
+    },
+    // Written pod -> bridge: with rankdir=LR each pod then sits left of its node's bridge.
+    isReversed: true,
+  },
+  endpoint: {
+    attrs: (topology, relation) => {
+      const endpoint = topology.endpoints[relation.owner]!;
+      const { state, attrs } = endpointStyle(endpoint);
+      return `${attrs}, tooltip=${dotString(`${endpoint.address} ${state}`)}`;
+    },
+  },
+  backend: { attrs: (_, relation) => `label=${dotString((relation.routes ?? []).join(', '))}, color="#2f6fde"` },
+  exposure: {
+    attrs: (_, relation) =>
+      relation.owner.startsWith('ing:')
+        ? 'color="#2f6fde", penwidth=1.5'
+        : `label=${dotString((relation.addresses ?? []).join(', ') || 'LB address pending')}, color="#2f6fde", penwidth=1.5`,
+  },
+};
 
 function deviceLabel(device: Device): string {
   const name = device.name ?? device.type;
@@ -113,34 +141,17 @@ export function toDot(topology: Topology, title = topology.cluster.context ?? 'c
     const hostsLine = [...new Set(ingress.rules.map((r) => r.host ?? '*'))].join(', ');
     declare(1, ingress.id, `label=${dotString(`ingress ${ingress.namespace}/${ingress.name}${hostsLine ? `\n${hostsLine}` : ''}`)}, shape=house, color="#2f6fde"`);
   }
-  const exposed = services.filter((s) => s.type === 'LoadBalancer' || s.externalIPs.length > 0);
-  if (topology.external[internetId] || exposed.length > 0 || ingresses.length > 0) {
+  if (topology.external[internetId] || services.some(isExposedService) || ingresses.length > 0) {
     declare(1, internetId, 'label="Internet", shape=ellipse, style=filled, fillcolor="#dce7fa", color="#2f6fde"');
   }
 
   const edge = (from: Id, to: Id, attrs: string) => {
     if (declared.has(from) && declared.has(to)) out(1, `${dotString(from)} -> ${dotString(to)} [${attrs}];`);
   };
-  for (const veth of Object.values(topology.veths).sort((a, b) => compare(a.id, b.id))) {
-    const pod = topology.pods[veth.pod];
-    if (!pod || pod.isHostNetwork) continue;
-    const name = veth.hostEnd.name && veth.hostEnd.provenance !== 'unknown' ? veth.hostEnd.name : 'veth?';
-    if (veth.bridge) edge(veth.pod, veth.bridge, `label=${dotString(name)}, dir=both, arrowhead=none, arrowtail=none, color="#6d7a8c"`);
-  }
-  for (const endpoint of Object.values(topology.endpoints).sort((a, b) => compare(a.id, b.id))) {
-    if (!endpoint.pod) continue;
-    const { state, attrs } = endpointStyle(endpoint);
-    edge(endpoint.service, endpoint.pod, `${attrs}, tooltip=${dotString(`${endpoint.address} ${state}`)}`);
-  }
-  for (const ingress of ingresses) {
-    for (const service of [...new Set(ingress.rules.map((r) => r.service))].sort(compare)) {
-      const paths = ingress.rules.filter((r) => r.service === service).map((r) => `${r.host ?? '*'}${r.path ?? '/'}`);
-      edge(ingress.id, service, `label=${dotString([...new Set(paths)].join(', '))}, color="#2f6fde"`);
-    }
-    edge(internetId, ingress.id, 'color="#2f6fde", penwidth=1.5');
-  }
-  for (const service of exposed) {
-    edge(internetId, service.id, `label=${dotString([...service.loadBalancerIngress, ...service.externalIPs].join(', ') || 'LB address pending')}, color="#2f6fde", penwidth=1.5`);
+  for (const relation of allRelations(topology)) {
+    const style = edgeStyles[relation.kind];
+    const [from, to] = style.isReversed ? [relation.target, relation.source] : [relation.source, relation.target];
+    edge(from, to, style.attrs(topology, relation));
   }
   out(0, '}');
   return `${lines.join('\n')}\n`;

@@ -186,7 +186,7 @@ export interface DaemonSet {
       spec: {
         hostNetwork?: boolean;
         /** `env` holds only literal values of the datapath settings on `datapathEnvAllowlist`
-         * (trim.ts), e.g. Calico's `CALICO_IPV4POOL_IPIP`; every other variable is dropped. */
+         * (trim/apps.ts), e.g. Calico's `CALICO_IPV4POOL_IPIP`; every other variable is dropped. */
         containers: { name: string; image?: string; command?: string[]; args?: string[]; env?: { name: string; value: string }[] }[];
       };
     };
@@ -217,7 +217,7 @@ export interface HTTPRoute {
 }
 
 /** Every kind Podpath reads, as lists. A kind the user may not read is an empty list here and
- * is named in the source's `forbidden` list, so the UI can say so rather than show nothing. */
+ * is named in the source's `unavailableKinds`, so the UI can say so rather than show nothing. */
 export interface ClusterObjects {
   nodes: KubeNode[];
   namespaces: Namespace[];

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { annotationAllowlist, configMapAllowlist, configMapYamlSettings, datapathEnvAllowlist, kindOf, redactArgs, trimObject } from './trim.ts';
+import { annotationAllowlist, kindOf, trimObject } from './trim.ts';
+import { datapathEnvAllowlist } from './trim/apps.ts';
+import { configMapAllowlist, configMapYamlSettings } from './trim/core.ts';
 
 /** Real `kubectl get -o json` captures, copied into test/fixtures/objects/ (sources in its README:
  * derailed/k9s internal/render/testdata @ 24cf4628 and kaweezle/iknite @ 9a947e6e). */
@@ -541,20 +543,6 @@ describe('trimObject on odd input', () => {
       hostnames: ['shop.example'],
       rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80, weight: 1 }] }],
     });
-  });
-});
-
-describe('redactArgs', () => {
-  test.each([
-    [['--token=abc'], ['--token=<redacted>']],
-    [['--bootstrap-token', 'abc', '--v=2'], ['--bootstrap-token', '<redacted>', '--v=2']],
-    [['--password', '--next'], ['--password', '--next']],
-    [['--proxy-mode=ipvs', '--cluster-cidr=10.244.0.0/16'], ['--proxy-mode=ipvs', '--cluster-cidr=10.244.0.0/16']],
-    [['--etcd-servers=https://u:p@etcd:2379'], ['--etcd-servers=https://<redacted>@etcd:2379']],
-    [['--oidc-client-secret="a b c"'], ['--oidc-client-secret=<redacted>']],
-    [['sh', '-c', 'AWS_SECRET_ACCESS_KEY=abc run --api-key xyz'], ['sh', '-c', 'AWS_SECRET_ACCESS_KEY=<redacted> run --api-key <redacted>']],
-  ])('%j → %j', (args, expected) => {
-    expect(redactArgs(args)).toEqual(expected);
   });
 });
 

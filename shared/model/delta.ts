@@ -1,4 +1,5 @@
-import type { ClusterInfo, Id, ModelElement } from './types.ts';
+import type { ClusterInfo } from './cluster.ts';
+import type { Id, ModelElement } from './types.ts';
 
 /**
  * A change to the model, as it crosses from main to renderer (design §6). Deltas are stamped

@@ -1,105 +1,24 @@
 /**
- * The network model (design §3): plain, JSON-only records keyed by stable ids.
+ * The network model (design §3): plain, JSON-only records keyed by stable ids, and the
+ * `Topology` that holds them beside the cluster-wide facts (cluster.ts).
  *
  * Ids come from Kubernetes identity, so a delta can name an element and a layout can keep its
  * position across live updates and across snapshots:
- *   ns:<name>  node:<name>  dev:<node>/<device>  pod:<uid>  ctr:<pod uid>/<container>
+ *   ns:<name>  node:<name>  dev:<node>/<device key>  pod:<uid>  ctr:<pod uid>/<container>
  *   veth:<pod uid>  svc:<ns>/<name>  ep:<svc ns>/<svc name>/<address>  ing:<ns>/<name>
- *   netpol:<ns>/<name>  ext:internet
+ *   netpol:<ns>/<name>  gw:<ns>/<name>  httproute:<ns>/<name>  ext:internet
  *
- * Every fact that is a guess says so (`Provenance`, `Detected`): a user must never mistake an
- * inferred veth name or a guessed proxy mode for an observed one.
+ * Every fact that is a guess says so (`Provenance`; cluster facts are `Detected`): a user must
+ * never mistake an inferred veth name or a guessed proxy mode for an observed one. Booleans read
+ * as questions (`isReady`, `isHostNetwork`).
  */
 import type { NetworkPolicy } from '../kube/objects.ts';
+import type { ClusterInfo, Encapsulation } from './cluster.ts';
 
 export type Id = string;
 
 /** Where a fact came from: read off a node, derived from a deterministic rule, or not knowable. */
 export type Provenance = 'observed' | 'inferred' | 'unknown';
-
-export type Confidence = 'high' | 'medium' | 'low' | 'none';
-
-/** A detected property of the cluster together with what it was detected from. */
-export interface Detected<T> {
-  value: T;
-  confidence: Confidence;
-  /** Human-readable facts, each naming the object and field it came from. */
-  evidence: string[];
-}
-
-export type DatapathStyle = 'bridge' | 'routed' | 'overlay' | 'eni' | 'unknown';
-/** How packets between nodes are wrapped. WireGuard is an encrypted L3 tunnel; GRE and STT are
- * Antrea's alternatives to Geneve. */
-export type Encapsulation = 'vxlan' | 'ipip' | 'geneve' | 'wireguard' | 'gre' | 'stt';
-export type ProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'ebpf' | 'unknown';
-
-export interface CniInfo {
-  /** e.g. `flannel`, `calico`, `cilium`; `unknown` when nothing matched. */
-  name: string;
-  datapath: DatapathStyle;
-  encapsulation: Encapsulation | null;
-  /** Names of the host devices this CNI creates on every node, e.g. `cni0`, `flannel.1`. */
-  bridgeDevice: string | null;
-  tunnelDevice: string | null;
-  /** VXLAN network identifier and UDP port, where known. */
-  vni: number | null;
-  udpPort: number | null;
-  /** How the host end of a pod's veth meets the root netns: enslaved to a Linux bridge (`cni0`,
-   * `weave`), a port of an Open vSwitch bridge (`br-int`), reached by a /32 route (Calico, AWS,
-   * kindnet), or handed packets by eBPF programs without a route per pod (Cilium). */
-  podAttachment: PodAttachment;
-  /** How a node reaches another node's pods; see `PeerRouting`. */
-  peerRouting: PeerRouting;
-  /** Encapsulate for every peer, or only for peers in another subnet (Calico `CrossSubnet`,
-   * Flannel `DirectRouting`, Antrea `hybrid`); null without a tunnel. */
-  tunnelScope: 'all' | 'cross-subnet' | null;
-  /** The prefix of host-side veth names (`cali`, `eni`, `lxc`, `veth`, …); null where the names
-   * have none (Antrea, OVN-Kubernetes) or the CNI is unknown. */
-  vethPrefix: string | null;
-  /** The IPAM that hands out pod IPs, where the API says (`calico-ipam`, `host-local`,
-   * `cluster-pool`, `kubernetes`, `eni`, …); it decides what a node's pod range is. */
-  ipam: string | null;
-  /** Every device this CNI creates in each node's root netns, by name. */
-  hostDevices: string[];
-}
-
-export type PodAttachment = 'bridge' | 'ovs' | 'routed' | 'ebpf' | 'unknown';
-
-/**
- * How a node's routing table reaches another node's pods, one kind per CNI mode:
- * - `tunnel-via-pod-cidr`: `<peer podCIDR> via <its network address> dev flannel.1 onlink` (Flannel VXLAN);
- * - `tunnel-via-node`: `<peer range> via <peer node IP> dev tunl0 onlink` (Calico IPIP, Flannel IPIP);
- * - `tunnel-via-vtep`: `<peer block> via <peer's vxlan.calico address> dev vxlan.calico onlink` (Calico VXLAN);
- * - `via-local-gateway`: `<peer podCIDR> via <own cilium_host address> dev cilium_host`, eBPF encapsulates (Cilium tunnel mode);
- * - `via-peer-gateway`: `<peer podCIDR> via <peer's antrea-gw0 address> dev antrea-gw0 onlink`, OVS encapsulates (Antrea encap);
- * - `direct`: `<peer podCIDR> via <peer node IP> dev <uplink>` (Flannel host-gw, kindnet, Calico BGP, Cilium native with auto-direct-node-routes);
- * - `single-route`: one route for the whole pod network through one device (Flannel WireGuard, Weave, OVN-Kubernetes);
- * - `fabric`: no route per peer; the cloud network or BGP fabric carries pod IPs (AWS VPC CNI, Azure CNI, GKE, Cilium native without auto-direct-node-routes);
- * - `unknown`.
- */
-export type PeerRouting =
-  | 'tunnel-via-pod-cidr'
-  | 'tunnel-via-node'
-  | 'tunnel-via-vtep'
-  | 'via-local-gateway'
-  | 'via-peer-gateway'
-  | 'direct'
-  | 'single-route'
-  | 'fabric'
-  | 'unknown';
-
-export interface ClusterInfo {
-  context: string | null;
-  /** Server host only (scheme, host, port) — never credentials or paths with tokens. */
-  server: string | null;
-  kubernetesVersion: string | null;
-  capturedAt: string | null;
-  cni: Detected<CniInfo>;
-  proxyMode: Detected<ProxyMode>;
-  podCIDRs: string[];
-  /** Kinds the source could not read (RBAC, errors): shown as such, never as empty. */
-  unavailableKinds: { kind: string; reason: string }[];
-}
 
 export interface NamespaceRecord {
   id: Id;
@@ -139,7 +58,7 @@ export interface Host {
 
 /**
  * A route in a node's root netns, as the CNI installs it. Up to `perPeerRouteLimit` nodes
- * (node-datapath.ts) there is one `peer` route per other node and address family; beyond it the
+ * (topology/node-routes.ts) there is one `peer` route per other node and address family; beyond it the
  * per-peer routes are folded into one `summary` route per family that states the rule and the
  * count, and `routeBetween` computes the route to any one peer on demand — 5,000 nodes would
  * otherwise hold 25 million routes.
@@ -172,9 +91,9 @@ export interface HostRoute {
   evidence: string;
 }
 
-/** Where a device is drawn: on the node's edge (uplink), as the bar pods hang from (bridge), or
- * as the end of a node-to-node tunnel. `Device.role` says more precisely what the device is. */
-/** `dummy`: kube-proxy's kube-ipvs0 in IPVS mode, holding the Service IPs as local addresses. */
+/** Where a device is drawn: on the node's edge (uplink), as the bar pods hang from (bridge), as
+ * the end of a node-to-node tunnel, or (`dummy`) as kube-proxy's kube-ipvs0 in IPVS mode, which
+ * holds the Service IPs as local addresses. `Device.role` says more precisely what it is. */
 export type DeviceType = 'uplink' | 'bridge' | 'tunnel' | 'dummy';
 
 /**

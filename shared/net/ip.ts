@@ -37,6 +37,22 @@ export function addressInCIDR(cidr: string, offset: number): string | null {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
+/**
+ * `addressInCIDR` with a fast path for IPv4: at 5,000 nodes this runs tens of thousands of
+ * times, and ipaddr.js tries (and throws on) IPv6 first for every IPv4 CIDR.
+ */
+export function cidrAddress(cidr: string, offset: number): string | null {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) return addressInCIDR(cidr, offset);
+  const octets = match.slice(1, 5).map(Number);
+  const bits = Number(match[5]);
+  if (bits > 32 || octets.some((o) => o > 255)) return null;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const value = ((((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0) & mask;
+  const address = (value + offset) >>> 0;
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
+}
+
 export function cidrContains(cidr: string, ip: string): boolean {
   const parsed = parseCIDR(cidr);
   if (!parsed || !ipaddr.isValid(ip)) return false;
@@ -63,3 +79,9 @@ export function parseCIDRStrict(text: string): [ipaddr.IPv4 | ipaddr.IPv6, numbe
   if (!address || bits > (address.kind() === 'ipv4' ? 32 : 128)) return null;
   return [address, bits];
 }
+
+/** Whether an address or CIDR is written as IPv6. */
+export const isV6 = (address: string): boolean => address.includes(':');
+
+/** The address of `a.b.c.d/n` (or IPv6), or the address itself when it has no prefix. */
+export const bareAddress = (address: string): string => address.split('/')[0] ?? address;

@@ -21,17 +21,17 @@
  *   implementation cannot tell their traffic from the node's: as the policy's own pod they are
  *   not isolated (`not-applicable`), and as a peer they are their node's address, which only an
  *   `ipBlock` can match.
+ *
+ * A rule's peers and ports are matched in rules.ts; words.ts names things in the reasons.
  */
 import ipaddr from 'ipaddr.js';
-import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../kube/objects.ts';
+import type { NetworkPolicy } from '../kube/objects.ts';
 import { matchesSelector } from '../kube/selector.ts';
-import type { PodRecord, PolicyRecord, Topology } from '../model/types.ts';
-import { cidrContains } from '../net/ip.ts';
-import { derivePolicy } from '../topology/derive.ts';
-import { ids } from '../topology/ids.ts';
-import type { DirectionVerdict, Flow, PolicyEndpoint, PolicyVerdict, RuleRef } from './types.ts';
-
-type Direction = 'ingress' | 'egress';
+import type { PolicyRecord, Topology } from '../model/types.ts';
+import { derivePolicy } from '../topology/derive-records.ts';
+import { closestMiss, evaluateRule, rulesOf, type Direction, type Side } from './rules.ts';
+import type { DirectionVerdict, Flow, PolicyVerdict, RuleRef } from './types.ts';
+import { byName, endpointName, listNames, podName, qualifiedName } from './words.ts';
 
 export interface EvaluateOptions {
   /** Evaluate these policies instead of the topology's ("what if"); see `withPolicies`. */
@@ -59,18 +59,6 @@ export function withPolicies(topology: Topology, extra: PolicyRecord[]): PolicyR
 export function policyRecordFrom(policy: NetworkPolicy, namespace?: string): PolicyRecord {
   if (policy.metadata.namespace || namespace === undefined) return derivePolicy(policy);
   return derivePolicy({ ...policy, metadata: { ...policy.metadata, namespace } });
-}
-
-// ---------------------------------------------------------------------------------------------
-
-interface Side {
-  topology: Topology;
-  flow: Flow;
-  direction: Direction;
-  /** The pod the policies are about: the sender for egress, the receiver for ingress. */
-  pod: PodRecord;
-  /** The far end: the destination for egress, the source for ingress. */
-  peer: PolicyEndpoint;
 }
 
 function evaluateDirection(topology: Topology, policies: PolicyRecord[], flow: Flow, direction: Direction): DirectionVerdict {
@@ -185,220 +173,6 @@ function nodeAddresses(topology: Topology, hostId: string): Set<string> {
     for (const address of device.addresses) addresses.add(normalizeIP(address));
   }
   return addresses;
-}
-
-// --- rules ------------------------------------------------------------------------------------
-
-type Rule = { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] };
-
-interface PartResult {
-  ok: boolean;
-  /** The first peer or port that matched; absent when the rule has none (matches all). */
-  index?: number;
-  /** What matched, for the reason of an allowed flow. */
-  text: string;
-  /** Why each peer or port did not match. */
-  misses: string[];
-}
-
-interface RuleResult {
-  index: number;
-  peer: PartResult;
-  port: PartResult;
-}
-
-function rulesOf(policy: PolicyRecord, direction: Direction): Rule[] {
-  return (direction === 'egress' ? policy.spec.egress : policy.spec.ingress) ?? [];
-}
-
-function evaluateRule(side: Side, policy: PolicyRecord, rule: Rule, index: number): RuleResult {
-  const peers = (side.direction === 'egress' ? rule.to : rule.from) ?? [];
-  return { index, peer: evaluatePeers(side, policy, peers), port: evaluatePorts(side, rule.ports ?? []) };
-}
-
-function evaluatePeers(side: Side, policy: PolicyRecord, peers: NetworkPolicyPeer[]): PartResult {
-  if (peers.length === 0) return { ok: true, text: side.direction === 'egress' ? 'any destination' : 'any source', misses: [] };
-  const misses: string[] = [];
-  for (const [index, peer] of peers.entries()) {
-    const miss = peerMiss(side, policy, peer);
-    if (miss === null) return { ok: true, index, text: describePeer(peer, policy), misses: [] };
-    misses.push(miss);
-  }
-  return { ok: false, text: '', misses };
-}
-
-/** Why `peer` does not match the far end of the flow, or null when it does. */
-function peerMiss(side: Side, policy: PolicyRecord, peer: NetworkPolicyPeer): string | null {
-  const far = side.peer;
-  const described = describePeer(peer, policy);
-  if (peer.ipBlock) {
-    // An ipBlock matches the address the packet carries at this point, pod or not. The docs mean
-    // it for cluster-external addresses ("Pod IPs are ephemeral and unpredictable") and leave
-    // matching a pod's own IP to the plugin: iptables/ipset-based ones (Calico) match it, Cilium
-    // does not. Matching by address is the literal reading and shows SNAT's effect.
-    const { cidr, except = [] } = peer.ipBlock;
-    if (!cidrContains(cidr, far.ip)) return `${described}: ${far.ip} is outside ${cidr}`;
-    const excluded = except.find((e) => cidrContains(e, far.ip));
-    return excluded === undefined ? null : `${described}: ${far.ip} is in the except ${excluded}`;
-  }
-  if (!peer.podSelector && !peer.namespaceSelector) return 'an empty peer matches nothing (the API server rejects one)';
-  const pod = far.pod;
-  if (!pod) return `${described}: ${far.ip} is not a pod, and only an ipBlock matches an address that is not a pod`;
-  if (pod.isHostNetwork) {
-    return `${described}: ${podName(pod)} uses hostNetwork, so policy sees its node's address ${far.ip}, which only an ipBlock can match`;
-  }
-  if (peer.namespaceSelector) {
-    const labels = namespaceLabels(side.topology, pod.namespace);
-    if (!matchesSelector(labels, peer.namespaceSelector)) {
-      return `${described}: namespace ${pod.namespace} does not match the namespaceSelector (${labelMismatch(peer.namespaceSelector, labels)})`;
-    }
-  } else if (pod.namespace !== policy.namespace) {
-    return `${described}: without a namespaceSelector it selects only pods in ${policy.namespace}, and ${podName(pod)} is in ${pod.namespace}`;
-  }
-  if (peer.podSelector && !matchesSelector(pod.labels, peer.podSelector)) {
-    return `${described}: ${podName(pod)} does not match the podSelector (${labelMismatch(peer.podSelector, pod.labels)})`;
-  }
-  return null;
-}
-
-function evaluatePorts(side: Side, ports: NetworkPolicyPort[]): PartResult {
-  if (ports.length === 0) return { ok: true, text: 'any port', misses: [] };
-  const misses: string[] = [];
-  for (const [index, port] of ports.entries()) {
-    const result = portMatch(side, port);
-    if (result.ok) return { ok: true, index, text: port.port === undefined ? result.text : `port ${result.text}`, misses: [] };
-    misses.push(result.text);
-  }
-  return { ok: false, text: '', misses };
-}
-
-/** Whether `port` matches the flow; `text` describes the port as matched, or why it did not. */
-function portMatch(side: Side, port: NetworkPolicyPort): { ok: boolean; text: string } {
-  const { flow } = side;
-  const protocol = port.protocol ?? 'TCP';
-  const described = describePort(port);
-  if (protocol !== flow.protocol) {
-    return { ok: false, text: port.protocol ? described : `${described} (protocol defaults to TCP)` };
-  }
-  if (port.port === undefined) return { ok: true, text: described };
-  if (typeof port.port === 'number') {
-    // endPort is only valid with a numeric port; without one the range is that single port.
-    const end = port.endPort ?? port.port;
-    return { ok: flow.port >= port.port && flow.port <= end, text: described };
-  }
-  // A named port means the container port of that name and protocol on the destination pod,
-  // whichever direction the policy is for. An address that is not a pod has no named ports.
-  const destination = flow.to.pod;
-  if (!destination || destination.isHostNetwork) {
-    const what = destination ? `${podName(destination)} uses hostNetwork` : `the destination ${flow.to.ip} is not a pod`;
-    return { ok: false, text: `${described} (${what}, so a named port matches nothing)` };
-  }
-  const numbers = containerPorts(side.topology, destination).filter((p) => p.name === port.port && p.protocol === protocol).map((p) => p.port);
-  if (numbers.length === 0) return { ok: false, text: `${described} (${podName(destination)} has no ${protocol} container port named ${port.port})` };
-  const resolved = `${described} = ${[...new Set(numbers)].join(', ')} on ${podName(destination)}`;
-  return numbers.includes(flow.port) ? { ok: true, text: `${described} = ${flow.port}` } : { ok: false, text: resolved };
-}
-
-function containerPorts(topology: Topology, pod: PodRecord) {
-  return pod.containers.flatMap((id) => topology.containers[id]?.ports ?? []);
-}
-
-/** The rule of one policy that came closest to allowing the flow, said so the policy's author
- * knows what to change: the peer matched but not the port, the port but not the peer, or neither. */
-function closestMiss(side: Side, rules: RuleResult[]): string {
-  const { direction, flow } = side;
-  const role = direction === 'egress' ? 'destination' : 'source';
-  if (rules.length === 0) return `it has no ${direction} rules, so it denies all ${direction} of the pods it selects`;
-  const rank = (r: RuleResult) => (r.peer.ok ? 2 : r.port.ok ? 1 : 0);
-  const best = rules.reduce((a, b) => (rank(b) > rank(a) ? b : a));
-  const prefix =
-    rules.length === 1 ? `${direction} rule 1` : `none of its ${rules.length} ${direction} rules matches; closest, ${direction} rule ${best.index + 1},`;
-  const flowPort = `${flow.port}/${flow.protocol}`;
-  if (best.peer.ok) return `${prefix} admits the ${role} (${best.peer.text}) but not ${flowPort} (it allows ${best.port.misses.join(', ')})`;
-  if (best.port.ok) return `${prefix} allows ${best.port.text} but not the ${role} (${best.peer.misses.join('; ')})`;
-  return `${prefix} matches neither the ${role} (${best.peer.misses.join('; ')}) nor ${flowPort} (it allows ${best.port.misses.join(', ')})`;
-}
-
-// --- words ------------------------------------------------------------------------------------
-
-function qualifiedName(policy: PolicyRecord): string {
-  return `${policy.namespace}/${policy.name}`;
-}
-
-function byName(a: PolicyRecord, b: PolicyRecord): number {
-  const x = qualifiedName(a);
-  const y = qualifiedName(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function listNames(policies: PolicyRecord[]): string {
-  const names = policies.map(qualifiedName);
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
-function podName(pod: PodRecord): string {
-  return `${pod.namespace}/${pod.name}`;
-}
-
-function endpointName(endpoint: PolicyEndpoint): string {
-  if (!endpoint.pod) return endpoint.ip;
-  return `${podName(endpoint.pod)} (${endpoint.pod.isHostNetwork ? 'hostNetwork, ' : ''}${endpoint.ip})`;
-}
-
-function namespaceLabels(topology: Topology, namespace: string): Record<string, string> {
-  // The API server sets kubernetes.io/metadata.name on every namespace, read or not.
-  return topology.namespaces[ids.namespace(namespace)]?.labels ?? { 'kubernetes.io/metadata.name': namespace };
-}
-
-function describeSelector(selector: LabelSelector): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(', ');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${String(e.operator)}`);
-  }
-  return parts.length === 0 ? '{}' : parts.join(',');
-}
-
-function describePeer(peer: NetworkPolicyPeer, policy: PolicyRecord): string {
-  if (peer.ipBlock) {
-    const except = peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(', ')}` : '';
-    return `ipBlock ${peer.ipBlock.cidr}${except}`;
-  }
-  const pods = peer.podSelector ? `podSelector ${describeSelector(peer.podSelector)}` : '';
-  if (!peer.namespaceSelector) return describeSelector(peer.podSelector ?? {}) === '{}' ? `${pods} (every pod in ${policy.namespace})` : pods;
-  const namespaceText = describeSelector(peer.namespaceSelector);
-  const namespaces = namespaceText === '{}' ? 'namespaceSelector {} (every namespace)' : `namespaceSelector ${namespaceText}`;
-  return pods ? `${namespaces} and ${pods}` : namespaces;
-}
-
-function describePort(port: NetworkPolicyPort): string {
-  const protocol = port.protocol ?? 'TCP';
-  if (port.port === undefined) return `every ${protocol} port`;
-  if (typeof port.port === 'number' && port.endPort !== undefined) return `${port.port}-${port.endPort}/${protocol}`;
-  return `${port.port}/${protocol}`;
-}
-
-/** The first requirement of `selector` that `labels` fail, e.g. `app=web` or `no label app`. */
-function labelMismatch(selector: LabelSelector, labels: Record<string, string>): string {
-  const has = (key: string) => Object.hasOwn(labels, key);
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return has(key) ? `it has ${key}=${labels[key]}, not ${key}=${value}` : `it has no label ${key}`;
-  }
-  for (const e of selector.matchExpressions ?? []) {
-    const values = e.values ?? [];
-    const value = labels[e.key] ?? '';
-    if (e.operator === 'In' && !(has(e.key) && values.includes(value))) {
-      return has(e.key) ? `it has ${e.key}=${value}, not in (${values.join(', ')})` : `it has no label ${e.key}`;
-    }
-    if (e.operator === 'NotIn' && has(e.key) && values.includes(value)) return `it has ${e.key}=${value}`;
-    if (e.operator === 'Exists' && !has(e.key)) return `it has no label ${e.key}`;
-    if (e.operator === 'DoesNotExist' && has(e.key)) return `it has label ${e.key}`;
-  }
-  return 'its labels do not match';
 }
 
 /** An address without prefix length, in one canonical form (IPv4-mapped IPv6 as IPv4). */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ClusterObjects, Pod } from '../kube/objects.ts';
 import { derive } from '../topology/derive.ts';
-import { diffReport, formatDiffReport } from './diff-report.ts';
+import { diffReport } from './diff-report.ts';
+import { formatDiffReport } from './diff-text.ts';
 import { parseSnapshot } from './format.ts';
 
 const demo = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));

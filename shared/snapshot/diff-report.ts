@@ -1,22 +1,19 @@
 /**
- * What changed between two snapshots, for people (`podpath diff A.json B.json`) and scripts
- * (`--json`): nodes, pods, Services, endpoints, Ingresses and NetworkPolicies added, removed or
- * changed, which fields changed, and which IP addresses appeared, disappeared or moved to
- * another owner.
+ * What changed between two snapshots, for `podpath diff A.json B.json` (diff-text.ts writes it
+ * for people; `--json` prints it as is): nodes, pods, Services, endpoints, Ingresses and
+ * NetworkPolicies added, removed or changed, which fields changed, and which IP addresses
+ * appeared, disappeared or moved to another owner.
  *
  * It reads the delta `diff()` gives between the two derived models and compares each touched
- * element field by field, on the facts a user reads (a pod's IPs, a Service's ClusterIPs), not
- * on raw records: a Service whose only change is a kube-proxy endpoint chain is not reported,
- * its endpoints are.
+ * element field by field, on the facts a user reads (diff-facts.ts), not on raw records: a
+ * Service whose only change is a kube-proxy endpoint chain is not reported, its endpoints are.
  */
-import { servicePortText } from '../describe.ts';
-import type { Host, Id, ModelElement, PodRecord, Topology } from '../model/types.ts';
+import type { Id, ModelElement, Topology } from '../model/types.ts';
 import { diff } from '../topology/diff.ts';
+import { factsOf, kinds, list, nameOf, summaryOf, type DiffKind, type Facts } from './diff-facts.ts';
 
 export const diffReportFormat = 'podpath.diff';
 export const diffReportVersion = 1;
-
-export type DiffKind = 'node' | 'pod' | 'service' | 'endpoint' | 'ingress' | 'policy';
 
 export interface FieldChange {
   field: string;
@@ -74,189 +71,6 @@ export interface DiffReport {
   /** How many entries there are in all, IPs included; 0 when the models are the same. */
   total: number;
 }
-
-// ————————————————————————————————————————————————————————————————————————————————————————————
-// The facts compared, per kind: name → value as text. A field missing on one side is ''.
-
-type Facts = Record<string, string>;
-
-const list = (values: readonly string[]): string => values.join(', ');
-const labelsText = (labels: Record<string, string> | null): string =>
-  labels === null ? '(none)' : Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(', ');
-
-function compact(value: unknown, max = 160): string {
-  const text = JSON.stringify(value) ?? '';
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function nodeName(topology: Topology, id: Id | null): string {
-  if (!id) return '';
-  return topology.hosts[id]?.name ?? id.replace(/^node:/, '');
-}
-
-function podFacts(topology: Topology, pod: PodRecord): Facts {
-  const veth = pod.veth ? topology.veths[pod.veth] : undefined;
-  return {
-    uid: pod.uid,
-    IP: list(pod.ips),
-    node: nodeName(topology, pod.host),
-    phase: pod.phase,
-    ready: String(pod.isReady),
-    hostNetwork: String(pod.isHostNetwork),
-    containers: list(
-      pod.containers.map((id) => {
-        const c = topology.containers[id];
-        return c ? `${c.name}${c.role === 'app' ? '' : ` (${c.role})`} ${c.image ?? ''}`.trim() : id;
-      }),
-    ),
-    veth: veth ? (veth.hostEnd.provenance !== 'unknown' && veth.hostEnd.name ? `${veth.hostEnd.name} (${veth.hostEnd.provenance})` : 'name unknown') : '',
-    labels: labelsText(pod.labels),
-  };
-}
-
-function hostFacts(topology: Topology, host: Host): Facts {
-  return {
-    ready: String(host.isReady),
-    InternalIP: list(host.internalIPs),
-    ExternalIP: list(host.externalIPs),
-    podCIDRs: list(host.podCIDRs),
-    devices: list(
-      host.devices.map((id) => {
-        const d = topology.devices[id];
-        return d ? `${d.role ?? d.type} ${d.name ?? '?'}` : id;
-      }),
-    ),
-  };
-}
-
-function factsOf(topology: Topology, kind: DiffKind, id: Id): Facts | null {
-  switch (kind) {
-    case 'pod': {
-      const pod = topology.pods[id];
-      return pod ? podFacts(topology, pod) : null;
-    }
-    case 'node': {
-      const host = topology.hosts[id];
-      return host ? hostFacts(topology, host) : null;
-    }
-    case 'service': {
-      const s = topology.services[id];
-      if (!s) return null;
-      return {
-        type: s.type,
-        clusterIP: s.isHeadless ? 'None (headless)' : list(s.clusterIPs),
-        ports: list(s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${servicePortText(p)}`)),
-        selector: labelsText(s.selector),
-        externalIPs: list(s.externalIPs),
-        loadBalancer: list(s.loadBalancerIngress),
-        externalName: s.externalName ?? '',
-        externalTrafficPolicy: s.externalTrafficPolicy ?? '',
-        internalTrafficPolicy: s.internalTrafficPolicy,
-        sessionAffinity: s.sessionAffinity,
-      };
-    }
-    case 'endpoint': {
-      const e = topology.endpoints[id];
-      if (!e) return null;
-      const pod = e.pod ? topology.pods[e.pod] : undefined;
-      return {
-        ready: String(e.isReady),
-        serving: String(e.isServing),
-        terminating: String(e.isTerminating),
-        node: e.nodeName ?? '',
-        zone: e.zone ?? '',
-        pod: pod ? `${pod.namespace}/${pod.name}` : '',
-        ports: list(e.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`)),
-      };
-    }
-    case 'ingress': {
-      const i = topology.ingresses[id];
-      if (!i) return null;
-      return {
-        class: i.className ?? '',
-        address: list(i.loadBalancerIngress),
-        rules: list(i.rules.map((r) => `${r.host ?? '*'}${r.path ?? '/'} → ${r.service.replace(/^svc:/, '')}${r.port !== null ? `:${r.port}` : ''}`)),
-        tlsHosts: list(i.tlsHosts),
-      };
-    }
-    case 'policy': {
-      const p = topology.policies[id];
-      if (!p) return null;
-      return {
-        policyTypes: list(p.policyTypes),
-        podSelector: compact(p.spec.podSelector),
-        ingress: compact(p.spec.ingress ?? []),
-        egress: compact(p.spec.egress ?? []),
-      };
-    }
-  }
-}
-
-function nameOf(topology: Topology, kind: DiffKind, id: Id): string {
-  switch (kind) {
-    case 'pod': {
-      const p = topology.pods[id];
-      return p ? `${p.namespace}/${p.name}` : id;
-    }
-    case 'node':
-      return topology.hosts[id]?.name ?? id;
-    case 'endpoint': {
-      const e = topology.endpoints[id];
-      return e ? `${e.service.replace(/^svc:/, '')} ${e.address}` : id;
-    }
-    default: {
-      const element = (topology[collectionOf[kind]] as Record<Id, { namespace?: string; name?: string }>)[id];
-      return element?.name ? `${element.namespace ? `${element.namespace}/` : ''}${element.name}` : id;
-    }
-  }
-}
-
-function summaryOf(topology: Topology, kind: DiffKind, id: Id): string {
-  switch (kind) {
-    case 'pod': {
-      const p = topology.pods[id];
-      if (!p) return '';
-      const where = p.host ? `on ${nodeName(topology, p.host)}` : 'unscheduled';
-      return `${p.ips.length > 0 ? list(p.ips) : 'no IP'} ${where}${p.isHostNetwork ? ' (host network)' : ''}`;
-    }
-    case 'node': {
-      const h = topology.hosts[id];
-      return h ? `InternalIP ${list(h.internalIPs) || 'none'}, podCIDRs ${list(h.podCIDRs) || 'none'}` : '';
-    }
-    case 'service': {
-      const s = topology.services[id];
-      if (!s) return '';
-      const address = s.type === 'ExternalName' ? `→ ${s.externalName ?? '?'}` : s.isHeadless ? 'headless' : list(s.clusterIPs) || 'no ClusterIP';
-      return `${s.type} ${address}${s.ports.length > 0 ? ` ${list(s.ports.map(servicePortText))}` : ''}`;
-    }
-    case 'endpoint': {
-      const e = topology.endpoints[id];
-      if (!e) return '';
-      const pod = e.pod ? topology.pods[e.pod] : undefined;
-      const state = e.isTerminating ? 'terminating' : e.isReady ? 'ready' : 'not ready';
-      return `${state}${pod ? `, pod ${pod.namespace}/${pod.name}` : ''}${e.nodeName ? ` on ${e.nodeName}` : ''}`;
-    }
-    case 'ingress': {
-      const i = topology.ingresses[id];
-      return i ? `${i.rules.length} rule${i.rules.length === 1 ? '' : 's'}${i.loadBalancerIngress.length > 0 ? ` at ${list(i.loadBalancerIngress)}` : ''}` : '';
-    }
-    case 'policy': {
-      const p = topology.policies[id];
-      return p ? list(p.policyTypes) : '';
-    }
-  }
-}
-
-const collectionOf = {
-  node: 'hosts',
-  pod: 'pods',
-  service: 'services',
-  endpoint: 'endpoints',
-  ingress: 'ingresses',
-  policy: 'policies',
-} as const satisfies Record<DiffKind, keyof Topology>;
-
-const kinds = Object.keys(collectionOf) as DiffKind[];
 
 /** The reported element an element of the delta belongs to: a container or veth to its pod, a
  * device to its node. Null for elements not reported (namespaces, the internet). */
@@ -434,60 +248,4 @@ function pairRecreatedPods(a: Topology, b: Topology, section: DiffSection): void
   }
   section.added = added;
   section.removed = [...removedByName.values()];
-}
-
-// ————————————————————————————————————————————————————————————————————————————————————————————
-// Text
-
-const sectionNames: [keyof Pick<DiffReport, 'nodes' | 'pods' | 'services' | 'endpoints' | 'ingresses' | 'policies'>, string, string][] = [
-  ['nodes', 'node', 'nodes'],
-  ['pods', 'pod', 'pods'],
-  ['services', 'service', 'Services'],
-  ['endpoints', 'endpoint', 'endpoints'],
-  ['ingresses', 'ingress', 'Ingresses'],
-  ['policies', 'policy', 'policies'],
-];
-
-function changeText(change: FieldChange): string {
-  if (change.from === '') return `${change.field} ${change.to} (new)`;
-  if (change.to === '') return `${change.field} ${change.from} (gone)`;
-  return `${change.field} ${change.from} → ${change.to}`;
-}
-
-function sideText(side: DiffSide): string {
-  const details = [side.context, side.capturedAt].filter(Boolean).join(', ');
-  return `${side.label ?? side.context ?? 'snapshot'}${details ? ` (${details})` : ''}`;
-}
-
-/**
- * One line per change: `+ pod shop/web-3 10.244.1.7 on worker-1`,
- * `~ service shop/web: clusterIP 10.96.0.5 → 10.96.0.9`, `- policy shop/deny-all`, and
- * `@ 10.244.1.5: pod shop/web-1 → pod shop/web-9` for an address that changed owner.
- */
-export function formatDiffReport(report: DiffReport): string {
-  const out = [`${sideText(report.from)} → ${sideText(report.to)}`];
-  for (const change of report.cluster) out.push(`~ cluster: ${changeText(change)}`);
-  for (const [key, noun] of sectionNames) {
-    const section = report[key];
-    for (const e of section.added) out.push(`+ ${noun} ${e.name}${e.summary ? ` ${e.summary}` : ''}`);
-    for (const e of section.removed) out.push(`- ${noun} ${e.name}${e.summary ? ` ${e.summary}` : ''}`);
-    for (const e of section.changed) {
-      const changes = e.changes.map((c) => (c.field === 'uid' ? `recreated (uid ${c.from} → ${c.to})` : changeText(c)));
-      out.push(`~ ${noun} ${e.name}: ${changes.join('; ')}`);
-    }
-  }
-  // Addresses that moved from one owner to another; plain arrivals and departures are already
-  // told by the lines above.
-  for (const ip of report.ips) if (ip.from && ip.to) out.push(`@ ${ip.ip}: ${ip.from} → ${ip.to}`);
-  if (report.total === 0) out.push('No differences.');
-  else {
-    const counts = sectionNames
-      .map(([key, noun, plural]) => {
-        const n = report[key].added.length + report[key].removed.length + report[key].changed.length;
-        return n > 0 ? `${n} ${n === 1 ? noun : plural}` : null;
-      })
-      .filter(Boolean);
-    out.push(`${counts.length > 0 ? counts.join(', ') : 'no element changes'}${report.ips.length > 0 ? `; ${report.ips.length} IP address${report.ips.length === 1 ? '' : 'es'}` : ''}`);
-  }
-  return out.join('\n') + '\n';
 }

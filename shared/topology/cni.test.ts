@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { HostRoute, Topology } from '../model/types.ts';
-import { addressInCIDR } from '../net/ip.ts';
+import { addressInCIDR, cidrAddress } from '../net/ip.ts';
 import { generateCluster } from '../../test/fixtures/generate.ts';
-import { derive, deriveContext, deriveHost, derivePod } from './derive.ts';
+import { deriveContext } from './derive-context.ts';
+import { deriveHost, derivePod } from './derive-records.ts';
+import { derive } from './derive.ts';
 import { ids } from './ids.ts';
 import { calicoVethName } from './naming.ts';
-import { cidrAddress, perPeerRouteLimit, routeBetween } from './node-datapath.ts';
+import { perPeerRouteLimit, routeBetween } from './node-routes.ts';
 import { cniFixture, fixtureObjects, type FixtureObject } from '../../test/fixtures/cni.ts';
 
 

@@ -121,7 +121,7 @@ export function applyDelta(topology: Topology, delta: TopologyDelta): Topology {
 }
 
 /** The collection that holds `id`, from its prefix, else by looking in each; null if none. */
-function collectionHolding(topology: Topology, id: Id): ElementCollection | null {
+export function collectionHolding(topology: Topology, id: Id): ElementCollection | null {
   const colon = id.indexOf(':');
   const byPrefix = colon > 0 ? collectionOfPrefix.get(id.slice(0, colon)) : undefined;
   if (byPrefix) return Object.hasOwn(topology[byPrefix], id) ? byPrefix : null;

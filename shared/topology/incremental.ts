@@ -10,9 +10,12 @@
  * `derive(objects)`.
  */
 import type { ClusterObjects, EndpointSlice, Ingress, NetworkPolicy, ObjectKind, Pod, Service } from '../kube/objects.ts';
+import type { ClusterInfo } from '../model/cluster.ts';
 import type { TopologyDelta } from '../model/delta.ts';
-import type { ClusterInfo, EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
-import { deriveContext, deriveWith, deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService, type DeriveContext, type DeriveSource } from './derive.ts';
+import type { EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
+import { deriveContext, type DeriveContext } from './derive-context.ts';
+import { deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
+import { deriveWith, type DeriveSource } from './derive.ts';
 import { diff, isEqual } from './diff.ts';
 import { ids } from './ids.ts';
 import { addGatewayApi, joinIngressControllers } from './ingress.ts';

@@ -3,10 +3,12 @@
  * its own default route — each inferred from the CNI's deterministic behaviour where there is
  * one, and `unknown`, with the reason and the name's shape, where there is not.
  */
-import type { CniInfo, PodNetns, Provenance, VethRecord } from '../model/types.ts';
-import type { CniDetails } from './datapath.ts';
+import type { CniInfo } from '../model/cluster.ts';
+import type { PodNetns, Provenance, VethRecord } from '../model/types.ts';
+import { cidrAddress } from '../net/ip.ts';
+import type { CniDetails } from './cni/detector.ts';
 import { antreaVethPrefix, awsVethName, azureVethName, calicoVethName } from './naming.ts';
-import { cidrAddress, type NodeFacts } from './node-datapath.ts';
+import type { NodeFacts } from './node-facts.ts';
 
 const sandboxNote = 'the pod sandbox\'s container ID, which the Kubernetes API does not expose (status.containerStatuses[].containerID are the app containers\', not the sandbox\'s); a node probe can tell';
 
@@ -69,7 +71,7 @@ export function vethHostEnd(namespace: string, podName: string, cni: CniInfo, de
       return {
         name: azureVethName(namespace, podName),
         provenance: 'inferred',
-        how: `Azure CNI in transparent mode names it azv + the first 11 hex digits of SHA-1 of "${namespace}.${podName}"${details.azureModeAssumed ? '; the mode is assumed (AKS\'s default), and in bridge mode the name comes from the sandbox ID instead' : ''}`,
+        how: `Azure CNI in transparent mode names it azv + the first 11 hex digits of SHA-1 of "${namespace}.${podName}"${details.isAzureModeAssumed ? '; the mode is assumed (AKS\'s default), and in bridge mode the name comes from the sandbox ID instead' : ''}`,
       };
     case 'antrea': {
       const prefix = antreaVethPrefix(podName);

@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ClusterObjects, EndpointSlice, Pod, Service } from '../kube/objects.ts';
 import type { Topology } from '../model/types.ts';
-import { cidrAddress } from '../topology/node-datapath.ts';
+import { cidrAddress } from '../net/ip.ts';
 import { derive } from '../topology/derive.ts';
 import { iptablesEndpointChain, iptablesServiceChains, nftablesEndpointChain, nftablesServiceChains } from '../topology/kube-proxy.ts';
 import { awsVethName, calicoVethName } from '../topology/naming.ts';

@@ -7,10 +7,11 @@
  * said so: the kubelet's clusterDNS is the kube-system/kube-dns Service's ClusterIP, its
  * clusterDomain is cluster.local, and CoreDNS forwards names outside it to the node's resolvers.
  */
-import type { EndpointRecord, Host, PodRecord, ProxyMode, ServiceRecord, Topology } from '../model/types.ts';
+import type { ProxyMode } from '../model/cluster.ts';
+import type { EndpointRecord, Host, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
 import type { Flow, PolicyVerdict } from '../policy/types.ts';
 import { clusterDomain } from './endpoints.ts';
-import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path.ts';
+import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path/hop.ts';
 import { endpointPort, resolveService } from './proxy.ts';
 import type { DnsLookup, DnsPolicyCheck, DnsQuery, Evidence, Hop, Packet } from './types.ts';
 

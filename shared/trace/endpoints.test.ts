@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../snapshot/format.ts';
 import { derive } from '../topology/derive.ts';
-import { endpointIds, endpointTextFor, parseEndpoint, suggestionsFor, type Endpoint } from './endpoints.ts';
+import { endpointIds, endpointTextFor, parseEndpoint, type Endpoint } from './endpoints.ts';
 
 const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = derive(snapshot.objects, snapshot.source);
@@ -94,8 +94,6 @@ describe('parseEndpoint', () => {
     expect(read('svc/shop/frontent')).toContain('did you mean svc/shop/frontend');
     expect(read('pod:no-such-uid')).toBe('unknown: no element with id pod:no-such-uid in the model');
     expect(read('', 'from')).toBe('unknown: no source given');
-    expect(suggestionsFor(demo, 'grafanna.monitoring')).toContain('grafana.monitoring');
-    expect(suggestionsFor(demo, 'zzzzzzzzzz')).toEqual([]);
   });
 });
 

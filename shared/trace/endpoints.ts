@@ -11,10 +11,14 @@
  *   internet                                   anywhere outside the cluster
  *   name  name.ns  name.ns.svc.cluster.local   a DNS name, resolved from the source pod
  *   pod:<uid>  svc:ns/name  node:<name> …      a model id, as the graph sends for a clicked element
+ *
+ * One job, reading an end, kept whole: the forms fall back on one another (a URL's host to an
+ * address, `ns/name` to a Service), so they read best side by side. Suggestions are in suggest.ts.
  */
 import type { ContainerRecord, GatewayRecord, Host, HTTPRouteRecord, Id, IngressRecord, IngressRuleRecord, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
 import { internetId } from '../model/types.ts';
 import { cidrContains, parseIPStrict } from '../net/ip.ts';
+import { suggestionsFor } from './suggest.ts';
 
 /** The cluster domain. The kubelet's `clusterDomain` is not in the Kubernetes API; every
  * distribution Podpath knows keeps the default. */
@@ -374,61 +378,6 @@ export function parseEndpoint(topology: Topology, input: string, role: 'from' | 
     if (pods.length > 1) return { kind: 'unknown', message: `"${text}" names pods in several namespaces (${pods.map((p) => p.namespace).join(', ')}); write namespace/${text}` };
   }
   return unknownEndpoint(topology, text);
-}
-
-// ——— "did you mean" ———
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] ?? 0;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] ?? 0;
-      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** Every way a trace end can be written, for suggestions: what a user would type, and the name
- * part that a typo would be in. */
-function candidates(topology: Topology): { text: string; key: string }[] {
-  const out: { text: string; key: string }[] = [];
-  for (const pod of Object.values(topology.pods)) out.push({ text: `${pod.namespace}/${pod.name}`, key: `${pod.namespace}/${pod.name}` });
-  for (const service of Object.values(topology.services)) {
-    out.push({ text: `svc/${service.namespace}/${service.name}`, key: `${service.namespace}/${service.name}` });
-    out.push({ text: `${service.name}.${service.namespace}`, key: `${service.name}.${service.namespace}` });
-    out.push({ text: `${service.name}.${service.namespace}`, key: service.name });
-  }
-  for (const host of Object.values(topology.hosts)) out.push({ text: `node/${host.name}`, key: host.name });
-  for (const ingress of Object.values(topology.ingresses)) out.push({ text: `ingress/${ingress.namespace}/${ingress.name}`, key: `${ingress.namespace}/${ingress.name}` });
-  for (const gateway of Object.values(topology.gateways)) out.push({ text: `gateway/${gateway.namespace}/${gateway.name}`, key: `${gateway.namespace}/${gateway.name}` });
-  return out;
-}
-
-/** Up to five close matches for a text that names nothing: small edit distances on the name
- * part, or names that contain it (a Deployment's name matches its pods). */
-export function suggestionsFor(topology: Topology, text: string): string[] {
-  const needle = text
-    .toLowerCase()
-    .replace(/^(svc|service|services|ingress|ing|node|nodes|pod|pods|gateway|gw)\//, '')
-    .replace(/\.svc(\.cluster\.local)?\.?$/, '');
-  const scored = new Map<string, number>();
-  for (const { text: candidate, key } of candidates(topology)) {
-    const k = key.toLowerCase();
-    const distance = editDistance(needle, k);
-    const limit = Math.max(2, Math.floor(needle.length / 4));
-    let score = distance <= limit ? distance : Infinity;
-    if (needle.length >= 3 && k.includes(needle)) score = Math.min(score, 1 + (k.length - needle.length) / 100);
-    if (score < (scored.get(candidate) ?? Infinity)) scored.set(candidate, score);
-  }
-  return [...scored.entries()]
-    .filter(([, score]) => score !== Infinity)
-    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
-    .slice(0, 5)
-    .map(([candidate]) => candidate);
 }
 
 function unknownEndpoint(topology: Topology, text: string): Endpoint {

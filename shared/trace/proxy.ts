@@ -8,10 +8,11 @@
  * ready ones, else serving-and-terminating ones, per traffic policy; `Local` keeps those on the
  * node. kube-proxy orders them by "IP:port" as strings, and so do the chains.
  */
-import type { EndpointRecord, Host, Id, ProxyMode, ServicePortRecord, ServiceRecord } from '../model/types.ts';
+import type { ProxyMode } from '../model/cluster.ts';
+import type { EndpointRecord, Host, Id, ServicePortRecord, ServiceRecord } from '../model/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { ids } from '../topology/ids.ts';
-import { hop, serviceLabel, type PathContext } from './path.ts';
+import { hop, isV6, serviceLabel, type PathContext } from './path/hop.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
 export interface EndpointChoice {
@@ -35,8 +36,6 @@ export interface ServiceResolution {
 /** Where the packet meets the Service: its ClusterIP from inside, or from outside through a
  * NodePort, a LoadBalancer address or an external IP. */
 export type ServiceEntry = 'cluster-ip' | 'node-port' | 'load-balancer' | 'external-ip';
-
-const isV6 = (address: string): boolean => address.includes(':');
 
 /** The Service port a query means: the one with that port number (and protocol), else — no port
  * given — the only or first one. */

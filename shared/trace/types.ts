@@ -175,7 +175,7 @@ export interface Trace {
   hops: Hop[];
   branches: Branch[];
   /** The policy verdicts of the path (of the first branch with the trace's verdict, or for
-   * `ambiguous` the first denied one); null where no pod end is under NetworkPolicy. */
+   * `ambiguous` the first branch not delivered); null where no pod end is under NetworkPolicy. */
   policy: PolicySummary;
   dns?: DnsLookup;
 }

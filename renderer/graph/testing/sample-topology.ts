@@ -1,21 +1,19 @@
 /**
- * A small hand-built Topology for unit tests of the graph: two flannel (VXLAN) nodes, or with
- * `routed: true` two Calico-style nodes without bridge or tunnel. It holds one of everything
- * the graph draws: init and sidecar containers, a hostNetwork pod, a pending pod without node
- * or IP, ready / not-ready / terminating endpoints, a headless Service, a LoadBalancer and an
- * Ingress.
+ * A small cluster for unit tests of the graph, built as the Kubernetes objects an API server
+ * returns (trimmed as Podpath keeps them, `shared/kube/objects.ts`) and turned into the model by
+ * `derive`, so the tests draw what the real pipeline gives them.
+ *
+ * Two nodes (or `nodes`) running Flannel with VXLAN — or, with `routed: true`, Calico without
+ * encapsulation (BGP, no bridge, no tunnel) — and kube-proxy in iptables mode. It holds one of
+ * everything the graph draws: init and sidecar containers, a hostNetwork pod, a pending pod with
+ * neither node nor IP, ready / not-ready / terminating endpoints, a headless Service, a
+ * LoadBalancer and an Ingress. With Flannel, one host-side veth name, as a node probe would report
+ * it, is laid over derive's output, which reads no observed datapath yet.
  */
-import {
-  emptyTopology,
-  type ContainerRecord,
-  type Device,
-  type EndpointRecord,
-  type Host,
-  type PodRecord,
-  type ServiceRecord,
-  type Topology,
-  type VethRecord,
-} from '../../../shared/model/types.ts';
+import type { ClusterObjects, ConfigMap, DaemonSet, EndpointSlice, Ingress, KubeNode, Namespace, Pod, Service } from '../../../shared/kube/objects.ts';
+import { emptyObjects } from '../../../shared/kube/objects.ts';
+import type { Topology } from '../../../shared/model/types.ts';
+import { derive, type DeriveSource } from '../../../shared/topology/derive.ts';
 
 export interface SampleOptions {
   routed?: boolean;
@@ -25,220 +23,257 @@ export interface SampleOptions {
   nodes?: number;
 }
 
+const source: DeriveSource = {
+  context: 'kind-sample',
+  server: 'https://127.0.0.1:6443',
+  kubernetesVersion: 'v1.34.0',
+  capturedAt: '2026-11-26T00:00:00Z',
+};
+
+/**
+ * A host-side veth name as a node probe reports it. `derive` does not read an observed datapath
+ * yet (a snapshot's `datapath` holds none in this version), so the sample lays these over its
+ * output itself: the one step here that is not the real pipeline.
+ */
+interface ObservedVeth {
+  namespace: string;
+  pod: string;
+  hostEnd: string;
+}
+
+/** Flannel's bridge plugin names host-side veths randomly: only a probe can tell this one. */
+const observedVeths: ObservedVeth[] = [{ namespace: 'shop', pod: 'frontend-1', hostEnd: 'veth1a2b3c4d' }];
+
 export function sampleTopology(options: SampleOptions = {}): Topology {
+  const topology = derive(sampleObjects(options), source);
+  // Calico's names are inferred by derive itself (cali + a hash of namespace and name).
+  if (options.routed) return topology;
+  for (const observed of observedVeths) {
+    const pod = Object.values(topology.pods).find((p) => p.namespace === observed.namespace && p.name === observed.pod);
+    const veth = pod?.veth ? topology.veths[pod.veth] : undefined;
+    if (veth) veth.hostEnd = { name: observed.hostEnd, provenance: 'observed', how: 'node probe' };
+  }
+  return topology;
+}
+
+/** The objects of the sample cluster. */
+export function sampleObjects(options: SampleOptions = {}): ClusterObjects {
   const routed = options.routed ?? false;
   const nodeCount = Math.max(1, options.nodes ?? 2);
-  const t: Topology = emptyTopology({
-      context: 'kind-sample',
-      server: 'https://127.0.0.1:6443',
-      kubernetesVersion: 'v1.34.0',
-      capturedAt: '2026-11-26T00:00:00Z',
-      cni: {
-        value: routed
-          ? {
-              name: 'calico',
-              datapath: 'routed',
-              encapsulation: null,
-              bridgeDevice: null,
-              tunnelDevice: null,
-              vni: null,
-              udpPort: null,
-              podAttachment: 'routed',
-              peerRouting: 'direct',
-              tunnelScope: null,
-              vethPrefix: 'cali',
-              ipam: 'calico-ipam',
-              hostDevices: [],
-            }
-          : {
-              name: 'flannel',
-              datapath: 'overlay',
-              encapsulation: 'vxlan',
-              bridgeDevice: 'cni0',
-              tunnelDevice: 'flannel.1',
-              vni: 1,
-              udpPort: 8472,
-              podAttachment: 'bridge',
-              peerRouting: 'tunnel-via-pod-cidr',
-              tunnelScope: 'all',
-              vethPrefix: 'veth',
-              ipam: 'host-local',
-              hostDevices: ['cni0', 'flannel.1'],
-            },
-        confidence: 'high',
-        evidence: ['DaemonSet kube-flannel/kube-flannel-ds'],
-      },
-      proxyMode: { value: 'iptables', confidence: 'medium', evidence: ['ConfigMap kube-system/kube-proxy mode ""'] },
-      podCIDRs: ['10.244.0.0/16'],
-      unavailableKinds: [],
-    });
-  for (const ns of ['shop', 'kube-system']) t.namespaces[`ns:${ns}`] = { id: `ns:${ns}`, kind: 'namespace', name: ns, labels: {}, isSystem: ns === 'kube-system' };
+  const extraPods = options.extraPodsPerNode ?? 0;
+  const objects = emptyObjects();
 
-  const hostNames = Array.from({ length: nodeCount }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
-  hostNames.forEach((name, i) => {
-    const host: Host = {
-      id: `node:${name}`,
-      kind: 'host',
-      name,
-      internalIPs: [`172.18.0.${i + 2}`],
-      externalIPs: i === 1 ? ['203.0.113.7'] : [],
-      podCIDRs: [`10.244.${i + 1}.0/24`],
-      isReady: true,
-      zone: null,
-      labels: {},
-      kubeletVersion: 'v1.34.0',
-      devices: [],
-      cniPodCIDRs: [`10.244.${i + 1}.0/24`],
-      cniPodCIDRsEvidence: 'sample',
-      datapathIPs: [`172.18.0.${i + 2}`],
-      routes: [],
+  const namespaces = ['shop', 'kube-system', ...(routed ? [] : ['kube-flannel']), ...(extraPods > 0 ? ['batch'] : [])];
+  objects.namespaces = namespaces.map(
+    (name): Namespace => ({ metadata: { name, uid: `ns-uid-${name}`, labels: { 'kubernetes.io/metadata.name': name } }, status: { phase: 'Active' } }),
+  );
+
+  const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
+  const internalIP = (i: number) => `172.18.0.${i + 2}`;
+  objects.nodes = nodeNames.map((name, i): KubeNode => {
+    const podCIDR = `10.244.${i + 1}.0/24`;
+    return {
+      metadata: {
+        name,
+        uid: `node-uid-${name}`,
+        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+        // calico-node writes the address it peers on; Flannel its own annotations, which the
+        // model does not need here (the public IP defaults to the InternalIP).
+        ...(routed ? { annotations: { 'projectcalico.org/IPv4Address': `${internalIP(i)}/16` } } : {}),
+      },
+      spec: { podCIDR, podCIDRs: [podCIDR] },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: internalIP(i) },
+          ...(i === 1 ? [{ type: 'ExternalIP' as const, address: '203.0.113.7' }] : []),
+          { type: 'Hostname', address: name },
+        ],
+        conditions: [{ type: 'Ready', status: 'True' }],
+        nodeInfo: { kubeletVersion: 'v1.34.0', kubeProxyVersion: 'v1.34.0', osImage: 'Debian GNU/Linux 12 (bookworm)', containerRuntimeVersion: 'containerd://2.1.3' },
+      },
     };
-    t.hosts[host.id] = host;
-    const device = (type: Device['type'], extra: Partial<Device>): void => {
-      const d: Device = { id: `dev:${name}/${type}`, kind: 'device', host: host.id, type, name: null, nameProvenance: 'unknown', addresses: [], evidence: 'sample', ...extra };
-      t.devices[d.id] = d;
-      host.devices.push(d.id);
-    };
-    device('uplink', { addresses: host.internalIPs });
-    if (!routed) {
-      device('bridge', { name: 'cni0', nameProvenance: 'inferred', addresses: [`10.244.${i + 1}.1/24`] });
-      device('tunnel', { name: 'flannel.1', nameProvenance: 'inferred', encapsulation: 'vxlan', vni: 1, udpPort: 8472 });
-    }
   });
 
-  const addPod = (
-    name: string,
-    namespace: string,
-    hostIndex: number | null,
-    ip: string | null,
-    extra: { hostNetwork?: boolean; ready?: boolean; containers?: [string, ContainerRecord['role']][]; vethName?: string } = {},
-  ): PodRecord => {
-    const uid = `uid-${name}`;
-    const id = `pod:${uid}`;
-    const hostId = hostIndex === null ? null : `node:${hostNames[hostIndex]}`;
-    const containers = (extra.containers ?? [['app', 'app']]).map(([cname, role]): ContainerRecord => ({
-      id: `ctr:${uid}/${cname}`,
-      kind: 'container',
-      pod: id,
-      name: cname,
-      image: `registry.example/${cname}:1`,
+  // What the CNI and kube-proxy detection read. The DaemonSets' own pods are left out: the
+  // tests count the sample's pods and fill node-a's grid with exactly two.
+  const daemonSet = (namespace: string, name: string, container: DaemonSet['spec']['template']['spec']['containers'][number]): DaemonSet => ({
+    metadata: { name, namespace, uid: `ds-uid-${name}`, labels: { 'k8s-app': name } },
+    spec: { template: { spec: { hostNetwork: true, containers: [container] } } },
+  });
+  const configMap = (namespace: string, name: string, data: Record<string, string>): ConfigMap => ({ metadata: { name, namespace, uid: `cm-uid-${name}` }, data });
+  objects.daemonSets.push(daemonSet('kube-system', 'kube-proxy', { name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.34.0', command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf'] }));
+  objects.configMaps.push(configMap('kube-system', 'kube-proxy', { 'config.conf': 'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: 10.244.0.0/16\nmode: ""\n' }));
+  if (routed) {
+    objects.daemonSets.push(
+      daemonSet('kube-system', 'calico-node', {
+        name: 'calico-node',
+        image: 'docker.io/calico/node:v3.30.2',
+        env: [
+          { name: 'CALICO_IPV4POOL_CIDR', value: '10.244.0.0/16' },
+          { name: 'CALICO_IPV4POOL_IPIP', value: 'Never' },
+          { name: 'CALICO_IPV4POOL_VXLAN', value: 'Never' },
+        ],
+      }),
+    );
+    // host-local IPAM on the node's podCIDR (calico.yaml's `usePodCidr`), so each node's pods are
+    // in its own /24, as in the Flannel sample.
+    objects.configMaps.push(
+      configMap('kube-system', 'calico-config', {
+        calico_backend: 'bird',
+        cni_network_config: '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"calico","ipam":{"type":"host-local","subnet":"usePodCidr"}},{"type":"portmap","capabilities":{"portMappings":true}}]}',
+      }),
+    );
+  } else {
+    objects.daemonSets.push(daemonSet('kube-flannel', 'kube-flannel-ds', { name: 'kube-flannel', image: 'ghcr.io/flannel-io/flannel:v0.26.7', command: ['/opt/bin/flanneld'], args: ['--ip-masq', '--kube-subnet-mgr'] }));
+    objects.configMaps.push(configMap('kube-flannel', 'kube-flannel-cfg', { 'net-conf.json': '{"Network":"10.244.0.0/16","EnableNFTables":false,"Backend":{"Type":"vxlan"}}' }));
+  }
+
+  type Role = 'app' | 'init' | 'sidecar';
+  interface PodSpec {
+    node?: number;
+    ip?: string;
+    hostNetwork?: boolean;
+    ready?: boolean;
+    /** Deleted, still serving until it stops: its endpoints are `terminating`. */
+    terminating?: boolean;
+    containers?: [string, Role][];
+    labels?: Record<string, string>;
+    owner?: { kind: string; name: string };
+  }
+  const addPod = (name: string, namespace: string, spec: PodSpec = {}): Pod => {
+    const app = name.split('-')[0] ?? name;
+    const containers = (spec.containers ?? [['app', 'app']]).map(([cname, role]) => ({
+      container: {
+        name: cname,
+        image: `registry.example/${cname}:1`,
+        ...(role === 'app' ? { ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' as const }] } : {}),
+        // Native sidecars are init containers that keep running (Kubernetes 1.29+).
+        ...(role === 'sidecar' ? { restartPolicy: 'Always' } : {}),
+      },
       role,
-      ports: role === 'app' ? [{ name: 'http', port: 8080, protocol: 'TCP' }] : [],
-      isReady: extra.ready ?? true,
     }));
-    const isHostNetwork = extra.hostNetwork ?? false;
-    const ips = ip ? [ip] : [];
-    let veth: VethRecord | null = null;
-    if (hostId && !isHostNetwork && ips.length > 0) {
-      veth = {
-        id: `veth:${uid}`,
-        kind: 'veth',
-        pod: id,
-        host: hostId,
-        podEnd: { name: 'eth0', addresses: ips },
-        hostEnd: extra.vethName
-          ? { name: extra.vethName, provenance: routed ? 'inferred' : 'observed', how: routed ? 'calico names it cali + hash' : 'node probe' }
-          : { name: null, provenance: 'unknown', how: 'flannel names host-side veths randomly' },
-        bridge: routed ? null : `dev:${hostNames[hostIndex!]}/bridge`,
-        hostRoutes: routed ? [`${ip}/32`] : [],
-      };
-      t.veths[veth.id] = veth;
-    }
-    const pod: PodRecord = {
-      id,
-      kind: 'pod',
-      uid,
-      name,
-      namespace,
-      host: hostId,
-      isHostNetwork,
-      ips,
-      phase: ip ? 'Running' : 'Pending',
-      isReady: extra.ready ?? ip !== null,
-      labels: { app: name.split('-')[0] ?? name },
-      owner: { kind: 'ReplicaSet', name: `${name.split('-')[0]}-5d8f` },
-      containers: containers.map((c) => c.id),
-      veth: veth?.id ?? null,
-      netns: isHostNetwork ? null : { interfaces: [{ name: 'lo', addresses: ['127.0.0.1/8'] }, { name: 'eth0', addresses: ips }], defaultRoutes: [] },
+    const ready = spec.ready ?? true;
+    const scheduled = spec.node !== undefined;
+    const status = (c: { container: { name: string }; role: Role }) => ({ name: c.container.name, ready: c.role === 'init' || ready, restartCount: 0 });
+    const pod: Pod = {
+      metadata: {
+        name,
+        namespace,
+        uid: `uid-${name}`,
+        labels: spec.labels ?? { app },
+        ownerReferences: [{ ...(spec.owner ?? { kind: 'ReplicaSet', name: `${app}-5d8f` }), controller: true }],
+        creationTimestamp: '2026-11-25T08:00:00Z',
+        ...(spec.terminating ? { deletionTimestamp: '2026-11-25T23:59:30Z' } : {}),
+      },
+      spec: {
+        ...(scheduled ? { nodeName: nodeNames[spec.node!] } : {}),
+        ...(spec.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+        containers: containers.filter((c) => c.role === 'app').map((c) => c.container),
+        ...(containers.some((c) => c.role !== 'app') ? { initContainers: containers.filter((c) => c.role !== 'app').map((c) => c.container) } : {}),
+      },
+      status:
+        scheduled && spec.ip
+          ? {
+              phase: 'Running',
+              podIP: spec.ip,
+              podIPs: [{ ip: spec.ip }],
+              hostIP: internalIP(spec.node!),
+              conditions: [
+                { type: 'PodScheduled', status: 'True' },
+                { type: 'Ready', status: ready ? 'True' : 'False' },
+              ],
+              containerStatuses: containers.filter((c) => c.role === 'app').map(status),
+              ...(containers.some((c) => c.role !== 'app') ? { initContainerStatuses: containers.filter((c) => c.role !== 'app').map(status) } : {}),
+            }
+          : // Unschedulable: no node, no IP, no container has started.
+            { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] },
     };
-    t.pods[id] = pod;
-    for (const c of containers) t.containers[c.id] = c;
+    objects.pods.push(pod);
     return pod;
   };
 
-  const frontend1 = addPod('frontend-1', 'shop', 0, '10.244.1.5', { containers: [['wait-db', 'init'], ['web', 'app']], vethName: 'veth1a2b3c4d' });
-  const backend1 = addPod('backend-1', 'shop', 0, '10.244.1.6');
-  addPod('kube-proxy-a', 'kube-system', 0, '172.18.0.2', { hostNetwork: true });
-  const frontend2 = addPod('frontend-2', 'shop', nodeCount > 1 ? 1 : 0, '10.244.2.5', { containers: [['web', 'app'], ['envoy', 'sidecar']] });
-  const backend2 = addPod('backend-2', 'shop', nodeCount > 1 ? 1 : 0, '10.244.2.6', { ready: false });
-  const db = addPod('db-0', 'shop', nodeCount > 1 ? 1 : 0, '10.244.2.7');
-  addPod('report-7f9c', 'shop', null, null);
+  const second = nodeCount > 1 ? 1 : 0;
+  const frontend1 = addPod('frontend-1', 'shop', { node: 0, ip: '10.244.1.5', containers: [['wait-db', 'init'], ['web', 'app']] });
+  const backend1 = addPod('backend-1', 'shop', { node: 0, ip: '10.244.1.6' });
+  addPod('kube-proxy-a', 'kube-system', {
+    node: 0,
+    ip: internalIP(0),
+    hostNetwork: true,
+    containers: [['kube-proxy', 'app']],
+    labels: { 'k8s-app': 'kube-proxy' },
+    owner: { kind: 'DaemonSet', name: 'kube-proxy' },
+  });
+  const frontend2 = addPod('frontend-2', 'shop', { node: second, ip: '10.244.2.5', terminating: true, containers: [['web', 'app'], ['envoy', 'sidecar']] });
+  const backend2 = addPod('backend-2', 'shop', { node: second, ip: '10.244.2.6', ready: false });
+  const db = addPod('db-0', 'shop', { node: second, ip: '10.244.2.7', owner: { kind: 'StatefulSet', name: 'db' } });
+  addPod('report-7f9c', 'shop');
   for (let h = 0; h < nodeCount; h++) {
-    for (let i = 0; i < (options.extraPodsPerNode ?? 0); i++) addPod(`worker-${h}-${i}`, 'batch', h, `10.244.${h + 1}.${100 + i}`);
+    for (let i = 0; i < extraPods; i++) addPod(`worker-${h}-${i}`, 'batch', { node: h, ip: `10.244.${h + 1}.${100 + i}` });
   }
 
-  const addService = (name: string, extra: Partial<ServiceRecord>, endpoints: [PodRecord, 'ready' | 'not-ready' | 'terminating'][]): void => {
-    const s: ServiceRecord = {
-      id: `svc:shop/${name}`,
-      kind: 'service',
-      name,
-      namespace: 'shop',
-      type: 'ClusterIP',
-      clusterIPs: [`10.96.0.${10 + Object.keys(t.services).length}`],
-      isHeadless: false,
-      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http', nodePort: null }],
-      selector: { app: name },
-      externalIPs: [],
-      loadBalancerIngress: [],
-      externalName: null,
-      externalTrafficPolicy: null,
-      internalTrafficPolicy: 'Cluster',
-      sessionAffinity: 'None',
-      labels: {},
+  const addService = (name: string, spec: Partial<Service['spec']>, extra: Partial<Service> = {}): void => {
+    objects.services.push({
+      metadata: { name, namespace: 'shop', uid: `svc-uid-${name}` },
+      spec: {
+        type: 'ClusterIP',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }],
+        selector: { app: name },
+        ipFamilies: ['IPv4'],
+        internalTrafficPolicy: 'Cluster',
+        sessionAffinity: 'None',
+        ...spec,
+      },
       ...extra,
+    });
+  };
+  // The EndpointSlice controller's view of the Service's pods: ready, serving and terminating
+  // follow the pod's Ready condition and deletion.
+  const addSlice = (service: string, pods: Pod[]): void => {
+    const slice: EndpointSlice = {
+      metadata: { name: `${service}-abcde`, namespace: 'shop', uid: `slice-uid-${service}`, labels: { 'kubernetes.io/service-name': service } },
+      addressType: 'IPv4',
+      endpoints: pods.map((pod) => {
+        const isTerminating = pod.metadata.deletionTimestamp !== undefined;
+        const isReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        return {
+          addresses: [pod.status!.podIP!],
+          conditions: { ready: isReady && !isTerminating, serving: isReady, terminating: isTerminating },
+          nodeName: pod.spec.nodeName!,
+          targetRef: { kind: 'Pod', name: pod.metadata.name, namespace: 'shop', uid: pod.metadata.uid },
+        };
+      }),
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     };
-    t.services[s.id] = s;
-    for (const [pod, state] of endpoints) {
-      const address = pod.ips[0]!;
-      const e: EndpointRecord = {
-        id: `ep:shop/${name}/${address}`,
-        kind: 'endpoint',
-        service: s.id,
-        slice: `${name}-abcde`,
-        address,
-        isReady: state === 'ready',
-        isServing: state !== 'not-ready',
-        isTerminating: state === 'terminating',
-        nodeName: pod.host?.slice('node:'.length) ?? null,
-        zone: null,
-        pod: pod.id,
-        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      };
-      t.endpoints[e.id] = e;
-    }
+    objects.endpointSlices.push(slice);
   };
-  addService('frontend', { type: 'LoadBalancer', loadBalancerIngress: ['198.51.100.10'], externalTrafficPolicy: 'Cluster', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http', nodePort: 30080 }] }, [
-    [frontend1, 'ready'],
-    [frontend2, 'terminating'],
-  ]);
-  addService('backend', {}, [
-    [backend1, 'ready'],
-    [backend2, 'not-ready'],
-  ]);
-  addService('db', { clusterIPs: [], isHeadless: true }, [[db, 'ready']]);
+  addService(
+    'frontend',
+    {
+      type: 'LoadBalancer',
+      clusterIP: '10.96.0.10',
+      clusterIPs: ['10.96.0.10'],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http', nodePort: 30080 }],
+      externalTrafficPolicy: 'Cluster',
+    },
+    { status: { loadBalancer: { ingress: [{ ip: '198.51.100.10' }] } } },
+  );
+  addSlice('frontend', [frontend1, frontend2]);
+  addService('backend', { clusterIP: '10.96.0.11', clusterIPs: ['10.96.0.11'] });
+  addSlice('backend', [backend1, backend2]);
+  addService('db', { clusterIP: 'None', clusterIPs: ['None'] });
+  addSlice('db', [db]);
 
-  t.ingresses['ing:shop/shop'] = {
-    id: 'ing:shop/shop',
-    kind: 'ingress',
-    name: 'shop',
-    namespace: 'shop',
-    className: 'nginx',
-    controller: 'k8s.io/ingress-nginx',
-    rules: [{ host: 'shop.example.com', path: '/', pathType: 'Prefix', service: 'svc:shop/frontend', port: 80 }],
-    loadBalancerIngress: ['198.51.100.20'],
-    tlsHosts: [],
+  objects.ingressClasses.push({ metadata: { name: 'nginx', uid: 'ingclass-uid-nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } });
+  const ingress: Ingress = {
+    metadata: { name: 'shop', namespace: 'shop', uid: 'ing-uid-shop' },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'frontend', port: { number: 80 } } } }] } }],
+    },
+    status: { loadBalancer: { ingress: [{ ip: '198.51.100.20' }] } },
   };
-  return t;
+  objects.ingresses.push(ingress);
+  return objects;
 }
 
 /** The same topology with every collection's keys in reverse order: layout must not care. */

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { describeElement, describeTopology, describeUnplacedPods, formatDescribe, type DescribeDocument } from './describe.ts';
-import { emptyObjects, type ClusterObjects, type Pod } from './kube/objects.ts';
-import { parseSnapshot } from './snapshot/format.ts';
-import { derive } from './topology/derive.ts';
-import { iptablesServiceChains, servicePortName } from './topology/kube-proxy.ts';
+import { emptyObjects, type ClusterObjects, type Pod } from '../kube/objects.ts';
+import { parseSnapshot } from '../snapshot/format.ts';
+import { derive } from '../topology/derive.ts';
+import { iptablesServiceChains, servicePortName } from '../topology/kube-proxy.ts';
+import { describeElement, describeTopology, describeUnplacedPods } from './build.ts';
+import { formatDescribe } from './format.ts';
+import type { DescribeDocument } from './types.ts';
 
-const demoSnapshot = parseSnapshot(readFileSync(new URL('../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+const demoSnapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = () => derive(demoSnapshot.objects, demoSnapshot.source);
 
 function pod(name: string, node: string | null, ip: string | null, extra: { hostNetwork?: boolean; ready?: boolean; labels?: Record<string, string> } = {}): Pod {
@@ -77,6 +79,71 @@ describe('describeTopology on the demo cluster', () => {
     expect(doc.format).toBe('podpath.describe');
     expect(doc.version).toBe(1);
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  // The JSON is a public contract: scripts read these names. They stay Kubernetes-style
+  // (`ready`, `hostNetwork`, `onlink`) whatever the model calls them, and in this order, so
+  // `podpath describe --json` prints the same bytes for the same model.
+  test('every record keeps its field names, in order', () => {
+    const keys = (record: object | null | undefined) => Object.keys(record ?? {});
+    const node = doc.nodes.find((n) => n.name === 'demo-control-plane');
+    const pod = doc.pods.find((p) => p.name.startsWith('backend-'));
+    const service = doc.services.find((s) => s.namespace === 'default' && s.name === 'echo');
+    const port = service?.ports.find((p) => p.name === 'http');
+    const ingress = doc.ingresses[0];
+    expect({
+      document: keys(doc),
+      cluster: keys(doc.cluster),
+      cni: keys(doc.cluster.cni),
+      proxy: keys(doc.cluster.proxy),
+      namespace: keys(doc.namespaces[0]),
+      node: keys(node),
+      address: keys(node?.addresses[0]),
+      device: keys(node?.devices[0]),
+      route: keys(node?.routes[0]),
+      pod: keys(pod),
+      container: keys(pod?.containers[0]),
+      containerPort: keys(pod?.containers[0]?.ports[0]),
+      netns: keys(pod?.netns),
+      veth: keys(pod?.veth),
+      bridge: keys(pod?.veth?.bridge),
+      podService: keys(pod?.services[0]),
+      podPolicy: keys(pod?.policies[0]),
+      service: keys(service),
+      servicePort: keys(port),
+      kubeProxy: keys(port?.kubeProxy),
+      kubeProxyEndpoint: keys(port?.kubeProxy?.endpoints[0]),
+      endpoint: keys(service?.endpoints[0]),
+      ingress: keys(ingress),
+      ingressRule: keys(ingress?.rules[0]),
+      policy: keys(doc.policies[0]),
+    }).toEqual({
+      document: ['format', 'version', 'cluster', 'namespaces', 'nodes', 'pods', 'services', 'ingresses', 'policies'],
+      cluster: ['context', 'server', 'kubernetesVersion', 'capturedAt', 'cni', 'proxy', 'podCIDRs', 'unavailableKinds'],
+      cni: ['name', 'datapath', 'encapsulation', 'bridgeDevice', 'tunnelDevice', 'vni', 'udpPort', 'podAttachment', 'peerRouting', 'tunnelScope', 'vethPrefix', 'ipam', 'hostDevices', 'confidence', 'evidence'],
+      proxy: ['mode', 'confidence', 'evidence'],
+      namespace: ['id', 'name', 'labels', 'system'],
+      node: ['id', 'name', 'ready', 'zone', 'kubeletVersion', 'labels', 'addresses', 'podCIDRs', 'cniPodCIDRs', 'datapathIPs', 'devices', 'routes', 'pods', 'hostNetworkPods'],
+      address: ['type', 'address'],
+      device: ['id', 'name', 'kind', 'provenance', 'addresses', 'evidence', 'encapsulation', 'vni', 'udpPort'],
+      route: ['destination', 'via', 'device', 'onlink', 'type', 'scope', 'peer', 'count', 'provenance', 'evidence', 'to', 'toId'],
+      pod: ['id', 'namespace', 'name', 'node', 'nodeId', 'ips', 'hostNetwork', 'phase', 'ready', 'owner', 'labels', 'containers', 'netns', 'veth', 'services', 'policies'],
+      container: ['id', 'name', 'role', 'image', 'ready', 'ports'],
+      containerPort: ['name', 'port', 'protocol'],
+      netns: ['interfaces', 'defaultRoutes'],
+      veth: ['id', 'hostName', 'provenance', 'how', 'pattern', 'podEnd', 'bridge', 'hostRoutes'],
+      bridge: ['id', 'name', 'addresses'],
+      podService: ['id', 'service', 'ip', 'state', 'ports'],
+      podPolicy: ['id', 'policy', 'types'],
+      service: ['id', 'namespace', 'name', 'type', 'clusterIPs', 'headless', 'externalName', 'externalIPs', 'loadBalancerIngress', 'selector', 'externalTrafficPolicy', 'internalTrafficPolicy', 'sessionAffinity', 'labels', 'ports', 'endpoints'],
+      servicePort: ['name', 'port', 'protocol', 'targetPort', 'nodePort', 'kubeProxyChains', 'kubeProxy'],
+      kubeProxy: ['mode', 'service', 'local', 'external', 'firewall', 'endpoints'],
+      kubeProxyEndpoint: ['ip', 'target', 'chain'],
+      endpoint: ['id', 'ip', 'state', 'ready', 'serving', 'terminating', 'node', 'zone', 'pod', 'podId', 'ports', 'slice'],
+      ingress: ['id', 'namespace', 'name', 'className', 'controller', 'addresses', 'tlsHosts', 'rules'],
+      ingressRule: ['host', 'path', 'pathType', 'service', 'serviceId', 'port'],
+      policy: ['id', 'namespace', 'name', 'policyTypes', 'podSelector', 'ingress', 'egress'],
+    });
   });
 
   test('cluster.cni and cluster.proxy carry the detection with its evidence', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { emptyTopology, type Host, type PodRecord, type ServiceRecord, type Topology } from './model/types.ts';
-import { matchesSelector, parseSelector, queryForm, search } from './search.ts';
-import { parseSnapshot } from './snapshot/format.ts';
-import { derive } from './topology/derive.ts';
+import { emptyTopology, type Host, type PodRecord, type ServiceRecord, type Topology } from '../model/types.ts';
+import { parseSnapshot } from '../snapshot/format.ts';
+import { derive } from '../topology/derive.ts';
+import { queryForm, search } from './search.ts';
 
-const demoFile = parseSnapshot(readFileSync(new URL('../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+const demoFile = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = derive(demoFile.objects, demoFile.source);
 
 const pods = Object.values(demo.pods);
@@ -121,48 +121,6 @@ describe('queryForm', () => {
     ['10', 'text'],
     ['10.244.1.', 'text'],
   ])('%j is %s', (query, form) => expect(queryForm(query)).toBe(form));
-});
-
-describe('parseSelector (Kubernetes labels.Parse)', () => {
-  test('every operator, comma = AND', () => {
-    expect(parseSelector('app=web, tier!=db,version==3,env,!canary,zone in (a, b),team notin (x),n>2,m<5')).toEqual({
-      requirements: [
-        { key: 'app', op: 'in', values: ['web'] },
-        { key: 'tier', op: 'notin', values: ['db'] },
-        { key: 'version', op: 'in', values: ['3'] },
-        { key: 'env', op: 'exists' },
-        { key: 'canary', op: 'notexists' },
-        { key: 'zone', op: 'in', values: ['a', 'b'] },
-        { key: 'team', op: 'notin', values: ['x'] },
-        { key: 'n', op: 'gt', value: 2 },
-        { key: 'm', op: 'lt', value: 5 },
-      ],
-    });
-  });
-
-  test('prefixed keys and empty values', () => {
-    expect(parseSelector('app.kubernetes.io/name=grafana,empty=')).toEqual({
-      requirements: [
-        { key: 'app.kubernetes.io/name', op: 'in', values: ['grafana'] },
-        { key: 'empty', op: 'in', values: [''] },
-      ],
-    });
-  });
-
-  test.each(['app==web==x', 'app in a', 'app in (a', '=web', 'app=web,', '-bad=x', 'app=-bad', 'n>x', '!app=web', 'Bad.Prefix/x=y'])('%j is an error', (text) => {
-    expect(parseSelector(text)).toHaveProperty('error');
-  });
-
-  test('Kubernetes semantics: != and notin match objects without the key; in needs it', () => {
-    const req = (text: string) => (parseSelector(text) as { requirements: Parameters<typeof matchesSelector>[1] }).requirements;
-    expect(matchesSelector({}, req('tier!=db'))).toBe(true);
-    expect(matchesSelector({}, req('tier notin (db)'))).toBe(true);
-    expect(matchesSelector({}, req('tier in (db)'))).toBe(false);
-    expect(matchesSelector({ tier: 'db' }, req('tier!=db'))).toBe(false);
-    expect(matchesSelector({ n: '10' }, req('n>9'))).toBe(true);
-    expect(matchesSelector({ n: 'ten' }, req('n>9'))).toBe(false);
-    expect(matchesSelector({ constructor: 'x' }, req('!toString'))).toBe(true);
-  });
 });
 
 describe('search on a small hand-made cluster', () => {

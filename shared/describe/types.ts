@@ -1,0 +1,227 @@
+/**
+ * The one description of the model (issue 4, "Describe"): `podpath describe` prints it, as JSON
+ * or as text, and the app's details panel draws each element from the same records
+ * (`describeElement`), so what the model says about a pod, a node or a Service is written down
+ * in one place.
+ *
+ * Records are plain JSON, and the JSON is a public contract: a script may read any field.
+ * Cross-references carry both the readable name (`namespace/name`, a node's name) and the model
+ * id, so a script can join them and the panel can link them. Every guessed fact keeps its
+ * provenance, confidence and evidence.
+ *
+ * Each record takes its fields from the model's (`Pick<Host, …>`) and adds what the model keeps
+ * elsewhere or names differently. The JSON keeps the Kubernetes-style names of the API and of
+ * `ip route` (`ready`, `hostNetwork`, `serving`, `terminating`, `onlink`, `headless`), where the
+ * model's booleans read as questions (`isReady`, `isHostNetwork`): deliberately, so the JSON a
+ * script reads did not change when the model's names did.
+ */
+import type { ClusterInfo, CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
+import type { EndpointState } from '../model/text.ts';
+import type {
+  ContainerRecord,
+  Device,
+  EndpointRecord,
+  Host,
+  HostRoute,
+  Id,
+  IngressRecord,
+  IngressRuleRecord,
+  NamespaceRecord,
+  PodRecord,
+  PolicyRecord,
+  PortRecord,
+  Provenance,
+  ServicePortRecord,
+  ServiceRecord,
+  VethRecord,
+} from '../model/types.ts';
+
+export const describeFormat = 'podpath.describe';
+export const describeVersion = 1;
+
+/** The detected CNI with the confidence and evidence of its detection. */
+export type DescribedCni = CniInfo & Omit<Detected<CniInfo>, 'value'>;
+
+export interface DescribedCluster extends Pick<ClusterInfo, 'context' | 'server' | 'kubernetesVersion' | 'capturedAt' | 'podCIDRs' | 'unavailableKinds'> {
+  cni: DescribedCni;
+  proxy: { mode: ProxyMode } & Omit<Detected<ProxyMode>, 'value'>;
+}
+
+export interface DescribedAddress {
+  type: 'InternalIP' | 'ExternalIP';
+  address: string;
+}
+
+export interface DescribedDevice extends Pick<Device, 'id' | 'name' | 'addresses' | 'evidence'> {
+  /** What the device is: its role (uplink, bridge, ovs-bridge, tunnel, gateway, gateway-peer,
+   * ipvs), or its type where a hand-made record has no role. */
+  kind: NonNullable<Device['role']> | Device['type'];
+  /** Of the name: observed on the node, inferred from the CNI, or unknown. */
+  provenance: Provenance;
+  encapsulation: Device['encapsulation'] | null;
+  vni: number | null;
+  udpPort: number | null;
+}
+
+export interface DescribedRoute extends Pick<HostRoute, 'destination' | 'via' | 'device' | 'type' | 'scope' | 'provenance' | 'evidence'> {
+  onlink: boolean;
+  /** The node a `peer` route leads to, by name. */
+  peer: string | null;
+  count: number | null;
+  /** What the route leads to, e.g. a pod's `namespace/name` or a node's name, for links. */
+  to: string | null;
+  toId: Id | null;
+}
+
+export interface DescribedNode extends Pick<Host, 'id' | 'name' | 'zone' | 'kubeletVersion' | 'labels' | 'podCIDRs' | 'cniPodCIDRs' | 'datapathIPs'> {
+  ready: boolean;
+  addresses: DescribedAddress[];
+  /** Root-namespace devices, in display order. */
+  devices: DescribedDevice[];
+  /** Routes in the root netns that the datapath implies. */
+  routes: DescribedRoute[];
+  /** `namespace/name` of the pods scheduled here. */
+  pods: string[];
+  /** How many of them share the node's root netns (hostNetwork). */
+  hostNetworkPods: number;
+}
+
+export type DescribedPort = PortRecord;
+
+export interface DescribedContainer extends Pick<ContainerRecord, 'id' | 'name' | 'role' | 'image' | 'ports'> {
+  ready: boolean;
+}
+
+export interface DescribedVeth extends Pick<VethRecord, 'id' | 'podEnd' | 'hostRoutes'>, Pick<VethRecord['hostEnd'], 'provenance' | 'how'> {
+  /** Host end's name; null when unknown (random names are only known from a node probe). */
+  hostName: string | null;
+  /** When the name is unknown but its shape is not: a regular expression to search a node's
+   * `ip -o link` output with. */
+  pattern: string | null;
+  /** The bridge the host end is attached to (bridge and overlay CNIs). */
+  bridge: { id: Id; name: string | null; addresses: string[] } | null;
+}
+
+export interface DescribedPod extends Pick<PodRecord, 'id' | 'namespace' | 'name' | 'ips' | 'phase' | 'labels' | 'netns'> {
+  /** The node's name; null while unscheduled. */
+  node: string | null;
+  nodeId: Id | null;
+  hostNetwork: boolean;
+  ready: boolean;
+  /** `Kind/name` of the controller, e.g. `ReplicaSet/web-7d4b9c8f6d`. */
+  owner: string | null;
+  containers: DescribedContainer[];
+  /** The pod's veth pair; null when it has none (hostNetwork, or no IP yet). */
+  veth: DescribedVeth | null;
+  /** Services with an endpoint on this pod. */
+  services: { id: Id; service: string; ip: string; state: EndpointState; ports: DescribedPort[] }[];
+  /** NetworkPolicies whose podSelector selects this pod, with the directions they isolate.
+   * hostNetwork pods are outside NetworkPolicy, so none select them. */
+  policies: { id: Id; policy: string; types: PolicyRecord['policyTypes'] }[];
+}
+
+type KubeProxyChains = NonNullable<ServicePortRecord['kubeProxy']>;
+
+export interface DescribedKubeProxy extends Omit<KubeProxyChains, 'endpoints'> {
+  /** One per endpoint: its address, its `IP:port` after DNAT and its chain. */
+  endpoints: { ip: string; target: string; chain: string }[];
+}
+
+export interface DescribedServicePort extends Omit<ServicePortRecord, 'kubeProxy'> {
+  /** Every chain kube-proxy makes for this port (service, local, external, firewall, then one
+   * per endpoint), to grep a node's rules for; empty where kube-proxy makes none (IPVS, eBPF). */
+  kubeProxyChains: string[];
+  /** The same chains by role, with the endpoint each endpoint chain DNATs to. */
+  kubeProxy: DescribedKubeProxy | null;
+}
+
+export interface DescribedEndpoint extends Pick<EndpointRecord, 'id' | 'zone' | 'ports' | 'slice'> {
+  ip: string;
+  state: EndpointState;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  node: string | null;
+  /** The pod behind the address as `namespace/name`, when the slice names one that exists. */
+  pod: string | null;
+  podId: Id | null;
+}
+
+export interface DescribedService
+  extends Pick<
+    ServiceRecord,
+    | 'id'
+    | 'namespace'
+    | 'name'
+    | 'type'
+    | 'clusterIPs'
+    | 'externalName'
+    | 'externalIPs'
+    | 'loadBalancerIngress'
+    | 'selector'
+    | 'externalTrafficPolicy'
+    | 'internalTrafficPolicy'
+    | 'sessionAffinity'
+    | 'labels'
+  > {
+  headless: boolean;
+  ports: DescribedServicePort[];
+  /** Sorted by address. */
+  endpoints: DescribedEndpoint[];
+}
+
+export interface DescribedIngress extends Pick<IngressRecord, 'id' | 'namespace' | 'name' | 'className' | 'controller' | 'tlsHosts'> {
+  addresses: string[];
+  /** Each rule's Service by `namespace/name`, and by id. */
+  rules: (Omit<IngressRuleRecord, 'service'> & { service: string; serviceId: Id })[];
+}
+
+export interface DescribedPolicy extends Pick<PolicyRecord, 'id' | 'namespace' | 'name' | 'policyTypes'> {
+  podSelector: PolicyRecord['spec']['podSelector'];
+  ingress: NonNullable<PolicyRecord['spec']['ingress']>;
+  egress: NonNullable<PolicyRecord['spec']['egress']>;
+}
+
+export interface DescribedNamespace extends Pick<NamespaceRecord, 'id' | 'name' | 'labels'> {
+  system: boolean;
+}
+
+export interface DescribeDocument {
+  format: typeof describeFormat;
+  version: typeof describeVersion;
+  cluster: DescribedCluster;
+  namespaces: DescribedNamespace[];
+  /** Sorted by name. */
+  nodes: DescribedNode[];
+  /** Sorted by namespace, then name. */
+  pods: DescribedPod[];
+  services: DescribedService[];
+  ingresses: DescribedIngress[];
+  policies: DescribedPolicy[];
+}
+
+/** A short reference to another element, for links. */
+export interface ElementRef {
+  id: Id;
+  name: string;
+  namespace?: string;
+}
+
+/** What the details panel shows for one element: its record and the neighbours it links to. */
+export type ElementDescription =
+  | { kind: 'pod'; pod: DescribedPod }
+  | { kind: 'container'; container: DescribedContainer; pod: ElementRef & { ips: string[] } }
+  | { kind: 'node'; node: DescribedNode }
+  | { kind: 'device'; device: DescribedDevice; node: ElementRef & { internalIPs: string[] } }
+  | { kind: 'veth'; veth: DescribedVeth; pod: ElementRef; node: ElementRef }
+  | { kind: 'service'; service: DescribedService }
+  | { kind: 'endpoint'; endpoint: DescribedEndpoint; service: ElementRef }
+  | { kind: 'ingress'; ingress: DescribedIngress }
+  | { kind: 'policy'; policy: DescribedPolicy }
+  | { kind: 'namespace'; namespace: DescribedNamespace; pods: number; services: (ElementRef & { type: string })[] }
+  | { kind: 'external'; id: Id; name: string; exposed: (ElementRef & { via: 'service' | 'ingress'; addresses: string[] })[] };
+
+/** A pod that cannot be drawn on a node (see `describeUnplacedPods`). */
+export interface PodBrief extends Pick<PodRecord, 'id' | 'namespace' | 'name' | 'ips' | 'phase'> {
+  node: string | null;
+}

@@ -1,0 +1,62 @@
+/**
+ * The cluster-wide facts every per-object derivation (derive-records.ts) reads, built once per
+ * derive from all the objects, in O(objects).
+ */
+import type { ClusterObjects, Pod } from '../kube/objects.ts';
+import type { CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
+import type { Id, PodNetns } from '../model/types.ts';
+import { detectDatapath } from './cni/detect.ts';
+import type { CniDetails } from './cni/detector.ts';
+import { detectClusterPodCIDRs } from './cni/pod-cidrs.ts';
+import { ids } from './ids.ts';
+import { nodeFacts, type NodeFacts } from './node-facts.ts';
+import { detectProxyMode } from './proxy-mode.ts';
+
+export interface DeriveContext {
+  readonly cni: Detected<CniInfo>;
+  readonly cniDetails: CniDetails;
+  readonly proxyMode: Detected<ProxyMode>;
+  readonly clusterPodCIDRs: string[];
+  /** Every node's datapath facts, by node name, and in the order the nodes were listed. */
+  readonly nodes: ReadonlyMap<string, NodeFacts>;
+  readonly nodeList: readonly NodeFacts[];
+  /** Pod ids by `<namespace>/<ip>`, for pods in their own netns (hostNetwork pods share node IPs). */
+  readonly podsByIP: ReadonlyMap<string, Id>;
+  readonly podIds: ReadonlySet<Id>;
+  /** IngressClass name → its controller. */
+  readonly ingressControllers: ReadonlyMap<string, string | null>;
+  /** Memo of pods' default routes per node and address families (one shared list each). */
+  readonly defaultRoutes: Map<string, PodNetns['defaultRoutes']>;
+}
+
+export function deriveContext(objects: ClusterObjects): DeriveContext {
+  const datapath = detectDatapath(objects);
+  const cni = datapath.cni.value;
+  const nodes = new Map<string, NodeFacts>();
+  for (const node of objects.nodes) nodes.set(node.metadata.name, nodeFacts(node, cni, datapath.details));
+  const podsByIP = new Map<string, Id>();
+  const podIds = new Set<Id>();
+  for (const pod of objects.pods) {
+    const id = ids.pod(pod.metadata.uid);
+    podIds.add(id);
+    if (pod.spec.hostNetwork === true) continue;
+    for (const ip of podIPs(pod)) podsByIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
+  }
+  return {
+    cni: datapath.cni,
+    cniDetails: datapath.details,
+    proxyMode: detectProxyMode(objects, datapath),
+    clusterPodCIDRs: detectClusterPodCIDRs(objects),
+    nodes,
+    nodeList: [...nodes.values()],
+    podsByIP,
+    podIds,
+    ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
+    defaultRoutes: new Map(),
+  };
+}
+
+/** status.podIPs, or the single podIP of older API servers; empty before the pod has one. */
+export function podIPs(pod: Pod): string[] {
+  return pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
+}

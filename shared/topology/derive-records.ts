@@ -1,0 +1,299 @@
+/**
+ * One Kubernetes object → its model records: `deriveHost(node, ctx)`, `derivePod(pod, ctx)`,
+ * `deriveService`, `deriveEndpoints`, `deriveIngress`, `derivePolicy`, `deriveNamespace`, each
+ * pure over the cluster-wide facts of a `DeriveContext` and returning that one object's records.
+ */
+import type { ContainerPort, EndpointSlice, Ingress, KubeNode, Namespace, NetworkPolicy, Pod, Service } from '../kube/objects.ts';
+import type {
+  ContainerRecord,
+  Device,
+  DnsPolicy,
+  EndpointRecord,
+  Host,
+  Id,
+  IngressRecord,
+  NamespaceRecord,
+  PodNetns,
+  PodRecord,
+  PolicyRecord,
+  PortRecord,
+  ServiceRecord,
+  VethRecord,
+} from '../model/types.ts';
+import { podIPs, type DeriveContext } from './derive-context.ts';
+import { ids } from './ids.ts';
+import { nodeDevices } from './node-devices.ts';
+import { nodeFacts } from './node-facts.ts';
+import { nodeRoutes } from './node-routes.ts';
+import { familiesOf, podDefaultRoute, podHostRoutes, podNetns, vethHostEnd } from './pod-datapath.ts';
+
+const systemNamespaces = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'calico-system', 'tigera-operator', 'local-path-storage']);
+
+export function deriveNamespace(ns: Namespace, _ctx: DeriveContext): NamespaceRecord {
+  const name = ns.metadata.name;
+  return {
+    id: ids.namespace(name),
+    kind: 'namespace',
+    name,
+    // The API server sets this label on every namespace; keep it for the policy evaluator
+    // even when only the name is known (the namespace object itself was not readable).
+    labels: ns.metadata.labels ?? { 'kubernetes.io/metadata.name': name },
+    isSystem: systemNamespaces.has(name) || name.startsWith('kube-'),
+  };
+}
+
+function addressesOf(node: KubeNode, type: 'InternalIP' | 'ExternalIP'): string[] {
+  return (node.status?.addresses ?? []).filter((a) => a.type === type).map((a) => a.address);
+}
+
+/**
+ * kube-proxy's IPVS mode binds every ClusterIP, external IP and LoadBalancer IP to a dummy device
+ * on every node, so the kernel takes them as local and IPVS can DNAT them (pkg/proxy/ipvs,
+ * `defaultDummyDevice`). Listing them on every node would repeat the Service list per node, so
+ * the device carries a summary; the Services hold the addresses.
+ */
+function ipvsDevice(hostId: Id, nodeName: string, ctx: DeriveContext): Device {
+  return {
+    id: ids.device(nodeName, 'dummy'),
+    kind: 'device',
+    host: hostId,
+    type: 'dummy',
+    role: 'ipvs',
+    name: 'kube-ipvs0',
+    nameProvenance: 'inferred',
+    addresses: [],
+    addressSummary: 'every ClusterIP, external IP and LoadBalancer IP, each as /32 (or /128)',
+    evidence: `kube-proxy runs in IPVS mode (${ctx.proxyMode.evidence.join('; ')}), which creates the dummy device kube-ipvs0`,
+  };
+}
+
+/** A node: its addresses and readiness, its root-netns devices and its routes. */
+export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; devices: Device[] } {
+  const name = node.metadata.name;
+  const cni = ctx.cni.value;
+  const facts = ctx.nodes.get(name) ?? nodeFacts(node, cni, ctx.cniDetails);
+  const devices = nodeDevices(facts, cni);
+  if (ctx.proxyMode.value === 'ipvs') devices.push(ipvsDevice(facts.id, name, ctx));
+  const host: Host = {
+    id: facts.id,
+    kind: 'host',
+    name,
+    internalIPs: facts.internalIPs,
+    externalIPs: addressesOf(node, 'ExternalIP'),
+    podCIDRs: node.spec?.podCIDRs ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []),
+    isReady: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    zone: node.metadata.labels?.['topology.kubernetes.io/zone'] ?? null,
+    labels: node.metadata.labels ?? {},
+    kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? null,
+    devices: devices.map((d) => d.id),
+    cniPodCIDRs: facts.cniPodCIDRs,
+    cniPodCIDRsEvidence: facts.cniPodCIDRsEvidence,
+    datapathIPs: facts.datapathIPs,
+    routes: nodeRoutes(cni, facts, ctx.nodeList, ctx.clusterPodCIDRs),
+  };
+  return { host, devices };
+}
+
+function portsOf(ports: ContainerPort[] | undefined): PortRecord[] {
+  return (ports ?? []).map((p) => ({ name: p.name ?? null, port: p.containerPort, protocol: p.protocol ?? 'TCP' }));
+}
+
+/** A pod: its netns, containers and the veth that joins it to its node. */
+export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; containers: ContainerRecord[]; veth: VethRecord | null } {
+  const { uid, name, namespace = '' } = pod.metadata;
+  const id = ids.pod(uid);
+  const nodeName = pod.spec.nodeName;
+  const hostId = nodeName ? ids.host(nodeName) : null;
+  const isHostNetwork = pod.spec.hostNetwork === true;
+  const ips = podIPs(pod);
+  const cni = ctx.cni.value;
+  const ready = new Map<string, boolean>();
+  for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) ready.set(s.name, s.ready);
+
+  const containers: ContainerRecord[] = [
+    // Init containers with restartPolicy Always are native sidecars: they run beside the app.
+    ...(pod.spec.initContainers ?? []).map((c) => ({ c, role: c.restartPolicy === 'Always' ? ('sidecar' as const) : ('init' as const) })),
+    ...pod.spec.containers.map((c) => ({ c, role: 'app' as const })),
+  ].map(({ c, role }) => ({
+    id: ids.container(uid, c.name),
+    kind: 'container',
+    pod: id,
+    name: c.name,
+    image: c.image ?? null,
+    role,
+    ports: portsOf(c.ports),
+    isReady: ready.get(c.name) ?? false,
+  }));
+
+  const node = nodeName ? ctx.nodes.get(nodeName) : undefined;
+  let veth: VethRecord | null = null;
+  if (hostId && nodeName && !isHostNetwork && ips.length > 0) {
+    const hasBridge = node !== undefined && (cni.podAttachment === 'bridge' || cni.podAttachment === 'ovs') && cni.bridgeDevice !== null;
+    veth = {
+      id: ids.veth(uid),
+      kind: 'veth',
+      pod: id,
+      host: hostId,
+      podEnd: { name: 'eth0', addresses: ips },
+      hostEnd: vethHostEnd(namespace, name, cni, ctx.cniDetails),
+      bridge: hasBridge ? ids.device(nodeName, 'bridge') : null,
+      hostRoutes: podHostRoutes(ips, cni),
+    };
+  }
+
+  let defaultRoutes: PodNetns['defaultRoutes'] | undefined;
+  if (!isHostNetwork) {
+    const families = familiesOf(ips);
+    const key = `${nodeName ?? ''}|${families}`;
+    defaultRoutes = ctx.defaultRoutes.get(key);
+    if (!defaultRoutes) {
+      defaultRoutes = [...families].map((f) => podDefaultRoute(cni, node, f === '6'));
+      ctx.defaultRoutes.set(key, defaultRoutes);
+    }
+  }
+  const owner = pod.metadata.ownerReferences?.find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
+  const record: PodRecord = {
+    id,
+    kind: 'pod',
+    uid,
+    name,
+    namespace,
+    host: hostId,
+    isHostNetwork,
+    ips,
+    phase: pod.metadata.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown'),
+    isReady: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    labels: pod.metadata.labels ?? {},
+    owner: owner ? { kind: owner.kind, name: owner.name } : null,
+    containers: containers.map((c) => c.id),
+    veth: veth?.id ?? null,
+    netns: defaultRoutes ? podNetns(ips, defaultRoutes) : null,
+    dnsPolicy: dnsPolicyOf(pod.spec.dnsPolicy),
+    dnsConfig: pod.spec.dnsConfig
+      ? {
+          nameservers: pod.spec.dnsConfig.nameservers ?? [],
+          searches: pod.spec.dnsConfig.searches ?? [],
+          options: (pod.spec.dnsConfig.options ?? []).map((o) => ({ name: o.name, value: o.value ?? null })),
+        }
+      : null,
+  };
+  return { pod: record, containers, veth };
+}
+
+const dnsPolicies: readonly DnsPolicy[] = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+
+/** The API server defaults an absent dnsPolicy to ClusterFirst and rejects any other value. */
+function dnsPolicyOf(value: string | undefined): DnsPolicy {
+  return dnsPolicies.find((p) => p === value) ?? 'ClusterFirst';
+}
+
+export function deriveService(service: Service, _ctx: DeriveContext): ServiceRecord {
+  const { name, namespace = '' } = service.metadata;
+  const spec = service.spec;
+  const type = spec.type ?? 'ClusterIP';
+  const clusterIPs = (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).filter((ip) => ip !== 'None');
+  return {
+    id: ids.service(namespace, name),
+    kind: 'service',
+    name,
+    namespace,
+    type,
+    clusterIPs: type === 'ExternalName' ? [] : clusterIPs,
+    isHeadless: spec.clusterIP === 'None',
+    ports: (spec.ports ?? []).map((p) => ({
+      name: p.name ?? null,
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+      // targetPort defaults to the port itself.
+      targetPort: p.targetPort ?? p.port,
+      nodePort: p.nodePort ?? null,
+    })),
+    selector: spec.selector && Object.keys(spec.selector).length > 0 ? spec.selector : null,
+    externalIPs: spec.externalIPs ?? [],
+    loadBalancerIngress: (service.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ?? i.hostname ? [i.ip ?? i.hostname ?? ''] : [])),
+    externalName: spec.externalName ?? null,
+    externalTrafficPolicy: type === 'NodePort' || type === 'LoadBalancer' ? (spec.externalTrafficPolicy ?? 'Cluster') : null,
+    internalTrafficPolicy: spec.internalTrafficPolicy ?? 'Cluster',
+    sessionAffinity: spec.sessionAffinity ?? 'None',
+    labels: service.metadata.labels ?? {},
+  };
+}
+
+/** One EndpointSlice's endpoints. An address in two slices yields two records with one id;
+ * the caller keeps the ready one. */
+export function deriveEndpoints(slice: EndpointSlice, ctx: DeriveContext): EndpointRecord[] {
+  const namespace = slice.metadata.namespace ?? '';
+  const serviceName = slice.metadata.labels?.['kubernetes.io/service-name'];
+  if (!serviceName || slice.addressType === 'FQDN') return [];
+  const service = ids.service(namespace, serviceName);
+  const ports: PortRecord[] = (slice.ports ?? []).flatMap((p) =>
+    p.port === undefined ? [] : [{ name: p.name ?? null, port: p.port, protocol: (p.protocol ?? 'TCP') as PortRecord['protocol'] }],
+  );
+  const records: EndpointRecord[] = [];
+  for (const endpoint of slice.endpoints ?? []) {
+    const conditions = endpoint.conditions ?? {};
+    // EndpointSlice semantics: a nil ready means ready; nil serving means "same as ready".
+    const isReady = conditions.ready ?? true;
+    const ref = endpoint.targetRef;
+    const refPod = ref?.kind === 'Pod' && ref.uid ? ids.pod(ref.uid) : null;
+    for (const address of endpoint.addresses) {
+      records.push({
+        id: ids.endpoint(namespace, serviceName, address),
+        kind: 'endpoint',
+        service,
+        slice: slice.metadata.name,
+        address,
+        isReady,
+        isServing: conditions.serving ?? isReady,
+        isTerminating: conditions.terminating ?? false,
+        nodeName: endpoint.nodeName ?? null,
+        zone: endpoint.zone ?? null,
+        pod: refPod && ctx.podIds.has(refPod) ? refPod : (ctx.podsByIP.get(`${namespace}/${address}`) ?? null),
+        ports,
+      });
+    }
+  }
+  return records;
+}
+
+export function deriveIngress(ingress: Ingress, ctx: DeriveContext): IngressRecord {
+  const { name, namespace = '' } = ingress.metadata;
+  const className = ingress.spec.ingressClassName ?? ingress.metadata.annotations?.['kubernetes.io/ingress.class'] ?? null;
+  const rules: IngressRecord['rules'] = [];
+  const backendRule = (host: string | null, path: string | null, pathType: string | null, backend: typeof ingress.spec.defaultBackend) => {
+    if (!backend?.service) return;
+    rules.push({
+      host,
+      path,
+      pathType,
+      service: ids.service(namespace, backend.service.name),
+      port: backend.service.port.number ?? backend.service.port.name ?? null,
+    });
+  };
+  if (ingress.spec.defaultBackend) backendRule(null, null, null, ingress.spec.defaultBackend);
+  for (const rule of ingress.spec.rules ?? []) {
+    for (const path of rule.http?.paths ?? []) backendRule(rule.host ?? null, path.path ?? null, path.pathType ?? null, path.backend);
+  }
+  return {
+    id: ids.ingress(namespace, name),
+    kind: 'ingress',
+    name,
+    namespace,
+    className,
+    controller: (className !== null ? ctx.ingressControllers.get(className) : undefined) ?? null,
+    rules,
+    loadBalancerIngress: (ingress.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ?? i.hostname ? [i.ip ?? i.hostname ?? ''] : [])),
+    tlsHosts: (ingress.spec.tls ?? []).flatMap((t) => t.hosts ?? []),
+  };
+}
+
+/** Reads no cluster-wide fact, so the context is optional: policyRecordFrom (shared/policy)
+ * turns a what-if manifest into a record without one. */
+export function derivePolicy(policy: NetworkPolicy, _ctx?: DeriveContext): PolicyRecord {
+  const { name, namespace = '' } = policy.metadata;
+  // The API server's defaulting: with no policyTypes (absent or empty), Ingress always, and Egress
+  // when the policy has at least one egress rule (`egress: []` does not count).
+  const written = policy.spec.policyTypes ?? [];
+  const policyTypes: PolicyRecord['policyTypes'] = written.length > 0 ? written : (policy.spec.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  return { id: ids.policy(namespace, name), kind: 'policy', name, namespace, spec: policy.spec, policyTypes };
+}

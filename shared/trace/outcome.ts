@@ -1,0 +1,73 @@
+/**
+ * A path under construction: hops, then either an end (a verdict) or a fan-out into `Fork`s, each
+ * an Outcome of its own (a Service's endpoints, a load balancer's nodes, an Ingress controller's
+ * upstreams). verdict.ts flattens nested fan-outs into the trace's branches.
+ */
+import type { ContainerRecord, Host, Id, PodRecord } from '../model/types.ts';
+import type { Protocol } from '../policy/types.ts';
+import { joinHostPort } from '../topology/kube-proxy.ts';
+import type { DnsContext } from './dns.ts';
+import type { EndpointChoice } from './proxy.ts';
+import type { Branch, Hop, Packet, PolicySummary } from './types.ts';
+
+/** Inside a path, a name that resolves to nothing ends it too (`unknown-target`). */
+export type EndVerdict = Branch['verdict'] | 'unknown-target';
+
+export interface Outcome {
+  hops: Hop[];
+  end?: { verdict: EndVerdict; summary: string; policy: PolicySummary };
+  forks?: Fork[];
+}
+
+export interface Fork {
+  label: string;
+  selection: string;
+  endpoint: Id | null;
+  pod: Id | null;
+  node: Id | null;
+  outcome: Outcome;
+}
+
+/** The way on through one endpoint a Service picked: the hops to it, then what happens there. */
+export function endpointFork(choice: EndpointChoice, endpointPod: PodRecord | null, branchHops: Hop[], delivered: Outcome): Fork {
+  const where = endpointPod ? ` (${podLabel(endpointPod)}${choice.endpoint.nodeName ? ` on ${choice.endpoint.nodeName}` : ''})` : '';
+  return {
+    label: `${joinHostPort(choice.ip, choice.port)}${where}`,
+    selection: choice.selection,
+    endpoint: choice.endpoint.id,
+    pod: endpointPod?.id ?? null,
+    node: endpointPod?.host ?? null,
+    outcome: { ...delivered, hops: [...branchHops, ...delivered.hops] },
+  };
+}
+
+/** What every step of a path reads: the model, its CNI and Service proxy, the policy evaluator
+ * (the cluster's policies or what-if ones), and the query's protocol. */
+export interface Ctx extends DnsContext {
+  protocol: Protocol;
+  /** Whether the query named the protocol (a Service's port then must match it). */
+  isProtocolGiven: boolean;
+}
+
+/** Who sends: a pod (in its netns or the node's), a node, or a client outside the cluster. */
+export type Sender = { kind: 'pod'; pod: PodRecord; container: ContainerRecord | null; host: Host } | { kind: 'node'; host: Host } | { kind: 'external'; ip: string };
+
+/** Where a delivery ends: a pod, a node's own address, or outside the cluster. */
+export type Target = { kind: 'pod'; pod: PodRecord; container: ContainerRecord | null; host: Host } | { kind: 'node'; host: Host; what: string } | { kind: 'external'; what: string };
+
+/** What happens on arrival at a pod, for paths that go on from there (an Ingress controller). */
+export type OnArrive = (pod: PodRecord, host: Host, packet: Packet) => Outcome;
+
+export const noPolicy: PolicySummary = { egress: null, ingress: null };
+export const maxBranches = 64;
+
+export const end = (hops: Hop[], verdict: EndVerdict, summary: string, policy: PolicySummary = noPolicy): Outcome => ({ hops, end: { verdict, summary, policy } });
+
+export function podLabel(pod: PodRecord): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+export function withPort(packet: Packet, port: number | undefined): Packet {
+  const { dstPort: _unused, ...rest } = packet;
+  return port === undefined ? rest : { ...rest, dstPort: port };
+}

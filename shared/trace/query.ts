@@ -1,0 +1,20 @@
+/**
+ * A trace query's port and protocol as a user types them, read the same way by the CLI
+ * (`podpath trace --port/--protocol`, a `--batch` line) and the app's trace panel.
+ */
+import type { Protocol } from './types.ts';
+
+const protocols: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** A destination port: digits only, 1 to 65535 (0 is no port a packet goes to). */
+export function parsePort(text: string): { port: number } | { error: string } {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) return { error: 'expected a port number from 1 to 65535.' };
+  return { port };
+}
+
+/** A protocol, in any case: `tcp` is TCP. */
+export function parseProtocol(text: string): { protocol: Protocol } | { error: string } {
+  const protocol = protocols.find((p) => p === text.toUpperCase());
+  return protocol ? { protocol } : { error: 'expected TCP, UDP or SCTP.' };
+}

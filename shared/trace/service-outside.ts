@@ -1,0 +1,163 @@
+/**
+ * A Service reached from outside the cluster: through its LoadBalancer, a node's NodePort or an
+ * external IP — which nodes take it, the SNAT of externalTrafficPolicy Cluster, the endpoints.
+ */
+import type { Host, ServiceRecord } from '../model/types.ts';
+import { joinHostPort } from '../topology/kube-proxy.ts';
+import { deliver, targetForAddress } from './deliver.ts';
+import { end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
+import { hop, hostOf, nodeAddress, serviceLabel } from './path/hop.ts';
+import { internetHop } from './path/internet.ts';
+import { masqueradeAddress } from './path/nodes.ts';
+import { resolveService, servicePortFor, usableEndpoints, type ServiceEntry } from './proxy.ts';
+import { noPortOutcome } from './service-inside.ts';
+import type { Evidence, Hop, Packet } from './types.ts';
+
+export function isExcludedFromLB(host: Host): boolean {
+  return 'node.kubernetes.io/exclude-from-external-load-balancers' in host.labels;
+}
+
+/** Up to four nodes stand for many: those with endpoints first, and one without. */
+function representativeNodes(nodes: Host[], endpointNodes: Set<string>): { nodes: Host[]; isAll: boolean } {
+  if (nodes.length <= 4) return { nodes, isAll: true };
+  const withEndpoints = nodes.filter((n) => endpointNodes.has(n.name)).slice(0, 3);
+  const without = nodes.find((n) => !endpointNodes.has(n.name));
+  return { nodes: without ? [...withEndpoints, without] : withEndpoints, isAll: false };
+}
+
+/**
+ * A client outside the cluster reaching a Service: through its LoadBalancer, a node's NodePort
+ * or an external IP. Which nodes take it, whether kube-proxy SNATs it to the node (source lost,
+ * externalTrafficPolicy Cluster) or keeps the client's address (Local), and the endpoints.
+ */
+export function serviceFromOutside(
+  ctx: Ctx,
+  clientIP: string,
+  service: ServiceRecord,
+  port: number | undefined,
+  how: { kind: 'load-balancer' | 'external-ip'; address: string } | { kind: 'node-port'; host: Host; address: string },
+  onArrive?: OnArrive,
+  /** The packet is already on the node (a pod's traffic to a NodePort): no internet, no wire. */
+  isArrived = false,
+): Outcome {
+  const entry: ServiceEntry = how.kind;
+  const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, entry);
+  const first: Packet = { src: clientIP, dst: how.address, dstPort: svcPort ? (entry === 'node-port' ? (svcPort.nodePort ?? svcPort.port) : svcPort.port) : port, protocol: svcPort?.protocol ?? ctx.protocol };
+  const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
+  if (!svcPort) return noPortOutcome(hops, service, port, ctx.protocol, entry);
+  const policy = service.externalTrafficPolicy ?? 'Cluster';
+  const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
+  const ready = Object.values(ctx.topology.hosts).filter((h) => h.isReady);
+
+  let nodes: Host[];
+  if (how.kind === 'node-port') {
+    nodes = [how.host];
+  } else {
+    const eligible =
+      policy === 'Local'
+        ? ready.filter((h) => usableEndpoints(all, svcPort, how.address.includes(':') ? 6 : 4, 'Local', h).endpoints.length > 0)
+        : ready.filter((h) => how.kind === 'external-ip' || !isExcludedFromLB(h));
+    const endpointNodes = new Set(all.flatMap((e) => (e.nodeName ? [e.nodeName] : [])));
+    const picked = representativeNodes(eligible, endpointNodes);
+    nodes = picked.nodes;
+    const which =
+      policy === 'Local'
+        ? `only nodes with a ready local endpoint (externalTrafficPolicy Local: kube-proxy's health check on the healthCheckNodePort fails on the others, so the load balancer leaves them out): ${eligible.map((h) => h.name).join(', ') || 'none'}`
+        : `any ready node (externalTrafficPolicy Cluster): ${eligible.map((h) => h.name).join(', ')}${ready.some(isExcludedFromLB) && how.kind === 'load-balancer' ? ' (nodes labelled node.kubernetes.io/exclude-from-external-load-balancers are left out)' : ''}`;
+    const evidence: Evidence[] = [
+      { text: `${serviceLabel(service)} externalTrafficPolicy ${policy}`, object: service.id, field: 'spec.externalTrafficPolicy' },
+      {
+        text:
+          how.kind === 'load-balancer'
+            ? `the load balancer's address is in the Service's status; it sends to ${svcPort.nodePort ? `each node's NodePort ${svcPort.nodePort}` : 'the nodes (no NodePort: the address itself must reach the node)'}`
+            : 'spec.externalIPs: Kubernetes does not route these; the network must bring the address to a node, where kube-proxy takes it',
+        object: service.id,
+        field: how.kind === 'load-balancer' ? 'status.loadBalancer.ingress' : 'spec.externalIPs',
+        command: `kubectl get svc -n ${service.namespace} ${service.name} -o wide`,
+      },
+    ];
+    if (!picked.isAll) evidence.push({ text: `showing ${nodes.length} of ${eligible.length} nodes: those with endpoints, and one without` });
+    hops.push(
+      hop(
+        how.kind === 'load-balancer' ? 'load-balancer' : 'route',
+        how.kind === 'load-balancer' ? `LoadBalancer ${how.address}:${svcPort.port} → ${which}` : `external IP ${how.address}: routed to a node by the network → ${which}`,
+        first,
+        [service.id, ...eligible.map((h) => h.id)],
+        null,
+        evidence,
+      ),
+    );
+    if (nodes.length === 0) {
+      return end(hops, 'no-endpoints', `${serviceLabel(service)} has no node to send to: ${policy === 'Local' ? 'no node has a ready local endpoint, so every health check fails' : 'no node is ready'}.`);
+    }
+  }
+
+  const forks = nodes.map((host): Fork => {
+    const viaNodePort = how.kind !== 'external-ip' && svcPort.nodePort !== null;
+    const dst = how.kind === 'node-port' ? how.address : viaNodePort ? nodeAddress(host, how.address) : how.address;
+    const arriving: Packet = { ...first, dst, dstPort: viaNodePort ? (svcPort.nodePort ?? svcPort.port) : svcPort.port };
+    const uplink = host.devices.find((id) => ctx.topology.devices[id]?.role === 'uplink' || ctx.topology.devices[id]?.type === 'uplink');
+    const nodeHops: Hop[] = isArrived
+      ? []
+      : [
+          hop('uplink', `into node ${host.name} at ${joinHostPort(arriving.dst, arriving.dstPort ?? 0)}`, arriving, [uplink, host.id], host.id, [
+            { text: `${arriving.dst} is ${host.internalIPs.includes(arriving.dst) ? 'the node\'s InternalIP' : host.externalIPs.includes(arriving.dst) ? 'the node\'s ExternalIP' : 'the Service\'s address, brought to this node'}`, object: host.id, field: 'status.addresses' },
+          ]),
+        ];
+    const resolution = resolveService(ctx, service, svcPort, host, arriving, viaNodePort ? 'node-port' : entry);
+    if (viaNodePort && resolution.hops[0]) resolution.hops[0] = { ...resolution.hops[0], kind: 'node-port' };
+    nodeHops.push(...resolution.hops);
+    if (resolution.failure) {
+      return { label: `via ${host.name}`, selection: how.kind === 'node-port' ? 'the node the client addressed' : `the load balancer picks node ${host.name}`, endpoint: null, pod: null, node: host.id, outcome: end([...nodeHops, resolution.failure.hop], 'no-endpoints', `via node ${host.name}: ${resolution.failure.summary}.`) };
+    }
+    const endpointForks = resolution.choices.slice(0, Math.ceil(maxBranches / nodes.length)).map((choice): Fork => {
+      const endpointPod = choice.endpoint.pod ? (ctx.topology.pods[choice.endpoint.pod] ?? null) : null;
+      const branchHops: Hop[] = [choice.dnat];
+      let after = choice.dnat.packet;
+      const isLocalEndpoint = choice.endpoint.nodeName === host.name;
+      const snats = policy === 'Cluster' && !(ctx.proxyMode === 'ebpf' && isLocalEndpoint);
+      if (snats) {
+        const toward = endpointPod ? hostOf(ctx, endpointPod) : null;
+        const masq = ctx.proxyMode === 'ebpf' ? { address: nodeAddress(host, after.dst), device: 'the node\'s address' } : masqueradeAddress(ctx, host, toward ?? host, after.dst);
+        const snatted = { ...after, src: masq.address };
+        branchHops.push(
+          hop('snat', `node ${host.name}: SNAT ${after.src} → ${masq.address} (${masq.device}): externalTrafficPolicy Cluster, the client's address is lost`, snatted, [host.id, service.id], host.id, [
+            {
+              text:
+                ctx.proxyMode === 'ebpf'
+                  ? 'Cilium\'s BPF NodePort SNATs to the node\'s address when the backend is on another node, so the reply comes back through this node'
+                  : `kube-proxy marks external traffic for masquerade (${svcPort.kubeProxy?.external ?? 'KUBE-EXT'} -j KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it to the address of the device it leaves by`,
+              object: service.id,
+              field: 'spec.externalTrafficPolicy',
+              command: ctx.proxyMode === 'ebpf' ? 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf nat list' : 'iptables-save -t nat | grep -E "KUBE-MARK-MASQ|KUBE-POSTROUTING"',
+            },
+            { text: 'NetworkPolicy on the endpoint sees this address, not the client\'s: an ipBlock for the client does not match' },
+          ]),
+        );
+        after = snatted;
+      } else if (policy === 'Local') {
+        branchHops.push(
+          hop('service', `externalTrafficPolicy Local: no SNAT, the endpoint sees the client's address ${after.src}`, after, [service.id, host.id], host.id, [
+            { text: 'with Local, kube-proxy only uses this node\'s endpoints and does not masquerade, so the source address is preserved', object: service.id, field: 'spec.externalTrafficPolicy' },
+          ]),
+        );
+      }
+      const target = targetForAddress(ctx, choice.ip, endpointPod);
+      const delivered = deliver(ctx, { host, packet: after, bridgedFrom: null }, null, target, onArrive);
+      return endpointFork(choice, endpointPod, branchHops, delivered);
+    });
+    return {
+      label: `via ${host.name}`,
+      selection: how.kind === 'node-port' ? 'the node the client addressed' : `the ${how.kind === 'load-balancer' ? 'load balancer' : 'network'} sends it to node ${host.name}`,
+      endpoint: null,
+      pod: null,
+      node: host.id,
+      outcome: { hops: nodeHops, forks: endpointForks },
+    };
+  });
+  if (how.kind === 'node-port' && forks[0]) {
+    // One entry node: no fan-out of its own.
+    return { hops: [...hops, ...forks[0].outcome.hops], ...(forks[0].outcome.forks ? { forks: forks[0].outcome.forks } : {}), ...(forks[0].outcome.end ? { end: forks[0].outcome.end } : {}) };
+  }
+  return { hops, forks };
+}
