@@ -7,27 +7,27 @@
  * recognised by identity; nothing is ever replaced wholesale with `cy.json`.
  *
  * Positions: a new picture (the first draw, another session, "Re-layout") gets the full
- * deterministic layout. After that an update never moves what is drawn — a data change moves
- * nothing, a removal leaves a gap, and new elements are put near their parent by placement.ts
- * (a pod in the next free cell of its host's grid, a host right of the others). Only an element
- * whose parent changed (a pod scheduled out of the Unscheduled box) is placed again.
+ * deterministic layout (in a worker when it is large). After that an update never moves what is
+ * drawn (position-memory.ts). What of the laid-out graph is drawn at the current zoom is
+ * detail.ts's choice.
  *
- * Leaves that leave the drawing (a filter hid them, or the cluster removed them) are remembered
- * with their parent until the next fresh layout: when one comes back under the same parent and
- * its place is still free, it is put back exactly where it was, so turning a filter off restores
- * the picture it turned on.
+ * (One class of ~450 lines because it owns the one cytoscape instance: each public method is a
+ * verb of the view, PodpathView; the work is done by the modules it calls.)
  */
 import type cytoscape from 'cytoscape';
 import { isFiltering, noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { deltasBetween } from '../state/cluster.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from './detail.ts';
-import type { GraphElement, GraphNodeData, Grouping } from './element-types.ts';
+import type { GraphElement, Grouping } from './element-types.ts';
 import { GraphElementIndex } from './element-index.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, type Box, type Point } from './layout.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
-import { placeNewNodes } from './placement.ts';
+import { freshPositions, PositionMemory } from './position-memory.ts';
+import { renderedBox, renderedCenter } from './hit-test.ts';
+import { applyElements } from './apply-elements.ts';
+import { markSelection, markTrace } from './highlight.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
@@ -39,16 +39,6 @@ const defaultMinZoom = 0.05;
 /** How long the view must rest before what it shows is redrawn at its level of detail. */
 const viewportRest = 120;
 
-/** How many removed leaves' places are remembered at most. */
-const maxRemembered = 200_000;
-
-const highlightClasses = ['is-selected', 'is-related', 'is-faded', 'is-found'];
-const traceClasses = ['is-traced', 'is-trace-dimmed'];
-
-/** The canvas renderer's hit test: not in cytoscape's typings, but what its own tap handler uses. */
-interface HitTester {
-  findNearestElement(x: number, y: number, interactiveOnly: boolean, isTouch: boolean): cytoscape.SingularElementArgument | undefined;
-}
 
 export interface DrawOptions {
   /** Lay everything out afresh instead of placing only what is new. */
@@ -71,7 +61,7 @@ export class GraphAdapter implements PodpathView {
   private readonly cy: cytoscape.Core;
   private topology: Topology | null = null;
   private theme: GraphTheme = fallbackTheme;
-  /** The elements drawn, as last applied: an element still the same object needs no look. */
+  /** The elements drawn, as last applied (apply-elements.ts). */
   private drawn = new Map<string, GraphElement>();
   private selected: string | null = null;
   /** The element a search chose: marked until the selection moves elsewhere. */
@@ -79,8 +69,7 @@ export class GraphAdapter implements PodpathView {
   private hasGrowthRoom = false;
   private hasUserMovedViewport = false;
   private overlapping: string[] = [];
-  /** Where leaves no longer drawn stood, and under which parent; cleared by a fresh layout. */
-  private remembered = new Map<string, { point: Point; parent: string | undefined }>();
+  private readonly memory = new PositionMemory();
   /** The whole graph of the current topology, and where the layout put each of its leaves. */
   private index: GraphElementIndex | null = null;
   private filters: GraphFilters = noFilters;
@@ -144,66 +133,23 @@ export class GraphAdapter implements PodpathView {
     // this is another picture, which starts a layout of its own.
     if (this.pendingLayout && !(isFresh && options.refit)) return;
     const layoutOptions = { growthRoom: this.hasGrowthRoom };
-    let positions: Map<string, Point>;
     const saved = options.savedLayout ? new Map(Object.entries(options.savedLayout).filter(([id]) => next.has(id))) : null;
     if (isFresh && !options.computed && !(saved && saved.size > 0) && elements.length > workerLayoutThreshold && canLayOutInWorker()) {
       this.layOutInBackground(elements, options);
       return;
     }
-    const parents = new Set<string>();
-    for (const e of elements) if (e.group === 'nodes' && e.data.parent) parents.add(e.data.parent);
-    if (isFresh && options.computed) {
-      // The worker's layout; whatever the cluster added meanwhile is placed near its parent.
-      positions = new Map();
-      let isMissing = false;
-      for (const e of elements) {
-        if (e.group !== 'nodes' || parents.has(e.data.id)) continue;
-        const p = options.computed.get(e.data.id);
-        if (p) positions.set(e.data.id, p);
-        else isMissing = true;
-      }
-      this.overlapping = [];
-      if (isMissing) {
-        const placement = placeNewNodes(elements, positions, layoutOptions);
-        for (const [id, p] of placement.positions) positions.set(id, p);
-        this.overlapping = placement.overlapping;
-      }
-    } else if (isFresh && saved && saved.size > 0) {
-      // A snapshot drawn as it was saved; anything it did not hold is placed near its parent.
-      const placement = placeNewNodes(elements, saved, layoutOptions);
-      positions = new Map([...saved, ...placement.positions]);
-      this.overlapping = placement.overlapping;
-    } else if (isFresh) {
-      positions = new Map(Object.entries(computeLayout(elements, layoutOptions).positions));
-      this.overlapping = [];
-    } else {
-      const staying = this.stayingPositions(elements, next, before);
-      const returning = this.returningPositions(elements, staying);
-      const placement = placeNewNodes(elements, new Map([...staying, ...returning]), layoutOptions);
-      positions = new Map([...staying, ...returning, ...placement.positions]);
-      // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
-      this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placement.overlapping];
-    }
-    // Only leaves keep positions: a compound's box follows its children.
-    for (const id of parents) positions.delete(id);
-
     if (isFresh) {
-      this.remembered.clear();
+      const placed = freshPositions(elements, { computed: options.computed, saved, ...layoutOptions });
+      this.layoutPositions = placed.positions;
+      this.overlapping = placed.overlapping;
+      this.memory.clear();
       if (options.refit) this.expanded.clear();
     } else {
-      for (const [id, point] of this.layoutPositions) {
-        if (next.has(id)) continue;
-        const was = before(id);
-        this.remembered.delete(id);
-        this.remembered.set(id, { point, parent: was?.group === 'nodes' ? was.data.parent : undefined });
-      }
-      // A long live session removes pods for ever: forget the oldest beyond a bound.
-      for (const id of this.remembered.keys()) {
-        if (this.remembered.size <= maxRemembered) break;
-        this.remembered.delete(id);
-      }
+      const placed = this.memory.follow(elements, next, this.layoutPositions, before, layoutOptions);
+      this.layoutPositions = placed.positions;
+      // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
+      this.overlapping = [...this.overlapping.filter((id) => next.has(id)), ...placed.overlapping];
     }
-    this.layoutPositions = positions;
 
     const fitting = isFresh && (options.refit === true || !this.hasUserMovedViewport);
     this.draw(fitting ? this.fittedView() : undefined);
@@ -290,71 +236,10 @@ export class GraphAdapter implements PodpathView {
     this.lastDetail = detail;
     this.isFolded = detail.isFolded;
     const elements = detail.elements;
-    const next = new Set(elements.map((e) => e.data.id));
     const positionOf = (id: string): Point | undefined => this.layoutPositions.get(id) ?? detail.foldPositions.get(id);
 
     cy.batch(() => {
-      const stale = cy.elements().filter((ele) => !next.has(ele.id()));
-      stale.edges().remove();
-
-      // New nodes first (parents precede children in `elements`), so moved nodes find their new
-      // parent and no live node is removed with a stale parent.
-      const newEdges: cytoscape.ElementDefinition[] = [];
-      const newNodes: cytoscape.ElementDefinition[] = [];
-      const changed: GraphElement[] = [];
-      for (const element of elements) {
-        const id = element.data.id;
-        const last = this.drawn.get(id);
-        if (cy.getElementById(id).empty()) {
-          const position = positionOf(id);
-          const definition = { group: element.group, data: { ...element.data }, classes: element.classes, ...(position ? { position: { ...position } } : {}) };
-          (element.group === 'nodes' ? newNodes : newEdges).push(definition);
-        } else if (last !== element && (!last || JSON.stringify(last) !== JSON.stringify(element))) {
-          // Index elements keep their identity while unchanged; folds are made anew each time.
-          changed.push(element);
-        }
-        this.drawn.set(id, element);
-      }
-      for (const id of [...this.drawn.keys()]) if (!next.has(id)) this.drawn.delete(id);
-      cy.add(newNodes);
-
-      for (const element of changed) {
-        const existing = cy.getElementById(element.data.id);
-        if (element.group === 'nodes') {
-          const node = existing as cytoscape.NodeSingular;
-          if ((node.data('parent') ?? undefined) !== element.data.parent) node.move({ parent: element.data.parent ?? null });
-        } else {
-          const edge = existing as cytoscape.EdgeSingular;
-          if (edge.data('source') !== element.data.source || edge.data('target') !== element.data.target) {
-            edge.move({ source: element.data.source, target: element.data.target });
-          }
-        }
-        // A move replaces the element, so look it up again.
-        const current = cy.getElementById(element.data.id);
-        // Keys the element no longer has (a host that got children loses its own size).
-        const dropped = Object.keys(current.data() as object).filter((key) => key !== 'parent' && !(key in element.data));
-        if (dropped.length > 0) current.removeData(dropped.join(' '));
-        current.data({ ...element.data });
-        current.classes(element.classes);
-      }
-
-      // Deepest first: a stale pod goes before its stale host, so nothing is removed twice.
-      stale
-        .nodes()
-        .sort((a, b) => b.ancestors().length - a.ancestors().length)
-        .forEach((node) => {
-          if (node.inside()) node.remove();
-        });
-      cy.add(newEdges);
-
-      // Every drawn leaf where the layout puts it (only new places differ).
-      cy.nodes().forEach((node) => {
-        if (!node.isChildless()) return;
-        const position = positionOf(node.id());
-        if (!position) return;
-        const current = node.position();
-        if (current.x !== position.x || current.y !== position.y) node.position({ ...position });
-      });
+      applyElements(cy, elements, this.drawn, positionOf);
       this.applyHighlight();
       this.applyTrace();
     });
@@ -398,64 +283,6 @@ export class GraphAdapter implements PodpathView {
     if (this.expanded.has(unit)) return;
     this.expanded.add(unit);
     this.draw();
-  }
-
-  /**
-   * Leaves drawn before that keep their place: every leaf of the new graph that had a position
-   * and whose parents are unchanged all the way up. A leaf that now has children (a host's first
-   * pod) is included, so that its contents go where it stood.
-   */
-  private stayingPositions(elements: readonly GraphElement[], next: ReadonlyMap<string, GraphElement>, before: (id: string) => GraphElement | undefined): Map<string, Point> {
-    const staying = new Map<string, Point>();
-    const hasMoved = new Map<string, boolean>();
-    const moved = (id: string): boolean => {
-      const known = hasMoved.get(id);
-      if (known !== undefined) return known;
-      const element = next.get(id);
-      const old = before(id);
-      let result = true;
-      if (element?.group === 'nodes' && old?.group === 'nodes') {
-        const parent = element.data.parent;
-        result = parent !== old.data.parent || (parent !== undefined && moved(parent));
-      }
-      hasMoved.set(id, result);
-      return result;
-    };
-    for (const element of elements) {
-      if (element.group !== 'nodes') continue;
-      const position = this.layoutPositions.get(element.data.id);
-      if (!position || moved(element.data.id)) continue;
-      staying.set(element.data.id, position);
-    }
-    return staying;
-  }
-
-  /**
-   * Remembered places of leaves drawn again under the same parent, when the place is still free:
-   * no staying leaf's box overlaps theirs (a new pod may have taken the gap meanwhile).
-   */
-  private returningPositions(elements: readonly GraphElement[], staying: ReadonlyMap<string, Point>): Map<string, Point> {
-    const returning = new Map<string, Point>();
-    if (this.remembered.size === 0) return returning;
-    const boxAt = (data: GraphNodeData, p: Point): Box => {
-      const halfW = (data.width ?? 0) / 2;
-      const halfH = (data.height ?? 0) / 2;
-      return { x1: p.x - halfW, y1: p.y - halfH, x2: p.x + halfW, y2: p.y + halfH };
-    };
-    const boxes: Box[] = [];
-    for (const element of elements) {
-      const p = element.group === 'nodes' ? staying.get(element.data.id) : undefined;
-      if (p && element.group === 'nodes') boxes.push(boxAt(element.data, p));
-    }
-    for (const element of elements) {
-      if (element.group !== 'nodes' || staying.has(element.data.id)) continue;
-      const memory = this.remembered.get(element.data.id);
-      if (!memory || memory.parent !== element.data.parent) continue;
-      const box = boxAt(element.data, memory.point);
-      if (boxes.some((b) => box.x1 < b.x2 && b.x1 < box.x2 && box.y1 < b.y2 && b.y1 < box.y2)) continue;
-      returning.set(element.data.id, memory.point);
-    }
-    return returning;
   }
 
   setSelection(id: string | null): void {
@@ -526,19 +353,7 @@ export class GraphAdapter implements PodpathView {
   }
 
   private applyTrace(): void {
-    const cy = this.cy;
-    // Only what carries them: restyling every drawn element at each update would cost a frame.
-    cy.elements(traceClasses.map((c) => `.${c}`).join(', ')).removeClass(traceClasses);
-    const traced = this.traced;
-    if (!traced) return;
-    let on = cy.collection();
-    for (const id of traced) {
-      const ele = cy.getElementById(id);
-      if (ele.nonempty()) on = on.union(ele);
-    }
-    on = on.union(cy.edges().filter((edge) => traced.has(edge.source().id()) && traced.has(edge.target().id())));
-    on.addClass('is-traced');
-    cy.elements().not(on).not(on.ancestors()).addClass('is-trace-dimmed');
+    markTrace(this.cy, this.traced);
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
@@ -611,82 +426,21 @@ export class GraphAdapter implements PodpathView {
   }
 
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
-    const ele = this.cy.getElementById(id);
-    const container = this.cy.container();
-    if (ele.empty() || !container) return null;
-    const origin = container.getBoundingClientRect();
-    const b = ele.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
-    return { x1: origin.left + b.x1, y1: origin.top + b.y1, x2: origin.left + b.x2, y2: origin.top + b.y2 };
+    return renderedBox(this.cy, id);
   }
 
   renderedCenter(id: string): { x: number; y: number } | null {
-    const ele = this.cy.getElementById(id);
-    const container = this.cy.container();
-    if (ele.empty() || !container) return null;
-    const origin = container.getBoundingClientRect();
-    const toClient = (p: { x: number; y: number }) => ({ x: origin.left + p.x, y: origin.top + p.y });
-    if (ele.isEdge()) return toClient(ele.renderedMidpoint());
-    const node = ele as cytoscape.NodeSingular;
-    const box = node.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
-    const centre = { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 };
-    // Children, and edges drawn over a compound box, would take the click: look for the point
-    // nearest the centre where a click really lands on this element, as cytoscape hit-tests it.
-    // A compound's own area may be only its padding, so points in that band are tried too.
-    const candidates: { x: number; y: number }[] = [];
-    const steps = 12;
-    for (let i = 1; i < steps; i++) {
-      for (let j = 1; j < steps; j++) candidates.push({ x: box.x1 + ((box.x2 - box.x1) * i) / steps, y: box.y1 + ((box.y2 - box.y1) * j) / steps });
-    }
-    if (node.isParent()) {
-      // cytoscape counts a click up to 2 px outside a node as on it, children first; so the
-      // thin band of padding may be covered by the children's margin, and just outside works.
-      const half = ((Number.parseFloat(String(node.style('padding'))) || 4) * this.cy.zoom()) / 2;
-      for (const inset of [half, 0.5, -1]) {
-        for (let i = 1; i < steps; i++) {
-          const x = box.x1 + ((box.x2 - box.x1) * i) / steps;
-          const y = box.y1 + ((box.y2 - box.y1) * i) / steps;
-          candidates.push({ x, y: box.y1 + inset }, { x, y: box.y2 - inset }, { x: box.x1 + inset, y }, { x: box.x2 - inset, y });
-        }
-      }
-    }
-    // Mouse events carry whole pixels, so test whole client pixels, each with its neighbours so
-    // that a click is not decided by rounding.
-    const toWhole = (p: { x: number; y: number }) => ({ x: Math.round(origin.left + p.x) - origin.left, y: Math.round(origin.top + p.y) - origin.top });
-    const visible = [centre, ...candidates].map(toWhole).filter((p) => p.x > 1 && p.y > 1 && p.x < origin.width - 1 && p.y < origin.height - 1);
-    visible.sort((a, b) => Math.hypot(a.x - centre.x, a.y - centre.y) - Math.hypot(b.x - centre.x, b.y - centre.y));
-    const isSolid = (p: { x: number; y: number }) =>
-      [p, { x: p.x - 1, y: p.y }, { x: p.x + 1, y: p.y }, { x: p.x, y: p.y - 1 }, { x: p.x, y: p.y + 1 }].every((q) => this.hitTest(q)?.same(ele));
-    const hit = visible.find(isSolid) ?? visible.find((p) => this.hitTest(p)?.same(ele));
-    return toClient(hit ?? centre);
-  }
-
-  /** The element a click at this rendered point selects (cytoscape's own hit test). */
-  private hitTest(point: { x: number; y: number }): cytoscape.SingularElementArgument | undefined {
-    const renderer = (this.cy as unknown as { renderer(): HitTester | undefined }).renderer();
-    if (typeof renderer?.findNearestElement !== 'function') return undefined;
-    const pan = this.cy.pan();
-    const zoom = this.cy.zoom();
-    return renderer.findNearestElement((point.x - pan.x) / zoom, (point.y - pan.y) / zoom, true, false);
+    return renderedCenter(this.cy, id);
   }
 
   private applyHighlight(): void {
-    const cy = this.cy;
-    cy.elements(highlightClasses.map((c) => `.${c}`).join(', ')).removeClass(highlightClasses);
-    if (this.found) cy.getElementById(this.found).addClass('is-found');
-    if (!this.selected) return;
-    let ele = cy.getElementById(this.selected);
-    if (ele.empty() && this.index) {
-      // Selected but folded: the fold that holds it stands in for it.
-      const unit = unitHolding(this.index.list, this.layoutPositions, this.selected);
-      const fold = unit ? foldIdsOf(unit).map((id) => cy.getElementById(id)).find((f) => f.nonempty()) : undefined;
-      if (!fold) return;
-      ele = fold;
-    }
-    ele.addClass('is-selected');
-    const related = ele.isNode() ? (ele as cytoscape.NodeSingular).union((ele as cytoscape.NodeSingular).descendants()).connectedEdges() : ele;
-    cy.edges().not(related).addClass('is-faded');
-    related.addClass('is-related');
-    related.connectedNodes().not(ele).addClass('is-related');
+    const index = this.index;
+    // Selected but folded: the fold that holds it stands in for it.
+    const foldOf = (id: string): string | null => {
+      const unit = index ? unitHolding(index.list, this.layoutPositions, id) : null;
+      return unit ? (foldIdsOf(unit).find((fold) => this.cy.getElementById(fold).nonempty()) ?? null) : null;
+    };
+    markSelection(this.cy, this.selected, this.found, foldOf);
   }
 }
 

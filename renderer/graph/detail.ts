@@ -1,5 +1,7 @@
 /**
  * Level of detail (design §9, issue 5): which part of the full graph the canvas draws.
+ * (One file of ~460 lines: measuring the units, choosing how far each opens and drawing the folds
+ * all read the same Unit and Block records; apart, each would need the others' internals.)
  *
  * The layout places every element of the model (layout.ts, placement.ts); this module only
  * decides what to draw, so folding and unfolding never moves anything. A fold is drawn as one
