@@ -8,5 +8,5 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { main } = await import('../electron/cli.ts');
+const { main } = await import('../electron/cli/main.ts');
 await main(process.argv);

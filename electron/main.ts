@@ -1,11 +1,12 @@
 /**
- * The desktop app's main process: one window on the backend of electron/backend.ts. It only
- * wires things together; the rules live in electron/desktop/ where tests can reach them.
+ * The desktop app's main process: one window on the backend of electron/backend/backend.ts.
+ * It only wires things together; the rules live in electron/desktop/ where tests can reach them.
  */
 import path from 'node:path';
 import { app, type BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
-import { openStartupBackend, type Backend } from './backend.ts';
-import { adoptShellPath, kubeconfigPaths } from './kube/kubeconfig.ts';
+import { openStartupBackend, type Backend } from './backend/backend.ts';
+import { kubeconfigPaths } from './backend/kube/kubeconfig.ts';
+import { adoptShellPath } from './backend/kube/shell-path.ts';
 import { parseDesktopArgs, requestedSnapshot } from './desktop/args.ts';
 import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';
 import { applicationMenuTemplate } from './desktop/menu.ts';
@@ -18,7 +19,6 @@ import {
   installContentSecurityPolicy,
 } from './desktop/security.ts';
 import { createMainWindow } from './desktop/window.ts';
-
 
 // A second launch focuses the first window instead of opening another backend.
 if (!app.requestSingleInstanceLock()) {

@@ -10,10 +10,11 @@ import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { configForContext, loadKubeconfig } from '../electron/kube/kubeconfig.ts';
-import { createKubeClient } from '../electron/kube/client.ts';
-import { kindSpecs, pathOf } from '../electron/kube/kinds.ts';
-import { LiveSession } from '../electron/session.ts';
+import { configForContext } from '../electron/backend/kube/context-config.ts';
+import { loadKubeconfig } from '../electron/backend/kube/kubeconfig.ts';
+import { createKubeClient } from '../electron/backend/kube/client.ts';
+import { kindSpecs, pathOf } from '../electron/backend/kube/kinds.ts';
+import { LiveSession } from '../electron/backend/session.ts';
 import { adminApi, startControlPlane, waitFor, type KubeApi } from '../test/cluster/harness.ts';
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {

@@ -17,8 +17,8 @@
  * Run: `node scripts/make-demo.ts` (or `npm run make:demo`).
  */
 import { createHash } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '../electron/backend/atomic-write.ts';
 import type {
   ClusterObjects,
   ConfigMap,
@@ -1285,8 +1285,6 @@ export function buildDemoSnapshot(): Snapshot {
 
 if (import.meta.main) {
   const text = serializeSnapshot(buildDemoSnapshot());
-  const temporary = `${demoSnapshotPath}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, demoSnapshotPath);
+  writeFileAtomicSync(demoSnapshotPath, text);
   console.log(`wrote ${demoSnapshotPath} (${text.length} bytes)`);
 }

@@ -5,16 +5,14 @@
  *
  * Run: `npm run make:schema`.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomicSync } from '../electron/backend/atomic-write.ts';
 import { serializeJsonSchema, snapshotJsonSchema } from '../shared/snapshot/json-schema.ts';
 
 export const schemaPath = fileURLToPath(new URL('../shared/snapshot/podpath.snapshot.schema.json', import.meta.url));
 
 if (import.meta.main) {
   const text = serializeJsonSchema(snapshotJsonSchema());
-  const temporary = `${schemaPath}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, schemaPath);
+  writeFileAtomicSync(schemaPath, text);
   console.log(`wrote ${schemaPath} (${text.length} bytes)`);
 }

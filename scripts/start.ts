@@ -8,28 +8,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { electronDir, findElectron } from './electron-binary.ts';
 
 const require = createRequire(import.meta.url);
-const electronDir = join(import.meta.dirname, '..', 'node_modules', 'electron');
 const installTimeoutMs = 60_000;
-
-/** The Electron executable if it is installed, else why not. Mirrors node_modules/electron/index.js. */
-function findElectron(): { path: string } | { missing: string } {
-  const pathFile = join(electronDir, 'path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (override) {
-    const executable = join(override, relative ?? (process.platform === 'win32' ? 'electron.exe' : 'electron'));
-    return existsSync(executable) ? { path: executable } : { missing: `${executable} (ELECTRON_OVERRIDE_DIST_PATH) does not exist` };
-  }
-  if (relative === null) return { missing: 'node_modules/electron/path.txt does not exist' };
-  const executable = join(electronDir, 'dist', relative);
-  return existsSync(executable) ? { path: executable } : { missing: `${executable} does not exist` };
-}
 
 /** Runs the electron package's own download once; returns a one-line reason if it failed. */
 async function installElectron(): Promise<string | null> {

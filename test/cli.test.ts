@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { DescribeDocument } from '../shared/describe.ts';
+import type { DescribeDocument } from '../shared/describe/types.ts';
 import type { DiffReport } from '../shared/snapshot/diff-report.ts';
 import { repoRoot } from './e2e/serve.ts';
 import { runPodpath } from './podpath-cli.ts';

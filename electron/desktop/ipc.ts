@@ -4,7 +4,7 @@
  * contract's schema, and backend events forwarded to the window on the contract's channels.
  */
 import type { IpcMainInvokeEvent } from 'electron';
-import type { Backend } from '../backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import { channelOf, dispatchRequest, eventNames, requestNames, type Reply, type RequestHandlers } from '../../shared/ipc.ts';
 import type { AppLocation } from './security.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { maxSnapshotBytes } from '../../shared/ipc.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
-import { defaultAssetsDir, demoFileName, openBackend } from '../backend.ts';
+import { defaultAssetsDir, demoFileName, openBackend } from '../backend/backend.ts';
 import {
   exportSnapshotWithDialog,
   openSnapshotPath,

@@ -16,10 +16,10 @@ import type {
   SaveDialogOptions,
   SaveDialogReturnValue,
 } from 'electron';
-import type { Backend } from '../backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import { dispatchRequest, maxSnapshotBytes, unwrapReply, type ViewState } from '../../shared/ipc.ts';
 import type { Snapshot } from '../../shared/snapshot/format.ts';
-import { writeSnapshotFile } from '../snapshot-file.ts';
+import { writeSnapshotFile } from '../backend/snapshot-file.ts';
 
 /** The dialogs the flows use, bound to the window by main (tests hand in stand-ins). */
 export interface SnapshotDialogs {

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { headlessChromiumArgs } from '../../electron/export-image.ts';
+import { headlessChromiumArgs } from '../../electron/cli/export-image.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

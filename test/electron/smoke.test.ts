@@ -2,27 +2,17 @@
 // preload and the renderer. Electron's binary cannot be downloaded on every machine (design
 // §8), so where there is none the test is skipped and says so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findElectron } from '../../scripts/electron-binary.ts';
 import { requestNames } from '../../shared/ipc.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
-/** The installed Electron executable, found the way node_modules/electron/index.js finds it. */
-function electronBinary(): string | null {
-  const pathFile = join(root, 'node_modules/electron/path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (!override && relative === null) return null;
-  const executable = override
-    ? join(override, relative ?? 'electron')
-    : join(root, 'node_modules/electron/dist', relative ?? 'electron');
-  return existsSync(executable) ? executable : null;
-}
-
-const binary = electronBinary();
+const found = findElectron();
+const binary = 'path' in found ? found.path : null;
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const skipReason = !binary
   ? 'no Electron binary (node_modules/electron/path.txt or its dist/ executable is missing; run `node node_modules/electron/install.js` where the Electron download is reachable, or set ELECTRON_OVERRIDE_DIST_PATH)'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import type { EventName, Events } from '../../shared/ipc.ts';
-import { openBackend } from '../../electron/backend.ts';
+import { openBackend } from '../../electron/backend/backend.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { waitFor } from '../cluster/harness.ts';
 

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { KindStatus } from '../../shared/ipc.ts';
 import type { Pod } from '../../shared/kube/objects.ts';
 import type { TopologyDelta } from '../../shared/model/delta.ts';
-import { createKubeClient } from '../../electron/kube/client.ts';
-import { configForContext, loadKubeconfig } from '../../electron/kube/kubeconfig.ts';
-import { ListWatch } from '../../electron/kube/list-watch.ts';
-import { LiveSession } from '../../electron/session.ts';
+import { createKubeClient } from '../../electron/backend/kube/client.ts';
+import { configForContext } from '../../electron/backend/kube/context-config.ts';
+import { loadKubeconfig } from '../../electron/backend/kube/kubeconfig.ts';
+import { ListWatch } from '../../electron/backend/kube/list-watch.ts';
+import { LiveSession } from '../../electron/backend/session.ts';
 import { adminApi, connectControlPlane, startControlPlane, waitFor, type ControlPlane, type KubeApi } from '../cluster/harness.ts';
 
 const kubeconfig = inject('kubeconfig');

@@ -7,7 +7,7 @@
  */
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch } from 'undici';
-import { serverOrigin } from './errors.ts';
+import { serverOrigin } from './kube-error.ts';
 
 /** An HTTP error from the API server, with the Kubernetes Status it sent where there was one. */
 export class KubeHttpError extends Error {

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseSnapshot, serializeSnapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { ManifestError, buildSnapshotFromFiles, readManifestFiles } from './from-files.ts';
+import { ManifestError } from '../../../shared/kube/documents.ts';
+import { parseSnapshot, serializeSnapshot } from '../../../shared/snapshot/format.ts';
+import { derive } from '../../../shared/topology/derive.ts';
+import { buildSnapshotFromFiles, readManifestFiles } from './from-files.ts';
 
 /** Fixture files in test/fixtures/manifests/ (sources in its README). */
-const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/manifests/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/manifests/${name}`, import.meta.url));
 
 let scratch = '';
 beforeAll(async () => {

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { CoreV1Api, HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { KubeError, describeKubeError } from './errors.ts';
-import { configForContext, loadKubeconfig } from './kubeconfig.ts';
+import { configForContext } from './context-config.ts';
+import { describeKubeError } from './errors.ts';
+import { KubeError } from './kube-error.ts';
+import { loadKubeconfig } from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podpath-kube-errors-'));
 const secretToken = 'sekret-token-0123456789';

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { dispatchRequest } from '../shared/ipc.ts';
-import { parseSnapshot } from '../shared/snapshot/format.ts';
+import { dispatchRequest } from '../../shared/ipc.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { defaultAssetsDir, demoFileName, exportFileName, openBackend } from './backend.ts';
 
 describe('openBackend', () => {

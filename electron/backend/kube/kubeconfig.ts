@@ -1,18 +1,18 @@
 /**
  * Kubeconfig loading for the backend: which files (`--kubeconfig`, `KUBECONFIG`, `~/.kube/config`),
- * merged the way kubectl merges them, the contexts they offer (never their credentials), the
- * context last used with them, and the user's shell PATH for credential plugins when the app was
- * started from a desktop launcher.
+ * merged the way kubectl merges them, and the contexts they offer (never their credentials). A
+ * context's own KubeConfig is context-config.ts; the context last used, remembered-context.ts.
  */
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
-import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { ContextInfo, ContextList } from '../../shared/ipc.ts';
-import { KubeError, describeKubeError, execFailed, serverOrigin } from './errors.ts';
+import type { ContextInfo, ContextList } from '../../../shared/ipc.ts';
+import { describeKubeError } from './errors.ts';
+import { KubeError, serverOrigin } from './kube-error.ts';
+import { isRecord, type Raw } from './raw.ts';
+import { lastUsedContext } from './remembered-context.ts';
 
 export interface LoadedKubeconfig {
   /** The files read, in merge order (absolute). */
@@ -44,7 +44,6 @@ export function kubeconfigPaths(options: { explicit?: string; env?: NodeJS.Proce
   return [join(options.home ?? homedir(), '.kube', 'config')];
 }
 
-type Raw = Record<string, unknown>;
 interface NamedEntry {
   name: string;
   /** The inner `cluster` / `user` / `context` object. */
@@ -307,158 +306,6 @@ export function authOf(user: Raw | undefined): string {
   return 'none';
 }
 
-/**
- * A KubeConfig of its own with `context` current: fresh authenticators and copies of the entries,
- * so nothing a session does (token refreshes, caches) reaches the shared one. Failures of its
- * authentication (credential plugins, files it names) come out as KubeErrors.
- */
-export function configForContext(loaded: LoadedKubeconfig, context: string): KubeConfig {
-  const source = loaded.config;
-  const info = loaded.contexts.find((c) => c.name === context);
-  if (!info) {
-    const names = loaded.contexts.map((c) => c.name);
-    throw new KubeError('context-not-found', `Context ${context} is not in ${loaded.files.join(', ')}.`, {
-      hint: names.length > 0 ? `Available contexts: ${names.join(', ')}.` : 'That kubeconfig defines no contexts.',
-    });
-  }
-  const ctx = source.getContextObject(context);
-  if (!ctx || !source.getCluster(ctx.cluster)) {
-    const why = info.cluster
-      ? `refers to cluster ${info.cluster}, which is not defined (or has no server)`
-      : 'names no cluster';
-    throw new KubeError('kubeconfig-invalid', `Context ${context} ${why} in ${loaded.files.join(', ')}.`, {
-      hint: 'Fix the context or its cluster entry in the kubeconfig.',
-    });
-  }
-  const kc = new ContextKubeConfig();
-  kc.loadFromOptions(
-    structuredClone({
-      clusters: source.getClusters(),
-      users: source.getUsers(),
-      contexts: source.getContexts(),
-      currentContext: context,
-    }),
-  );
-  return kc;
-}
-
-/** A KubeConfig whose authentication failures are KubeErrors naming the context and the cause. */
-class ContextKubeConfig extends KubeConfig {
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    try {
-      await super.applySecurityAuthentication(context);
-    } catch (error) {
-      throw this.describeAuthError(error);
-    }
-  }
-
-  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
-    try {
-      await super.applyToHTTPSOptions(opts);
-    } catch (error) {
-      throw this.describeAuthError(error);
-    }
-  }
-
-  private describeAuthError(error: unknown): KubeError {
-    if (error instanceof KubeError) return error;
-    const context = this.getCurrentContext();
-    const cluster = this.getCurrentCluster();
-    const user = this.getCurrentUser();
-    const exec = execCommandOfUser(user);
-    const where = { context, server: cluster?.server, ...(exec ? { auth: `exec:${exec}` } : {}) };
-    // The exec authenticator rejects with `new Error(stderr)`, or a SyntaxError for output that is not JSON.
-    if (exec && error instanceof Error && !('code' in error) && (error.constructor === Error || error instanceof SyntaxError)) {
-      return execFailed(exec, error.message, where, error);
-    }
-    const code = (error as NodeJS.ErrnoException | null)?.code;
-    const path = (error as NodeJS.ErrnoException | null)?.path;
-    if ((code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') && path && !(error as NodeJS.ErrnoException).syscall?.startsWith('spawn')) {
-      const refs: Array<[string | undefined, string]> = [
-        [cluster?.caFile, `certificate-authority file of cluster ${cluster?.name}`],
-        [user?.certFile, `client-certificate file of user ${user?.name}`],
-        [user?.keyFile, `client-key file of user ${user?.name}`],
-        [user?.authProvider?.config?.tokenFile, `token-file of user ${user?.name}`],
-      ];
-      const what = refs.find(([file]) => file === path)?.[1];
-      if (what) {
-        const problem = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : 'cannot be read (permission denied)';
-        return new KubeError('kubeconfig-invalid', `The ${what} (context ${context}), ${path}, ${problem}.`, {
-          hint: 'Fix the path in the kubeconfig, or refresh the credentials that should be there.',
-          cause: error,
-        });
-      }
-    }
-    return describeKubeError(error, where);
-  }
-}
-
-function execCommandOfUser(user: ReturnType<KubeConfig['getCurrentUser']>): string | null {
-  if (!user) return null;
-  const exec: unknown = user.exec ?? user.authProvider?.config?.exec;
-  return isRecord(exec) && typeof exec.command === 'string' ? exec.command : null;
-}
-
-// ---- The context last used with a set of kubeconfig files ----------------------------------
-
-interface StateFile {
-  version: 1;
-  /** Sorted absolute kubeconfig paths joined by "\n" → last context used with them. */
-  lastContext: Record<string, { context: string; at: string }>;
-}
-
-const maxRemembered = 50;
-
-function stateKey(files: string[]): string {
-  return [...new Set(files.map((f) => resolve(f)))].sort().join('\n');
-}
-
-function readState(stateFile: string): StateFile {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(stateFile, 'utf8'));
-    if (isRecord(parsed) && parsed.version === 1 && isRecord(parsed.lastContext)) {
-      const lastContext: StateFile['lastContext'] = {};
-      for (const [key, value] of Object.entries(parsed.lastContext)) {
-        if (isRecord(value) && typeof value.context === 'string') {
-          lastContext[key] = { context: value.context, at: typeof value.at === 'string' ? value.at : '' };
-        }
-      }
-      return { version: 1, lastContext };
-    }
-  } catch {
-    // Missing or corrupt: start afresh; the next write replaces it.
-  }
-  return { version: 1, lastContext: {} };
-}
-
-/** Remembers `context` as the last one used with these kubeconfig files (an atomic write). */
-export function rememberContext(stateFile: string, files: string[], context: string): void {
-  const state = readState(stateFile);
-  const key = stateKey(files);
-  delete state.lastContext[key];
-  state.lastContext[key] = { context, at: new Date().toISOString() };
-  const entries = Object.entries(state.lastContext).sort(([, a], [, b]) => a.at.localeCompare(b.at));
-  state.lastContext = Object.fromEntries(entries.slice(-maxRemembered));
-  writeFileAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-}
-
-/** The context last used with these kubeconfig files, or null. */
-export function lastUsedContext(stateFile: string, files: string[]): string | null {
-  return readState(stateFile).lastContext[stateKey(files)]?.context ?? null;
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  try {
-    writeFileSync(temp, text, { mode: 0o600, flush: true });
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 /** The contexts of these kubeconfig files for the renderer. Never throws: a failure is `error`. */
 export function listContexts(paths: string[], stateFile: string | null): ContextList {
   try {
@@ -475,119 +322,6 @@ export function listContexts(paths: string[], stateFile: string | null): Context
       error: describeKubeError(error).message,
     };
   }
-}
-
-// ---- The user's shell PATH --------------------------------------------------------------------
-
-/**
- * The PATH the user's login shell sets up (where `aws`, `gke-gcloud-auth-plugin`, `kubelogin`
- * usually live), or null when it cannot be learned. A desktop launcher's PATH often lacks it.
- * Rc-file noise is ignored (the PATH is read between markers); never throws.
- */
-export function shellPath(env: NodeJS.ProcessEnv = process.env, options: { timeoutMs?: number } = {}): Promise<string | null> {
-  if (process.platform === 'win32') return Promise.resolve(null);
-  const shell = env.SHELL || safeUserShell() || '/bin/sh';
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const marker = `_PODPATH_${randomUUID().replaceAll('-', '')}_`;
-  const half = marker.length >> 1;
-  // The marker is printed in two halves, so a shell that echoes its command line does not fake it.
-  const [a, b] = [marker.slice(0, half), marker.slice(half)];
-  const command = `printf '%s%s%s%s%s' '${a}' '${b}' "$PATH" '${a}' '${b}'`;
-
-  return new Promise((resolvePromise) => {
-    let stdout = '';
-    let settled = false;
-    const finish = (value: string | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolvePromise(value);
-    };
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(shell, ['-ilc', command], {
-        env: { ...env, DISABLE_AUTO_UPDATE: 'true', ZSH_TMUX_AUTOSTARTED: 'true', ZSH_TMUX_AUTOSTART: 'false' },
-        stdio: ['ignore', 'pipe', 'ignore'],
-        // Its own session: no controlling terminal to stop on, and one group to end on timeout.
-        detached: true,
-      });
-    } catch {
-      finish(null);
-      return;
-    }
-    const killGroup = () => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setTimeout(() => {
-      killGroup();
-      finish(null);
-    }, timeoutMs);
-    /** The PATH between the markers; undefined while the second marker has not arrived. */
-    const parse = (): string | null | undefined => {
-      const start = stdout.indexOf(marker);
-      const end = start < 0 ? -1 : stdout.indexOf(marker, start + marker.length);
-      if (end < 0) return undefined;
-      const path = stdout.slice(start + marker.length, end).trim();
-      return path && !/[\r\n]/.test(path) ? path : null;
-    };
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (stdout.length > 1_000_000) stdout = stdout.slice(-100_000);
-      // Done as soon as the PATH is out, even if something the rc files started keeps stdout open.
-      const path = parse();
-      if (path !== undefined) {
-        child.stdout?.destroy();
-        finish(path);
-        // The shell has nothing more to give; whatever its rc files left running is not waited for.
-        killGroup();
-      }
-    });
-    child.on('error', () => finish(null));
-    child.on('close', () => finish(parse() ?? null));
-  });
-}
-
-function safeUserShell(): string | null {
-  try {
-    return userInfo().shell;
-  } catch {
-    return null;
-  }
-}
-
-/** `existing` followed by the entries of `extra` it lacks (PATH strings, platform delimiter). */
-export function mergePath(existing: string | undefined, extra: string): string {
-  const entries: string[] = [];
-  for (const entry of [...(existing ?? '').split(delimiter), ...extra.split(delimiter)]) {
-    const normalized = entry.length > 1 && entry.endsWith(sep) ? entry.slice(0, -1) : entry;
-    if (normalized && !entries.includes(normalized)) entries.push(normalized);
-  }
-  return entries.join(delimiter);
-}
-
-/**
- * Adds the login shell's PATH entries to `env.PATH` (existing entries first, no repeats), so
- * credential plugins are found when the app was started from a launcher. Returns the entries added.
- */
-export async function adoptShellPath(env: NodeJS.ProcessEnv = process.env, options: { timeoutMs?: number } = {}): Promise<string[]> {
-  const fromShell = await shellPath(env, options);
-  if (!fromShell) return [];
-  const before = new Set((env.PATH ?? '').split(delimiter).filter(Boolean));
-  const merged = mergePath(env.PATH, fromShell);
-  env.PATH = merged;
-  return merged.split(delimiter).filter((entry) => !before.has(entry) && !before.has(entry + sep));
-}
-
-// ---- helpers ------------------------------------------------------------------------------------
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOf(value: unknown): string | null {

@@ -7,13 +7,13 @@
  * forbidden and the rest of the picture is still drawn.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KindState, KindStatus } from '../shared/ipc.ts';
-import { emptyObjects, type ClusterObjects, type ObjectKind } from '../shared/kube/objects.ts';
-import { trimObject } from '../shared/kube/trim.ts';
-import type { TopologyDelta } from '../shared/model/delta.ts';
-import type { Topology } from '../shared/model/types.ts';
-import { derive } from '../shared/topology/derive.ts';
-import { IncrementalDerive, type ObjectChange } from '../shared/topology/incremental.ts';
+import type { KindState, KindStatus } from '../../shared/ipc.ts';
+import { emptyObjects, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
+import { trimObject } from '../../shared/kube/trim.ts';
+import type { TopologyDelta } from '../../shared/model/delta.ts';
+import type { Topology } from '../../shared/model/types.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { IncrementalDerive, type ObjectChange } from '../../shared/topology/incremental.ts';
 import { createKubeClient, KubeHttpError, type KubeClient } from './kube/client.ts';
 import { describeKubeError } from './kube/errors.ts';
 import { kindSpecs, pathOf, type KindSpec } from './kube/kinds.ts';

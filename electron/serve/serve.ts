@@ -11,9 +11,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { contentSecurityPolicy } from '../shared/csp.ts';
-import { dispatchRequest, maxSnapshotBytes, socketPath, type WireMessage } from '../shared/ipc.ts';
-import type { Backend } from './backend.ts';
+import { contentSecurityPolicy } from '../../shared/csp.ts';
+import { dispatchRequest, maxSnapshotBytes, socketPath, type WireMessage } from '../../shared/ipc.ts';
+import type { Backend } from '../backend/backend.ts';
 
 export interface ServeOptions {
   backend: Backend;

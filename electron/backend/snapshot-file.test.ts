@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { emptyObjects } from '../shared/kube/objects.ts';
-import { SnapshotError, parseSnapshot, serializeSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
+import { emptyObjects } from '../../shared/kube/objects.ts';
+import { SnapshotError, parseSnapshot, serializeSnapshot, type Snapshot } from '../../shared/snapshot/format.ts';
 import { writeSnapshotFile } from './snapshot-file.ts';
 
-const demo = parseSnapshot(await readFile(new URL('../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+const demo = parseSnapshot(await readFile(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 
 const small: Snapshot = {
   format: 'podpath.snapshot',

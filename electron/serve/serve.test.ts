@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import type { WireMessage } from '../shared/ipc.ts';
-import { emptyObjects } from '../shared/kube/objects.ts';
-import { backendFromSnapshot } from './backend.ts';
+import type { WireMessage } from '../../shared/ipc.ts';
+import { emptyObjects } from '../../shared/kube/objects.ts';
+import { backendFromSnapshot } from '../backend/backend.ts';
 import { serve, type Served } from './serve.ts';
 
 let served: Served;

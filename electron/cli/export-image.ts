@@ -4,11 +4,11 @@
  * calls `window.podpathView.exportImage` and hands the bytes back.
  */
 import { existsSync } from 'node:fs';
-import type { Snapshot } from '../shared/snapshot/format.ts';
-import type { SourceInfo } from '../shared/ipc.ts';
-import { backendFromSnapshot } from './backend.ts';
-import { ensureRenderer } from './renderer-build.ts';
-import { serve } from './serve.ts';
+import type { Snapshot } from '../../shared/snapshot/format.ts';
+import type { SourceInfo } from '../../shared/ipc.ts';
+import { backendFromSnapshot } from '../backend/backend.ts';
+import { ensureRenderer } from '../serve/renderer-build.ts';
+import { serve } from '../serve/serve.ts';
 
 /**
  * Debian's Chromium, headless, as root, without the background services that reach for the

@@ -2,60 +2,24 @@
  * What went wrong talking to a cluster, in words a user can act on. Every failure of the
  * kubeconfig, the credential plugins and the API (as `@kubernetes/client-node`, undici and Node
  * throw them) becomes a KubeError whose message names the problem and the next step, in one or
- * two sentences — never a stack, never a credential.
+ * two sentences — never a stack, never a credential. The KubeError type is kube-error.ts; the
+ * credential plugins' own failures, exec-errors.ts.
  */
-import { basename } from 'node:path';
-
-export type KubeErrorCode =
-  | 'kubeconfig-missing'
-  | 'kubeconfig-invalid'
-  | 'context-not-found'
-  | 'unreachable'
-  | 'tls'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'gone'
-  | 'exec-not-found'
-  | 'exec-failed'
-  | 'timeout'
-  | 'server-error'
-  | 'unknown';
-
-export class KubeError extends Error {
-  readonly code: KubeErrorCode;
-  /** The next step on its own (also the end of `message`), or null when there is none. */
-  readonly hint: string | null;
-  /** The HTTP status the API answered, when the failure was an HTTP answer. */
-  readonly status: number | null;
-
-  /** `problem` and `hint` are joined into `message`. */
-  constructor(
-    code: KubeErrorCode,
-    problem: string,
-    options: { hint?: string | null; status?: number | null; cause?: unknown } = {},
-  ) {
-    const hint = options.hint ?? null;
-    super(hint ? `${problem} ${hint}` : problem, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'KubeError';
-    this.code = code;
-    this.hint = hint;
-    this.status = options.status ?? null;
-  }
-}
-
-/** Where the failure happened; every field is optional and only sharpens the message. */
-export interface KubeErrorWhere {
-  /** The API server (any credentials or path in it are not shown). */
-  server?: string;
-  context?: string;
-  /** What was being read, e.g. `pods` or `networkpolicies in team-a`. */
-  resource?: string;
-  /** The kubeconfig file being read, for parse errors. */
-  file?: string;
-  /** The context's auth (ContextInfo.auth, e.g. `exec:aws`): lets a bare plugin failure be named. */
-  auth?: string;
-}
+import { execCommandOf, execFailed, execSpawnError, isPlainExecFailure } from './exec-errors.ts';
+import {
+  KubeError,
+  capitalize,
+  causeChain,
+  displayServer,
+  endSentence,
+  errorCode,
+  errorName,
+  firstLines,
+  redact,
+  stringProp,
+  subjectOf,
+  type KubeErrorWhere,
+} from './kube-error.ts';
 
 const unreachableReasons: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -294,59 +258,6 @@ function describeHttp(
   });
 }
 
-function execSpawnError(code: string | undefined, command: string, where: KubeErrorWhere, cause: unknown): KubeError {
-  const name = basename(command);
-  const ofContext = where.context ? ` of context ${where.context}` : '';
-  if (code === 'ENOENT') {
-    return new KubeError(
-      'exec-not-found',
-      `The credential plugin \`${name}\`${ofContext} was not found on PATH (${describePath(process.env.PATH)}).`,
-      { hint: 'Install it, or start Podpath from a shell where it is on PATH.', cause },
-    );
-  }
-  if (code === 'EACCES') {
-    return new KubeError('exec-failed', `The credential plugin \`${name}\`${ofContext} could not be run: permission denied.`, {
-      hint: `Make ${command} executable.`,
-      cause,
-    });
-  }
-  return new KubeError('exec-failed', `The credential plugin \`${name}\`${ofContext} could not be started (${code ?? 'error'}).`, {
-    hint: 'Run it in a terminal to see why.',
-    cause,
-  });
-}
-
-/** A credential plugin that ran and failed; `output` is its stderr (or why its output was unusable). */
-export function execFailed(command: string | null, output: string, where: KubeErrorWhere, cause?: unknown): KubeError {
-  const subject = `The credential plugin${command ? ` \`${basename(command)}\`` : ''}${where.context ? ` of context ${where.context}` : ''}`;
-  const text = firstLines(redact(stripAnsi(output)), 3);
-  const problem =
-    cause instanceof SyntaxError
-      ? `${subject} printed something that is not an ExecCredential (${text}).`
-      : text
-        ? `${subject} failed: ${endSentence(text)}`
-        : `${subject} failed without a message.`;
-  return new KubeError('exec-failed', problem, {
-    hint: 'Run it in a terminal to see why; you may need to log in again.',
-    cause,
-  });
-}
-
-function isPlainExecFailure(error: unknown, where: KubeErrorWhere): boolean {
-  if (!(error instanceof Error) || errorCode(error) || error.cause !== undefined) return false;
-  // client-node rejects with `new Error(stderr)` from its exec authenticator (or a SyntaxError when
-  // the plugin's output is not JSON). In an unbundled run its file shows in the stack; callers
-  // that know the context's auth say so (configForContext's KubeConfig classifies these itself).
-  const fromExecAuth = /exec_auth\.[cm]?js/.test(error.stack ?? '');
-  if (error instanceof SyntaxError) return fromExecAuth;
-  if (error.constructor !== Error) return false;
-  return fromExecAuth || where.auth?.startsWith('exec:') === true;
-}
-
-function execCommandOf(where: KubeErrorWhere): string | null {
-  return where.auth?.startsWith('exec:') ? where.auth.slice('exec:'.length) : null;
-}
-
 function describeYamlError(error: unknown, file: string | undefined): KubeError | null {
   const name = errorName(error);
   if (name !== 'YAMLException' && name !== 'YAMLParseError') return null;
@@ -411,95 +322,4 @@ function altNames(e: unknown): string {
   const names = typeof cert?.subjectaltname === 'string' ? cert.subjectaltname : '';
   if (errorCode(e) !== 'ERR_TLS_CERT_ALTNAME_INVALID' || !names) return '';
   return ` (it covers ${names.length > 120 ? `${names.slice(0, 117)}…` : names})`;
-}
-
-function causeChain(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  const queue: unknown[] = [error];
-  while (queue.length > 0 && chain.length < 10) {
-    const e = queue.shift();
-    if (e === undefined || e === null || chain.includes(e)) continue;
-    chain.push(e);
-    if (typeof e === 'object') {
-      const cause = (e as { cause?: unknown }).cause;
-      if (cause !== undefined) queue.push(cause);
-      const errors = (e as { errors?: unknown }).errors;
-      if (Array.isArray(errors)) queue.push(...errors.slice(0, 3));
-    }
-  }
-  return chain;
-}
-
-function errorCode(e: unknown): string | undefined {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function errorName(e: unknown): string | undefined {
-  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? name : undefined;
-}
-
-function stringProp(e: unknown, key: string): string | undefined {
-  const value = typeof e === 'object' && e !== null ? (e as Record<string, unknown>)[key] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** scheme://host:port of a server URL, without credentials, path or query. */
-export function serverOrigin(server: string | undefined | null): string | null {
-  if (!server) return null;
-  try {
-    const url = new URL(server);
-    if (!url.host) return null;
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    return null;
-  }
-}
-
-function displayServer(server: string | undefined): string {
-  return serverOrigin(server) ?? 'the cluster';
-}
-
-/** The server as the subject of a sentence. */
-function subjectOf(server: string): string {
-  return server === 'the cluster' ? 'The cluster' : `The API server ${server}`;
-}
-
-function describePath(path: string | undefined): string {
-  if (!path) return 'PATH is empty';
-  const text = `PATH=${path}`;
-  return text.length > 200 ? `${text.slice(0, 197)}…` : text;
-}
-
-/** Removes what looks like a credential: bearer tokens, JWTs, long opaque strings. */
-export function redact(text: string): string {
-  return text
-    .replace(/(bearer\s+)\S+/gi, '$1…')
-    .replace(/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '…')
-    .replace(/((?:token|password|secret)["']?\s*[:=]\s*["']?)[\w.~+/=-]{12,}/gi, '$1…');
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-}
-
-/** The first `n` non-empty lines, trimmed and joined by " / ". */
-export function firstLines(text: string, n: number, markMore = true): string {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-  const kept = lines.slice(0, n).map((l) => (l.length > 300 ? `${l.slice(0, 297)}…` : l));
-  return kept.join(' / ') + (markMore && lines.length > n ? ' …' : '');
-}
-
-function endSentence(text: string): string {
-  const t = text.trim();
-  return /[.!?…]$/.test(t) ? t : `${t}.`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

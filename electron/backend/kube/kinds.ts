@@ -1,5 +1,5 @@
 /** The kinds Podpath reads from the API, and where each lives. */
-import type { ObjectKind } from '../../shared/kube/objects.ts';
+import type { ObjectKind } from '../../../shared/kube/objects.ts';
 
 export interface KindSpec {
   kind: ObjectKind;

@@ -1,22 +1,14 @@
 // Kubeconfig loading against real files in temp dirs, and client-node driven by what we load.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { KubeError } from './errors.ts';
-import {
-  adoptShellPath,
-  configForContext,
-  kubeconfigPaths,
-  lastUsedContext,
-  listContexts,
-  loadKubeconfig,
-  mergePath,
-  rememberContext,
-  shellPath,
-} from './kubeconfig.ts';
+import { configForContext } from './context-config.ts';
+import { KubeError } from './kube-error.ts';
+import { kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig.ts';
+import { rememberContext } from './remembered-context.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'podpath-kubeconfig-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -402,34 +394,6 @@ describe('loadKubeconfig', () => {
 });
 
 describe('the last context used', () => {
-  test('round trip, keyed by the sorted absolute file list', () => {
-    const dir = tempDir();
-    const state = join(dir, 'state', 'contexts.json');
-    expect(lastUsedContext(state, ['/a', '/b'])).toBeNull();
-    rememberContext(state, ['/b', '/a'], 'prod');
-    rememberContext(state, ['/c'], 'dev');
-    expect(lastUsedContext(state, ['/a', '/b'])).toBe('prod');
-    expect(lastUsedContext(state, ['/b', '/a'])).toBe('prod');
-    expect(lastUsedContext(state, ['/c'])).toBe('dev');
-    expect(lastUsedContext(state, ['/a'])).toBeNull();
-    rememberContext(state, ['/a', '/b'], 'staging');
-    expect(lastUsedContext(state, ['/a', '/b'])).toBe('staging');
-    expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ version: 1 });
-  });
-
-  test('a corrupt state file is ignored, then replaced', () => {
-    const dir = tempDir();
-    const state = join(dir, 'contexts.json');
-    writeFileSync(state, '{"version": 1, "lastContext": {"/a": ');
-    expect(lastUsedContext(state, ['/a'])).toBeNull();
-    rememberContext(state, ['/a'], 'x');
-    expect(lastUsedContext(state, ['/a'])).toBe('x');
-    writeFileSync(state, '[1, 2, 3]');
-    expect(lastUsedContext(state, ['/a'])).toBeNull();
-    rememberContext(state, ['/a'], 'y');
-    expect(lastUsedContext(state, ['/a'])).toBe('y');
-  });
-
   test('listContexts prefers the last used context while it exists, else current-context; never throws', () => {
     const dir = tempDir();
     const state = join(dir, 'contexts.json');
@@ -453,74 +417,5 @@ describe('the last context used', () => {
     expect(missing.error).toContain('does not exist');
     const broken = listContexts([write(dir, 'broken', 'a: [\n')], state);
     expect(broken.error).toMatch(/broken:\d+ is not valid YAML/);
-  });
-});
-
-describe('the login shell PATH', () => {
-  test('read between markers, ignoring rc-file noise', async () => {
-    const dir = tempDir();
-    const shell = join(dir, 'fake-shell');
-    // Called as `fake-shell -ilc <command>`, like a real login shell; noise on stdout first.
-    writeFileSync(
-      shell,
-      [
-        '#!/bin/sh',
-        'echo "Welcome to your shell! PATH is coming"',
-        'printf "no newline noise"',
-        'PATH="/opt/homebrew/bin:$HOME/.local/bin:/usr/bin:/bin"',
-        'export PATH',
-        'if [ "$1" != "-ilc" ]; then echo "bad flags: $1" >&2; exit 2; fi',
-        '/bin/sh -c "$2"',
-        'echo "goodbye noise"',
-      ].join('\n'),
-    );
-    chmodSync(shell, 0o755);
-    const env = { SHELL: shell, HOME: '/home/me', PATH: '/usr/bin:/bin' };
-    expect(await shellPath(env)).toBe('/opt/homebrew/bin:/home/me/.local/bin:/usr/bin:/bin');
-
-    const adopted = await adoptShellPath(env);
-    expect(adopted).toEqual(['/opt/homebrew/bin', '/home/me/.local/bin']);
-    expect(env.PATH).toBe('/usr/bin:/bin:/opt/homebrew/bin:/home/me/.local/bin');
-    expect(await adoptShellPath(env)).toEqual([]);
-  });
-
-  test('done as soon as the PATH is printed, even if the shell lingers', async () => {
-    const dir = tempDir();
-    const lingering = join(dir, 'lingering-shell');
-    writeFileSync(lingering, '#!/bin/sh\nPATH=/lingering/bin:/usr/bin:/bin\nexport PATH\n/bin/sh -c "$2"\nsleep 30\n');
-    chmodSync(lingering, 0o755);
-    const started = Date.now();
-    expect(await shellPath({ SHELL: lingering }, { timeoutMs: 10_000 })).toBe('/lingering/bin:/usr/bin:/bin');
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  test('a shell that hangs, fails or does not exist gives null, quickly', async () => {
-    const dir = tempDir();
-    const hanging = join(dir, 'hanging-shell');
-    writeFileSync(hanging, '#!/bin/sh\necho "reading rc"\nsleep 30\n');
-    chmodSync(hanging, 0o755);
-    const started = Date.now();
-    expect(await shellPath({ SHELL: hanging }, { timeoutMs: 300 })).toBeNull();
-    expect(Date.now() - started).toBeLessThan(5000);
-
-    const failing = join(dir, 'failing-shell');
-    writeFileSync(failing, '#!/bin/sh\necho "oops" >&2\nexit 1\n');
-    chmodSync(failing, 0o755);
-    expect(await shellPath({ SHELL: failing })).toBeNull();
-    expect(await shellPath({ SHELL: join(dir, 'no-such-shell') })).toBeNull();
-    const env = { SHELL: join(dir, 'no-such-shell'), PATH: '/usr/bin' };
-    expect(await adoptShellPath(env)).toEqual([]);
-    expect(env.PATH).toBe('/usr/bin');
-  });
-
-  test('a real login shell reports a PATH', async () => {
-    const path = await shellPath({ SHELL: '/bin/sh', PATH: '/usr/bin:/bin', HOME: tempDir() });
-    expect(path).toContain('/usr/bin');
-  });
-
-  test('mergePath keeps existing entries first and drops repeats', () => {
-    expect(mergePath('/usr/bin:/bin', '/opt/bin:/usr/bin/:/bin:/opt/bin')).toBe('/usr/bin:/bin:/opt/bin');
-    expect(mergePath(undefined, '/a:/b')).toBe('/a:/b');
-    expect(mergePath('', '')).toBe('');
   });
 });

@@ -6,14 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../shared/ipc.ts';
-import { objectKinds, type ClusterObjects, type ObjectKind } from '../shared/kube/objects.ts';
-import { trimObject } from '../shared/kube/trim.ts';
-import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../shared/snapshot/format.ts';
-import { derive } from '../shared/topology/derive.ts';
-import { objectIdForElement, objectIdOf } from '../shared/topology/ids.ts';
-import type { Topology } from '../shared/model/types.ts';
-import { configForContext, listContexts, loadKubeconfig, rememberContext } from './kube/kubeconfig.ts';
+import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../../shared/ipc.ts';
+import { objectKinds, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
+import { trimObject } from '../../shared/kube/trim.ts';
+import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { objectIdForElement, objectIdOf } from '../../shared/topology/ids.ts';
+import type { Topology } from '../../shared/model/types.ts';
+import { configForContext } from './kube/context-config.ts';
+import { listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
+import { rememberContext } from './kube/remembered-context.ts';
 import { LiveSession, type SessionOptions } from './session.ts';
 
 export type SourceRequest =
@@ -50,7 +52,7 @@ export const demoFileName = 'demo-cluster.podpath.json';
 
 /** The repository's (or packaged app's) `assets/` folder, for plain-Node entry points. */
 export function defaultAssetsDir(): string {
-  return fileURLToPath(new URL('../assets/', import.meta.url));
+  return fileURLToPath(new URL('../../assets/', import.meta.url));
 }
 
 export async function loadSnapshotFile(path: string): Promise<Snapshot> {

@@ -1,0 +1,44 @@
+/**
+ * A live cluster read once and closed, for `snapshot`, `describe` and `trace`: the objects as a
+ * snapshot, and what could be read of each kind.
+ */
+import type { KindStatus } from '../../shared/ipc.ts';
+import { snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
+import { configForContext } from '../backend/kube/context-config.ts';
+import { kindSpecs } from '../backend/kube/kinds.ts';
+import { kubeconfigPaths, loadKubeconfig } from '../backend/kube/kubeconfig.ts';
+import { LiveSession } from '../backend/session.ts';
+import type { KubeOptions } from './common.ts';
+
+const label = (kind: string) => kindSpecs.find((s) => s.kind === kind)?.label ?? kind;
+
+/** One line per kind: `Pods 42`, `Nodes forbidden`, `Gateways absent`. */
+export function kindLine(status: KindStatus): string {
+  switch (status.state) {
+    case 'forbidden':
+      return `${label(status.kind)} forbidden`;
+    case 'failed':
+      return `${label(status.kind)} failed: ${status.reason ?? 'unknown error'}`;
+    case 'absent':
+      return `${label(status.kind)} absent`;
+    default:
+      return `${label(status.kind)} ${status.count}${status.scope === 'cluster' ? '' : ` (in ${status.scope.join(', ')})`}`;
+  }
+}
+
+export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot; kinds: KindStatus[] }> {
+  const loaded = loadKubeconfig(kubeconfigPaths({ explicit: options.kubeconfig }));
+  const context = options.context ?? loaded.current;
+  if (!context) throw new Error(`The kubeconfig (${loaded.files.join(', ')}) has no current context: choose one with --context.`);
+  const session = await LiveSession.open({ config: configForContext(loaded, context), contextName: context, namespaces: options.namespace });
+  try {
+    const kinds = session.kinds();
+    const source = session.source();
+    return {
+      kinds,
+      snapshot: { format: snapshotFormat, version: snapshotVersion, source, objects: session.objects() },
+    };
+  } finally {
+    await session.close();
+  }
+}

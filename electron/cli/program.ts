@@ -1,0 +1,137 @@
+/**
+ * The `podpath` command line: every command with its options and help. Each command runs from a
+ * module of its own (snapshot.ts, trace.ts, …), imported only when that command runs, so
+ * `podpath --help` loads neither the Kubernetes client nor Playwright.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Protocol } from '../../shared/trace/types.ts';
+import { addKubeOptions } from './common.ts';
+import type { DescribeOptions } from './describe.ts';
+import type { DiffOptions } from './diff.ts';
+import type { ExportOptions } from './export.ts';
+import type { ServeCommandOptions } from './serve.ts';
+import type { SnapshotOptions } from './snapshot.ts';
+import type { TraceCommandOptions } from './trace.ts';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
+  return port;
+}
+
+function parseTracePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number from 1 to 65535.');
+  return port;
+}
+
+function parseProtocol(value: string): Protocol {
+  const protocol = value.toUpperCase();
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new InvalidArgumentError('expected TCP, UDP or SCTP.');
+  return protocol;
+}
+
+const traceExitCodes = `
+Exit codes:
+  0  delivered (with --batch: every flow delivered)
+  1  a verdict other than delivered: policy-denied, no-endpoints, no-route, ambiguous or
+     unknown-target (with --batch: at least one flow not delivered)
+  2  no verdict: a usage or input error (bad option, unreadable snapshot, policy or batch file,
+     a malformed line in a --batch file) or the cluster could not be read
+
+SRC and DST: ns/pod, ns/pod:container, svc/ns/name, ingress/ns/name[/path], gateway/ns/name,
+node/name, an IP (IP:port), internet, or (DST only) a DNS name as the source pod looks it up:
+name, name.ns, name.ns.svc.cluster.local.
+
+--with-policy FILE: YAML or JSON, several documents or a List; only networking.k8s.io/v1
+NetworkPolicy objects count (others are reported and ignored). One with the namespace and name
+of a policy in the cluster replaces it, the others are added; a policy without a namespace goes
+in the first -n, else default. The output shows the trace with them and what changed.
+
+--batch FILE ('-' for stdin): one JSON query per line, {"from","to","port","protocol"}; blank
+lines and # comments are skipped. Writes one JSON result per line: {"line","query","verdict",
+"summary","from","to","policy","branches","dns"}, with "trace" (the whole trace) under --json
+and "before" under --with-policy; a malformed line gives {"line","error"} and the rest go on.
+
+Examples:
+  podpath trace --demo --from shop/frontend-855456765f-rx8bk --to svc/shop/backend
+  podpath trace --snapshot prod.podpath.json --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
+  podpath trace --context prod --batch flows.jsonl
+`;
+
+export function buildProgram(): Command {
+  const program = new Command('podpath')
+    .description("See how a Kubernetes cluster's network really works.")
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  addKubeOptions(
+    program
+      .command('snapshot')
+      .description('Write a snapshot of a cluster (or of manifest files) that Podpath can open offline.')
+      .requiredOption('-o, --output <file>', 'snapshot file to write')
+      .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster'),
+  ).action(async (options: SnapshotOptions) => (await import('./snapshot.ts')).snapshotCommand(options));
+
+  addKubeOptions(
+    program
+      .command('describe')
+      .description('Print the derived network model: cluster facts with their evidence, nodes with devices and pods, Services with endpoints.')
+      .addOption(new Option('--snapshot <file>', 'describe a snapshot file').conflicts(['context', 'kubeconfig', 'demo']))
+      .addOption(new Option('--demo', 'describe the bundled demo cluster').conflicts(['context', 'kubeconfig']))
+      .option('--json', 'print the description as JSON'),
+  ).action(async (options: DescribeOptions) => (await import('./describe.ts')).describeCommand(options));
+
+  program
+    .command('diff')
+    .description('Report what changed between two snapshots: pods, Services, endpoints, IPs, policies and nodes added, removed or changed.')
+    .argument('<before>', 'the older snapshot file')
+    .argument('<after>', 'the newer snapshot file')
+    .option('--json', 'print the report as JSON')
+    .action(async (before: string, after: string, options: DiffOptions) => (await import('./diff.ts')).diffCommand(before, after, options));
+
+  program
+    .command('export')
+    .description('Export a snapshot (or the demo) as a PNG or SVG image with its legend (drawn in headless Chromium), or as Graphviz DOT.')
+    .addOption(new Option('--snapshot <file>', 'the snapshot file to export').conflicts('demo'))
+    .option('--demo', 'export the bundled demo cluster')
+    .addOption(new Option('--format <format>', 'image or graph format').choices(['png', 'svg', 'dot']).makeOptionMandatory())
+    .requiredOption('-o, --output <file>', 'file to write')
+    .addOption(new Option('--scope <scope>', 'the whole graph, or the initial fitted view').choices(['full', 'view']).default('full'))
+    .action(async (options: ExportOptions) => (await import('./export.ts')).exportCommand(options));
+
+  addKubeOptions(
+    program
+      .command('trace')
+      .description('Trace a packet from SRC to DST: every hop with the rule behind it, the packet after each hop, and the NetworkPolicy verdicts.')
+      .addOption(new Option('--snapshot <file>', 'trace in a snapshot file').conflicts(['context', 'kubeconfig', 'demo']))
+      .addOption(new Option('--demo', 'trace in the bundled demo cluster').conflicts(['context', 'kubeconfig']))
+      .option('--from <src>', 'where the packet starts (see SRC and DST below)')
+      .option('--to <dst>', 'where it goes')
+      .addOption(new Option('--port <n>', "destination port (default: the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(parseTracePort))
+      .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(parseProtocol))
+      .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
+      .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")
+      .option('--color', 'colour the text output'),
+  )
+    .addHelpText('after', traceExitCodes)
+    // Usage errors end with 2 here, not commander's 1: 1 means "not delivered" to a script.
+    .exitOverride((error) => {
+      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
+    })
+    .action(async (options: TraceCommandOptions) => (await import('./trace.ts')).traceCommand(options));
+
+  addKubeOptions(
+    program
+      .command('serve')
+      .description('Serve Podpath to a browser on this machine (browser mode).')
+      .addOption(new Option('--demo', 'open the bundled demo cluster').conflicts(['snapshot', 'context']))
+      .addOption(new Option('--snapshot <file>', 'open a snapshot file').conflicts('context'))
+      .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(parsePort).default(0))
+      .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
+      .option('--no-open', 'do not open a browser'),
+  ).action(async (options: ServeCommandOptions) => (await import('./serve.ts')).serveCommand(options));
+
+  return program;
+}

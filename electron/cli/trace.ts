@@ -1,0 +1,193 @@
+/**
+ * `podpath trace`: one packet from SRC to DST, or a --batch file of them, in a snapshot, the demo
+ * or a live cluster, optionally with what-if NetworkPolicies (--with-policy). Exit codes: 0
+ * delivered, 1 another verdict, 2 no verdict (program.ts prints them under --help).
+ */
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parseDocuments } from '../../shared/kube/documents.ts';
+import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
+import { withPolicies } from '../../shared/policy/evaluate.ts';
+import { whatIfPolicies } from '../../shared/policy/what-if.ts';
+import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
+import { trace } from '../../shared/trace/trace.ts';
+import type { Protocol, Trace, TraceQuery } from '../../shared/trace/types.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
+import { ExitError, fileProblem, print, type KubeOptions } from './common.ts';
+import { kindLine, snapshotLive } from './live.ts';
+
+export interface TraceCommandOptions extends KubeOptions {
+  snapshot?: string;
+  demo?: boolean;
+  from?: string;
+  to?: string;
+  port?: number;
+  protocol?: Protocol;
+  json?: boolean;
+  withPolicy?: string[];
+  batch?: string;
+  color?: boolean;
+}
+
+/** One line of a --batch file as a query, or what is wrong with it. */
+function parseBatchQuery(text: string): { query: TraceQuery } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { error: `not JSON (${error instanceof Error ? error.message : String(error)}); write one object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object {"from","to","port","protocol"}' };
+  const fields = value as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => !['from', 'to', 'port', 'protocol'].includes(k));
+  if (unknown.length > 0) return { error: `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}: a query has "from", "to", "port" and "protocol"` };
+  for (const end of ['from', 'to'] as const) {
+    if (typeof fields[end] !== 'string' || fields[end].trim() === '') return { error: `"${end}" is missing: give it as a string, e.g. "ns/pod" or "svc/ns/name"` };
+  }
+  const query: TraceQuery = { from: fields.from as string, to: fields.to as string };
+  if (fields.port !== undefined && fields.port !== null) {
+    const port = typeof fields.port === 'string' && /^\d+$/.test(fields.port) ? Number(fields.port) : fields.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return { error: `"port" must be a number from 1 to 65535, not ${JSON.stringify(fields.port)}` };
+    query.port = port;
+  }
+  if (fields.protocol !== undefined && fields.protocol !== null) {
+    const protocol = typeof fields.protocol === 'string' ? fields.protocol.toUpperCase() : '';
+    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { error: `"protocol" must be TCP, UDP or SCTP, not ${JSON.stringify(fields.protocol)}` };
+    query.protocol = protocol;
+  }
+  return { query };
+}
+
+interface WhatIfPolicy {
+  record: PolicyRecord;
+  file: string;
+}
+
+/**
+ * The NetworkPolicies of --with-policy files, as the model holds them. Other objects are
+ * reported through `ignore`; a file without a NetworkPolicy, or with one Podpath cannot read,
+ * is an error: a what-if that silently left a policy out would answer the wrong question.
+ */
+async function readPolicyFiles(paths: string[], namespace: string, ignore: (line: string) => void): Promise<WhatIfPolicy[]> {
+  const found: WhatIfPolicy[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new Error(`Cannot read policy file ${path}: ${fileProblem(error)}.`, { cause: error });
+    }
+    const read = whatIfPolicies(parseDocuments(text, path), path, namespace);
+    for (const { kind, name } of read.ignored) {
+      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only NetworkPolicy objects count`);
+    }
+    const bad = read.unusable[0];
+    if (bad) throw new Error(`${path}: a NetworkPolicy Podpath cannot use (${bad}); fix it or leave it out of --with-policy.`);
+    if (read.policies.length === 0) throw new Error(`${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests (YAML or JSON).`);
+    for (const record of read.policies) found.push({ record, file: path });
+  }
+  return found;
+}
+
+/** The stream of a --batch file, opened before the cluster is read so a wrong path fails fast. */
+async function openBatch(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  try {
+    const handle = await open(path, 'r');
+    if (!(await handle.stat()).isDirectory()) return handle.createReadStream({ encoding: 'utf8' });
+    await handle.close();
+  } catch (error) {
+    throw new Error(`Cannot read batch file ${path}: ${fileProblem(error)}.`, { cause: error });
+  }
+  throw new Error(`Cannot read batch file ${path}: a directory, not a file.`);
+}
+
+/** The model to trace in: a snapshot file, the demo, or a live cluster read once and closed. */
+async function traceTopology(options: TraceCommandOptions): Promise<Topology> {
+  if (options.snapshot || options.demo) {
+    const snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
+    return derive(snapshot.objects, snapshot.source);
+  }
+  const live = await snapshotLive(options);
+  if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
+  // A kind the trace could not read makes it wrong without saying so (no NetworkPolicies: every
+  // flow allowed), so each one is named.
+  for (const status of live.kinds) if (status.state === 'forbidden' || status.state === 'failed') console.error(`podpath: ${kindLine(status)}: the trace cannot see them`);
+  return derive(live.snapshot.objects, live.snapshot.source);
+}
+
+async function runTrace(options: TraceCommandOptions): Promise<number> {
+  const isBatch = options.batch !== undefined;
+  if (isBatch && (options.from !== undefined || options.to !== undefined)) throw new Error('--batch reads its queries from the file: leave out --from and --to.');
+  if (isBatch && (options.port !== undefined || options.protocol !== undefined)) throw new Error('--port and --protocol are for one trace: in a --batch file give them on each line.');
+  if (!isBatch && (!options.from || !options.to)) throw new Error('Say what to trace: --from SRC --to DST (or --batch FILE); see podpath trace --help.');
+  const batch = options.batch !== undefined ? await openBatch(options.batch) : null;
+
+  const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => console.error(`podpath: ${line}`));
+  const topology = await traceTopology(options);
+  const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
+  const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
+  // Under --json and --batch stdout holds JSON only: the notes go to stderr.
+  if (options.json || isBatch) for (const line of notes) console.error(`podpath: ${line}`);
+  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies }) : null });
+
+  if (!batch) {
+    const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };
+    const { before, after } = traceBoth(query);
+    if (options.json) {
+      await print(`${JSON.stringify(after ? { before, after } : before, null, 2)}\n`);
+    } else if (after) {
+      const format = { color: options.color ?? false };
+      await print(`${notes.join('\n')}\n\n${formatTrace(after, format)}\n${formatTraceComparison(before, after, format)}`);
+    } else {
+      await print(formatTrace(before, { color: options.color ?? false }));
+    }
+    return (after ?? before).verdict === 'delivered' ? 0 : 1;
+  }
+
+  let count = 0;
+  let isAllDelivered = true;
+  // A malformed line (or one the tracer fails on) has no verdict: the batch ends with 2.
+  let hasNoVerdict = false;
+  let lineNumber = 0;
+  for await (const raw of createInterface({ input: batch, crlfDelay: Infinity })) {
+    lineNumber++;
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    count++;
+    const parsed = parseBatchQuery(text);
+    let line: object;
+    try {
+      if ('error' in parsed) throw new Error(parsed.error);
+      const { before, after } = traceBoth(parsed.query);
+      const result = after ?? before;
+      if (result.verdict !== 'delivered') isAllDelivered = false;
+      line = {
+        line: lineNumber,
+        ...traceResult(result),
+        ...(after ? { before: { verdict: before.verdict, summary: before.summary, ...(options.json ? { trace: before } : {}) } } : {}),
+        ...(options.json ? { trace: result } : {}),
+      };
+    } catch (error) {
+      hasNoVerdict = true;
+      line = { line: lineNumber, error: error instanceof Error ? error.message : String(error) };
+    }
+    await print(`${JSON.stringify(line)}\n`);
+  }
+  if (count === 0) throw new Error(`No queries in ${options.batch === '-' ? 'stdin' : options.batch}: write one JSON object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}.`);
+  return hasNoVerdict ? 2 : isAllDelivered ? 0 : 1;
+}
+
+/** Runs the trace; any failure before a verdict ends the command with 2, not 1. */
+export async function traceCommand(options: TraceCommandOptions): Promise<void> {
+  let code: number;
+  try {
+    code = await runTrace(options);
+  } catch (error) {
+    throw new ExitError(error instanceof Error ? error.message : String(error), 2, { cause: error });
+  }
+  process.exitCode = code;
+}
