@@ -4,6 +4,7 @@
  * `podpath --help` loads neither the Kubernetes client nor Playwright.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseProtocol, parsePort as parseTracePort } from '../../shared/trace/query.ts';
 import type { Protocol } from '../../shared/trace/types.ts';
 import { addKubeOptions } from './common.ts';
 import type { DescribeOptions } from './describe.ts';
@@ -19,16 +20,16 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseTracePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number from 1 to 65535.');
-  return port;
+function tracePort(value: string): number {
+  const result = parseTracePort(value);
+  if ('error' in result) throw new InvalidArgumentError(result.error);
+  return result.port;
 }
 
-function parseProtocol(value: string): Protocol {
-  const protocol = value.toUpperCase();
-  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new InvalidArgumentError('expected TCP, UDP or SCTP.');
-  return protocol;
+function traceProtocol(value: string): Protocol {
+  const result = parseProtocol(value);
+  if ('error' in result) throw new InvalidArgumentError(result.error);
+  return result.protocol;
 }
 
 const traceExitCodes = `
@@ -108,8 +109,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--demo', 'trace in the bundled demo cluster').conflicts(['context', 'kubeconfig']))
       .option('--from <src>', 'where the packet starts (see SRC and DST below)')
       .option('--to <dst>', 'where it goes')
-      .addOption(new Option('--port <n>', "destination port (default: the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(parseTracePort))
-      .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(parseProtocol))
+      .addOption(new Option('--port <n>', "destination port (default: the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(tracePort))
+      .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(traceProtocol))
       .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
       .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")

@@ -13,6 +13,7 @@ import { withPolicies } from '../../shared/policy/evaluate.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
 import { trace } from '../../shared/trace/trace.ts';
+import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
 import type { Protocol, Trace, TraceQuery } from '../../shared/trace/types.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
@@ -49,14 +50,15 @@ function parseBatchQuery(text: string): { query: TraceQuery } | { error: string 
   }
   const query: TraceQuery = { from: fields.from as string, to: fields.to as string };
   if (fields.port !== undefined && fields.port !== null) {
-    const port = typeof fields.port === 'string' && /^\d+$/.test(fields.port) ? Number(fields.port) : fields.port;
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return { error: `"port" must be a number from 1 to 65535, not ${JSON.stringify(fields.port)}` };
-    query.port = port;
+    // A number or a string of digits; String([80]) would be '80', so nothing else is read.
+    const port = typeof fields.port === 'number' || typeof fields.port === 'string' ? parsePort(String(fields.port)) : null;
+    if (!port || 'error' in port) return { error: `"port" must be a number from 1 to 65535, not ${JSON.stringify(fields.port)}` };
+    query.port = port.port;
   }
   if (fields.protocol !== undefined && fields.protocol !== null) {
-    const protocol = typeof fields.protocol === 'string' ? fields.protocol.toUpperCase() : '';
-    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return { error: `"protocol" must be TCP, UDP or SCTP, not ${JSON.stringify(fields.protocol)}` };
-    query.protocol = protocol;
+    const protocol = typeof fields.protocol === 'string' ? parseProtocol(fields.protocol) : null;
+    if (!protocol || 'error' in protocol) return { error: `"protocol" must be TCP, UDP or SCTP, not ${JSON.stringify(fields.protocol)}` };
+    query.protocol = protocol.protocol;
   }
   return { query };
 }
