@@ -24,7 +24,7 @@ import { ensureRenderer } from '../electron/serve/renderer-build.ts';
 import { serve, type Served } from '../electron/serve/serve.ts';
 import { serializeSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
-import { graphElementsOf } from '../renderer/graph/elements-cache.ts';
+import { toGraphElements } from '../renderer/graph/elements.ts';
 import type { PodpathView } from '../renderer/graph/view-hook.ts';
 import { generateCluster } from '../test/fixtures/generate.ts';
 
@@ -167,7 +167,7 @@ async function runSize(pods: number, renderer: 'canvas' | 'webgl', rendererDir: 
     source: { context: `bench-${pods}`, server: null, kubernetesVersion: null, capturedAt: new Date().toISOString() },
     objects,
   };
-  const expected = graphElementsOf(derive(objects, snapshot.source)).list.length;
+  const expected = toGraphElements(derive(objects, snapshot.source)).length;
   const result: Result = { pods, renderer, expected, status: 'ok' };
   process.stderr.write(`  ${pods} pods: ${expected} elements expected…\n`);
   const file = join(workDir, `bench-${pods}.podpath.json`);

@@ -264,7 +264,6 @@ export class LiveSession {
     this.options.onKinds?.(this.kinds());
   }
 
-  /** Derives the model from the caches and sends what changed as one delta. */
   /** Derives what changed since the last flush and sends it as one delta. */
   private flush(): void {
     this.timer = null;

@@ -1,7 +1,7 @@
 /**
  * Kubernetes objects from documents a user hands us — `kubectl get -o json` output, manifests
  * they wrote — rather than from an API server. Parsing the files is the caller's business
- * (electron/kube/from-files.ts); this takes the parsed documents.
+ * (shared/kube/documents.ts, for electron/backend/kube/from-files.ts); this takes the parsed documents.
  */
 import { emptyObjects, type ClusterObjects, type ObjectKind } from './objects.ts';
 import { kindOf, trimObject } from './trim.ts';
