@@ -20,25 +20,12 @@
 import { filterView, noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { TopologyDelta } from '../../shared/model/delta.ts';
 import { isExposedService } from '../../shared/model/relations.ts';
-import { internetId, type Id, type ModelElement, type Topology } from '../../shared/model/types.ts';
+import { internetId, type Host, type Id, type ModelElement, type PodRecord, type Topology } from '../../shared/model/types.ts';
 import { collectionHolding } from '../../shared/topology/diff.ts';
-import {
-  endpointElements,
-  hostElements,
-  ingressElements,
-  internetElements,
-  namespaceGroupElements,
-  podElements,
-  serviceElements,
-  serviceGroupElements,
-  shownHost,
-  tunnelElements,
-  unscheduledElements,
-  type Built,
-  type Scene,
-} from './element-builders.ts';
+import { shownHost, type Built, type Scene } from './element-builders.ts';
+import { buildOwner, type OwnerFacts } from './element-owners.ts';
 import { namespaceGroupId, serviceGroupId, tunnelsOwner, unscheduledGroupId, type GraphElement, type Grouping } from './element-types.ts';
-import { buildAll, hostOrder, sceneOf } from './elements.ts';
+import { buildAll, sceneOf } from './elements.ts';
 
 export interface ElementDelta {
   /** New elements, nodes before edges and parents before their children. */
@@ -69,7 +56,7 @@ class Index {
 }
 const empty: ReadonlySet<Id> = new Set();
 
-export class GraphElementIndex {
+export class GraphElementIndex implements OwnerFacts {
   private scene: Scene;
   /** Every element, in the order of the last whole build, then in the order they came. */
   private readonly elements = new Map<string, GraphElement>();
@@ -316,52 +303,32 @@ export class GraphElementIndex {
   }
 
   private build(owner: string): Built {
-    const scene = this.scene;
-    const { topology, view } = scene;
-    const byNode = scene.grouping === 'node';
-    if (owner === tunnelsOwner) {
-      const hosts = Object.values(topology.hosts).filter(view.host).sort(hostOrder);
-      return tunnelElements(scene, hosts);
-    }
-    if (owner === unscheduledGroupId) {
-      if (!byNode) return { nodes: [], edges: [] };
-      return unscheduledElements([...this.unscheduled].map((id) => topology.pods[id]!).filter(Boolean));
-    }
-    if (owner === internetId) {
-      const external = topology.external[internetId];
-      return internetElements(scene, (external !== undefined && view.external(external)) || this.exposed.size > 0 || this.ingresses.size > 0);
-    }
-    if (owner.startsWith('group:services/')) {
-      const namespace = owner.slice('group:services/'.length);
-      const isShown = byNode && [...this.servicesByNamespace.get(namespace)].some((id) => view.service(topology.services[id]!));
-      return isShown ? serviceGroupElements(scene, namespace) : { nodes: [], edges: [] };
-    }
-    if (owner.startsWith('group:ns/')) {
-      const namespace = owner.slice('group:ns/'.length);
-      if (byNode) return { nodes: [], edges: [] };
-      let pods = 0;
-      for (const id of this.podsByNamespace.get(namespace)) if (view.pod(topology.pods[id]!)) pods++;
-      const hasServices = [...this.servicesByNamespace.get(namespace)].some((id) => view.service(topology.services[id]!));
-      return pods > 0 || hasServices ? namespaceGroupElements(scene, namespace, pods) : { nodes: [], edges: [] };
-    }
-    const record = recordOf(topology, owner);
-    switch (record?.kind) {
-      case 'host': {
-        const pods = byNode ? [...this.podsByHost.get(record.id)].map((id) => topology.pods[id]!).filter(view.pod) : [];
-        return hostElements(scene, record, pods);
-      }
-      case 'pod':
-        return podElements(scene, record);
-      case 'service':
-        return serviceElements(scene, record);
-      case 'ingress':
-        return ingressElements(scene, record);
-      case 'endpoint':
-        return endpointElements(scene, record);
-      default:
-        // Gone from the topology: its elements go too.
-        return { nodes: [], edges: [] };
-    }
+    return buildOwner(this.scene, owner, this);
+  }
+
+  // OwnerFacts, answered from the indexes.
+
+  podsOn(host: Host): readonly PodRecord[] {
+    const { topology, view } = this.scene;
+    return [...this.podsByHost.get(host.id)].map((id) => topology.pods[id]!).filter(view.pod);
+  }
+
+  unscheduledPods(): readonly PodRecord[] {
+    return [...this.unscheduled].map((id) => this.scene.topology.pods[id]).filter((pod) => pod !== undefined);
+  }
+
+  namespaceContents(namespace: string): { pods: number; hasServices: boolean } {
+    const { topology, view } = this.scene;
+    let pods = 0;
+    for (const id of this.podsByNamespace.get(namespace)) if (view.pod(topology.pods[id]!)) pods++;
+    const hasServices = [...this.servicesByNamespace.get(namespace)].some((id) => view.service(topology.services[id]!));
+    return { pods, hasServices };
+  }
+
+  hasInternet(): boolean {
+    const { topology, view } = this.scene;
+    const external = topology.external[internetId];
+    return (external !== undefined && view.external(external)) || this.exposed.size > 0 || this.ingresses.size > 0;
   }
 }
 
