@@ -8,13 +8,14 @@
  * Every element has exactly one owner, so rebuilding an owner replaces all of its elements and
  * nothing else. Edges follow shared/model/relations.ts, the table the DOT export draws from too.
  */
-import type { FilterView } from '../../shared/filter.ts';
+import { filterView, noFilters, type FilterView, type GraphFilters } from '../../shared/filter.ts';
 import { backendRelations, endpointRelation, exposureRelation, vethRelation } from '../../shared/model/relations.ts';
 import { endpointState } from '../../shared/model/text.ts';
 import { internetId, type ContainerRecord, type Device, type EndpointRecord, type Host, type Id, type IngressRecord, type PodRecord, type ServiceRecord, type Topology } from '../../shared/model/types.ts';
 import { attachmentLabel, containerLabel, deviceLabel, hostLabel, ingressLabel, podLabel, serviceLabel, vethLabel } from './element-labels.ts';
 import { namespaceGroupId, routesNodeId, serviceGroupId, unscheduledGroupId, type GraphEdgeData, type GraphElement, type GraphNodeData, type Grouping, type HostSlot } from './element-types.ts';
 import { leafSizes, truncate } from './geometry.ts';
+import { namespaceColors } from './palette.ts';
 
 /** What every builder reads. */
 export interface Scene {
@@ -23,6 +24,18 @@ export interface Scene {
   view: FilterView;
   grouping: Grouping;
   colors: ReadonlyMap<string, string>;
+}
+
+/** The scene the builders draw from: the topology, the filters' verdicts, the grouping. */
+export function sceneOf(topology: Topology, grouping: Grouping, filters: GraphFilters = noFilters): Scene {
+  return { topology, view: filterView(topology, filters), grouping, colors: namespaceColors(topology) };
+}
+
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/** Hosts in natural order (node-2 before node-10), as people number their nodes. */
+export function hostOrder(a: Host, b: Host): number {
+  return naturalOrder.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 /** The elements of one owner, nodes in parent-before-child order. */

@@ -22,10 +22,10 @@ import type { TopologyDelta } from '../../shared/model/delta.ts';
 import { isExposedService } from '../../shared/model/relations.ts';
 import { internetId, type Host, type Id, type ModelElement, type PodRecord, type Topology } from '../../shared/model/types.ts';
 import { collectionHolding } from '../../shared/topology/diff.ts';
-import { shownHost, type Built, type Scene } from './element-builders.ts';
+import { sceneOf, shownHost, type Built, type Scene } from './element-builders.ts';
 import { buildOwner, type OwnerFacts } from './element-owners.ts';
 import { namespaceGroupId, serviceGroupId, tunnelsOwner, unscheduledGroupId, type GraphElement, type Grouping } from './element-types.ts';
-import { buildAll, sceneOf } from './elements.ts';
+import { buildAll } from './elements.ts';
 
 export interface ElementDelta {
   /** New elements, nodes before edges and parents before their children. */

@@ -7,10 +7,9 @@
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import { isExposedService } from '../../shared/model/relations.ts';
 import { internetId, type Id, type PodRecord, type Topology } from '../../shared/model/types.ts';
-import { shownHost, type Scene } from './element-builders.ts';
+import { sceneOf, shownHost, type Scene } from './element-builders.ts';
 import { buildOwner, ownerOfElement, type OwnerFacts } from './element-owners.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
-import { sceneOf } from './elements.ts';
 
 const scenes = new WeakMap<Topology, Map<string, { scene: Scene; facts: OwnerFacts }>>();
 

@@ -19,11 +19,11 @@ import {
   serviceGroupElements,
   tunnelElements,
   unscheduledElements,
+  hostOrder,
   type Built,
   type Scene,
 } from './element-builders.ts';
 import { tunnelsOwner, unscheduledGroupId } from './element-types.ts';
-import { hostOrder } from './elements.ts';
 
 export interface OwnerFacts {
   /** The shown pods on a shown host. */

@@ -14,43 +14,18 @@
  *     LoadBalancer Services.
  * Each element is built by its owner's function in element-builders.ts.
  */
-import { filterView, noFilters, type GraphFilters } from '../../shared/filter.ts';
+import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import { isExposedService } from '../../shared/model/relations.ts';
-import { internetId, type Host, type Id, type PodRecord, type Topology } from '../../shared/model/types.ts';
-import {
-  endpointElements,
-  hostElements,
-  ingressElements,
-  internetElements,
-  namespaceGroupElements,
-  podElements,
-  serviceElements,
-  serviceGroupElements,
-  tunnelElements,
-  unscheduledElements,
-  type Built,
-  type Scene,
-} from './element-builders.ts';
+import { internetId, type Id, type PodRecord, type Topology } from '../../shared/model/types.ts';
+import { hostOrder, sceneOf, type Built, type Scene } from './element-builders.ts';
+import { buildOwner, type OwnerFacts } from './element-owners.ts';
 import { namespaceGroupId, serviceGroupId, tunnelsOwner, unscheduledGroupId, type GraphElement, type Grouping } from './element-types.ts';
-import { namespaceColors } from './palette.ts';
-
-/** Hosts in natural order (node-2 before node-10), as people number their nodes. */
-export function hostOrder(a: Host, b: Host): number {
-  return naturalOrder.compare(a.name, b.name) || compare(a.name, b.name);
-}
 
 const byNamespacedName = <T extends { name: string; namespace: string }>(a: T, b: T): number =>
   compare(a.namespace, b.namespace) || compare(a.name, b.name);
 
-const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The scene the builders draw from: the topology, the filters' verdicts, the grouping. */
-export function sceneOf(topology: Topology, grouping: Grouping, filters: GraphFilters = noFilters): Scene {
-  return { topology, view: filterView(topology, filters), grouping, colors: namespaceColors(topology) };
 }
 
 /**
@@ -70,20 +45,17 @@ export function toGraphElements(topology: Topology, grouping: Grouping = 'node',
 export function buildAll(scene: Scene, own?: (owner: string, built: Built) => void): GraphElement[] {
   const { topology, view, grouping } = scene;
   const byNamespace = grouping === 'namespace';
-  const nodes: GraphElement[] = [];
-  const edges = { veth: [] as GraphElement[], endpoint: [] as GraphElement[], backend: [] as GraphElement[], ingressExposure: [] as GraphElement[], serviceExposure: [] as GraphElement[] };
-  const take = (owner: string, built: Built, into: GraphElement[] = edges.veth): void => {
-    own?.(owner, built);
-    nodes.push(...built.nodes);
-    into.push(...built.edges);
-  };
-
   const hosts = Object.values(topology.hosts).filter(view.host).sort(hostOrder);
   const shownHosts = new Set(hosts.map((h) => h.id));
   const pods = Object.values(topology.pods).filter(view.pod).sort(byNamespacedName);
+  const services = Object.values(topology.services).filter(view.service).sort(byNamespacedName);
+  const ingresses = Object.values(topology.ingresses).filter(view.ingress).sort(byNamespacedName);
   const podsByHost = new Map<Id, PodRecord[]>();
   const unscheduled: PodRecord[] = [];
+  const contents = new Map<string, { pods: number; hasServices: boolean }>();
+  const contentsOf = (namespace: string) => contents.get(namespace) ?? contents.set(namespace, { pods: 0, hasServices: false }).get(namespace)!;
   for (const pod of pods) {
+    contentsOf(pod.namespace).pods++;
     if (pod.host && shownHosts.has(pod.host)) {
       const list = podsByHost.get(pod.host);
       if (list) list.push(pod);
@@ -92,38 +64,41 @@ export function buildAll(scene: Scene, own?: (owner: string, built: Built) => vo
       unscheduled.push(pod);
     }
   }
-
-  for (const host of hosts) {
-    const hostPods = podsByHost.get(host.id) ?? [];
-    take(host.id, hostElements(scene, host, hostPods));
-    if (!byNamespace) for (const pod of hostPods) take(pod.id, podElements(scene, pod));
-  }
-  const services = Object.values(topology.services).filter(view.service).sort(byNamespacedName);
-  if (byNamespace) {
-    const namespaces = [...new Set([...pods.map((p) => p.namespace), ...services.map((s) => s.namespace)])].sort(compare);
-    const podCounts = new Map<string, number>();
-    for (const pod of pods) podCounts.set(pod.namespace, (podCounts.get(pod.namespace) ?? 0) + 1);
-    for (const namespace of namespaces) take(namespaceGroupId(namespace), namespaceGroupElements(scene, namespace, podCounts.get(namespace) ?? 0));
-    for (const pod of pods) take(pod.id, podElements(scene, pod));
-  } else {
-    take(unscheduledGroupId, unscheduledElements(unscheduled));
-    for (const pod of unscheduled) take(pod.id, podElements(scene, pod));
-    for (const namespace of new Set(services.map((s) => s.namespace))) take(serviceGroupId(namespace), serviceGroupElements(scene, namespace));
-  }
-  for (const service of services) take(service.id, serviceElements(scene, service), edges.serviceExposure);
-
-  const ingresses = Object.values(topology.ingresses).filter(view.ingress).sort(byNamespacedName);
+  for (const service of services) contentsOf(service.namespace).hasServices = true;
   const external = topology.external[internetId];
-  take(internetId, internetElements(scene, (external !== undefined && view.external(external)) || services.some(isExposedService) || ingresses.length > 0));
-  for (const ingress of ingresses) {
-    const built = ingressElements(scene, ingress);
-    own?.(ingress.id, built);
+  const hasInternet = (external !== undefined && view.external(external)) || services.some(isExposedService) || ingresses.length > 0;
+  const facts: OwnerFacts = {
+    podsOn: (host) => podsByHost.get(host.id) ?? [],
+    unscheduledPods: () => unscheduled,
+    namespaceContents: (namespace) => contents.get(namespace) ?? { pods: 0, hasServices: false },
+    hasInternet: () => hasInternet,
+  };
+
+  const nodes: GraphElement[] = [];
+  const edges = { veth: [] as GraphElement[], endpoint: [] as GraphElement[], backend: [] as GraphElement[], ingressExposure: [] as GraphElement[], serviceExposure: [] as GraphElement[] };
+  const take = (owner: string, into: (edge: GraphElement) => GraphElement[] = () => edges.veth): void => {
+    const built = buildOwner(scene, owner, facts);
+    own?.(owner, built);
     nodes.push(...built.nodes);
-    for (const edge of built.edges) (edge.data.kind === 'backend' ? edges.backend : edges.ingressExposure).push(edge);
+    for (const edge of built.edges) into(edge).push(edge);
+  };
+  for (const host of hosts) {
+    take(host.id);
+    if (!byNamespace) for (const pod of podsByHost.get(host.id) ?? []) take(pod.id);
   }
-  const endpoints = Object.values(topology.endpoints).sort((a, b) => compare(a.id, b.id));
-  for (const endpoint of endpoints) take(endpoint.id, endpointElements(scene, endpoint), edges.endpoint);
-  const tunnels = tunnelElements(scene, hosts);
-  own?.(tunnelsOwner, tunnels);
-  return [...nodes, ...edges.veth, ...tunnels.edges, ...edges.endpoint, ...edges.backend, ...edges.ingressExposure, ...edges.serviceExposure];
+  if (byNamespace) {
+    for (const namespace of [...contents.keys()].sort(compare)) take(namespaceGroupId(namespace));
+    for (const pod of pods) take(pod.id);
+  } else {
+    take(unscheduledGroupId);
+    for (const pod of unscheduled) take(pod.id);
+    for (const namespace of new Set(services.map((s) => s.namespace))) take(serviceGroupId(namespace));
+  }
+  for (const service of services) take(service.id, () => edges.serviceExposure);
+  take(internetId);
+  for (const ingress of ingresses) take(ingress.id, (edge) => (edge.data.kind === 'backend' ? edges.backend : edges.ingressExposure));
+  for (const endpoint of Object.values(topology.endpoints).sort((a, b) => compare(a.id, b.id))) take(endpoint.id, () => edges.endpoint);
+  const tunnels: GraphElement[] = [];
+  take(tunnelsOwner, () => tunnels);
+  return [...nodes, ...edges.veth, ...tunnels, ...edges.endpoint, ...edges.backend, ...edges.ingressExposure, ...edges.serviceExposure];
 }
