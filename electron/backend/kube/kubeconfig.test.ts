@@ -1,23 +1,16 @@
 // Kubeconfig loading against real files in temp dirs, and client-node driven by what we load.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { configForContext } from './context-config.ts';
 import { KubeError } from './kube-error.ts';
 import { kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig.ts';
 import { rememberContext } from './remembered-context.ts';
+import { tempDirs } from '../../../test/temp-dirs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'podpath-kubeconfig-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-function tempDir(): string {
-  const dir = join(root, `d${++counter}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const tempDir = tempDirs('podpath-kubeconfig-');
 
 function write(dir: string, name: string, content: unknown): string {
   const file = join(dir, name);

@@ -1,18 +1,11 @@
 // The context last used with a set of kubeconfig files, in a state file in a temp dir.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { lastUsedContext, rememberContext } from './remembered-context.ts';
+import { tempDirs } from '../../../test/temp-dirs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'podpath-remembered-context-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-function tempDir(): string {
-  const dir = join(root, `d${++counter}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const tempDir = tempDirs('podpath-remembered-context-');
 
 describe('the last context used', () => {
   test('round trip, keyed by the sorted absolute file list', () => {

@@ -1,18 +1,11 @@
 // The login shell's PATH, read from fake shells in a temp dir and from a real /bin/sh.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { adoptShellPath, mergePath, shellPath } from './shell-path.ts';
+import { tempDirs } from '../../../test/temp-dirs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'podpath-shell-path-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-function tempDir(): string {
-  const dir = join(root, `d${++counter}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const tempDir = tempDirs('podpath-shell-path-');
 
 describe('the login shell PATH', () => {
   test('read between markers, ignoring rc-file noise', async () => {
