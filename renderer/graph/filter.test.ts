@@ -9,6 +9,7 @@ import { derive } from '../../shared/topology/derive.ts';
 import { toGraphElements } from './elements.ts';
 import { namespaceColors } from './palette.ts';
 import { sampleTopology } from './testing/sample-topology.ts';
+import { random } from '../../test/random.ts';
 
 const demoUrl = new URL('../../assets/demo-cluster.podpath.json', import.meta.url);
 const demo: Topology = (() => {
@@ -37,17 +38,6 @@ function expectWholeDrawing(topology: Topology): number {
     }
   }
   return elements.length;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing combination can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('filterTopology', () => {

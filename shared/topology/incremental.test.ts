@@ -7,19 +7,9 @@ import { parseSnapshot } from '../snapshot/format.ts';
 import { derive } from './derive.ts';
 import { applyDelta, isEqual } from './diff.ts';
 import { IncrementalDerive, type ObjectChange } from './incremental.ts';
+import { random } from '../../test/random.ts';
 
 const demo = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (objects: ClusterObjects, pick: <T>(list: T[]) => T, n: number) => ObjectChange | null;
 
