@@ -6,7 +6,23 @@ import { createClusterStore } from './state/cluster.ts';
 import { createOpener } from './state/opening.ts';
 import { createStore } from './state/store.ts';
 import { connect } from './transport/connect.ts';
-import './app.css';
+// The stylesheets, one per part of the window. The order is the cascade: theme variables, then
+// the page, the header and the shared controls, then the panels.
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/header.css';
+import './styles/controls.css';
+import './styles/overlays.css';
+import './styles/picker.css';
+import './styles/kinds-status.css';
+import './styles/banners.css';
+import './styles/layout.css';
+import './styles/details.css';
+import './styles/legend.css';
+import './styles/search.css';
+import './styles/filters.css';
+import './styles/help.css';
+import './styles/trace.css';
 
 const api = connect();
 // The cluster store resyncs by itself after the link comes back.

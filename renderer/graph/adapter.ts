@@ -125,7 +125,7 @@ export class GraphAdapter implements PodpathView {
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
     this.grouping = grouping;
     this.filters = filters;
-    const { index, before } = this.followTopology(topology);
+    const { index, before, isShapeKept } = this.followTopology(topology);
     const elements = index.list;
     const next = index.byId;
     const isFresh = options.relayout === true || this.layoutPositions.size === 0;
@@ -144,7 +144,7 @@ export class GraphAdapter implements PodpathView {
       this.overlapping = placed.overlapping;
       this.memory.clear();
       if (options.refit) this.expanded.clear();
-    } else {
+    } else if (!isShapeKept) {
       const placed = this.memory.follow(elements, next, this.layoutPositions, before, layoutOptions);
       this.layoutPositions = placed.positions;
       // Overlaps are remembered until a fresh layout, unless what overlapped is gone.
@@ -162,17 +162,19 @@ export class GraphAdapter implements PodpathView {
   /**
    * The element index for `topology`: the current one moved along the deltas that made it, when
    * it can be (the same grouping and filters, and a chain of deltas from the drawn topology),
-   * else a new one. `before` answers what an element was at the last draw.
+   * else a new one. `before` answers what an element was at the last draw; `isShapeKept`, that no
+   * node came, went, changed parent or size, so every position stays as it is.
    */
-  private followTopology(topology: Topology): { index: GraphElementIndex; before: (id: string) => GraphElement | undefined } {
+  private followTopology(topology: Topology): Followed {
     const current = this.index;
     const isSameScene = current !== null && current.grouping === this.grouping && sameFilters(current.filters, this.filters);
-    if (current && isSameScene && current.topology === topology) return { index: current, before: (id) => current.byId.get(id) };
+    if (current && isSameScene && current.topology === topology) return { index: current, before: (id) => current.byId.get(id), isShapeKept: true };
     const was = new Map<string, GraphElement | undefined>();
     const before = (id: string): GraphElement | undefined => (was.has(id) ? was.get(id) : current?.byId.get(id));
     const steps = current && isSameScene ? deltasBetween(current.topology, topology) : null;
     if (current && steps) {
       let isFollowed = true;
+      let isShapeKept = true;
       for (const step of steps) {
         const change = current.update(step.topology, step.delta);
         if (!change) {
@@ -181,12 +183,13 @@ export class GraphAdapter implements PodpathView {
         }
         for (const [id, element] of change.before) if (!was.has(id)) was.set(id, element);
         for (const element of change.added) if (!was.has(element.data.id)) was.set(element.data.id, undefined);
+        isShapeKept &&= change.added.every((e) => e.group === 'edges') && change.removed.every((id) => change.before.get(id)?.group === 'edges') && change.updated.every((e) => isSameShape(e, change.before.get(e.data.id)));
       }
-      if (isFollowed) return { index: current, before };
+      if (isFollowed) return { index: current, before, isShapeKept };
     }
     // The old index is not touched again, so `before` can go on reading it.
     this.index = new GraphElementIndex(topology, this.grouping, this.filters);
-    return { index: this.index, before };
+    return { index: this.index, before, isShapeKept: false };
   }
 
   /**
@@ -442,6 +445,19 @@ export class GraphAdapter implements PodpathView {
     };
     markSelection(this.cy, this.selected, this.found, foldOf);
   }
+}
+
+interface Followed {
+  index: GraphElementIndex;
+  before: (id: string) => GraphElement | undefined;
+  isShapeKept: boolean;
+}
+
+/** Whether a node keeps its place in the layout: the same parent and size (edges always do). */
+function isSameShape(element: GraphElement, before: GraphElement | undefined): boolean {
+  if (element.group === 'edges') return true;
+  if (before?.group !== 'nodes') return false;
+  return element.data.parent === before.data.parent && element.data.width === before.data.width && element.data.height === before.data.height;
 }
 
 function sameFilters(a: GraphFilters, b: GraphFilters): boolean {

@@ -1,5 +1,5 @@
 /**
- * Colours of the canvas, read from the CSS custom properties of app.css so the light and dark
+ * Colours of the canvas, read from the CSS custom properties of styles/theme.css so the light and dark
  * themes (prefers-color-scheme) are defined in one place for the DOM and the canvas alike.
  */
 export interface GraphTheme {

@@ -1,9 +1,10 @@
-import type { Grouping } from '../graph/elements.ts';
+import type { Grouping } from '../graph/element-types.ts';
 import { useMemo, type ReactNode, type Ref } from 'react';
-import { cniText as describeCniText, confidenceText, describeCluster } from '../../shared/describe.ts';
+import { cniText as describeCniText, confidenceText } from '../../shared/describe/format.ts';
+import { describeCluster } from '../../shared/describe/records.ts';
 import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import type { ObjectKind } from '../../shared/kube/objects.ts';
-import type { Confidence } from '../../shared/model/types.ts';
+import type { Confidence } from '../../shared/model/cluster.ts';
 import { LoadingProgress } from './KindsStatus.tsx';
 
 const sourceKind: Record<SourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', cluster: 'live' };

@@ -1,12 +1,12 @@
 /**
  * The search box (issue 5, "Finding"): names, `namespace/name`, label selectors, IPs and CIDRs,
- * answered by shared/search.ts. `/` or Ctrl+K focuses it; ↑/↓ move through the results, Enter
+ * answered by shared/search/search.ts. `/` or Ctrl+K focuses it; ↑/↓ move through the results, Enter
  * or a click chooses one, Escape closes the list. An address nothing owns is explained in the
  * list and selects nothing.
  */
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Topology } from '../../shared/model/types.ts';
-import { search, type SearchResult } from '../../shared/search.ts';
+import { search, type SearchResult } from '../../shared/search/search.ts';
 import { shortcutFor } from '../shortcuts.ts';
 
 export interface SearchProps {

@@ -11,6 +11,7 @@ import type { DirectionVerdict } from '../../shared/policy/types.ts';
 import type { Branch, Hop, Packet, Trace, Verdict } from '../../shared/trace/types.ts';
 import { closeTrace, editTrace, select, type TraceRequest } from '../state/ui.ts';
 import { runTrace } from './trace-request.ts';
+import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
 
 export interface TracePanelProps {
   topology: Topology;
@@ -91,15 +92,18 @@ export function TracePanel({ topology, request, onHighlight }: TracePanelProps) 
               value={request.port ?? ''}
               placeholder="Service's first"
               onChange={(e) => {
-                const value = e.currentTarget.value.trim();
-                const port = Number(value);
-                editTrace({ port: value === '' || !Number.isInteger(port) || port < 1 || port > 65535 ? null : port });
+                const parsed = parsePort(e.currentTarget.value.trim());
+                editTrace({ port: 'port' in parsed ? parsed.port : null });
               }}
             />
           </label>
           <label>
             Protocol
-            <select data-testid="trace-protocol" value={request.protocol} onChange={(e) => editTrace({ protocol: e.currentTarget.value as TraceRequest['protocol'] })}>
+            <select data-testid="trace-protocol" value={request.protocol} onChange={(e) => {
+                const parsed = parseProtocol(e.currentTarget.value);
+                if ('protocol' in parsed) editTrace({ protocol: parsed.protocol });
+              }}
+            >
               <option>TCP</option>
               <option>UDP</option>
               <option>SCTP</option>

@@ -2,7 +2,7 @@
  * The pure side of the trace panel: what-if policies from pasted text, and running the trace
  * (with and without them) on a topology.
  */
-import { parseAllDocuments } from 'yaml';
+import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
@@ -16,20 +16,35 @@ export interface WhatIf {
   problems: string[];
 }
 
-/** NetworkPolicies from pasted YAML or JSON (one or more documents, or a List). */
+/** What the parser calls the pasted text in its messages (`what-if:3:5: …`). */
+const pastedText = 'what-if';
+
+/**
+ * NetworkPolicies from pasted YAML or JSON (one or more documents, or a List). Read the way the
+ * CLI reads a `--with-policy` file (shared/kube/documents.ts): aliases are capped, and a pasted
+ * "billion laughs" is reported as a problem rather than expanded.
+ */
 export function whatIfFromText(text: string): WhatIf {
   if (text.trim() === '') return { policies: [], problems: [] };
-  const problems: string[] = [];
-  const docs: unknown[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) problems.push(`Not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`);
-    else docs.push(doc.toJS());
+  let docs: unknown[];
+  try {
+    docs = parseDocuments(text, pastedText);
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    return { policies: [], problems: error.message.split('\n').map((line) => `Not valid YAML or JSON: ${lineAndColumn(line)}`) };
   }
-  const read = whatIfPolicies(docs, 'what-if');
+  const problems: string[] = [];
+  const read = whatIfPolicies(docs, pastedText);
   for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies change a trace`);
   for (const reason of read.unusable) problems.push(`A NetworkPolicy that cannot be used: ${reason}`);
   if (problems.length === 0 && read.policies.length === 0) problems.push('No NetworkPolicy in the text.');
   return { policies: read.policies, problems };
+}
+
+/** `what-if:3:5: message` → `line 3, column 5: message`: there is no file to name. */
+function lineAndColumn(problem: string): string {
+  const match = new RegExp(`^${pastedText}:(\\d+):(\\d+): `).exec(problem);
+  return match ? `line ${match[1]}, column ${match[2]}: ${problem.slice(match[0].length)}` : problem;
 }
 
 export interface TraceResult {

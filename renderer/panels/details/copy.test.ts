@@ -3,16 +3,17 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { describeElement, type ElementDescription } from '../../shared/describe.ts';
-import type { ObjectView, PodpathApi } from '../../shared/ipc.ts';
-import { internetId } from '../../shared/model/types.ts';
-import { parseSnapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { graphElementsOf } from '../graph/elements-cache.ts';
+import { describeElement } from '../../../shared/describe/build.ts';
+import type { ElementDescription } from '../../../shared/describe/types.ts';
+import type { ObjectView, PodpathApi } from '../../../shared/ipc.ts';
+import { internetId } from '../../../shared/model/types.ts';
+import { parseSnapshot } from '../../../shared/snapshot/format.ts';
+import { derive } from '../../../shared/topology/derive.ts';
+import { graphElementById } from '../../graph/element-lookup.ts';
 import { copyableName, copyText, descriptionJson, kubectlGetCommand, objectYaml } from './copy.ts';
 import { Details } from './Details.tsx';
 
-const demo = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+const demo = parseSnapshot(readFileSync(new URL('../../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const topology = derive(demo.objects, demo.source);
 const pod = Object.values(topology.pods).find((p) => p.namespace === 'shop' && p.name === 'db-0')!;
 
@@ -23,7 +24,7 @@ function described(id: string): ElementDescription {
 }
 
 function markup(id: string): string {
-  const element = graphElementsOf(topology).byId.get(id);
+  const element = graphElementById(topology, 'node', id);
   if (!element) throw new Error(`no graph element ${id}`);
   return renderToStaticMarkup(createElement(Details, { api: {} as PodpathApi, topology, element }));
 }

@@ -2,20 +2,20 @@ import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, test } from 'vitest';
-import { describeElement } from '../../shared/describe.ts';
-import type { PodpathApi } from '../../shared/ipc.ts';
-import { parseSnapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { graphElementsOf } from '../graph/elements-cache.ts';
+import { describeElement } from '../../../shared/describe/build.ts';
+import type { PodpathApi } from '../../../shared/ipc.ts';
+import { parseSnapshot } from '../../../shared/snapshot/format.ts';
+import { derive } from '../../../shared/topology/derive.ts';
+import { graphElementById } from '../../graph/element-lookup.ts';
 import { Details } from './Details.tsx';
 
-const demo = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+const demo = parseSnapshot(readFileSync(new URL('../../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const topology = derive(demo.objects, demo.source);
 const api = {} as PodpathApi;
 
 /** The panel's text for the graph element with this id. */
 function panel(id: string): string {
-  const element = graphElementsOf(topology).byId.get(id);
+  const element = graphElementById(topology, 'node', id);
   if (!element) throw new Error(`no graph element ${id}`);
   return renderToStaticMarkup(createElement(Details, { api, topology, element })).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 }

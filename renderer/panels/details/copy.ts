@@ -3,8 +3,8 @@
  * one clipboard write that reports, rather than throws, when the clipboard is refused.
  */
 import { stringify as stringifyYaml } from 'yaml';
-import type { ElementDescription } from '../../shared/describe.ts';
-import type { ObjectView } from '../../shared/ipc.ts';
+import type { ElementDescription } from '../../../shared/describe/types.ts';
+import type { ObjectView } from '../../../shared/ipc.ts';
 
 /**
  * The element's name as a user types it: `namespace/name` for namespaced objects, the name for

@@ -1,0 +1,33 @@
+/** One endpoint of a Service: its address, conditions and pod. */
+import { containerPortText } from '../../../shared/describe/format.ts';
+import type { DescribedEndpoint, ElementRef } from '../../../shared/describe/types.ts';
+import { Copyable } from './CopyButton.tsx';
+import { Field, Fields, Link, list, RefLink, shortName, StateBadge } from './parts.tsx';
+import { Title } from './Title.tsx';
+
+export function EndpointDetails({ endpoint, service }: { endpoint: DescribedEndpoint; service: ElementRef }) {
+  return (
+    <>
+      <Title kind="Endpoint" name={endpoint.ip} namespace={service.namespace} />
+      <Fields>
+        <Field label="State">
+          <StateBadge state={endpoint.state} />
+        </Field>
+        <Field label="Address">
+          <Copyable value={endpoint.ip} />
+        </Field>
+        <Field label="Service">
+          <RefLink target={service} />
+        </Field>
+        <Field label="Pod">{endpoint.pod && endpoint.podId ? <Link id={endpoint.podId}>{shortName(endpoint.pod)}</Link> : <span className="muted">none</span>}</Field>
+        <Field label="Node">{endpoint.node ?? <span className="muted">unknown</span>}</Field>
+        <Field label="Zone">{endpoint.zone ?? <span className="muted">none</span>}</Field>
+        <Field label="Conditions">
+          ready {String(endpoint.ready)}, serving {String(endpoint.serving)}, terminating {String(endpoint.terminating)}
+        </Field>
+        <Field label="Ports">{list(endpoint.ports.map(containerPortText))}</Field>
+        <Field label="EndpointSlice">{endpoint.slice}</Field>
+      </Fields>
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+/** A pod: its addresses and netns, its containers, its veth, and the NetworkPolicies and Services that select it. */
+import { containerPortText } from '../../../shared/describe/format.ts';
+import type { DescribedContainer, DescribedPod } from '../../../shared/describe/types.ts';
+import { Copyable } from './CopyButton.tsx';
+import { addresses, Field, Fields, Labels, Link, ProvenanceBadge, Section, StateBadge } from './parts.tsx';
+import { Title } from './Title.tsx';
+import { VethFacts } from './VethDetails.tsx';
+
+export function PodDetails({ pod }: { pod: DescribedPod }) {
+  return (
+    <>
+      <Title kind={pod.hostNetwork ? 'Pod · host network' : 'Pod'} name={pod.name} namespace={pod.namespace} />
+      <Fields>
+        <Field label="IPs">{addresses(pod.ips, 'no IP')}</Field>
+        <Field label="Node">{pod.nodeId && pod.node ? <Link id={pod.nodeId}>{pod.node}</Link> : <span className="muted">unscheduled</span>}</Field>
+        <Field label="Phase">
+          {pod.phase} · {pod.ready ? 'Ready' : 'not Ready'}
+        </Field>
+        <Field label="Network">
+          {pod.hostNetwork ? "the node's root netns (hostNetwork: no veth, the node's IPs, outside NetworkPolicy)" : 'its own netns, eth0'}
+        </Field>
+        <Field label="Owner">{pod.owner ?? <span className="muted">none</span>}</Field>
+        <Field label="Labels">
+          <Labels labels={pod.labels} />
+        </Field>
+      </Fields>
+      <Section title={`Containers (${pod.containers.length})`}>
+        <ul className="rows">
+          {pod.containers.map((c) => (
+            <ContainerRow key={c.id} container={c} />
+          ))}
+        </ul>
+      </Section>
+      {pod.netns && (
+        <Section title="netns">
+          <Fields>
+            {pod.netns.interfaces.map((i) => (
+              <Field key={i.name} label={i.name}>
+                {addresses(i.addresses, 'no address')}
+              </Field>
+            ))}
+            {pod.netns.defaultRoutes.map((r, i) => (
+              <Field key={`route ${i}`} label="default">
+                <code>
+                  {r.via ? `via ${r.via} ` : ''}dev {r.device}
+                </code>{' '}
+                <ProvenanceBadge provenance={r.provenance} />
+                <div className="muted small">{r.how}</div>
+              </Field>
+            ))}
+          </Fields>
+        </Section>
+      )}
+      {!pod.hostNetwork && (
+        <Section title="veth">{pod.veth ? <VethFacts veth={pod.veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
+      )}
+      <Section title={`Selected by NetworkPolicies (${pod.policies.length})`}>
+        {pod.policies.length === 0 ? (
+          <p className="muted">
+            {pod.hostNetwork ? 'hostNetwork pods are outside NetworkPolicy.' : 'No NetworkPolicy selects this pod: all traffic to and from it is allowed.'}
+          </p>
+        ) : (
+          <ul className="rows">
+            {pod.policies.map((p) => (
+              <li key={p.id}>
+                <Link id={p.id}>{p.policy}</Link> <span className="muted small">isolates {p.types.join(' and ').toLowerCase()}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title={`Selected by Services (${pod.services.length})`}>
+        {pod.services.length === 0 ? (
+          <p className="muted">No Service has an endpoint for this pod.</p>
+        ) : (
+          <ul className="rows">
+            {pod.services.map((s) => (
+              <li key={`${s.id} ${s.ip}`}>
+                <Link id={s.id}>{s.service}</Link> <StateBadge state={s.state} />
+                <div className="muted small">
+                  endpoint <Copyable value={s.ip} />
+                  {s.ports.length > 0 && ` · ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </>
+  );
+}
+
+function ContainerRow({ container: c }: { container: DescribedContainer }) {
+  return (
+    <li>
+      <Link id={c.id}>{c.name}</Link> {c.role !== 'app' && <span className="badge">{c.role}</span>} {!c.ready && <span className="badge state-not-ready">not ready</span>}
+      <div className="muted small">
+        {c.image ?? 'no image'}
+        {c.ports.length > 0 && ` · ports ${c.ports.map(containerPortText).join(', ')}`}
+      </div>
+    </li>
+  );
+}
