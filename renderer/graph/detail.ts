@@ -1,7 +1,5 @@
 /**
  * Level of detail (design §9, issue 5): which part of the full graph the canvas draws.
- * (One file of ~460 lines: measuring the units, choosing how far each opens and drawing the folds
- * all read the same Unit and Block records; apart, each would need the others' internals.)
  *
  * The layout places every element of the model (layout.ts, placement.ts); this module only
  * decides what to draw, so folding and unfolding never moves anything. A fold is drawn as one
@@ -18,9 +16,8 @@
  * cluster every host is a box with counts, and zooming into any part opens it, in place.
  */
 import type { GraphEdgeData, GraphElement, GraphNodeData } from './element-types.ts';
-import { labelBand } from './geometry.ts';
-import { labelLinesAbove, type Box, type Point } from './layout.ts';
-import { paddingOf } from './placement.ts';
+import type { Box, Point } from './layout.ts';
+import { intersects, prepare, type Block, type Prepared, type Unit } from './detail-units.ts';
 
 /** Up to this many elements everything is drawn, whatever the zoom. */
 export const smallGraph = 2_500;
@@ -34,10 +31,6 @@ const minContentZoom = 0.35;
 export const foldHostId = (host: string): string => `fold:${host}`;
 export const foldPodsId = (parent: string): string => `fold:pods/${parent}`;
 export const foldServicesId = (group: string): string => `fold:services/${group}`;
-/** A block of hosts folded into one box; its id is also what `expanded` holds to open it. */
-export const foldBlockId = (index: number): string => `fold:block/${index}`;
-/** Blocks of hosts per side of the whole drawing. */
-const blocksPerSide = 8;
 /** With more host boxes than this, blocks of hosts whose boxes are too small to read fold too. */
 const manyHosts = 400;
 /** A block of hosts opens when its hosts are at least this wide on screen. */
@@ -58,204 +51,6 @@ export interface Detail {
   foldPositions: Map<string, Point>;
   /** Whether anything is folded. */
   isFolded: boolean;
-}
-
-/** A compound whose contents fold: a host (or the Unscheduled box), or a namespace's Services. */
-interface Unit {
-  id: string;
-  kind: 'host' | 'services';
-  element: GraphElement & { group: 'nodes' };
-  box: Box;
-  /** Host: devices and routes nodes; drawn from level 1. */
-  devices: GraphElement[];
-  /** Host: pods and their containers; Services: the Services. Drawn at the top level. */
-  contents: GraphElement[];
-  contentsBox: Box | null;
-  podCount: number;
-  problemCount: number;
-  /** Edges inside the unit (veth edges), counted in its cost. */
-  innerEdges: number;
-  /** Edges that reach into the unit's contents from outside (endpoint edges). */
-  outerEdges: number;
-}
-
-/** A block of hosts: a run of hosts from each of a band of the layout's rows. */
-interface Block {
-  id: string;
-  units: Unit[];
-  box: Box;
-  podCount: number;
-  problemCount: number;
-  hostWidth: number;
-}
-
-interface Prepared {
-  total: number;
-  units: Unit[];
-  rows: Block[];
-  unitOf: Map<string, { unit: Unit; isContent: boolean }>;
-  /** Nodes outside every unit (the Internet, Ingresses). */
-  free: GraphElement[];
-  edges: (GraphElement & { group: 'edges' })[];
-}
-
-const prepared = new WeakMap<readonly GraphElement[], { positions: ReadonlyMap<string, Point>; value: Prepared }>();
-
-
-const unionBox = (a: Box | null, b: Box | null): Box | null =>
-  !a ? b : !b ? a : { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) };
-const intersects = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
-
-function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Prepared {
-  const cached = prepared.get(elements);
-  if (cached && cached.positions === positions) return cached.value;
-
-  const nodes = elements.filter((e): e is GraphElement & { group: 'nodes' } => e.group === 'nodes');
-  const edges = elements.filter((e): e is GraphElement & { group: 'edges' } => e.group === 'edges');
-  const children = new Map<string, GraphNodeData[]>();
-  for (const { data } of nodes) {
-    if (!data.parent) continue;
-    const list = children.get(data.parent);
-    if (list) list.push(data);
-    else children.set(data.parent, [data]);
-  }
-  // Boxes as cytoscape draws them: a leaf's own size about its centre, a compound its children's
-  // extents (labels drawn above them included) plus its padding.
-  const boxes = new Map<string, Box | null>();
-  const boxOf = (node: GraphNodeData): Box | null => {
-    const known = boxes.get(node.id);
-    if (known !== undefined) return known;
-    let box: Box | null = null;
-    const kids = children.get(node.id);
-    if (kids) {
-      for (const kid of kids) box = unionBox(box, extentOf(kid));
-      if (box) {
-        const p = paddingOf[node.kind] ?? 0;
-        box = { x1: box.x1 - p, y1: box.y1 - p, x2: box.x2 + p, y2: box.y2 + p };
-      }
-    } else {
-      const p = positions.get(node.id);
-      const w = node.width ?? 40;
-      const h = node.height ?? 40;
-      if (p) box = { x1: p.x - w / 2, y1: p.y - h / 2, x2: p.x + w / 2, y2: p.y + h / 2 };
-    }
-    boxes.set(node.id, box);
-    return box;
-  };
-  const extentOf = (node: GraphNodeData): Box | null => {
-    const box = boxOf(node);
-    const lines = labelLinesAbove(node);
-    return box && lines > 0 ? { ...box, y1: box.y1 - labelBand(lines) } : box;
-  };
-
-  const units: Unit[] = [];
-  const unitOf = new Map<string, { unit: Unit; isContent: boolean }>();
-  const free: GraphElement[] = [];
-  const byId = new Map(nodes.map((n) => [n.data.id, n]));
-  const rootOf = (data: GraphNodeData): GraphNodeData => {
-    let current = data;
-    while (current.parent) current = byId.get(current.parent)?.data ?? current;
-    return current;
-  };
-  const unitByRoot = new Map<string, Unit>();
-  for (const element of nodes) {
-    const { data } = element;
-    if (data.parent) continue;
-    if (data.kind === 'host' || data.kind === 'unscheduled' || data.kind === 'service-group' || data.kind === 'namespace') {
-      const box = boxOf(data);
-      if (!box || !children.has(data.id)) {
-        free.push(element);
-        continue;
-      }
-      const unit: Unit = {
-        id: data.id,
-        kind: data.kind === 'service-group' || data.kind === 'namespace' ? 'services' : 'host',
-        element,
-        box,
-        devices: [],
-        contents: [],
-        contentsBox: null,
-        podCount: 0,
-        problemCount: 0,
-        innerEdges: 0,
-        outerEdges: 0,
-      };
-      units.push(unit);
-      unitByRoot.set(data.id, unit);
-    } else {
-      free.push(element);
-    }
-  }
-  for (const element of nodes) {
-    const { data } = element;
-    if (!data.parent) continue;
-    const unit = unitByRoot.get(rootOf(data).id);
-    if (!unit) continue;
-    const isContent = unit.kind === 'services' || data.kind === 'pod' || data.kind === 'container';
-    unitOf.set(data.id, { unit, isContent });
-    if (!isContent) {
-      unit.devices.push(element);
-      continue;
-    }
-    unit.contents.push(element);
-    if (data.parent === unit.id) unit.contentsBox = unionBox(unit.contentsBox, extentOf(data));
-    if (data.kind === 'pod') {
-      unit.podCount++;
-      if (element.classes.includes('not-ready')) unit.problemCount++;
-    }
-  }
-  // Services without a ready endpoint are the services' problems.
-  const hasReadyEndpoint = new Set<string>();
-  for (const edge of edges) {
-    const { source, target, kind } = edge.data;
-    if (kind === 'endpoint' && edge.classes.includes('ready')) hasReadyEndpoint.add(source);
-    const s = unitOf.get(source);
-    const t = unitOf.get(target);
-    if (s && t && s.unit === t.unit) s.unit.innerEdges++;
-    else if (t?.isContent) t.unit.outerEdges++;
-    else if (s?.isContent) s.unit.outerEdges++;
-  }
-  for (const unit of units) {
-    if (unit.kind !== 'services') continue;
-    for (const service of unit.contents) {
-      if (service.group !== 'nodes' || service.data.kind !== 'service') continue;
-      if (!service.classes.includes('type-ExternalName') && !hasReadyEndpoint.has(service.data.id)) unit.problemCount++;
-    }
-  }
-  const byTop = new Map<number, Unit[]>();
-  for (const unit of units) {
-    if (unit.kind !== 'host') continue;
-    const top = Math.round(unit.box.y1);
-    const list = byTop.get(top);
-    if (list) list.push(unit);
-    else byTop.set(top, [unit]);
-  }
-  // Blocks of hosts about as tall as wide on screen: the layout's rows of hosts taken a band of
-  // rows at a time, each band cut into runs of hosts, so that a fitted view of thousands of
-  // nodes is a grid of about blocksPerSide × blocksPerSide labelled boxes.
-  const hostRows = [...byTop.entries()].sort(([a], [b]) => a - b).map(([, members]) => members.sort((a, b) => a.box.x1 - b.box.x1));
-  const widest = Math.max(0, ...hostRows.map((r) => r.length));
-  const rowsPerBlock = Math.max(1, Math.ceil(hostRows.length / blocksPerSide));
-  const hostsPerBlock = Math.max(1, Math.ceil(widest / blocksPerSide));
-  const rows: Block[] = [];
-  for (let r = 0; r < hostRows.length; r += rowsPerBlock) {
-    const band = hostRows.slice(r, r + rowsPerBlock);
-    for (let c = 0; c < widest; c += hostsPerBlock) {
-      const members = band.flatMap((row) => row.slice(c, c + hostsPerBlock));
-      if (members.length === 0) continue;
-      rows.push({
-        id: foldBlockId(rows.length),
-        units: members,
-        box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
-        podCount: members.reduce((n, u) => n + u.podCount, 0),
-        problemCount: members.reduce((n, u) => n + u.problemCount, 0),
-        hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
-      });
-    }
-  }
-  const value: Prepared = { total: elements.length, units, rows, unitOf, free, edges };
-  prepared.set(elements, { positions, value });
-  return value;
 }
 
 /** What to draw of `elements` (the full graph, parents before children) for this view. */
