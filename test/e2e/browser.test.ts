@@ -3,14 +3,14 @@
 import { existsSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { toGraphElements } from '../../renderer/graph/elements.ts';
 import { describeElement } from '../../shared/describe/build.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { repoRoot } from './serve.ts';
-import { openPage, type OpenPage } from './page.ts';
+import { usePage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -20,17 +20,9 @@ const topology = derive(demo.objects, demo.source);
 const resultsDir = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
-  let opened: OpenPage;
   let page: Page;
   let problems: string[] = [];
-
-  beforeAll(async () => {
-    opened = await openPage(['--demo']);
-    page = opened.page;
-    problems = opened.problems;
-  });
-
-  afterAll(() => opened?.close());
+  usePage(['--demo'], (opened) => ({ page, problems } = opened));
 
   test('draws every element of the demo model', async () => {
     const graph = page.getByTestId('graph');

@@ -1,5 +1,6 @@
 /** A browser-mode page for end-to-end tests: `podpath serve` + Debian's Chromium + the page's errors. */
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { launchChromium, startServe, type RunningServe } from './serve.ts';
 
@@ -38,4 +39,17 @@ export async function openPage(serveArgs: string[], options: { acceptDownloads?:
       await server.stop();
     },
   };
+}
+
+/**
+ * A page opened once for the tests of the describe block this is called in (beforeAll) and
+ * closed after them; `use` receives it, to keep in the block's own variables.
+ */
+export function usePage(serveArgs: string[], use: (opened: OpenPage) => void, options: Parameters<typeof openPage>[1] = {}): void {
+  let opened: OpenPage | undefined;
+  beforeAll(async () => {
+    opened = await openPage(serveArgs, options);
+    use(opened);
+  });
+  afterAll(() => opened?.close());
 }

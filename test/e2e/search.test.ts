@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { repoRoot } from './serve.ts';
-import { openPage, type OpenPage } from './page.ts';
+import { usePage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -21,17 +21,9 @@ const pod = pods.find((p) => !p.isHostNetwork && p.ips.length > 0 && pods.filter
 const resultsDir = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium)('search in Chromium', () => {
-  let opened: OpenPage;
   let page: Page;
   let problems: string[] = [];
-
-  beforeAll(async () => {
-    opened = await openPage(['--demo']);
-    page = opened.page;
-    problems = opened.problems;
-  });
-
-  afterAll(() => opened?.close());
+  usePage(['--demo'], (opened) => ({ page, problems } = opened));
 
   test("a pod's IP, typed after `/`, finds the pod; Enter selects, centres and highlights it", async () => {
     expect(pod, 'the demo has a pod with an IP of its own').toBeDefined();
