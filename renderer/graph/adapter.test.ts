@@ -11,7 +11,8 @@ import { generateCluster } from '../../test/fixtures/generate.ts';
 import { applyTopologyDelta } from '../state/cluster.ts';
 import { GraphAdapter } from './adapter.ts';
 import { toGraphElements } from './elements.ts';
-import { computeLayout, layoutPositions, type Box } from './layout.ts';
+import { computeLayout, layoutPositions } from './layout.ts';
+import type { Box } from './geometry.ts';
 import { sampleTopology } from './testing/sample-topology.ts';
 import { fallbackTheme } from './theme.ts';
 

@@ -22,7 +22,8 @@ import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from '
 import type { GraphElement, Grouping } from './element-types.ts';
 import { GraphElementIndex } from './element-index.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
-import { computeLayout, type Box, type Point } from './layout.ts';
+import { computeLayout } from './layout.ts';
+import type { Box, Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';

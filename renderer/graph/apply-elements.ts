@@ -7,7 +7,7 @@
  */
 import type cytoscape from 'cytoscape';
 import type { GraphElement } from './element-types.ts';
-import type { Point } from './layout.ts';
+import type { Point } from './geometry.ts';
 
 /**
  * Makes cytoscape draw exactly `elements`, leaves at `positionOf`; `drawn` holds the elements

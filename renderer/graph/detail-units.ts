@@ -4,8 +4,8 @@
  * counts and the edges it would cost to open; and, for thousands of nodes, blocks of hosts.
  */
 import type { GraphElement, GraphNodeData } from './element-types.ts';
-import { labelBand } from './geometry.ts';
-import { labelLinesAbove, type Box, type Point } from './layout.ts';
+import { labelBand, type Box, type Point } from './geometry.ts';
+import { labelLinesAbove } from './layout.ts';
 import { paddingOf } from './placement.ts';
 
 /** A block of hosts folded into one box; its id is also what `expanded` holds to open it. */

@@ -6,7 +6,8 @@ import { generateCluster } from '../../test/fixtures/generate.ts';
 import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
 import type { GraphElement } from './element-types.ts';
 import { toGraphElements } from './elements.ts';
-import { computeLayout, type Box, type Point } from './layout.ts';
+import { computeLayout } from './layout.ts';
+import type { Box, Point } from './geometry.ts';
 
 function graph(pods: number) {
   const elements = toGraphElements(derive(generateCluster(pods)));

@@ -16,7 +16,7 @@
  * cluster every host is a box with counts, and zooming into any part opens it, in place.
  */
 import type { GraphEdgeData, GraphElement, GraphNodeData } from './element-types.ts';
-import type { Box, Point } from './layout.ts';
+import type { Box, Point } from './geometry.ts';
 import { intersects, prepare, type Block, type Prepared, type Unit } from './detail-units.ts';
 
 /** Up to this many elements everything is drawn, whatever the zoom. */

@@ -4,6 +4,20 @@
  * Units are model pixels: what the canvas shows at zoom 1.
  */
 
+/** A point in model coordinates. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** An axis-aligned box in model coordinates. */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
 export interface Size {
   width: number;
   height: number;

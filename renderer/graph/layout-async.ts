@@ -4,7 +4,8 @@
  * stale one is simply dropped by the caller.
  */
 import type { GraphElement } from './element-types.ts';
-import { computeLayout, type LayoutOptions, type Point } from './layout.ts';
+import { computeLayout, type LayoutOptions } from './layout.ts';
+import type { Point } from './geometry.ts';
 import type { LayoutReply, LayoutRequest } from './layout-worker.ts';
 
 /** Above this many elements a fresh layout runs in a worker (a 10k-pod cluster has ~42,000). */

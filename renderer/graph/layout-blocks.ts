@@ -3,8 +3,8 @@
  * moving one is O(1), because boxes are placed once, at the end (`materialize`).
  */
 import type { GraphNodeData } from './element-types.ts';
-import { labelBand } from './geometry.ts';
-import type { Box } from './layout.ts';
+import { labelBand, type Box } from './geometry.ts';
+
 
 export interface Block {
   /** Everything the block draws, labels included, in its parent's coordinates. */

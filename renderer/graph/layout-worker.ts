@@ -4,7 +4,8 @@
  * to what the layout reads.
  */
 import type { GraphElement } from './element-types.ts';
-import { computeLayout, type LayoutOptions, type Point } from './layout.ts';
+import { computeLayout, type LayoutOptions } from './layout.ts';
+import type { Point } from './geometry.ts';
 
 export interface LayoutRequest {
   elements: GraphElement[];

@@ -5,8 +5,8 @@ import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import type { GraphNodeData } from './element-types.ts';
 import { toGraphElements } from './elements.ts';
-import { vethBusOffset } from './geometry.ts';
-import { computeLayout, layoutPositions, layoutSubtree, type Box } from './layout.ts';
+import { vethBusOffset, type Box } from './geometry.ts';
+import { computeLayout, layoutPositions, layoutSubtree } from './layout.ts';
 import { reversedKeys, sampleTopology } from './testing/sample-topology.ts';
 
 const demoUrl = new URL('../../assets/demo-cluster.podpath.json', import.meta.url);

@@ -25,21 +25,8 @@
 import type { Topology } from '../../shared/model/types.ts';
 import type { GraphElement, GraphNodeData, HostSlot } from './element-types.ts';
 import { toGraphElements } from './elements.ts';
-import { gaps, labelBand, leafSizes, padding, vethBusOffset } from './geometry.ts';
+import { gaps, labelBand, leafSizes, padding, vethBusOffset, type Box, type Point } from './geometry.ts';
 import { column, compound, flow, grid, height, labelled, leaf, materialize, move, round, row, rowByBoxTop, shift, union, width, type Block } from './layout-blocks.ts';
-
-export interface Point {
-  x: number;
-  y: number;
-}
-
-/** An axis-aligned box in model coordinates. */
-export interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 
 export interface LayoutOptions {
   /**

@@ -20,8 +20,8 @@
  * bands included) plus its padding.
  */
 import type { GraphElement, GraphNodeData } from './element-types.ts';
-import { gaps, labelBand, padding } from './geometry.ts';
-import { labelLinesAbove, layoutSubtree, type Box, type LayoutOptions, type Point, type SubtreeLayout } from './layout.ts';
+import { gaps, labelBand, padding, type Box, type Point } from './geometry.ts';
+import { labelLinesAbove, layoutSubtree, type LayoutOptions, type SubtreeLayout } from './layout.ts';
 
 export interface Placement {
   /** Centres of the leaves that had none. */

@@ -11,7 +11,8 @@
  * - Everything else is placed near its parent (placement.ts).
  */
 import type { GraphElement, GraphNodeData } from './element-types.ts';
-import { computeLayout, type Box, type LayoutOptions, type Point } from './layout.ts';
+import { computeLayout, type LayoutOptions } from './layout.ts';
+import type { Box, Point } from './geometry.ts';
 import { placeNewNodes } from './placement.ts';
 
 /**
