@@ -11,18 +11,18 @@
  * drawn (position-memory.ts). What of the laid-out graph is drawn at the current zoom is
  * detail.ts's choice.
  *
- * (One class of ~450 lines because it owns the one cytoscape instance: each public method is a
+ * (One class of ~400 lines because it owns the one cytoscape instance: each public method is a
  * verb of the view, PodpathView; the work is done by the modules it calls.)
  */
 import type cytoscape from 'cytoscape';
-import { isFiltering, noFilters, type GraphFilters } from '../../shared/filter.ts';
+import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
-import { deltasBetween } from '../state/cluster.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from './detail.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
-import { GraphElementIndex } from './element-index.ts';
+import type { GraphElementIndex } from './element-index.ts';
+import { followTopology, sameFilters } from './follow.ts';
 import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
-import { computeLayout } from './layout.ts';
+import { computeLayout, layoutBounds } from './layout.ts';
 import type { Box, Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
@@ -126,7 +126,8 @@ export class GraphAdapter implements PodpathView {
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
     this.grouping = grouping;
     this.filters = filters;
-    const { index, before, isShapeKept } = this.followTopology(topology);
+    const { index, before, isShapeKept } = followTopology(this.index, topology, this.grouping, this.filters);
+    this.index = index;
     const elements = index.list;
     const next = index.byId;
     const isFresh = options.relayout === true || this.layoutPositions.size === 0;
@@ -158,39 +159,6 @@ export class GraphAdapter implements PodpathView {
       this.hasUserMovedViewport = false;
       if (this.cy.elements().length > 0) this.fit();
     }
-  }
-
-  /**
-   * The element index for `topology`: the current one moved along the deltas that made it, when
-   * it can be (the same grouping and filters, and a chain of deltas from the drawn topology),
-   * else a new one. `before` answers what an element was at the last draw; `isShapeKept`, that no
-   * node came, went, changed parent or size, so every position stays as it is.
-   */
-  private followTopology(topology: Topology): Followed {
-    const current = this.index;
-    const isSameScene = current !== null && current.grouping === this.grouping && sameFilters(current.filters, this.filters);
-    if (current && isSameScene && current.topology === topology) return { index: current, before: (id) => current.byId.get(id), isShapeKept: true };
-    const was = new Map<string, GraphElement | undefined>();
-    const before = (id: string): GraphElement | undefined => (was.has(id) ? was.get(id) : current?.byId.get(id));
-    const steps = current && isSameScene ? deltasBetween(current.topology, topology) : null;
-    if (current && steps) {
-      let isFollowed = true;
-      let isShapeKept = true;
-      for (const step of steps) {
-        const change = current.update(step.topology, step.delta);
-        if (!change) {
-          isFollowed = false;
-          break;
-        }
-        for (const [id, element] of change.before) if (!was.has(id)) was.set(id, element);
-        for (const element of change.added) if (!was.has(element.data.id)) was.set(element.data.id, undefined);
-        isShapeKept &&= change.added.every((e) => e.group === 'edges') && change.removed.every((id) => change.before.get(id)?.group === 'edges') && change.updated.every((e) => isSameShape(e, change.before.get(e.data.id)));
-      }
-      if (isFollowed) return { index: current, before, isShapeKept };
-    }
-    // The old index is not touched again, so `before` can go on reading it.
-    this.index = new GraphElementIndex(topology, this.grouping, this.filters);
-    return { index: this.index, before, isShapeKept: false };
   }
 
   /**
@@ -255,15 +223,7 @@ export class GraphAdapter implements PodpathView {
   private fittedView(): { viewport: Box; zoom: number } | undefined {
     const cy = this.cy;
     if (!this.index || cy.width() <= 0) return undefined;
-    let box: Box | null = null;
-    for (const element of this.index.list) {
-      if (element.group !== 'nodes') continue;
-      const p = this.layoutPositions.get(element.data.id);
-      if (!p) continue;
-      const w = (element.data.width ?? 40) / 2;
-      const h = (element.data.height ?? 40) / 2;
-      box = box ? { x1: Math.min(box.x1, p.x - w), y1: Math.min(box.y1, p.y - h), x2: Math.max(box.x2, p.x + w), y2: Math.max(box.y2, p.y + h) } : { x1: p.x - w, y1: p.y - h, x2: p.x + w, y2: p.y + h };
-    }
+    const box = layoutBounds(this.index.list, this.layoutPositions);
     if (!box) return undefined;
     const fits = Math.min((cy.width() - 48) / Math.max(1, box.x2 - box.x1), (cy.height() - 48) / Math.max(1, box.y2 - box.y1));
     // A large cluster must still fit in view, with room to zoom out a little further.
@@ -446,21 +406,4 @@ export class GraphAdapter implements PodpathView {
     };
     markSelection(this.cy, this.selected, this.found, foldOf);
   }
-}
-
-interface Followed {
-  index: GraphElementIndex;
-  before: (id: string) => GraphElement | undefined;
-  isShapeKept: boolean;
-}
-
-/** Whether a node keeps its place in the layout: the same parent and size (edges always do). */
-function isSameShape(element: GraphElement, before: GraphElement | undefined): boolean {
-  if (element.group === 'edges') return true;
-  if (before?.group !== 'nodes') return false;
-  return element.data.parent === before.data.parent && element.data.width === before.data.width && element.data.height === before.data.height;
-}
-
-function sameFilters(a: GraphFilters, b: GraphFilters): boolean {
-  return a === b || (!isFiltering(a) && !isFiltering(b)) || JSON.stringify(a) === JSON.stringify(b);
 }

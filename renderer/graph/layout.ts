@@ -338,3 +338,17 @@ export function layoutSubtree(elements: readonly GraphElement[], rootId: string,
   const box = moved[rootId]!;
   return { positions, boxes: moved, box, extent: { ...box, y1: box.y1 - labelBand(labelLinesAbove(root)) } };
 }
+
+/** The box around every laid-out leaf (what a fresh picture is fitted to), or null when none is. */
+export function layoutBounds(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Box | null {
+  let box: Box | null = null;
+  for (const element of elements) {
+    if (element.group !== 'nodes') continue;
+    const p = positions.get(element.data.id);
+    if (!p) continue;
+    const w = (element.data.width ?? 40) / 2;
+    const h = (element.data.height ?? 40) / 2;
+    box = box ? { x1: Math.min(box.x1, p.x - w), y1: Math.min(box.y1, p.y - h), x2: Math.max(box.x2, p.x + w), y2: Math.max(box.y2, p.y + h) } : { x1: p.x - w, y1: p.y - h, x2: p.x + w, y2: p.y + h };
+  }
+  return box;
+}
