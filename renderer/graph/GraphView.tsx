@@ -45,6 +45,7 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const [layingOut, setLayingOut] = useState<number | null>(null);
+  const [hover, setHover] = useState<Parameters<NonNullable<GraphAdapter['onDidHover']>>[0]>(null);
   const onNeedsTidyingRef = useRef(onNeedsTidying);
   onNeedsTidyingRef.current = onNeedsTidying;
 
@@ -66,6 +67,10 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
     });
     const adapter = new GraphAdapter(cy);
     adapter.onDidChangeLayingOut = setLayingOut;
+    adapter.onDidHover = setHover;
+    // Leaving the canvas straight from an element gives cytoscape no mouseout to report.
+    const hideHover = (): void => setHover(null);
+    container.addEventListener('mouseleave', hideHover);
     adapter.setTheme(readGraphTheme());
     adapterRef.current = adapter;
     cy.on('tap', (event) => {
@@ -87,6 +92,7 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
     return () => {
       onReady?.(null);
       resize.disconnect();
+      container.removeEventListener('mouseleave', hideHover);
       stopWatchingScheme();
       adapterRef.current = null;
       cy.destroy();
@@ -114,6 +120,16 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
   return (
     <>
       <div ref={containerRef} className="graph" data-testid="graph" />
+      {hover && (
+        // Beside the pointer, never under it, and on the side of it with room.
+        <div className="graph-tooltip" role="tooltip" data-testid="graph-tooltip" style={tooltipPlace(hover, containerRef.current)}>
+          <strong>{hover.title}</strong>
+          {hover.lines.map((line, i) => (
+            <div key={i}>{line}</div>
+          ))}
+          {hover.why && <div className="graph-tooltip-why">{hover.why}</div>}
+        </div>
+      )}
       {layingOut !== null && (
         <div className="canvas-message" role="status" data-testid="laying-out">
           Laying out {layingOut.toLocaleString('en')} elements…
@@ -122,3 +138,14 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
     </>
   );
 });
+
+/** Right of and below the pointer, or left of / above it in the far half of the canvas. */
+function tooltipPlace(at: { x: number; y: number }, container: HTMLElement | null): { left?: number; right?: number; top?: number; bottom?: number } {
+  const width = container?.clientWidth ?? 0;
+  const height = container?.clientHeight ?? 0;
+  const gap = 14;
+  return {
+    ...(at.x > width / 2 ? { right: width - at.x + gap } : { left: at.x + gap }),
+    ...(at.y > height / 2 ? { bottom: height - at.y + gap } : { top: at.y + gap }),
+  };
+}

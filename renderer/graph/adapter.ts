@@ -29,6 +29,7 @@ import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';
 import { applyElements } from './apply-elements.ts';
 import { markSelection, markTrace } from './highlight.ts';
+import { hoverText, type HoverText } from './hover-text.ts';
 import { graphStylesheet } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
@@ -84,6 +85,8 @@ export class GraphAdapter implements PodpathView {
   private traced: Set<string> | null = null;
   /** The layout a worker is computing, if any (see layOutInBackground). */
   private pendingLayout: { options: DrawOptions } | null = null;
+  /** Told what the hovered element is, where on the canvas, and null when the pointer leaves it. */
+  onDidHover: ((hover: (HoverText & { x: number; y: number }) | null) => void) | null = null;
   /** Told how many elements are being laid out in the background, and null when done. */
   onDidChangeLayingOut: ((elements: number | null) => void) | null = null;
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,12 +97,16 @@ export class GraphAdapter implements PodpathView {
       this.hasUserMovedViewport = true;
     });
     cy.on('viewport', () => this.scheduleDraw());
-    // Inferred and unknown names say how they were inferred, or why they are unknown, on hover.
-    cy.on('mouseover', 'edge.veth, node.device', (event) => {
-      const how = this.provenanceOf((event.target as cytoscape.SingularElementArgument).id());
-      if (how) cy.container()?.setAttribute('title', how);
+    // Every element says what it is, and why it matters, on hover (hover-text.ts).
+    cy.on('mouseover', 'node, edge', (event) => {
+      const target = event.target as cytoscape.SingularElementArgument;
+      const element = this.drawn.get(target.id());
+      const text = element && this.topology ? hoverText(this.topology, element) : null;
+      const at = event.renderedPosition ?? (target.isNode() ? target.renderedPosition() : target.renderedMidpoint());
+      this.onDidHover?.(text ? { ...text, x: at.x, y: at.y } : null);
     });
-    cy.on('mouseout', 'edge.veth, node.device', () => cy.container()?.removeAttribute('title'));
+    cy.on('mouseout', 'node, edge', () => this.onDidHover?.(null));
+    cy.on('viewport', () => this.onDidHover?.(null));
     cy.on('destroy', () => clearTimeout(this.drawTimer));
   }
 
@@ -275,15 +282,6 @@ export class GraphAdapter implements PodpathView {
     this.found = id;
     cy.batch(() => this.applyHighlight());
     return true;
-  }
-
-  /** How an element's name was found (or why it is not known), for its tooltip. */
-  private provenanceOf(id: string): string | null {
-    const veth = this.topology?.veths[id];
-    if (veth) return `host end ${veth.hostEnd.name ?? 'unknown'} (${veth.hostEnd.provenance}): ${veth.hostEnd.how}`;
-    const device = this.topology?.devices[id];
-    if (device) return `${device.name ?? 'name unknown'} (${device.nameProvenance}): ${device.evidence}`;
-    return null;
   }
 
   /** Opens whatever folds hold these ids (or the ids themselves, if folded hosts), so they are drawn. */

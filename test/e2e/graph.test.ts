@@ -70,7 +70,27 @@ describe.skipIf(!hasChromium)('grouping in Chromium', () => {
     const point = await page.evaluate((id) => (window as unknown as { podpathView: Hook }).podpathView.renderedCenter(id), veth.id);
     expect(point).not.toBeNull();
     await page.mouse.move(point!.x, point!.y);
-    await expect.poll(() => page.getByTestId('graph').getAttribute('title')).toContain(veth.hostEnd.how);
+    await expect.poll(() => page.getByTestId('graph-tooltip').textContent()).toContain(veth.hostEnd.how);
+  });
+
+  test('hovering a pod says what it is, where, and why it matters; leaving it hides that', async () => {
+    const { page } = opened;
+    const point = await page.evaluate((id) => (window as unknown as { podpathView: Hook }).podpathView.renderedCenter(id), pod.id);
+    expect(point).not.toBeNull();
+    await page.mouse.move(point!.x, point!.y);
+    const tooltip = page.getByTestId('graph-tooltip');
+    await expect.poll(() => tooltip.textContent()).toContain(`pod ${pod.namespace}/${pod.name}`);
+    const text = (await tooltip.textContent()) ?? '';
+    expect(text).toContain(pod.ips[0]!);
+    expect(text).toContain(topology.hosts[pod.host!]!.name);
+    // Beside the pointer, not under it: the pod stays clickable.
+    const box = (await tooltip.boundingBox())!;
+    expect(point!.x >= box.x && point!.x <= box.x + box.width && point!.y >= box.y && point!.y <= box.y + box.height).toBe(false);
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'hover-pod.png') });
+    await page.mouse.move(2, 2);
+    await expect.poll(() => tooltip.count()).toBe(0);
+    expect(opened.problems).toEqual([]);
   });
 });
 
