@@ -326,9 +326,7 @@ export class GraphElementIndex implements OwnerFacts {
   }
 
   hasInternet(): boolean {
-    const { topology, view } = this.scene;
-    const external = topology.external[internetId];
-    return (external !== undefined && view.external(external)) || this.exposed.size > 0 || this.ingresses.size > 0;
+    return this.exposed.size > 0 || this.ingresses.size > 0;
   }
 }
 
