@@ -63,15 +63,6 @@ const steps: [string, (objects: ClusterObjects) => void][] = [
   ['a node goes NotReady', (o) => void (o.nodes[1]!.status!.conditions = [{ type: 'Ready', status: 'False' }])],
   ['a Service becomes a LoadBalancer without an address', (o) => void (o.services.find((s) => s.metadata.name === 'backend')!.spec.type = 'LoadBalancer')],
   ['the Ingress is deleted', (o) => void (o.ingresses = [])],
-  [
-    'no LoadBalancer is left: nothing is reached from the Internet, which goes',
-    (o) => {
-      for (const service of o.services) {
-        service.spec.type = 'ClusterIP';
-        delete service.status;
-      }
-    },
-  ],
   ['an endpoint slice is deleted', (o) => void (o.endpointSlices = o.endpointSlices.filter((s) => s.metadata.name !== 'db-abcde'))],
   ['a node is deleted: its pods are on a node not shown', (o) => void o.nodes.splice(1, 1)],
   [
@@ -138,7 +129,6 @@ describe('GraphElementIndex: a delta gives the elements a whole build would', ()
           });
           // Only the new namespace called for a whole new picture.
           expect(incremental).toBe(steps.length - 1);
-          expect(index.byId.has('ext:internet')).toBe(false);
         });
       }
     }

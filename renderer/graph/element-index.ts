@@ -326,7 +326,9 @@ export class GraphElementIndex implements OwnerFacts {
   }
 
   hasInternet(): boolean {
-    return this.exposed.size > 0 || this.ingresses.size > 0;
+    const { topology, view } = this.scene;
+    const external = topology.external[internetId];
+    return (external !== undefined && view.external(external)) || this.exposed.size > 0 || this.ingresses.size > 0;
   }
 }
 
