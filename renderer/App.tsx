@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import { filterTopology } from '../shared/filter.ts';
 import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './files.ts';
 import { graphElementById } from './graph/element-lookup.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
@@ -54,8 +53,6 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const exportImageMenu = useRef<HTMLSelectElement>(null);
   const view = state.view;
   const topology = view?.topology ?? null;
-  // What the filters let through, for the Filters panel's counts (the canvas applies them itself).
-  const shown = useMemo(() => (topology ? filterTopology(topology, filters) : null), [topology, filters]);
   const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
 
@@ -261,7 +258,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         onHelp={() => setHelpOpen(true)}
         isHelpOpen={isHelpOpen}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
-        filters={<Filters topology={topology} shown={shown} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
+        filters={<Filters topology={topology} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
       />
       <input
         ref={fileInput}

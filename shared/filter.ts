@@ -176,6 +176,14 @@ export function filterView(topology: Topology, filters: GraphFilters): FilterVie
   };
 }
 
+/** How many pods the filters let through (the Filters panel's "Showing N of M"), without a copy. */
+export function shownPodCount(topology: Topology, filters: GraphFilters): number {
+  const view = filterView(topology, filters);
+  let count = 0;
+  for (const pod of Object.values(topology.pods)) if (view.pod(pod)) count++;
+  return count;
+}
+
 type Collection<T> = Record<Id, T>;
 
 function keep<T>(records: Collection<T>, test: (record: T) => boolean): Collection<T> {

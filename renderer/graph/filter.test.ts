@@ -2,7 +2,7 @@
 // and that the drawing of a filtered topology never has an edge or a parent that is not drawn.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { activeFilterCount, filterTopology, isFiltering, namespaceChoices, noFilters, type GraphFilters } from '../../shared/filter.ts';
+import { activeFilterCount, filterTopology, isFiltering, namespaceChoices, noFilters, shownPodCount, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
@@ -179,5 +179,15 @@ describe('filterTopology', () => {
         if (pod.host && topology.hosts[pod.host]) expect(shown.hosts[pod.host], `host of ${pod.id}`).toBeDefined();
       }
     }
+  });
+});
+
+describe('shownPodCount', () => {
+  test("counts the pods the filters let through, as the filtered topology holds them (the Filters panel's summary)", () => {
+    const sample = sampleTopology();
+    for (const filters of [noFilters, { ...noFilters, problemsOnly: true }, { ...noFilters, hideSystemNamespaces: true }, { ...noFilters, namespaces: ['kube-system'] }]) {
+      expect(shownPodCount(sample, filters)).toBe(Object.keys(filterTopology(sample, filters).pods).length);
+    }
+    expect(shownPodCount(sample, { ...noFilters, problemsOnly: true })).toBeLessThan(Object.keys(sample.pods).length);
   });
 });

@@ -5,14 +5,13 @@
  * shared/filter.ts to every topology the canvas draws, so they survive live updates.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { activeFilterCount, namespaceChoices, noFilters, type GraphFilters, type KindFilters } from '../../shared/filter.ts';
+import { activeFilterCount, namespaceChoices, noFilters, shownPodCount, type GraphFilters, type KindFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 
 export interface FiltersProps {
   /** The whole topology (to list its namespaces and count what is hidden). */
   topology: Topology | null;
-  /** What the filters let through. */
-  shown: Topology | null;
+  /** The filters in force. */
   filters: GraphFilters;
   onChange(update: (filters: GraphFilters) => GraphFilters): void;
   /** Bumped to open the panel from the keyboard (Shift+F): it opens with the focus inside. */
@@ -34,7 +33,7 @@ export function toggleNamespace(current: string[] | null, all: readonly string[]
   return all.every((n) => chosen.has(n)) ? null : all.filter((n) => chosen.has(n));
 }
 
-export function Filters({ topology, shown, filters, onChange, openRequest = 0 }: FiltersProps) {
+export function Filters({ topology, filters, onChange, openRequest = 0 }: FiltersProps) {
   const [isOpen, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -101,7 +100,7 @@ export function Filters({ topology, shown, filters, onChange, openRequest = 0 }:
       {isOpen && (
         <div ref={panel} className="filters-panel" id={panelId} role="dialog" aria-label="Filters" data-testid="filters-panel">
           <div className="filters-summary muted" data-testid="filters-summary">
-            {active === 0 ? 'Showing everything' : `Showing ${count(shown)} of ${count(topology)} pods`}
+            {active === 0 ? 'Showing everything' : `Showing ${topology ? shownPodCount(topology, filters) : 0} of ${count(topology)} pods`}
             <button type="button" className="button filters-reset" disabled={active === 0} onClick={() => onChange(() => noFilters)} data-testid="filters-reset">
               Show everything
             </button>
