@@ -3,6 +3,7 @@
  * state in a line or two, and one line of why it matters to traffic — so a glance answers what a
  * click into the details panel would. Pure: from the model and the drawn element.
  */
+import { nodeNameOf } from '../../shared/describe/records.ts';
 import { servicePortText } from '../../shared/model/text.ts';
 import type { EndpointRecord, Topology } from '../../shared/model/types.ts';
 import type { GraphElement } from './element-types.ts';
@@ -31,7 +32,7 @@ export function hoverText(topology: Topology, element: GraphElement): HoverText 
 
   const pod = topology.pods[model];
   if (pod) {
-    const node = pod.host ? (topology.hosts[pod.host]?.name ?? pod.host.replace(/^node:/, '')) : null;
+    const node = nodeNameOf(topology, pod.host);
     const services = new Set(Object.values(topology.endpoints).filter((e) => e.pod === pod.id).map((e) => e.service));
     const state = pod.isReady ? 'ready' : 'not ready';
     let why: string | null = null;
