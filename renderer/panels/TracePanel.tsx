@@ -7,9 +7,10 @@
  */
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import type { Topology } from '../../shared/model/types.ts';
-import type { DirectionVerdict } from '../../shared/policy/types.ts';
-import type { Branch, Hop, Packet, Trace, Verdict } from '../../shared/trace/types.ts';
-import { closeTrace, editTrace, select, type TraceRequest } from '../state/ui.ts';
+import type { Branch, Trace, Verdict } from '../../shared/trace/types.ts';
+import { closeTrace, editTrace, type TraceRequest } from '../state/ui.ts';
+import { HopList } from './trace/HopList.tsx';
+import { PolicyBlock } from './trace/PolicyBlock.tsx';
 import { runTrace } from './trace-request.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
 
@@ -209,74 +210,5 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch }: { tra
         </section>
       )}
     </div>
-  );
-}
-
-/** The NetworkPolicy verdicts, and for a denial the policies that isolate the pod and why none allowed it. */
-function PolicyBlock({ trace, branch }: { trace: Trace; branch: Branch | null }) {
-  const policy = branch && trace.branches.length > 0 ? branch.policy : trace.policy;
-  const rows = [policy.egress, policy.ingress].filter((v): v is DirectionVerdict => v !== null);
-  if (rows.length === 0) return null;
-  return (
-    <section className="trace-section" data-testid="trace-policy">
-      <h3>NetworkPolicy</h3>
-      <ul className="trace-policy">
-        {rows.map((v) => (
-          <li key={v.direction} className={`policy-${v.verdict}`}>
-            <strong>{v.direction}</strong> {v.verdict}: {v.reason}
-            {v.isolatedBy.length > 0 && (
-              <div>
-                {v.verdict === 'denied' ? 'Change one of: ' : 'Isolated by: '}
-                {v.isolatedBy.map((id, i) => (
-                  <span key={id}>
-                    {i > 0 && ', '}
-                    <button type="button" className="link" onClick={() => select(id)}>
-                      {id.replace(/^netpol:/, '')}
-                    </button>
-                  </span>
-                ))}
-              </div>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-function packetText(p: Packet): string {
-  const end = (address: string, port: number | undefined) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
-  const outer = p.outer ? `  (in ${p.outer.protocol}${p.outer.vni !== undefined ? ` VNI ${p.outer.vni}` : ''} ${p.outer.src} → ${p.outer.dst}${p.outer.dstPort ? `:${p.outer.dstPort}` : ''})` : '';
-  return `${end(p.src, p.srcPort)} → ${end(p.dst, p.dstPort)} ${p.protocol}${outer}`;
-}
-
-function HopList({ hops, start, testId }: { hops: Hop[]; start: number; testId: string }) {
-  return (
-    <ol className="trace-hops" start={start} data-testid={testId}>
-      {hops.map((hop, i) => (
-        <li key={i} className={`trace-hop hop-${hop.kind}`} data-kind={hop.kind}>
-          <div className="trace-hop-head">
-            <span className="trace-hop-kind">{hop.kind}</span> {hop.label}
-          </div>
-          <div className="trace-packet">{packetText(hop.packet)}</div>
-          {hop.evidence.length > 0 && (
-            <ul className="trace-evidence">
-              {hop.evidence.map((e, j) => (
-                <li key={j}>
-                  {e.object ? (
-                    <button type="button" className="link" onClick={() => select(e.object!)}>
-                      {e.text}
-                    </button>
-                  ) : (
-                    e.text
-                  )}
-                  {e.command && <code className="trace-command">$ {e.command}</code>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </li>
-      ))}
-    </ol>
   );
 }
