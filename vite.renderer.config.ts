@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ConfigEnv, type Plugin, type UserConfig } from 'vite';
 import { contentSecurityPolicy } from './shared/csp.ts';
+import { builtRendererDir } from './electron/serve/renderer-dir.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -47,7 +48,7 @@ export default defineConfig((env: ForgeEnv): UserConfig => {
     oxc: { jsx: { runtime: 'automatic' } },
     build: {
       // Forge resolves its outDir against our root (renderer/), so give it the absolute path it means.
-      outDir: forgeName ? `${repoRoot}.vite/renderer/${forgeName}` : `${repoRoot}dist/renderer`,
+      outDir: forgeName ? `${repoRoot}.vite/renderer/${forgeName}` : builtRendererDir(repoRoot),
       emptyOutDir: true,
       target: 'chrome130',
       sourcemap: true,

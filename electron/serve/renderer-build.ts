@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtRendererDir } from './renderer-dir.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const rendererDir = join(repoRoot, 'dist', 'renderer');
+export const rendererDir = builtRendererDir(repoRoot);
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
