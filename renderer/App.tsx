@@ -13,8 +13,10 @@ import { Help } from './panels/Help.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
 import { Filters } from './panels/Filters.tsx';
 import { Search } from './panels/Search.tsx';
+import { ContextMenu } from './panels/ContextMenu.tsx';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
+import type { Topology } from '../shared/model/types.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
 import { closeTrace, editTrace, select, setFilters, uiStore } from './state/ui.ts';
@@ -47,7 +49,11 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const [isDragging, setDragging] = useState(false);
   const [exporting, setExporting] = useState<{ isBusy: boolean; error: string | null }>({ isBusy: false, error: null });
   const [isHelpOpen, setHelpOpen] = useState(false);
+  const [showAllEndpoints, setShowAllEndpoints] = useState(false);
   const [filtersRequest, setFiltersRequest] = useState(0);
+  /** The graph's menu: for which element, and where. */
+  const [menu, setMenu] = useState<{ id: string; at: { x: number; y: number } } | null>(null);
+  const openMenu = useCallback((id: string, at: { x: number; y: number }) => setMenu({ id, at }), []);
   const [grouping, setGrouping] = useState<Grouping>(readGrouping);
   useEffect(() => writeGrouping(grouping), [grouping]);
   const exportImageMenu = useRef<HTMLSelectElement>(null);
@@ -110,7 +116,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     if (!graph || !view) return;
     setExporting({ isBusy: true, error: null });
     try {
-      const image = await graph.exportImage(format, scope);
+      const { image } = await graph.exportImage(format, scope);
       const blob = typeof image === 'string' ? new Blob([image], { type: 'image/svg+xml' }) : image;
       const base = view.source.label.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'podpath';
       downloadBlob(`${base}-${scope === 'full' ? 'graph' : 'view'}.${format}`, blob);
@@ -173,6 +179,12 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       case 'contexts':
         setPickerOpen(true);
         return true;
+      case 'contextMenu': {
+        const at = selected ? graph?.renderedCenter(selected) : null;
+        if (!selected || !at) return false;
+        openMenu(selected, at);
+        return true;
+      }
       case 'filters':
         setFiltersRequest((n) => n + 1);
         return true;
@@ -257,7 +269,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         exportImageRef={exportImageMenu}
         onHelp={() => setHelpOpen(true)}
         isHelpOpen={isHelpOpen}
-        search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} />}
+        search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} onHighlight={(ids) => adapter.current?.markMatches(ids)} />}
         filters={<Filters topology={topology} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
       />
       <input
@@ -284,6 +296,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         </div>
       )}
       {isHelpOpen && <Help onClose={() => setHelpOpen(false)} />}
+      {menu && topology && <ContextMenu topology={topology} id={menu.id} element={graphElementById(topology, grouping, menu.id, filters)} at={menu.at} onClose={() => setMenu(null)} />}
       {isPickerOpen && <ContextPicker cluster={cluster} opener={opener} current={view?.source ?? null} onClose={closePicker} />}
       <ConnectionBanner status={status} />
       {failure && !isPickerOpen && (
@@ -321,13 +334,35 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
             onSelect={select}
             onReady={onReady}
             onNeedsTidying={setNeedsTidying}
+            onContextMenu={openMenu}
           />
           {!view && state.status === 'loading' && <div className="canvas-message">Loading the cluster…</div>}
+          {topology && isSettled && isEmptyPicture(topology) && (
+            <div className="canvas-message" role="status" data-testid="empty-view">
+              <p>
+                Nothing to draw: no nodes, pods, Services or Ingresses are visible here.
+                {topology.cluster.unavailableKinds.length > 0 && (
+                  <>
+                    <br />
+                    Not readable: {topology.cluster.unavailableKinds.map((k) => k.kind).join(', ')} (the status bar says why).
+                  </>
+                )}
+              </p>
+            </div>
+          )}
+          <Legend
+            topology={topology}
+            showAllEndpoints={showAllEndpoints}
+            isTracing={traceRequest !== null}
+            onShowAllEndpoints={(isShown) => {
+              setShowAllEndpoints(isShown);
+              adapter.current?.setShowAllEndpoints(isShown);
+            }}
+          />
         </section>
         <aside className="sidebar">
-          {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} onHighlight={(ids) => adapter.current?.setTrace(ids)} />}
+          {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} graph={() => adapter.current} />}
           {topology ? <Details api={api} topology={topology} element={element} /> : <section className="details" data-testid="details" />}
-          <Legend topology={topology} />
         </aside>
       </main>
       {view && view.kinds.length > 0 && (
@@ -337,6 +372,11 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
       )}
     </div>
   );
+}
+
+/** A picture with nothing to draw: an RBAC-limited user's empty namespaces, an empty cluster. */
+function isEmptyPicture(topology: Topology): boolean {
+  return [topology.hosts, topology.pods, topology.services, topology.ingresses].every((records) => Object.keys(records).length === 0);
 }
 
 const groupingKey = 'podpath.grouping';

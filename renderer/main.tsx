@@ -6,6 +6,7 @@ import { createClusterStore } from './state/cluster.ts';
 import { createOpener } from './state/opening.ts';
 import { createStore } from './state/store.ts';
 import { connect } from './transport/connect.ts';
+import { applyThemeChoice, readThemeChoice } from './graph/theme.ts';
 // The stylesheets, one per part of the window. The order is the cascade: theme variables, then
 // the page, the header and the shared controls, then the panels.
 import './styles/theme.css';
@@ -23,6 +24,11 @@ import './styles/search.css';
 import './styles/filters.css';
 import './styles/help.css';
 import './styles/trace.css';
+import './styles/trace-policy.css';
+import './styles/context-menu.css';
+
+// The theme the user picked last time, before anything is drawn (else the OS's).
+applyThemeChoice(readThemeChoice());
 
 const api = connect();
 // The cluster store resyncs by itself after the link comes back.
@@ -37,10 +43,15 @@ window.podpathView = {
   renderedCenter: (id) => graph?.renderedCenter(id) ?? null,
   renderedBox: (id) => graph?.renderedBox(id) ?? null,
   tracedIds: () => graph?.tracedIds() ?? [],
+  markedIds: () => graph?.markedIds() ?? [],
+  traceSteps: () => graph?.traceSteps() ?? [],
   exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
   viewport: () => graph?.viewport() ?? null,
   panBy: (dx, dy) => graph?.panBy(dx, dy),
   zoomBy: (factor) => graph?.zoomBy(factor),
+  renderedFontSize: (id) => graph?.renderedFontSize(id) ?? null,
+  isShown: (id) => graph?.isShown(id) ?? false,
+  modelPosition: (id) => graph?.modelPosition(id) ?? null,
 };
 
 const root = document.getElementById('root');

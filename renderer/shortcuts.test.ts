@@ -55,6 +55,12 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('k', { ctrlKey: true, altKey: true }))).toBeNull();
   });
 
+  test("the menu key and Shift+F10 open the selected element's menu; F10 alone does nothing", () => {
+    expect(shortcutFor(key('ContextMenu'))).toBe('contextMenu');
+    expect(shortcutFor(key('F10', { shiftKey: true }))).toBe('contextMenu');
+    expect(shortcutFor(key('F10'))).toBeNull();
+  });
+
   test('no target (a synthetic event) counts as not typing', () => {
     expect(shortcutFor({ key: 'f', shiftKey: false, ctrlKey: false, metaKey: false, altKey: false })).toBe('fit');
   });
@@ -80,6 +86,8 @@ describe('keyLabel', () => {
     expect(keyLabel({ key: 'f', shift: true }, false)).toBe('Shift+F');
     expect(keyLabel({ key: 'f', shift: false }, false)).toBe('f');
     expect(keyLabel({ key: 'Escape' }, false)).toBe('Esc');
+    expect(keyLabel({ key: 'ContextMenu' }, false)).toBe('Menu');
+    expect(keyLabel({ key: 'F10', shift: true }, false)).toBe('Shift+F10');
   });
 });
 

@@ -21,6 +21,7 @@ export type ShortcutAction =
   | 'openSnapshot'
   | 'contexts'
   | 'filters'
+  | 'contextMenu'
   | 'help'
   | 'close';
 
@@ -55,6 +56,7 @@ export const shortcuts: readonly Shortcut[] = [
   { action: 'openSnapshot', label: 'Open a snapshot…', keys: [{ key: 'o', shift: false }] },
   { action: 'contexts', label: 'Open a cluster context…', keys: [{ key: 'c', shift: false }] },
   { action: 'filters', label: 'Filters', keys: [{ key: 'f', shift: true }] },
+  { action: 'contextMenu', label: "The selected element's menu", keys: [{ key: 'ContextMenu' }, { key: 'F10', shift: true }] },
   { action: 'help', label: 'Keyboard shortcuts (this list)', keys: [{ key: '?' }] },
   { action: 'close', label: 'Close a dialog, panel or list', keys: [{ key: 'Escape' }] },
 ];
@@ -105,7 +107,7 @@ export function shortcutFor(event: KeyEventLike): ShortcutAction | null {
 
 /** How a key is written in the help overlay: `Ctrl+K` or `⌘K`, `Shift+F`, `Esc`. */
 export function keyLabel(match: KeyMatch, isMac: boolean): string {
-  const name = match.key === 'Escape' ? 'Esc' : /^[a-z]$/i.test(match.key) ? (match.shift || match.mod ? match.key.toUpperCase() : match.key) : match.key;
+  const name = match.key === 'Escape' ? 'Esc' : match.key === 'ContextMenu' ? 'Menu' : /^[a-z]$/i.test(match.key) ? (match.shift || match.mod ? match.key.toUpperCase() : match.key) : match.key;
   if (match.mod) return isMac ? `⌘${name}` : `Ctrl+${name}`;
   if (match.shift) return `Shift+${name}`;
   return name;

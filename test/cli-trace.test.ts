@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { parseDocuments } from '../shared/kube/documents.ts';
 import { parseSnapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { trace } from '../shared/trace/trace.ts';
@@ -127,10 +128,13 @@ describe('podpath trace', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
     const policy = result.stdout.slice(result.stdout.indexOf('\npolicy'));
-    expect(policy).toMatch(/^ {2}egress {3}denied {9}shop\/frontend-855456765f-rx8bk is isolated for egress by shop\/allow-dns-egress, shop\/default-deny-all and shop\/frontend-allow, and none of their egress rules allows shop\/db-\d /m);
-    expect(policy).toMatch(/^ +· shop\/frontend-allow: egress rule 1 matches neither the destination/m);
-    expect(policy).toMatch(/^ {2}ingress {2}denied {9}shop\/db-\d is isolated for ingress by shop\/db-allow and shop\/default-deny-all/m);
-    expect(result.stdout).toMatch(/\nverdict: policy-denied — .*shop\/default-deny-all.*\n$/);
+    // One line per direction, each isolating policy's closest miss indented under it.
+    expect(policy).toMatch(/^ {2}denied {9}frontend egress: no rule allows shop\/db-\d:5432\/TCP\n {17}· shop\/allow-dns-egress: /m);
+    expect(policy).toMatch(/^ {17}· shop\/frontend-allow: egress rule 1 matches neither the destination/m);
+    expect(policy).toMatch(/^ {2}denied {9}db-\d ingress: only app=backend or app=db is allowed on 5432\/TCP\n {17}· shop\/db-allow: /m);
+    // The verdict says the same two lines, and not the long reason.
+    expect(result.stdout).toMatch(/\nverdict: policy-denied — policy-denied on all 3 paths\. frontend egress: no rule allows shop\/db-\d:5432\/TCP\n {25}db-\d ingress: only app=backend or app=db is allowed on 5432\/TCP\n$/);
+    expect(result.stdout).not.toContain('is isolated for');
   });
 
   test('--json: the Trace itself, as the tracer makes it', async () => {
@@ -155,7 +159,7 @@ describe('podpath trace', () => {
     expect(result.stderr).toBe(`podpath: ignored Deployment shop/web in ${policies}: only NetworkPolicy objects count\n`);
     const out = result.stdout.split('\n');
     expect(out.slice(0, 2)).toEqual([`with shop/frontend-to-db from ${policies}: added`, `with shop/db-allow from ${policies}: replaces the one in the cluster`]);
-    expect(result.stdout).toMatch(/^ {2}egress {3}allowed {8}shop\/frontend-to-db egress rule 1 \(to podSelector app=db, port 5432\/TCP\)$/m);
+    expect(result.stdout).toMatch(/^ {2}allowed {8}frontend egress: allowed by shop\/frontend-to-db \(to app=db, port 5432\/TCP\)$/m);
     expect(result.stdout).toMatch(/^verdict: delivered — /m);
     const whatIf = result.stdout.slice(result.stdout.indexOf('\nwhat-if '));
     expect(whatIf).toContain(`what-if ${frontend} → shop/db-0:5432/TCP\n  verdict  policy-denied → delivered\n`);
@@ -177,6 +181,30 @@ describe('podpath trace', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^with default\/frontend-to-db from .*: added$/m);
     expect(result.stdout).toContain('  verdict  policy-denied (unchanged)\n');
+  });
+
+  test('--fix: the smallest policy change that allows a denied flow, as YAML; traced --with-policy it, the flow is delivered', async () => {
+    const result = await traceDemo('--from', frontend, '--to', 'shop/db-0', '--port', '5432', '--fix');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const out = result.stdout.split('\n');
+    expect(out.slice(0, 2)).toEqual(['# shop/frontend-allow: egress rule 2 added, to app=db on 5432/TCP', '# shop/db-allow: ingress rule 2 added, from app=frontend on 5432/TCP']);
+    const docs = parseDocuments(result.stdout, 'fix.yaml') as { kind: string; metadata: { name: string; namespace: string } }[];
+    expect(docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['NetworkPolicy shop/frontend-allow', 'NetworkPolicy shop/db-allow']);
+
+    // Through the Service, every db replica: the fix selects them by app=db.
+    const fixed = await traceDemo('--from', frontend, '--to', 'svc/shop/db', '--port', '5432', '--with-policy', file('fix.yaml', result.stdout));
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('  verdict  policy-denied → delivered\n');
+    // The frontend on another port, and another pod on this one, stay denied.
+    expect((await traceDemo('--from', frontend, '--to', 'shop/db-0', '--port', '5433', '--with-policy', file('fix-2.yaml', result.stdout))).code).toBe(1);
+    expect((await traceDemo('--from', 'default/echo-76d7c7b86b-9tnwr', '--to', 'shop/db-0', '--port', '5432', '--with-policy', file('fix-3.yaml', result.stdout))).code).toBe(1);
+
+    const nothing = await traceDemo('--from', frontend, '--to', 'svc/shop/backend', '--fix');
+    expect(nothing).toEqual({ code: 0, stdout: '', stderr: 'podpath: nothing to fix: the flow is delivered.\n' });
+    const withJson = await traceDemo('--from', frontend, '--to', 'shop/db-0', '--fix', '--json');
+    expect(withJson.code).toBe(2);
+    expect(withJson.stderr).toMatch(/^error: option '--fix' cannot be used with option '--json'$/m);
   });
 
   test('--batch: one JSON result per line, a malformed line reported in place, exit 2', async () => {

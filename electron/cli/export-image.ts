@@ -31,13 +31,25 @@ const drawnSelector = '[data-element-count]:not([data-element-count="0"])';
 
 function imageExpression(format: string, scope: string): string {
   return `(async () => {
-    const image = await window.podpathView.exportImage(${JSON.stringify(format)}, ${JSON.stringify(scope)});
-    if (typeof image === 'string') return { text: image };
+    const { image, ...size } = await window.podpathView.exportImage(${JSON.stringify(format)}, ${JSON.stringify(scope)});
+    if (typeof image === 'string') return { text: image, size };
     const bytes = new Uint8Array(await image.arrayBuffer());
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return { base64: btoa(binary) };
+    return { base64: btoa(binary), size };
   })()`;
+}
+
+/** An image's bytes and how it was sized (the page's `ExportedImage`, without the image). */
+export interface ImageExport {
+  bytes: Buffer;
+  /** The whole image, legend included, in pixels. */
+  width: number;
+  height: number;
+  /** Image pixels per model pixel (scope `full`) or per screen pixel (`view`). */
+  scale: number;
+  /** The graph alone at scale 1. */
+  natural: { width: number; height: number };
 }
 
 export interface ImageExportOptions {
@@ -49,7 +61,7 @@ export interface ImageExportOptions {
   timeoutMs?: number;
 }
 
-export async function exportImage(snapshot: Snapshot, source: SourceInfo, options: ImageExportOptions): Promise<Buffer> {
+export async function exportImage(snapshot: Snapshot, source: SourceInfo, options: ImageExportOptions): Promise<ImageExport> {
   const executablePath = chromiumExecutable();
   const { chromium } = await import('playwright-core');
   const rendererDir = await ensureRenderer(options.log ?? (() => {}));
@@ -73,8 +85,8 @@ export async function exportImage(snapshot: Snapshot, source: SourceInfo, option
     } catch (error) {
       throw new Error(`The renderer drew nothing within ${timeout / 1000} s${pageErrors.length > 0 ? `: ${pageErrors.join('; ')}` : ''}.`, { cause: error });
     }
-    const result = (await page.evaluate(imageExpression(options.format, options.scope))) as { text: string } | { base64: string };
-    return 'text' in result ? Buffer.from(result.text, 'utf8') : Buffer.from(result.base64, 'base64');
+    const result = (await page.evaluate(imageExpression(options.format, options.scope))) as ({ text: string } | { base64: string }) & { size: Omit<ImageExport, 'bytes'> };
+    return { bytes: 'text' in result ? Buffer.from(result.text, 'utf8') : Buffer.from(result.base64, 'base64'), ...result.size };
   } finally {
     await browser?.close();
     await served.close();

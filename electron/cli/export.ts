@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { toDot } from '../../shared/export/dot.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
-import { exportImage } from './export-image.ts';
+import { exportImage, type ImageExport } from './export-image.ts';
 
 export interface ExportOptions {
   snapshot?: string;
@@ -19,16 +19,31 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
   const path = options.snapshot ?? join(defaultAssetsDir(), demoFileName);
   const snapshot = await loadSnapshotFile(path);
   let bytes: Buffer;
+  let resolution = '';
   if (options.format === 'dot') {
     bytes = Buffer.from(toDot(derive(snapshot.objects, snapshot.source), snapshot.source.context ?? basename(path)), 'utf8');
   } else {
     const source = { kind: options.demo ? 'demo' : 'snapshot', label: options.demo ? 'demo' : basename(path), note: null } as const;
-    bytes = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: (line) => console.error(line) });
+    const image = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: (line) => console.error(line) });
+    bytes = image.bytes;
+    resolution = ` (${describeResolution(image, options.scope)})`;
   }
   try {
     await writeFile(options.output, bytes);
   } catch (error) {
     throw new Error(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { cause: error });
   }
-  console.log(`Wrote ${options.output}`);
+  console.log(`Wrote ${options.output}${resolution}`);
+}
+
+/**
+ * "5222×3402 px, scale 2", and when the graph had to be drawn smaller than 1:1 to fit the
+ * browser's canvas, how large it would have been.
+ */
+export function describeResolution(image: Omit<ImageExport, 'bytes'>, scope: 'full' | 'view'): string {
+  const scale = Math.round(image.scale * 1000) / 1000;
+  const size = `${image.width}×${image.height} px, scale ${scale}`;
+  if (image.scale >= 1) return size;
+  const what = scope === 'full' ? 'the full graph' : 'the view';
+  return `${size}: ${what} at 1:1 would be ${Math.round(image.natural.width)}×${Math.round(image.natural.height)}`;
 }

@@ -49,6 +49,11 @@ NetworkPolicy objects count (others are reported and ignored). One with the name
 of a policy in the cluster replaces it, the others are added; a policy without a namespace goes
 in the first -n, else default. The output shows the trace with them and what changed.
 
+--fix: the policies to change, whole, as YAML on stdout (what changed in comments at the top):
+for a denied egress a rule added to the sender's isolating policy that selects the fewest pods,
+for a denied ingress likewise on the receiver's, each allowing just the other end on the port.
+Try it with --with-policy FILE, or apply it with kubectl apply -f -. The exit code is the trace's.
+
 --batch FILE ('-' for stdin): one JSON query per line, {"from","to","port","protocol"}; blank
 lines and # comments are skipped. Writes one JSON result per line: {"line","query","verdict",
 "summary","from","to","policy","branches","dns"}, with "trace" (the whole trace) under --json
@@ -58,6 +63,7 @@ Examples:
   podpath trace --demo --from shop/frontend-855456765f-rx8bk --to svc/shop/backend
   podpath trace --snapshot prod.podpath.json --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
   podpath trace --context prod --batch flows.jsonl
+  podpath trace --demo --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --fix > allow-db.yaml
 `;
 
 export function buildProgram(): Command {
@@ -114,6 +120,7 @@ export function buildProgram(): Command {
       .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
       .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")
+      .addOption(new Option('--fix', 'print, instead of the trace, the smallest NetworkPolicy change that would allow a denied flow (YAML)').conflicts(['json', 'batch']))
       .option('--color', 'colour the text output'),
   )
     .addHelpText('after', traceExitCodes)

@@ -1,6 +1,7 @@
 /**
  * `podpath trace`: one packet from SRC to DST, or a --batch file of them, in a snapshot, the demo
- * or a live cluster, optionally with what-if NetworkPolicies (--with-policy). Exit codes: 0
+ * or a live cluster, optionally with what-if NetworkPolicies (--with-policy), or the policy change
+ * that would allow a denied flow (--fix). Exit codes: 0
  * delivered, 1 another verdict, 2 no verdict (program.ts prints them under --help).
  */
 import { open, readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { parseDocuments } from '../../shared/kube/documents.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
+import { policiesYaml, policyFix } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
 import { trace } from '../../shared/trace/trace.ts';
@@ -31,6 +33,7 @@ export interface TraceCommandOptions extends KubeOptions {
   withPolicy?: string[];
   batch?: string;
   color?: boolean;
+  fix?: boolean;
 }
 
 /** One line of a --batch file as a query, or what is wrong with it. */
@@ -132,14 +135,19 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   const topology = await traceTopology(options);
   const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
   const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
-  // Under --json and --batch stdout holds JSON only: the notes go to stderr.
-  if (options.json || isBatch) for (const line of notes) console.error(`podpath: ${line}`);
+  // Under --json and --batch stdout holds JSON only, under --fix YAML only: the notes go to stderr.
+  if (options.json || isBatch || options.fix) for (const line of notes) console.error(`podpath: ${line}`);
   const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies }) : null });
 
   if (!batch) {
     const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };
     const { before, after } = traceBoth(query);
-    if (options.json) {
+    if (options.fix) {
+      const result = after ?? before;
+      const fix = policyFix(topology, result.policy, policies);
+      if (fix) await print(policiesYaml(fix.policies, fix.changes));
+      else console.error(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a NetworkPolicy denial`}.`);
+    } else if (options.json) {
       await print(`${JSON.stringify(after ? { before, after } : before, null, 2)}\n`);
     } else if (after) {
       const format = { color: options.color ?? false };

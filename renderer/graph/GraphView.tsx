@@ -8,6 +8,7 @@ import { memo, useEffect, useRef, useState } from 'react';
 import type { GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
+import { Minimap } from './Minimap.tsx';
 import type { Grouping } from './element-types.ts';
 import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
 import { chooseRenderer, glRendererName } from './webgl.ts';
@@ -36,18 +37,24 @@ export interface GraphViewProps {
   onReady?(adapter: GraphAdapter | null): void;
   /** Told after each update whether new elements had to be placed overlapping others. */
   onNeedsTidying?(needsTidying: boolean): void;
+  /** A right-click on an element (a fold: on what it stands for), where it was in client coordinates. */
+  onContextMenu?(id: string, at: { x: number; y: number }): void;
 }
 
-export const GraphView = memo(function GraphView({ topology, filters, layoutKey, grouping, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying }: GraphViewProps) {
+export const GraphView = memo(function GraphView({ topology, filters, layoutKey, grouping, isSettled, hasGrowthRoom, savedLayout, selected, onSelect, onReady, onNeedsTidying, onContextMenu }: GraphViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<GraphAdapter | null>(null);
   const drawnKey = useRef<string | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const [layingOut, setLayingOut] = useState<number | null>(null);
+  /** The adapter as state, for the minimap to subscribe to. */
+  const [liveAdapter, setLiveAdapter] = useState<GraphAdapter | null>(null);
   const [hover, setHover] = useState<Parameters<NonNullable<GraphAdapter['onDidHover']>>[0]>(null);
   const onNeedsTidyingRef = useRef(onNeedsTidying);
   onNeedsTidyingRef.current = onNeedsTidying;
+  const onContextMenuRef = useRef(onContextMenu);
+  onContextMenuRef.current = onContextMenu;
 
   useEffect(() => {
     const container = containerRef.current;
@@ -61,6 +68,8 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
       layout: { name: 'preset' },
       minZoom: 0.05,
       maxZoom: 4,
+      // A mouse wheel's notch zooms by about a third, not cytoscape's default 2.5×.
+      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       autoungrabify: true,
       selectionType: 'single',
@@ -69,22 +78,35 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
     adapter.onDidChangeLayingOut = setLayingOut;
     adapter.onDidHover = setHover;
     // Leaving the canvas straight from an element gives cytoscape no mouseout to report.
-    const hideHover = (): void => setHover(null);
+    const hideHover = (): void => adapter.clearHover();
     container.addEventListener('mouseleave', hideHover);
     adapter.setTheme(readGraphTheme());
     adapterRef.current = adapter;
+    setLiveAdapter(adapter);
     cy.on('tap', (event) => {
       const target = event.target as cytoscape.Core | cytoscape.SingularElementArgument;
       if (target === cy) return onSelectRef.current(null);
       const element = target as cytoscape.SingularElementArgument;
-      // A folded box opens where it stands, and what it stands for is selected.
+      // A folded box opens where it stands, zoomed to so that its contents read, and what it
+      // stands for is selected.
       const folds = element.data('folds') as string | undefined;
       if (folds) {
-        adapter.expand(folds);
+        adapter.openFold(folds);
         return onSelectRef.current((element.data('model') as string | null) ?? null);
       }
       onSelectRef.current(element.id());
     });
+    cy.on('cxttap', 'node, edge', (event) => {
+      const element = event.target as cytoscape.SingularElementArgument;
+      const id = element.data('folds') ? (element.data('model') as string | null) : element.id();
+      const box = container.getBoundingClientRect();
+      // The menu takes the hover text's place.
+      setHover(null);
+      if (id) onContextMenuRef.current?.(id, { x: box.left + event.renderedPosition.x, y: box.top + event.renderedPosition.y });
+    });
+    // The graph's own menu (cxttap) stands in for the browser's.
+    const preventMenu = (event: MouseEvent): void => event.preventDefault();
+    container.addEventListener('contextmenu', preventMenu);
     const stopWatchingScheme = onDidChangeColorScheme(() => adapter.setTheme(readGraphTheme()));
     const resize = new ResizeObserver(() => adapter.resize());
     resize.observe(container);
@@ -93,6 +115,7 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
       onReady?.(null);
       resize.disconnect();
       container.removeEventListener('mouseleave', hideHover);
+      container.removeEventListener('contextmenu', preventMenu);
       stopWatchingScheme();
       adapterRef.current = null;
       cy.destroy();
@@ -130,6 +153,7 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
           {hover.why && <div className="graph-tooltip-why">{hover.why}</div>}
         </div>
       )}
+      <Minimap adapter={liveAdapter} />
       {layingOut !== null && (
         <div className="canvas-message" role="status" data-testid="laying-out">
           Laying out {layingOut.toLocaleString('en')} elements…

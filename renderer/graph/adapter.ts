@@ -17,29 +17,46 @@
 import type cytoscape from 'cytoscape';
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
-import { foldIdsOf, levelOfDetail, smallGraph, unitHolding, type Detail } from './detail.ts';
+import { foldIdsOf, levelOfDetail, smallGraph, unitExtent, unitHolding, type Detail } from './detail.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
 import type { GraphElementIndex } from './element-index.ts';
 import { followTopology, sameFilters } from './follow.ts';
-import { exportGraphImage, type ImageFormat, type ImageScope } from './export-image.ts';
+import { exportGraphImage, type ExportedImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, layoutBounds } from './layout.ts';
 import type { Box, Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';
 import { applyElements } from './apply-elements.ts';
-import { markSelection, markTrace } from './highlight.ts';
+import { drawTraceSteps, markMatches, markSelection, markTrace, markTraceHop } from './highlight.ts';
+import { placeIn, placeSteps, type PathHop, type PathStep } from './trace-path.ts';
 import { hoverText, type HoverText } from './hover-text.ts';
-import { graphStylesheet } from './stylesheet.ts';
+import { graphStylesheet, type StyleOptions } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
-import type { PodpathView } from './view-hook.ts';
+import type { DrawnTraceStep, PodpathView } from './view-hook.ts';
 
 /** The furthest zoom out, unless the drawing needs further to fit. */
 const defaultMinZoom = 0.05;
 
 /** How long the view must rest before what it shows is redrawn at its level of detail. */
 const viewportRest = 120;
+
+/** The closest a search's matches are fitted (a single match would fill the view). */
+const matchesMaxZoom = 1.5;
+
+/** The closest a trace's path is fitted (a path within one node would fill the view). */
+const traceMaxZoom = 1.6;
+
+/**
+ * The zoom at which the smallest label (a container's, 10 px) is drawn 10 px high: a picture
+ * opens at least this close, on its busiest node or namespace, when the whole would be smaller.
+ */
+export const legibleZoom = 1;
+
+/** Below this zoom pod and container labels are too small to draw (stylesheet.ts), so hosts and
+ * group boxes say their names large instead (`is-far`). */
+const farZoom = 0.9;
 
 
 export interface DrawOptions {
@@ -59,17 +76,30 @@ export interface DrawOptions {
   computed?: Map<string, Point>;
 }
 
+/** The drawing in small, for the minimap: its bounds and its top-level boxes. */
+export interface Overview {
+  bounds: Box;
+  boxes: (Box & { color: string | null; hasProblems: boolean })[];
+}
+
 export class GraphAdapter implements PodpathView {
   private readonly cy: cytoscape.Core;
   private topology: Topology | null = null;
   private theme: GraphTheme = fallbackTheme;
+  private styleOptions: StyleOptions = {};
   /** The elements drawn, as last applied (apply-elements.ts). */
   private drawn = new Map<string, GraphElement>();
   private selected: string | null = null;
   /** The element a search chose: marked until the selection moves elsewhere. */
   private found: string | null = null;
+  /** What "Highlight all" marked (model ids), if anything. */
+  private matched: ReadonlySet<string> | null = null;
   private hasGrowthRoom = false;
   private hasUserMovedViewport = false;
+  /** Until the user moves the view, it is the picture's first view (`showFirstView`), kept on resize. */
+  private isFirstView = false;
+  /** Whether hosts and groups carry `is-far`, their large name-only labels. */
+  private isFar = false;
   private overlapping: string[] = [];
   private readonly memory = new PositionMemory();
   /** The whole graph of the current topology, and where the layout put each of its leaves. */
@@ -81,15 +111,21 @@ export class GraphAdapter implements PodpathView {
   private isFolded = false;
   private lastDetail: Detail | null = null;
   private grouping: Grouping = 'node';
-  /** The model ids of the trace shown, if any. */
-  private traced: Set<string> | null = null;
+  /** The hops of the trace shown, if any (trace-path.ts), and where they are drawn now. */
+  private tracePath: readonly PathHop[] | null = null;
+  private placedSteps: PathStep[] = [];
+  /** The hop hovered or chosen in the trace panel's list. */
+  private activeHop: number | null = null;
   /** The layout a worker is computing, if any (see layOutInBackground). */
   private pendingLayout: { options: DrawOptions } | null = null;
   /** Told what the hovered element is, where on the canvas, and null when the pointer leaves it. */
   onDidHover: ((hover: (HoverText & { x: number; y: number }) | null) => void) | null = null;
+  /** Told the numbers of the trace's hops at the hovered element, and null when there are none. */
+  onDidHoverTraceHops: ((hops: number[] | null) => void) | null = null;
   /** Told how many elements are being laid out in the background, and null when done. */
   onDidChangeLayingOut: ((elements: number | null) => void) | null = null;
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
+  private overviewListeners = new Set<{ onOverview(overview: Overview | null): void; onView(): void }>();
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
@@ -104,10 +140,28 @@ export class GraphAdapter implements PodpathView {
       const text = element && this.topology ? hoverText(this.topology, element) : null;
       const at = event.renderedPosition ?? (target.isNode() ? target.renderedPosition() : target.renderedMidpoint());
       this.onDidHover?.(text ? { ...text, x: at.x, y: at.y } : null);
+      // Its edges that are drawn on demand (stylesheet.ts).
+      if (target.isNode()) cy.batch(() => target.union(target.descendants()).connectedEdges('.on-demand').addClass('is-hover-related'));
     });
-    cy.on('mouseout', 'node, edge', () => this.onDidHover?.(null));
+    cy.on('mouseout', 'node, edge', () => this.clearHover());
     cy.on('viewport', () => this.onDidHover?.(null));
+    cy.on('zoom', () => this.markFar());
     cy.on('destroy', () => clearTimeout(this.drawTimer));
+    // A traced element hovered: the trace panel marks its hops.
+    cy.on('mouseover', 'node, edge', (event) => this.onDidHoverTraceHops?.(this.hopsAt((event.target as cytoscape.SingularElementArgument).id())));
+    cy.on('mouseout', 'node, edge', () => this.onDidHoverTraceHops?.(null));
+    // Leaving the canvas straight from an element gives cytoscape no mouseout to report.
+    cy.container()?.addEventListener('mouseleave', () => this.onDidHoverTraceHops?.(null));
+    // A trace's badges and arrows are sized for the zoom (highlight.ts).
+    cy.on('zoom', () => {
+      if (this.tracePath) cy.batch(() => this.drawSteps());
+    });
+  }
+
+  /** The pointer left what it hovered (or the canvas, which cytoscape does not report). */
+  clearHover(): void {
+    this.onDidHover?.(null);
+    this.cy.batch(() => this.cy.edges('.is-hover-related').removeClass('is-hover-related'));
   }
 
   /** Whether some new element could only be placed overlapping others: a fresh layout would tidy it. */
@@ -117,7 +171,14 @@ export class GraphAdapter implements PodpathView {
 
   setTheme(theme: GraphTheme): void {
     this.theme = theme;
-    this.cy.style(graphStylesheet(theme));
+    this.cy.style(graphStylesheet(theme, this.styleOptions));
+  }
+
+  /** Draws every Service → endpoint edge, or (false) only the selected, hovered or traced ones. */
+  setShowAllEndpoints(isShown: boolean): void {
+    if (this.styleOptions.showAllEndpoints === isShown) return;
+    this.styleOptions = { ...this.styleOptions, showAllEndpoints: isShown };
+    this.cy.style(graphStylesheet(this.theme, this.styleOptions));
   }
 
   /** Lays the whole drawing out afresh and fits it (the user asked for it). */
@@ -128,6 +189,7 @@ export class GraphAdapter implements PodpathView {
   setTopology(topology: Topology, options: DrawOptions = {}): void {
     const grouping = options.grouping ?? this.grouping;
     const filters = options.filters ?? this.filters;
+    const isNewFilters = !sameFilters(filters, this.filters);
     if (topology === this.topology && grouping === this.grouping && sameFilters(filters, this.filters) && !options.relayout) return;
     this.topology = topology;
     if (options.hasGrowthRoom !== undefined) this.hasGrowthRoom = options.hasGrowthRoom;
@@ -162,10 +224,38 @@ export class GraphAdapter implements PodpathView {
 
     const fitting = isFresh && (options.refit === true || !this.hasUserMovedViewport);
     this.draw(fitting ? this.fittedView() : undefined);
-    if (fitting) {
-      this.hasUserMovedViewport = false;
-      if (this.cy.elements().length > 0) this.fit();
-    }
+    if (fitting) this.showFirstView();
+    // Filters changed: the view fits what remains.
+    else if (isNewFilters && this.cy.elements().length > 0) this.fit();
+  }
+
+  /**
+   * A picture's first view: all of it when its text is legible that way, else its busiest node
+   * (or namespace, or fold), the largest box, at the legible zoom: centred, or from its top left
+   * corner when larger than the view. The rest is a pan or a zoom away (and on the minimap).
+   */
+  private showFirstView(): void {
+    const cy = this.cy;
+    this.hasUserMovedViewport = false;
+    this.isFirstView = true;
+    if (cy.elements().length === 0) return;
+    cy.fit(undefined, 24);
+    if (cy.zoom() >= legibleZoom) return;
+    let busiest: cytoscape.BoundingBox12 & cytoscape.BoundingBoxWH = { x1: 0, y1: 0, x2: 0, y2: 0, w: 0, h: 0 };
+    cy.nodes('.host, .namespace, .fold-host').forEach((node) => {
+      const box = node.boundingBox({ includeLabels: true });
+      if (box.w * box.h > busiest.w * busiest.h) busiest = box;
+    });
+    if (busiest.w === 0) return;
+    this.showBox(busiest, Math.min(cy.maxZoom(), legibleZoom), 24);
+  }
+
+  /** Hosts and group boxes say their names large when pod labels are too small to draw. */
+  private markFar(): void {
+    const isFar = this.cy.zoom() < farZoom;
+    if (isFar === this.isFar) return;
+    this.isFar = isFar;
+    this.cy.batch(() => this.cy.nodes('.host, .group').toggleClass('is-far', isFar));
   }
 
   /**
@@ -221,9 +311,59 @@ export class GraphAdapter implements PodpathView {
       applyElements(cy, elements, this.drawn, positionOf);
       this.applyHighlight();
       this.applyTrace();
+      this.applyMatches();
+      if (this.isFar) cy.nodes('.host, .group').addClass('is-far');
     });
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
     cy.container()?.setAttribute('data-folded', String(detail.isFolded));
+    if (this.overviewListeners.size > 0) {
+      const overview = this.overview();
+      for (const listener of this.overviewListeners) listener.onOverview(overview);
+    }
+  }
+
+  /**
+   * Tells `onOverview` the drawing's top-level boxes after every draw, and `onView` whenever the
+   * view moves (the minimap); returns a function that stops it.
+   */
+  onOverview(onOverview: (overview: Overview | null) => void, onView: () => void): () => void {
+    const listener = { onOverview, onView };
+    this.overviewListeners.add(listener);
+    if (this.overviewListeners.size === 1) this.cy.on('viewport resize', this.notifyView);
+    onOverview(this.overview());
+    return () => {
+      this.overviewListeners.delete(listener);
+      if (this.overviewListeners.size === 0) this.cy.off('viewport resize', this.notifyView);
+    };
+  }
+
+  private readonly notifyView = (): void => {
+    for (const listener of this.overviewListeners) listener.onView();
+  };
+
+  private overview(): Overview | null {
+    const roots = this.cy.nodes().orphans();
+    if (roots.empty()) return null;
+    const bounds = roots.boundingBox({ includeLabels: false });
+    const boxes = roots.map((node) => {
+      const { x1, y1, x2, y2 } = node.boundingBox({ includeLabels: false });
+      const color = node.data('color') as string | undefined;
+      return { x1, y1, x2, y2, color: color ?? null, hasProblems: node.hasClass('has-problems') || node.hasClass('not-ready') };
+    });
+    return { bounds: { x1: bounds.x1, y1: bounds.y1, x2: bounds.x2, y2: bounds.y2 }, boxes };
+  }
+
+  /** The part of the drawing in view, in model coordinates. */
+  visibleBox(): Box {
+    const { x1, y1, x2, y2 } = this.cy.extent();
+    return { x1, y1, x2, y2 };
+  }
+
+  /** Brings a model point to the middle of the view (a click on the minimap). */
+  centerAt(point: Point): void {
+    const cy = this.cy;
+    cy.pan({ x: cy.width() / 2 - point.x * cy.zoom(), y: cy.height() / 2 - point.y * cy.zoom() });
+    this.hasUserMovedViewport = true;
   }
 
   /** The view a fresh picture will have once fitted: the whole layout, at the zoom that fits it. */
@@ -247,13 +387,32 @@ export class GraphAdapter implements PodpathView {
   }
 
   /**
-   * Opens a fold (a host, the Unscheduled box, a namespace's Services) and keeps it open: what a
-   * click on a folded box does. The view does not move.
+   * Opens a fold and keeps it open, and zooms to it so that what it held reads: what a click on a
+   * folded box does. A node, a namespace, a namespace's Services or the Unscheduled box is shown
+   * at least at the legible zoom (pod labels 11 px), whole when it fits, else from its top-left
+   * corner with the rest a pan away; a block of nodes is fitted, its nodes' folds then large.
    */
-  expand(unit: string): void {
-    if (this.expanded.has(unit)) return;
+  openFold(unit: string): void {
+    const box = this.index ? unitExtent(this.index.list, this.layoutPositions, unit) : null;
     this.expanded.add(unit);
+    if (box) {
+      const cy = this.cy;
+      const margin = 24;
+      const fits = Math.min((cy.width() - 2 * margin) / Math.max(1, box.x2 - box.x1), (cy.height() - 2 * margin) / Math.max(1, box.y2 - box.y1));
+      // A small box is read, not magnified: no closer than twice the legible zoom.
+      const level = unit.startsWith('fold:block/') ? fits : Math.max(legibleZoom, Math.min(fits, 2 * legibleZoom));
+      this.showBox(box, Math.max(cy.minZoom(), Math.min(cy.maxZoom(), level)), margin);
+      this.hasUserMovedViewport = true;
+    }
     this.draw();
+  }
+
+  /** Puts a model box in view at `zoom`: centred when it fits, else from its top-left corner. */
+  private showBox(box: Box, zoom: number, margin: number): void {
+    const [width, height] = [this.cy.width(), this.cy.height()];
+    const x = (box.x2 - box.x1) * zoom <= width - 2 * margin ? width / 2 - ((box.x1 + box.x2) / 2) * zoom : margin - box.x1 * zoom;
+    const y = (box.y2 - box.y1) * zoom <= height - 2 * margin ? height / 2 - ((box.y1 + box.y2) / 2) * zoom : margin - box.y1 * zoom;
+    this.cy.viewport({ zoom, pan: { x, y } });
   }
 
   setSelection(id: string | null): void {
@@ -299,28 +458,62 @@ export class GraphAdapter implements PodpathView {
   }
 
   /**
-   * Highlights a trace's path (model ids, and the edges that join two of them) and dims the rest;
-   * null clears it. Whatever folds hold the path are opened, so every hop is drawn.
+   * Draws a trace's path (trace-path.ts): its elements, and the edges that join two of them,
+   * highlighted and the rest dimmed; over them the numbered steps and the arrows between them.
+   * Null clears it. Whatever folds hold the path are opened, so every hop is drawn, and the path
+   * is fitted in view.
    */
-  setTrace(ids: readonly string[] | null): void {
-    this.traced = ids && ids.length > 0 ? new Set(ids) : null;
-    if (this.traced) this.reveal(...this.traced);
+  setTrace(path: readonly PathHop[] | null): void {
+    this.tracePath = path && path.length > 0 ? path : null;
+    this.activeHop = null;
+    if (this.tracePath) this.reveal(...this.tracePath.flatMap((hop) => hop.ids));
     this.cy.batch(() => this.applyTrace());
-    // The whole path in view.
-    const path = this.cy.elements('.is-traced');
-    if (path.nonempty()) {
-      this.cy.fit(path, 48);
+    const cy = this.cy;
+    // The elements of the path, with room around them for their badges.
+    let steps = cy.collection();
+    for (const step of this.placedSteps) steps = steps.union(cy.getElementById(step.anchor));
+    if (steps.nonempty()) {
+      cy.fit(steps, 64);
+      // A path within one pod or node is not blown up past reading size.
+      if (cy.zoom() > traceMaxZoom) cy.zoom({ level: traceMaxZoom, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
       this.hasUserMovedViewport = true;
     }
   }
 
+  /** Marks the step of a hop (hovered or chosen in the trace panel); null clears it. */
+  highlightTraceHop(hop: number | null): void {
+    this.activeHop = hop;
+    this.cy.batch(() => markTraceHop(this.cy, this.placedSteps, hop));
+  }
+
   private applyTrace(): void {
-    markTrace(this.cy, this.traced);
+    const path = this.tracePath;
+    this.placedSteps = path ? placeSteps(path, placeIn(this.drawn)) : [];
+    markTrace(this.cy, path ? new Set([...path.flatMap((hop) => hop.ids), ...this.placedSteps.map((step) => step.anchor)]) : null);
+    this.drawSteps();
+  }
+
+  private drawSteps(): void {
+    drawTraceSteps(this.cy, this.placedSteps);
+    markTraceHop(this.cy, this.placedSteps, this.activeHop);
+  }
+
+  /**
+   * The trace's hops at an element: those drawn there, and those that name it; a box (a node's
+   * root netns, a group) only for the hops drawn there, or hovering a node would name half the path.
+   */
+  private hopsAt(id: string): number[] | null {
+    if (!this.tracePath) return null;
+    const hops = new Set(this.placedSteps.filter((step) => step.anchor === id).flatMap((step) => step.hops));
+    const place = placeIn(this.drawn)(id);
+    if (place && !(place.kind === 'node' && place.isBox)) for (const hop of this.tracePath) if (hop.ids.includes(id)) hops.add(hop.number);
+    return hops.size > 0 ? [...hops].sort((a, b) => a - b) : null;
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
   fit(): void {
     this.hasUserMovedViewport = false;
+    this.isFirstView = false;
     this.cy.fit(undefined, 24);
   }
 
@@ -351,7 +544,9 @@ export class GraphAdapter implements PodpathView {
    * has panned or zoomed since it was last fitted for them. */
   resize(): void {
     this.cy.resize();
-    if (!this.hasUserMovedViewport && this.cy.elements().length > 0) this.fit();
+    if (this.hasUserMovedViewport || this.cy.elements().length === 0) return;
+    if (this.isFirstView) this.showFirstView();
+    else this.fit();
   }
 
   /**
@@ -368,9 +563,9 @@ export class GraphAdapter implements PodpathView {
 
   /**
    * An image of what is on screen (`view`) or of the whole drawing (`full`), with the legend
-   * beside it: a PNG Blob, or the text of an SVG document.
+   * beside it: a PNG Blob, or the text of an SVG document, and the size it was drawn at.
    */
-  exportImage(format: ImageFormat, scope: ImageScope): Promise<Blob | string> {
+  exportImage(format: ImageFormat, scope: ImageScope): Promise<ExportedImage> {
     const theme = this.theme;
     return exportGraphImage(this.cy, format, scope, {
       background: theme.background,
@@ -380,11 +575,50 @@ export class GraphAdapter implements PodpathView {
     });
   }
 
+  markedIds(): string[] {
+    return this.cy
+      .elements('.is-match')
+      .map((e) => e.id())
+      .sort();
+  }
+
   tracedIds(): string[] {
     return this.cy
       .elements('.is-traced')
       .map((e) => e.id())
       .sort();
+  }
+
+  traceSteps(): DrawnTraceStep[] {
+    const cy = this.cy;
+    const step = (ele: cytoscape.SingularElementArgument): number => ele.data('step') as number;
+    return cy
+      .nodes('.trace-badge')
+      .sort((a, b) => step(a) - step(b))
+      .map((badge) => {
+        const arrow = cy.edges('.trace-step').filter((edge) => step(edge) === step(badge));
+        return {
+          hops: badge.data('hops') as number[],
+          label: badge.data('label') as string,
+          anchor: badge.data('anchor') as string,
+          style: badge.hasClass('trace-denied') ? 'denied' : badge.hasClass('trace-dns') ? 'dns' : 'data',
+          isActive: badge.hasClass('is-trace-active'),
+          arrow: arrow.nonempty() ? { from: arrow.source().id(), to: arrow.target().id(), style: arrow.hasClass('trace-step-dns') ? 'dns' : 'data' } : null,
+        };
+      });
+  }
+
+
+  modelPosition(id: string): Point | null {
+    const ele = this.cy.getElementById(id);
+    if (ele.empty() || !ele.isNode()) return null;
+    const { x, y } = (ele as cytoscape.NodeSingular).position();
+    return { x, y };
+  }
+
+  isShown(id: string): boolean {
+    const ele = this.cy.getElementById(id);
+    return ele.nonempty() && ele.visible();
   }
 
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
@@ -395,13 +629,40 @@ export class GraphAdapter implements PodpathView {
     return renderedCenter(this.cy, id);
   }
 
+  renderedFontSize(id: string): number | null {
+    const ele = this.cy.getElementById(id);
+    return ele.empty() ? null : Number(ele.numericStyle('font-size')) * this.cy.zoom();
+  }
+
   private applyHighlight(): void {
-    const index = this.index;
     // Selected but folded: the fold that holds it stands in for it.
-    const foldOf = (id: string): string | null => {
-      const unit = index ? unitHolding(index.list, this.layoutPositions, id) : null;
-      return unit ? (foldIdsOf(unit).find((fold) => this.cy.getElementById(fold).nonempty()) ?? null) : null;
-    };
-    markSelection(this.cy, this.selected, this.found, foldOf);
+    markSelection(this.cy, this.selected, this.found, (id) => this.foldOf(id));
+  }
+
+  /** The drawn fold that holds a folded element, if any. */
+  private foldOf(id: string): string | null {
+    const unit = this.index ? unitHolding(this.index.list, this.layoutPositions, id) : null;
+    return unit ? (foldIdsOf(unit).find((fold) => this.cy.getElementById(fold).nonempty()) ?? null) : null;
+  }
+
+  /**
+   * Marks every element a search matched and dims the rest ("Highlight all"); a match that is
+   * folded marks its fold. Null clears it. New marks are fitted in view; the same search marked
+   * again for a live update leaves the view where it is.
+   */
+  markMatches(ids: readonly string[] | null): void {
+    const isNew = this.matched === null;
+    this.matched = ids && ids.length > 0 ? new Set(ids) : null;
+    this.cy.batch(() => this.applyMatches());
+    const marks = this.cy.elements('.is-match');
+    if (!isNew || marks.empty()) return;
+    const cy = this.cy;
+    cy.fit(marks, 48);
+    if (cy.zoom() > matchesMaxZoom) cy.zoom({ level: matchesMaxZoom, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    this.hasUserMovedViewport = true;
+  }
+
+  private applyMatches(): void {
+    markMatches(this.cy, this.matched, (id) => this.foldOf(id));
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The units level of detail folds (detail.ts), measured once per laid-out graph: each host (or
- * the Unscheduled box) and each namespace's Services with its box, contents, pod and problem
- * counts and the edges it would cost to open; and, for thousands of nodes, blocks of hosts.
+ * the Unscheduled box) and each namespace's Services with its box, contents, the health of what
+ * it holds and the edges it would cost to open; and, for thousands of nodes, blocks of hosts.
  */
-import type { GraphElement, GraphNodeData } from './element-types.ts';
+import type { GraphElement, GraphNodeData, PodHealth } from './element-types.ts';
 import { labelBand, type Box, type Point } from './geometry.ts';
 import { labelLinesAbove } from './layout.ts';
 import { paddingOf } from './placement.ts';
@@ -24,8 +24,12 @@ export interface Unit {
   /** Host: pods and their containers; Services: the Services. Drawn at the top level. */
   contents: GraphElement[];
   contentsBox: Box | null;
-  podCount: number;
-  problemCount: number;
+  pods: PodHealth;
+  /** Pods per namespace (a node's composition). */
+  namespaces: Map<string, number>;
+  /** The Services among its contents, and those of them without a ready endpoint pod. */
+  services: number;
+  servicesWithoutEndpoints: number;
   /** Edges inside the unit (veth edges), counted in its cost. */
   innerEdges: number;
   /** Edges that reach into the unit's contents from outside (endpoint edges). */
@@ -37,8 +41,9 @@ export interface Block {
   id: string;
   units: Unit[];
   box: Box;
-  podCount: number;
-  problemCount: number;
+  pods: PodHealth;
+  namespaces: Map<string, number>;
+  notReadyHosts: number;
   hostWidth: number;
 }
 
@@ -58,6 +63,20 @@ const prepared = new WeakMap<readonly GraphElement[], { positions: ReadonlyMap<s
 export const unionBox = (a: Box | null, b: Box | null): Box | null =>
   !a ? b : !b ? a : { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) };
 export const intersects = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+
+export const podCount = (h: PodHealth): number => h.ready + h.notReady + h.pending;
+/** Whether a unit holds something wrong: a pod not ready or Pending, a Service no pod serves. */
+export const hasProblems = (unit: Unit): boolean => unit.pods.notReady + unit.pods.pending + unit.servicesWithoutEndpoints > 0;
+
+function addHealth(to: PodHealth, from: PodHealth): void {
+  to.ready += from.ready;
+  to.notReady += from.notReady;
+  to.pending += from.pending;
+}
+
+function addCounts(to: Map<string, number>, from: ReadonlyMap<string, number>): void {
+  for (const [key, n] of from) to.set(key, (to.get(key) ?? 0) + n);
+}
 
 export function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Prepared {
   const cached = prepared.get(elements);
@@ -128,8 +147,10 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
         devices: [],
         contents: [],
         contentsBox: null,
-        podCount: 0,
-        problemCount: 0,
+        pods: { ready: 0, notReady: 0, pending: 0 },
+        namespaces: new Map(),
+        services: 0,
+        servicesWithoutEndpoints: 0,
         innerEdges: 0,
         outerEdges: 0,
       };
@@ -153,11 +174,15 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
     unit.contents.push(element);
     if (data.parent === unit.id) unit.contentsBox = unionBox(unit.contentsBox, extentOf(data));
     if (data.kind === 'pod') {
-      unit.podCount++;
-      if (element.classes.includes('not-ready')) unit.problemCount++;
+      // A Pending pod is not ready either: it counts as Pending only.
+      if (element.classes.includes('pending')) unit.pods.pending++;
+      else if (element.classes.includes('not-ready')) unit.pods.notReady++;
+      else unit.pods.ready++;
+      if (data.namespace) unit.namespaces.set(data.namespace, (unit.namespaces.get(data.namespace) ?? 0) + 1);
     }
   }
-  // Services without a ready endpoint are the services' problems.
+  // Services without a ready endpoint pod are the Services' problems, unless no pod is meant to
+  // serve them (ExternalName, no selector).
   const hasReadyEndpoint = new Set<string>();
   for (const edge of edges) {
     const { source, target, kind } = edge.data;
@@ -172,7 +197,9 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
     if (unit.kind !== 'services') continue;
     for (const service of unit.contents) {
       if (service.group !== 'nodes' || service.data.kind !== 'service') continue;
-      if (!service.classes.includes('type-ExternalName') && !hasReadyEndpoint.has(service.data.id)) unit.problemCount++;
+      unit.services++;
+      const isServedByPods = !service.classes.includes('type-ExternalName') && !service.classes.includes('no-selector');
+      if (isServedByPods && !hasReadyEndpoint.has(service.data.id)) unit.servicesWithoutEndpoints++;
     }
   }
   const byTop = new Map<number, Unit[]>();
@@ -196,12 +223,19 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
     for (let c = 0; c < widest; c += hostsPerBlock) {
       const members = band.flatMap((row) => row.slice(c, c + hostsPerBlock));
       if (members.length === 0) continue;
+      const pods: PodHealth = { ready: 0, notReady: 0, pending: 0 };
+      const namespaces = new Map<string, number>();
+      for (const unit of members) {
+        addHealth(pods, unit.pods);
+        addCounts(namespaces, unit.namespaces);
+      }
       rows.push({
         id: foldBlockId(rows.length),
         units: members,
         box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
-        podCount: members.reduce((n, u) => n + u.podCount, 0),
-        problemCount: members.reduce((n, u) => n + u.problemCount, 0),
+        pods,
+        namespaces,
+        notReadyHosts: members.filter((u) => u.element.classes.includes('not-ready')).length,
         hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
       });
     }

@@ -2,15 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
+import type { ClusterObjects } from '../../shared/kube/objects.ts';
+import type { PodRecord } from '../../shared/model/types.ts';
 import { generateCluster } from '../../test/fixtures/generate.ts';
+import { generateTroubledCluster } from '../../test/fixtures/troubled.ts';
 import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
-import type { GraphElement } from './element-types.ts';
+import type { GraphElement, Grouping } from './element-types.ts';
 import { toGraphElements } from './elements.ts';
 import { computeLayout } from './layout.ts';
 import type { Box, Point } from './geometry.ts';
 
-function graph(pods: number) {
-  const elements = toGraphElements(derive(generateCluster(pods)));
+function graph(cluster: number | ClusterObjects) {
+  const elements = toGraphElements(derive(typeof cluster === 'number' ? generateCluster(cluster) : cluster));
   const layout = computeLayout(elements);
   return { elements, positions: new Map(Object.entries(layout.positions)), boxes: layout.boxes };
 }
@@ -123,5 +126,89 @@ describe('levelOfDetail on thousands of nodes', () => {
     const fitted = levelOfDetail(huge.elements, huge.positions, { viewport: whole(huge.boxes), zoom: 0.01, expanded: new Set(['fold:block/0']) });
     expect(ids(fitted.elements).has('fold:block/0')).toBe(false);
     expect(ids(fitted.elements).has(foldHostId('node:node-0'))).toBe(true);
+  });
+});
+
+describe('what a fold says', () => {
+  const { objects, notReady, pending } = generateTroubledCluster(2_000);
+  const topology = derive(objects);
+  const laidOut = (grouping: Grouping) => {
+    const elements = toGraphElements(topology, grouping);
+    const layout = computeLayout(elements);
+    return { elements, positions: new Map(Object.entries(layout.positions)), boxes: layout.boxes };
+  };
+  const foldsOf = (g: ReturnType<typeof laidOut>) =>
+    levelOfDetail(g.elements, g.positions, { viewport: whole(g.boxes), zoom: 0.05, expanded: new Set() }).elements.filter(
+      (e): e is GraphElement & { group: 'nodes' } => e.group === 'nodes' && e.data.kind === 'fold',
+    );
+  const byNode = foldsOf(laidOut('node'));
+  const byNamespace = foldsOf(laidOut('namespace'));
+  const healthOf = (pods: PodRecord[]) => ({
+    ready: pods.filter((p) => !notReady.has(p.uid) && !pending.has(p.uid)).length,
+    notReady: pods.filter((p) => notReady.has(p.uid)).length,
+    pending: pods.filter((p) => pending.has(p.uid)).length,
+  });
+
+  test('by node, a node’s fold counts its pods ready, not ready and Pending, names its busiest namespaces, and is tinted when any is not ready', () => {
+    expect(notReady.size).toBeGreaterThan(0);
+    expect(pending.size).toBeGreaterThan(0);
+    const hostFolds = byNode.filter((f) => f.classes.includes('fold-host'));
+    expect(hostFolds.length).toBe(Object.keys(topology.hosts).length);
+    for (const fold of hostFolds) {
+      const pods = Object.values(topology.pods).filter((p) => p.host === fold.data.folds);
+      const health = healthOf(pods);
+      expect(fold.data.health).toEqual(health);
+      const lines = fold.data.label.split('\n');
+      expect(lines).toContain(`${pods.length} pods`);
+      if (health.notReady > 0) expect(lines).toContain(`${health.notReady} not ready`);
+      if (health.pending > 0) expect(lines).toContain(`${health.pending} pending`);
+      expect(fold.classes.includes('has-problems')).toBe(health.notReady + health.pending > 0);
+      // Its busiest namespace, with the number of its pods there.
+      const perNamespace = new Map<string, number>();
+      for (const pod of pods) perNamespace.set(pod.namespace, (perNamespace.get(pod.namespace) ?? 0) + 1);
+      const [busiest, n] = [...perNamespace].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]!;
+      expect(lines).toContain(`${busiest} ${n}`);
+    }
+    expect(byNode.filter((f) => f.classes.includes('has-problems')).length).toBeGreaterThan(0);
+  });
+
+  test('by namespace, a namespace’s fold counts its pods by state and its Services; a node’s fold, holding none of the pods, counts no pods', () => {
+    for (const fold of byNamespace) {
+      expect(fold.data.label).not.toMatch(/(^|\n)0 pods/);
+      if (!fold.classes.includes('fold-services')) {
+        expect(fold.data.label).not.toMatch(/pods?\b/);
+        continue;
+      }
+      const namespace = fold.data.folds!.slice('group:ns/'.length);
+      const health = healthOf(Object.values(topology.pods).filter((p) => p.namespace === namespace));
+      expect(fold.data.health).toEqual(health);
+      expect(fold.data.label.split('\n')).toContain(`${health.ready + health.notReady + health.pending} pods`);
+      expect(fold.data.label).toContain(`${Object.values(topology.services).filter((s) => s.namespace === namespace).length} Services`);
+    }
+    expect(byNamespace.filter((f) => f.classes.includes('fold-services'))).toHaveLength(Object.keys(topology.namespaces).length);
+  });
+
+  test('no fold says the same count twice (a group’s own label counts its pods already)', () => {
+    for (const fold of [...byNode, ...byNamespace]) {
+      expect(fold.data.label.match(/[\d,]+ pods?\b/g)?.length ?? 0, fold.data.label).toBeLessThanOrEqual(1);
+      const lines = fold.data.label.split('\n');
+      expect(new Set(lines).size, fold.data.label).toBe(lines.length);
+    }
+  });
+
+  test('a namespace’s Services fold is tinted for a Service no ready pod serves, not for one whose endpoints are kept by hand', () => {
+    const cluster = generateCluster(1_000);
+    const service = (name: string, namespace: string, selector?: Record<string, string>) => ({
+      metadata: { name, namespace, uid: `svc-${name}` },
+      spec: { clusterIP: `10.97.0.${cluster.services.length}`, ports: [{ port: 80 }], ...(selector ? { selector } : {}) },
+    });
+    cluster.services.push(service('external-db', 'team-0'), service('nobody', 'team-1', { app: 'nobody' }));
+    const g = graph(cluster);
+    const folds = levelOfDetail(g.elements, g.positions, { viewport: whole(g.boxes), zoom: 0.05, expanded: new Set() }).elements;
+    const team0 = folds.find((e) => e.data.id === foldServicesId('group:services/team-0'))!;
+    const team1 = folds.find((e) => e.data.id === foldServicesId('group:services/team-1'))!;
+    expect(team0.classes).not.toContain('has-problems');
+    expect(team1.classes).toContain('has-problems');
+    expect(team1.data.label).toContain('1 without ready endpoints');
   });
 });

@@ -4,7 +4,8 @@
  * The layout places every element of the model (layout.ts, placement.ts); this module only
  * decides what to draw, so folding and unfolding never moves anything. A fold is drawn as one
  * box where its contents would be, the same size:
- *   - a host folded whole (`fold:<host id>`): its box, labelled with its pod counts;
+ *   - a host folded whole (`fold:<host id>`): its box, labelled with its pods' health and
+ *     namespaces (fold-health.ts), tinted when any is not ready or Pending;
  *   - a host's pods folded (`fold:pods/<host id>`): one box over its pod grid, the devices drawn;
  *   - a namespace's Services folded (`fold:services/<ns>`): one box over the namespace's box.
  * Edges whose ends are folded are redrawn to the fold that holds them, one edge per pair of ends
@@ -16,8 +17,10 @@
  * cluster every host is a box with counts, and zooming into any part opens it, in place.
  */
 import type { GraphEdgeData, GraphElement, GraphNodeData } from './element-types.ts';
-import type { Box, Point } from './geometry.ts';
-import { intersects, prepare, type Block, type Prepared, type Unit } from './detail-units.ts';
+import { labelBand, type Box, type Point } from './geometry.ts';
+import { labelLinesAbove } from './layout.ts';
+import { hasProblems, intersects, podCount, prepare, type Block, type Prepared, type Unit } from './detail-units.ts';
+import { compositionChoices, counted, foldLabel, healthWords } from './fold-health.ts';
 
 /** Up to this many elements everything is drawn, whatever the zoom. */
 export const smallGraph = 2_500;
@@ -81,7 +84,7 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
     if (unit.kind === 'services') {
       count += unit.contents.length + unit.outerEdges;
     } else {
-      if (from === 0) count += unit.devices.length + (unit.podCount > 0 ? 2 : 0);
+      if (from === 0) count += unit.devices.length + (podCount(unit.pods) > 0 ? 2 : 0);
       if (to === 2) count += unit.contents.length + unit.innerEdges + unit.outerEdges;
     }
     level.set(unit, to);
@@ -90,7 +93,7 @@ export function levelOfDetail(elements: readonly GraphElement[], positions: Read
     const from = level.get(unit)!;
     if (unit.kind === 'services') return to > from ? unit.contents.length + unit.outerEdges : 0;
     let c = 0;
-    if (from === 0 && to >= 1) c += unit.devices.length + (unit.podCount > 0 ? 2 : 0);
+    if (from === 0 && to >= 1) c += unit.devices.length + (podCount(unit.pods) > 0 ? 2 : 0);
     if (from < 2 && to === 2) c += unit.contents.length + unit.innerEdges + unit.outerEdges;
     return c;
   };
@@ -199,49 +202,50 @@ function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
 
 function blockNode(row: Block): GraphElement {
   const names = row.units.map((u) => u.element.data.label.split('\n')[0] ?? u.id);
-  const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}`;
-  const lines = [count(row.units.length, 'nodes'), count(row.podCount, 'pods'), ...(row.problemCount > 0 ? [count(row.problemCount, 'not ready')] : []), `${names[0]}, …`, `… ${names.at(-1)}`];
-  const label = lines.join('\n');
-  const node: GraphNodeData = { id: row.id, kind: 'fold', label, model: null, ...sized(row.box, label), folds: row.id };
-  return { group: 'nodes', data: node, classes: ['fold', 'fold-block', ...(row.problemCount > 0 ? ['has-problems'] : [])] };
+  const nodes = [counted(row.units.length, 'node'), ...(row.notReadyHosts > 0 ? [`${row.notReadyHosts.toLocaleString('en')} NotReady`] : [])];
+  const width = Math.max(1, Math.round(row.box.x2 - row.box.x1));
+  const height = Math.max(1, Math.round(row.box.y2 - row.box.y1));
+  const hasPods = podCount(row.pods) > 0;
+  const text = foldLabel([nodes, ...(hasPods ? [healthWords(row.pods)] : []), [`${names[0]}, …`, `… ${names.at(-1)}`]], compositionChoices(row.namespaces), width, height, hasPods);
+  const node: GraphNodeData = { id: row.id, kind: 'fold', label: text.label, model: null, width, height, fontSize: text.fontSize, folds: row.id, ...(hasPods ? { health: row.pods } : {}) };
+  const isTroubled = row.notReadyHosts > 0 || row.pods.notReady + row.pods.pending > 0;
+  return { group: 'nodes', data: node, classes: ['fold', 'fold-block', ...(isTroubled ? ['has-problems'] : [])] };
 }
 
-/** A fold's size (its box's) and a font size at which its label fills it, so it reads at any zoom. */
-function sized(box: Box, label: string): { width: number; height: number; fontSize: number } {
-  const width = Math.max(1, Math.round(box.x2 - box.x1));
-  const height = Math.max(1, Math.round(box.y2 - box.y1));
-  const lines = label.split('\n');
-  const longest = Math.max(...lines.map((l) => l.length));
-  const fontSize = Math.max(11, Math.min(600, Math.floor(Math.min((height * 0.7) / (lines.length * 1.25), (width * 0.85) / (longest * 0.62)))));
-  return { width, height, fontSize };
-}
-
+/**
+ * A fold standing for a unit's contents: what it is, and the health of what it holds. Only what
+ * the box holds is counted: by namespace a node's pods are drawn in their namespaces' boxes, so
+ * its fold says nothing of pods, and a group's own label (which counts its pods) is not repeated.
+ */
 function foldNode(unit: Unit, id: string, parent: string | null, box: Box): GraphElement {
   const { data } = unit.element;
-  const name = data.label.split('\n')[0] ?? data.id;
-  let label: string;
-  if (unit.kind === 'services') {
-    const n = unit.contents.filter((e) => e.group === 'nodes' && e.data.kind === 'service').length;
-    const parts = [...(unit.podCount > 0 ? [`${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}`] : []), `${n} Service${n === 1 ? '' : 's'}`];
-    const problems = unit.podCount > 0 ? `${unit.problemCount} not ready or without endpoints` : `${unit.problemCount} without ready endpoints`;
-    label = `${name}\n${parts.join(' · ')}${unit.problemCount > 0 ? ` · ${problems}` : ''}`;
-  } else {
-    const counts = `${unit.podCount} pod${unit.podCount === 1 ? '' : 's'}${unit.problemCount > 0 ? ` · ${unit.problemCount} not ready` : ''}`;
-    // The host's own label is too small to read at the zooms where its pods are folded.
-    label = `${name}\n${counts}`;
+  const name = (data.label.split('\n')[0] ?? data.id).replace(/ · [\d,]+ pods?$/, '');
+  const width = Math.max(1, Math.round(box.x2 - box.x1));
+  const height = Math.max(1, Math.round(box.y2 - box.y1));
+  const hasPods = podCount(unit.pods) > 0;
+  const groups = [[name], ...(hasPods ? [healthWords(unit.pods)] : [])];
+  if (unit.services > 0) {
+    const without = unit.servicesWithoutEndpoints;
+    groups.push([counted(unit.services, 'Service'), ...(without > 0 ? [`${without.toLocaleString('en')} without ready endpoints`] : [])]);
   }
+  // A namespace's Services alone: the strip tells those served by a ready pod from those not.
+  const health = hasPods ? unit.pods : unit.services > 0 ? { ready: unit.services - unit.servicesWithoutEndpoints, notReady: unit.servicesWithoutEndpoints, pending: 0 } : null;
+  const text = foldLabel(groups, unit.kind === 'host' && hasPods ? compositionChoices(unit.namespaces) : [], width, height, health !== null);
   const node: GraphNodeData = {
     id,
     kind: 'fold',
-    label,
+    label: text.label,
     model: data.model,
     ...(parent ? { parent } : {}),
     ...(data.color ? { color: data.color } : {}),
-    ...sized(box, label),
+    width,
+    height,
+    fontSize: text.fontSize,
     folds: unit.id,
+    ...(health ? { health } : {}),
   };
   const classes = ['fold', unit.kind === 'services' ? 'fold-services' : parent ? 'fold-pods' : 'fold-host'];
-  if (unit.problemCount > 0) classes.push('has-problems');
+  if (hasProblems(unit)) classes.push('has-problems');
   if (unit.element.classes.includes('not-ready')) classes.push('not-ready');
   return { group: 'nodes', data: node, classes };
 }
@@ -251,6 +255,21 @@ export function unitHolding(elements: readonly GraphElement[], positions: Readon
   if (elements.length <= smallGraph) return null;
   const p = prepare(elements, positions);
   return p.unitOf.get(id)?.unit.id ?? (p.units.some((u) => u.id === id) ? id : null);
+}
+
+/**
+ * The model box a unit (or a block of hosts: `fold:block/…`) covers when open, the label drawn
+ * above it included: where a click on its fold zooms to. Null for what is not folded.
+ */
+export function unitExtent(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>, id: string): Box | null {
+  if (elements.length <= smallGraph) return null;
+  const p = prepare(elements, positions);
+  const row = p.rows.find((r) => r.id === id);
+  if (row) return row.box;
+  const unit = p.units.find((u) => u.id === id);
+  if (!unit) return null;
+  const lines = labelLinesAbove(unit.element.data);
+  return lines > 0 ? { ...unit.box, y1: unit.box.y1 - labelBand(lines) } : unit.box;
 }
 
 /** The ids a unit's fold may be drawn under, innermost first. */

@@ -16,6 +16,7 @@ import { attachmentLabel, containerLabel, deviceLabel, hostLabel, ingressLabel, 
 import { namespaceGroupId, routesNodeId, serviceGroupId, unscheduledGroupId, type GraphEdgeData, type GraphElement, type GraphNodeData, type Grouping, type HostSlot } from './element-types.ts';
 import { leafSizes, truncate } from './geometry.ts';
 import { namespaceColors } from './palette.ts';
+import { isolationOf } from '../../shared/policy/isolation.ts';
 
 /** What every builder reads. */
 export interface Scene {
@@ -45,6 +46,13 @@ export interface Built {
 }
 
 const none = (): Built => ({ nodes: [], edges: [] });
+/**
+ * The edges that run from the Services' rows (and the Internet) into the node boxes: drawn only
+ * for the hovered, selected or traced element unless the user asks for all (stylesheet.ts), so
+ * that they do not cross every box.
+ */
+const onDemand = 'on-demand';
+
 const nodeOf = (data: GraphNodeData, classes: string[]): GraphElement => ({ group: 'nodes', data, classes });
 const edgeOf = (data: GraphEdgeData, classes: string[]): GraphElement => ({ group: 'edges', data, classes });
 
@@ -111,8 +119,13 @@ export function podElements(scene: Scene, pod: PodRecord): Built {
   const classes = ['pod'];
   if (pod.isHostNetwork) classes.push('host-network');
   if (!pod.isReady) classes.push('not-ready');
+  if (pod.phase === 'Pending') classes.push('pending');
   if (pod.ips.length === 0) classes.push('no-ip');
   if (containers.length === 0) classes.push('empty');
+  // NetworkPolicy isolation, marked on the box: what may reach it is the details' business.
+  const isolation = isolationOf(topology, pod);
+  if (isolation.ingress) classes.push('isolated-ingress');
+  if (isolation.egress) classes.push('isolated-egress');
   const byNamespace = grouping === 'namespace';
   const parent = byNamespace ? namespaceGroupId(pod.namespace) : (host?.id ?? unscheduledGroupId);
   const slot: HostSlot | undefined = byNamespace ? 'pod' : host ? (pod.isHostNetwork ? 'hostnet' : 'pod') : undefined;
@@ -126,6 +139,7 @@ export function podElements(scene: Scene, pod: PodRecord): Built {
         model: pod.id,
         parent,
         color,
+        namespace: pod.namespace,
         ...(slot ? { slot } : {}),
         ...(containers.length === 0 ? leafSizes.emptyPod : {}),
       },
@@ -200,7 +214,8 @@ export function serviceElements(scene: Scene, service: ServiceRecord): Built {
         ...(byNamespace ? { slot: 'service' as const } : {}),
         ...leafSizes.service,
       },
-      ['service', `type-${service.type}`, ...(service.isHeadless ? ['headless'] : [])],
+      // Without a selector its endpoints are kept by hand (often not pods): no pod edge is missing.
+      ['service', `type-${service.type}`, ...(service.isHeadless ? ['headless'] : []), ...(service.selector === null ? ['no-selector'] : [])],
     ),
   ];
   const edges: GraphElement[] = [];
@@ -209,7 +224,7 @@ export function serviceElements(scene: Scene, service: ServiceRecord): Built {
   if (exposure) {
     const addresses = exposure.addresses ?? [];
     const label = addresses.length > 0 ? addresses.join(', ') : service.type === 'LoadBalancer' ? 'LB address pending' : '';
-    edges.push(edgeOf({ id: exposure.id, kind: 'exposure', source: internetId, target: service.id, label: truncate(label, 28), model: service.id }, ['exposure', ...(addresses.length === 0 ? ['pending'] : [])]));
+    edges.push(edgeOf({ id: exposure.id, kind: 'exposure', source: internetId, target: service.id, label: truncate(label, 28), model: service.id }, ['exposure', onDemand, ...(addresses.length === 0 ? ['pending'] : [])]));
   }
   return { nodes, edges };
 }
@@ -230,7 +245,7 @@ export function ingressElements(scene: Scene, ingress: IngressRecord): Built {
   for (const backend of backendRelations(topology, ingress)) {
     const service = topology.services[backend.target];
     if (!service || !view.service(service)) continue;
-    edges.push(edgeOf({ id: backend.id, kind: 'backend', source: ingress.id, target: backend.target, label: truncate((backend.routes ?? []).join(', '), 28), model: ingress.id }, ['backend']));
+    edges.push(edgeOf({ id: backend.id, kind: 'backend', source: ingress.id, target: backend.target, label: truncate((backend.routes ?? []).join(', '), 28), model: ingress.id }, ['backend', onDemand]));
   }
   const exposure = exposureRelation(ingress)!;
   edges.push(edgeOf({ id: exposure.id, kind: 'exposure', source: internetId, target: ingress.id, label: truncate((exposure.addresses ?? []).join(', '), 28), model: ingress.id }, ['exposure']));
@@ -247,7 +262,7 @@ export function endpointElements(scene: Scene, endpoint: EndpointRecord): Built 
   const relation = endpointRelation(topology, endpoint);
   const pod = relation ? topology.pods[relation.target] : undefined;
   if (!relation || !pod || !view.pod(pod)) return none();
-  return { nodes: [], edges: [edgeOf({ id: endpoint.id, kind: 'endpoint', source: relation.source, target: relation.target, label: '', model: endpoint.id }, ['endpoint', endpointState(endpoint)])] };
+  return { nodes: [], edges: [edgeOf({ id: endpoint.id, kind: 'endpoint', source: relation.source, target: relation.target, label: '', model: endpoint.id }, ['endpoint', onDemand, endpointState(endpoint)])] };
 }
 
 

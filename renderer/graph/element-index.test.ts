@@ -63,6 +63,20 @@ const steps: [string, (objects: ClusterObjects) => void][] = [
   ['a node goes NotReady', (o) => void (o.nodes[1]!.status!.conditions = [{ type: 'Ready', status: 'False' }])],
   ['a Service becomes a LoadBalancer without an address', (o) => void (o.services.find((s) => s.metadata.name === 'backend')!.spec.type = 'LoadBalancer')],
   ['the Ingress is deleted', (o) => void (o.ingresses = [])],
+  [
+    'a NetworkPolicy isolates the backend pods (their boxes are marked)',
+    (o) => void o.networkPolicies.push({ metadata: { name: 'backend-in', namespace: 'shop', uid: 'np-uid-backend-in' }, spec: { podSelector: { matchLabels: { app: 'backend' } } } }),
+  ],
+  ['the NetworkPolicy goes', (o) => void (o.networkPolicies = o.networkPolicies.filter((p) => p.metadata.name !== 'backend-in'))],
+  [
+    'no LoadBalancer is left: nothing is reached from the Internet, which goes',
+    (o) => {
+      for (const service of o.services) {
+        service.spec.type = 'ClusterIP';
+        delete service.status;
+      }
+    },
+  ],
   ['an endpoint slice is deleted', (o) => void (o.endpointSlices = o.endpointSlices.filter((s) => s.metadata.name !== 'db-abcde'))],
   ['a node is deleted: its pods are on a node not shown', (o) => void o.nodes.splice(1, 1)],
   [
@@ -98,6 +112,9 @@ const filterSets: [string, GraphFilters][] = [
   ['one namespace', { ...noFilters, namespaces: ['shop'] }],
   ['no devices', { ...noFilters, kinds: { ...noFilters.kinds, devices: false } }],
   ['no Services', { ...noFilters, kinds: { ...noFilters.kinds, services: false } }],
+  ['one node', { ...noFilters, nodes: ['node-a'] }],
+  ['a search by name', { ...noFilters, search: 'backend' }],
+  ['a search by address range', { ...noFilters, search: '10.244.1.0/24' }],
 ];
 
 describe('GraphElementIndex: a delta gives the elements a whole build would', () => {
@@ -129,6 +146,7 @@ describe('GraphElementIndex: a delta gives the elements a whole build would', ()
           });
           // Only the new namespace called for a whole new picture.
           expect(incremental).toBe(steps.length - 1);
+          expect(index.byId.has('ext:internet')).toBe(false);
         });
       }
     }

@@ -8,8 +8,8 @@
  *
  * What an owner's elements read beyond its own record is indexed here, over the whole topology
  * (not only what the filters show): a host's pods, a namespace's pods and Services, the endpoints
- * of a pod and of a Service, the Ingresses routing to a Service. "Problems only" also depends on
- * three sets over the whole topology (filter.ts); a delta that changes one of them counts as a
+ * of a pod and of a Service, the Ingresses routing to a Service. Some filters also depend on sets
+ * over the whole topology (filter.ts's `wholeSets`); a delta that changes one of them counts as a
  * change to the records that entered or left it.
  *
  * A delta that changes what colours every namespace (the set of namespace names), whether a
@@ -135,21 +135,18 @@ export class GraphElementIndex implements OwnerFacts {
     for (const { old, new: record } of records) {
       for (const r of [old, record]) if (r) this.dependents(r, before.topology, next, touch);
     }
-    // "Problems only": records whose verdict changed with the sets the whole topology decides.
-    if (before.view.problems && view.problems) {
-      const dependentsOf = (id: Id): void => {
-        for (const topology of [before.topology, next]) {
-          const record = recordOf(topology, id);
-          if (record) this.dependents(record, before.topology, next, touch);
-        }
-      };
-      for (const key of ['readyServices', 'behind', 'neededHosts'] as const) {
-        const a = before.view.problems[key];
-        const b = view.problems[key];
-        for (const id of a) if (!b.has(id)) dependentsOf(id);
-        for (const id of b) if (!a.has(id)) dependentsOf(id);
+    // Records whose verdict changed with the sets the whole topology decides (filter.ts).
+    const dependentsOf = (id: Id): void => {
+      for (const topology of [before.topology, next]) {
+        const record = recordOf(topology, id);
+        if (record) this.dependents(record, before.topology, next, touch);
       }
-    }
+    };
+    before.view.wholeSets.forEach((a, i) => {
+      const b = view.wholeSets[i]!;
+      for (const id of a) if (!b.has(id)) dependentsOf(id);
+      for (const id of b) if (!a.has(id)) dependentsOf(id);
+    });
     return this.rebuild(owners);
   }
 
@@ -202,8 +199,12 @@ export class GraphElementIndex implements OwnerFacts {
       case 'external':
         touch(internetId);
         break;
+      case 'policy':
+        // A pod's box is marked with the directions policies isolate (element-builders.ts).
+        podOwners(this.podsByNamespace.get(record.namespace));
+        break;
       default:
-        // Namespaces (handled in update), policies, Gateways and HTTPRoutes are not drawn.
+        // Namespaces (handled in update), Gateways and HTTPRoutes are not drawn.
         break;
     }
   }
@@ -326,9 +327,7 @@ export class GraphElementIndex implements OwnerFacts {
   }
 
   hasInternet(): boolean {
-    const { topology, view } = this.scene;
-    const external = topology.external[internetId];
-    return (external !== undefined && view.external(external)) || this.exposed.size > 0 || this.ingresses.size > 0;
+    return this.exposed.size > 0 || this.ingresses.size > 0;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import { isExposedService } from '../../shared/model/relations.ts';
-import { internetId, type Id, type PodRecord, type Topology } from '../../shared/model/types.ts';
+import type { Id, PodRecord, Topology } from '../../shared/model/types.ts';
 import { sceneOf, shownHost, type Scene } from './element-builders.ts';
 import { buildOwner, ownerOfElement, type OwnerFacts } from './element-owners.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
@@ -64,13 +64,6 @@ function scannedFacts(scene: Scene): OwnerFacts {
     podsOn: (host) => byHost().get(host.id) ?? [],
     unscheduledPods: memo(() => shownPods().filter((pod) => !shownHost(scene, pod.host))),
     namespaceContents: (namespace) => byNamespace().get(namespace) ?? { pods: 0, hasServices: false },
-    hasInternet: memo(() => {
-      const external = topology.external[internetId];
-      return (
-        (external !== undefined && view.external(external)) ||
-        Object.values(topology.services).some((s) => view.service(s) && isExposedService(s)) ||
-        Object.values(topology.ingresses).some(view.ingress)
-      );
-    }),
+    hasInternet: memo(() => Object.values(topology.services).some((s) => view.service(s) && isExposedService(s)) || Object.values(topology.ingresses).some(view.ingress)),
   };
 }

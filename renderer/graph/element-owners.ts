@@ -32,7 +32,7 @@ export interface OwnerFacts {
   unscheduledPods(): readonly PodRecord[];
   /** How many of a namespace's pods are shown, and whether any of its Services is. */
   namespaceContents(namespace: string): { pods: number; hasServices: boolean };
-  /** Whether anything shown is reached from the Internet (or the model holds the Internet). */
+  /** Whether anything shown is reached from the Internet: the Internet is drawn only with an edge. */
   hasInternet(): boolean;
 }
 

@@ -54,6 +54,17 @@ export interface GraphNodeData {
   fontSize?: number;
   /** Folds: the host, Unscheduled box or Service group whose contents this box stands for. */
   folds?: string;
+  /** Pods: their namespace, by which a folded node counts its pods. */
+  namespace?: string;
+  /** Folds: the pods they hold by state, drawn as a strip of coloured segments (fold-health.ts). */
+  health?: PodHealth;
+}
+
+/** Pods by state: Pending (not started: unscheduled, pulling images) is told apart from not ready. */
+export interface PodHealth {
+  ready: number;
+  notReady: number;
+  pending: number;
 }
 
 export interface GraphEdgeData {

@@ -65,8 +65,7 @@ export function buildAll(scene: Scene, own?: (owner: string, built: Built) => vo
     }
   }
   for (const service of services) contentsOf(service.namespace).hasServices = true;
-  const external = topology.external[internetId];
-  const hasInternet = (external !== undefined && view.external(external)) || services.some(isExposedService) || ingresses.length > 0;
+  const hasInternet = services.some(isExposedService) || ingresses.length > 0;
   const facts: OwnerFacts = {
     podsOn: (host) => podsByHost.get(host.id) ?? [],
     unscheduledPods: () => unscheduled,

@@ -161,6 +161,7 @@ describe('filterTopology', () => {
   test('random filter combinations never leave an edge or a parent that is not drawn', () => {
     const next = random(20261126);
     const topologies = [demo, sampleTopology(), sampleTopology({ routed: true }), sampleTopology({ nodes: 3, extraPodsPerNode: 4 })];
+    const searches = ['backend', 'shop/', 'app=web', 'k8s-app', '10.244.0.0/16', '10.96.0.10', 'node'];
     for (let round = 0; round < 200; round++) {
       const topology = topologies[round % topologies.length]!;
       const names = namespaceChoices(topology).map((c) => c.name);
@@ -169,6 +170,8 @@ describe('filterTopology', () => {
         hideSystemNamespaces: next() < 0.5,
         kinds: { pods: next() < 0.8, services: next() < 0.8, ingresses: next() < 0.8, devices: next() < 0.8 },
         problemsOnly: next() < 0.4,
+        nodes: next() < 0.7 ? null : Object.values(topology.hosts).map((h) => h.name).filter(() => next() < 0.5),
+        search: next() < 0.7 ? null : searches[Math.floor(next() * searches.length)]!,
       };
       const shown = filterTopology(topology, f);
       expectWholeDrawing(shown);

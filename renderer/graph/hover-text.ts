@@ -26,7 +26,7 @@ export function hoverText(topology: Topology, element: GraphElement): HoverText 
   const { data } = element;
   if (data.kind === 'fold' || data.kind === 'unscheduled' || data.kind === 'service-group' || data.kind === 'namespace') {
     const [title = '', ...lines] = data.label.split('\n');
-    return { title, lines, why: data.kind === 'fold' ? 'Click to open it where it stands.' : null };
+    return { title, lines, why: data.kind === 'fold' ? 'Click to open it and zoom in on it.' : null };
   }
   if (!model) return data.kind === 'tunnel' ? { title: `${data.label} overlay`, lines: ['Pod traffic between nodes is encapsulated through these devices.'], why: null } : null;
 

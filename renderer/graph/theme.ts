@@ -1,6 +1,7 @@
 /**
  * Colours of the canvas, read from the CSS custom properties of styles/theme.css so the light and dark
- * themes (prefers-color-scheme) are defined in one place for the DOM and the canvas alike.
+ * themes are defined in one place for the DOM and the canvas alike; and the user's choice of
+ * theme (the OS's, light or dark).
  */
 export interface GraphTheme {
   background: string;
@@ -20,6 +21,8 @@ export interface GraphTheme {
   ingress: string;
   internet: string;
   selection: string;
+  /** NetworkPolicy: the isolation badge on pods. */
+  policy: string;
 }
 
 const variables: Record<keyof GraphTheme, string> = {
@@ -40,6 +43,7 @@ const variables: Record<keyof GraphTheme, string> = {
   ingress: '--graph-ingress',
   internet: '--graph-internet',
   selection: '--graph-selection',
+  policy: '--graph-policy',
 };
 
 /** Used when a variable is missing (a stylesheet failed to load): the light theme. */
@@ -61,21 +65,68 @@ export const fallbackTheme: GraphTheme = {
   ingress: '#2f6fde',
   internet: '#2f6fde',
   selection: '#f2a900',
+  policy: '#b5532a',
 };
 
-export function readGraphTheme(root: Element = document.documentElement): GraphTheme {
-  const style = getComputedStyle(root);
+/**
+ * The canvas colours of the scheme in force. The variables are light-dark() pairs
+ * (styles/theme.css), which only a colour property resolves: each is read back through a probe
+ * element's `color` as the rgb() the canvas can draw.
+ */
+export function readGraphTheme(root: HTMLElement = document.documentElement): GraphTheme {
   const theme = { ...fallbackTheme };
-  for (const key of Object.keys(variables) as (keyof GraphTheme)[]) {
-    const value = style.getPropertyValue(variables[key]).trim();
-    if (value) theme[key] = value;
+  const probe = document.createElement('span');
+  probe.hidden = true;
+  root.append(probe);
+  try {
+    const declared = getComputedStyle(root);
+    for (const key of Object.keys(variables) as (keyof GraphTheme)[]) {
+      if (!declared.getPropertyValue(variables[key]).trim()) continue;
+      probe.style.color = `var(${variables[key]})`;
+      const value = getComputedStyle(probe).color;
+      if (value) theme[key] = value;
+    }
+  } finally {
+    probe.remove();
   }
   return theme;
 }
 
-/** Calls `listener` whenever the system switches between light and dark. */
+/** The theme the user picked, or `os` to follow the system's. */
+export type ThemeChoice = 'os' | 'light' | 'dark';
+
+const themeKey = 'podpath.theme';
+
+export function readThemeChoice(): ThemeChoice {
+  try {
+    const stored = localStorage.getItem(themeKey);
+    return stored === 'light' || stored === 'dark' ? stored : 'os';
+  } catch {
+    return 'os';
+  }
+}
+
+/** Applies the choice to the page (html[data-theme], read by styles/theme.css) and remembers it. */
+export function applyThemeChoice(choice: ThemeChoice): void {
+  if (choice === 'os') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = choice;
+  try {
+    if (choice === 'os') localStorage.removeItem(themeKey);
+    else localStorage.setItem(themeKey, choice);
+  } catch {
+    // Storage refused (private mode): the choice lasts for this window only.
+  }
+}
+
+/** Calls `listener` whenever the colours change: the system switches between light and dark,
+ * or the user picks a theme. */
 export function onDidChangeColorScheme(listener: () => void): () => void {
   const query = window.matchMedia('(prefers-color-scheme: dark)');
   query.addEventListener('change', listener);
-  return () => query.removeEventListener('change', listener);
+  const picked = new MutationObserver(listener);
+  picked.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => {
+    query.removeEventListener('change', listener);
+    picked.disconnect();
+  };
 }

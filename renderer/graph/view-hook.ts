@@ -4,6 +4,8 @@
  * where an element is on screen so that it can click the canvas like a user, draws images of the
  * graph, and lets `npm run bench` pan and zoom the view.
  */
+import type { ExportedImage } from './export-image.ts';
+
 export interface PodpathView {
   /**
    * Where to click to hit the element, in client (page) coordinates, or null if it is not drawn.
@@ -14,13 +16,23 @@ export interface PodpathView {
   renderedCenter(id: string): { x: number; y: number } | null;
   /** Ids of the elements drawn as part of the trace shown (highlighted), sorted. */
   tracedIds(): string[];
+  /** Ids of the elements marked as a search's matches ("Highlight all"), sorted. */
+  markedIds(): string[];
+  /** The numbered steps of the trace shown as drawn over the graph, in order (none without a trace). */
+  traceSteps(): DrawnTraceStep[];
+  /** Where a node is in the drawing (model coordinates, which no pan or zoom changes), or null
+   * if it is not drawn: "nothing moved" is said of these. */
+  modelPosition(id: string): { x: number; y: number } | null;
+  /** Whether the element is drawn and shown (an edge drawn on demand is hidden until asked for). */
+  isShown(id: string): boolean;
   /** The element's box on screen (client coordinates, label excluded), or null if it is not drawn. */
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null;
   /**
-   * An image of the view or of the whole graph, legend included: a PNG Blob or SVG text. Used by
-   * `podpath export` (headless Chromium) and the end-to-end tests.
+   * An image of the view or of the whole graph, legend included: a PNG Blob or SVG text, with
+   * its size and scale (export-image.ts). Used by `podpath export` (headless Chromium) and the
+   * end-to-end tests.
    */
-  exportImage(format: 'png' | 'svg', scope: 'view' | 'full'): Promise<Blob | string>;
+  exportImage(format: 'png' | 'svg', scope: 'view' | 'full'): Promise<ExportedImage>;
   /** The current zoom level and pan (cytoscape's), for benchmarks; null before the first draw. */
   viewport(): { zoom: number; pan: { x: number; y: number } } | null;
   /**
@@ -30,4 +42,21 @@ export interface PodpathView {
   panBy(dx: number, dy: number): void;
   /** Zooms about the middle of the view, as the zoom shortcuts do; for the same benchmarks. */
   zoomBy(factor: number): void;
+  /** The size of the element's label on screen (its font size times the zoom), or null if it is not drawn. */
+  renderedFontSize(id: string): number | null;
+}
+
+/** One step of a trace's path as the canvas draws it: its badge, and the arrow into it. */
+export interface DrawnTraceStep {
+  /** The hop numbers of the trace panel's list taken at this step. */
+  hops: number[];
+  /** The badge's text: "3", "6–8", "3–4 ✕". */
+  label: string;
+  /** The graph element the badge is at. */
+  anchor: string;
+  style: 'data' | 'dns' | 'denied';
+  /** The arrow from the step before (null for the first), dashed for the DNS lookup. */
+  arrow: { from: string; to: string; style: 'data' | 'dns' } | null;
+  /** Marked as the hop hovered or chosen in the trace panel's list. */
+  isActive: boolean;
 }

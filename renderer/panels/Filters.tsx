@@ -1,11 +1,12 @@
 /**
  * The filter panel (issue 5, "Finding"): which namespaces (with "hide system namespaces"),
- * which kinds, and "problems only". Opened from the header's Filters button, which carries a
- * badge while any filter is on. The settings live in the UI store and are applied by
+ * which kinds, and "problems only"; and, when the graph's menu or the search box set them, the
+ * node or the search the graph is narrowed to. Opened from the header's Filters button, which
+ * carries a badge while any filter is on. The settings live in the UI store and are applied by
  * shared/filter.ts to every topology the canvas draws, so they survive live updates.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { activeFilterCount, namespaceChoices, noFilters, shownPodCount, type GraphFilters, type KindFilters } from '../../shared/filter.ts';
+import { activeFilterCount, isNamespaceShown, namespaceChoices, noFilters, shownPodCount, toggleNamespace, type GraphFilters, type KindFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 
 export interface FiltersProps {
@@ -24,14 +25,6 @@ const kindLabels: { key: keyof KindFilters; label: string; hint: string }[] = [
   { key: 'ingresses', label: 'Ingresses', hint: '' },
   { key: 'devices', label: 'Node devices', hint: 'uplinks, bridges, tunnels, veths' },
 ];
-
-/** The namespace list after toggling one name; null again when every namespace is chosen. */
-export function toggleNamespace(current: string[] | null, all: readonly string[], name: string): string[] | null {
-  const chosen = new Set(current ?? all);
-  if (chosen.has(name)) chosen.delete(name);
-  else chosen.add(name);
-  return all.every((n) => chosen.has(n)) ? null : all.filter((n) => chosen.has(n));
-}
 
 export function Filters({ topology, filters, onChange, openRequest = 0 }: FiltersProps) {
   const [isOpen, setOpen] = useState(false);
@@ -52,7 +45,6 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
   }, [focusRequest]);
   const panelId = useId();
   const choices = useMemo(() => (topology ? namespaceChoices(topology) : []), [topology]);
-  const names = useMemo(() => choices.map((c) => c.name), [choices]);
   const active = activeFilterCount(filters);
 
   useEffect(() => {
@@ -73,7 +65,6 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
     };
   }, [isOpen]);
 
-  const isChosen = (name: string) => filters.namespaces === null || filters.namespaces.includes(name);
   const count = (t: Topology | null) => (t ? Object.keys(t.pods).length : 0);
   const set = (patch: Partial<GraphFilters>) => onChange((f) => ({ ...f, ...patch }));
 
@@ -91,10 +82,14 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
         title="Filter the graph by namespace, kind, or problems"
       >
         Filters
-        {active > 0 && (
+        {/* Always there, empty and unseen without a filter: the button keeps its width, so the
+            header does not reflow when a filter comes on. */}
+        {active > 0 ? (
           <span className="filters-badge" data-testid="filters-badge" aria-label={`${active} active`}>
             {active}
           </span>
+        ) : (
+          <span className="filters-badge is-empty" aria-hidden="true" />
         )}
       </button>
       {isOpen && (
@@ -105,6 +100,34 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
               Show everything
             </button>
           </div>
+
+          {(filters.nodes !== null || filters.search !== null) && (
+            <fieldset className="filters-group" data-testid="filters-only">
+              <legend>Showing only</legend>
+              {filters.nodes !== null && (
+                <div className="filters-only">
+                  <span>
+                    {filters.nodes.length === 1 ? 'node ' : 'nodes '}
+                    <strong>{filters.nodes.join(', ')}</strong>
+                    <span className="muted filters-hint"> with its pods and their Services</span>
+                  </span>
+                  <button type="button" className="button button-small" onClick={() => set({ nodes: null })} data-testid="filters-clear-nodes" aria-label="Show every node">
+                    Clear
+                  </button>
+                </div>
+              )}
+              {filters.search !== null && (
+                <div className="filters-only">
+                  <span>
+                    what matches <code>{filters.search}</code>
+                  </span>
+                  <button type="button" className="button button-small" onClick={() => set({ search: null })} data-testid="filters-clear-search" aria-label="Show more than the search matches">
+                    Clear
+                  </button>
+                </div>
+              )}
+            </fieldset>
+          )}
 
           <fieldset className="filters-group">
             <legend>Namespaces</legend>
@@ -118,7 +141,14 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
               Hide system namespaces
             </label>
             <div className="filters-row">
-              <button type="button" className="button" onClick={() => set({ namespaces: null })} disabled={filters.namespaces === null} data-testid="filters-ns-all">
+              {/* Every box ticked: the system namespaces too. */}
+              <button
+                type="button"
+                className="button"
+                onClick={() => set({ namespaces: null, hideSystemNamespaces: false })}
+                disabled={filters.namespaces === null && !filters.hideSystemNamespaces}
+                data-testid="filters-ns-all"
+              >
                 All
               </button>
               <button type="button" className="button" onClick={() => set({ namespaces: [] })} disabled={filters.namespaces?.length === 0} data-testid="filters-ns-none">
@@ -126,23 +156,21 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
               </button>
             </div>
             <ul className="filters-namespaces" data-testid="filters-namespaces">
-              {choices.map(({ name, isSystem }) => {
-                const hiddenAsSystem = isSystem && filters.hideSystemNamespaces;
-                return (
-                  <li key={name} className={hiddenAsSystem ? 'is-hidden' : ''}>
-                    <label className="filters-check" title={hiddenAsSystem ? 'Hidden: a system namespace' : undefined}>
-                      <input
-                        type="checkbox"
-                        checked={isChosen(name)}
-                        onChange={() => onChange((f) => ({ ...f, namespaces: toggleNamespace(f.namespaces, names, name) }))}
-                        data-namespace={name}
-                      />
-                      <span className="filters-ns-name">{name}</span>
-                      {isSystem && <span className="badge filters-system">system</span>}
-                    </label>
-                  </li>
-                );
-              })}
+              {choices.map(({ name, isSystem }) => (
+                <li key={name}>
+                  <label className="filters-check" title={isSystem && filters.hideSystemNamespaces ? 'Hidden with the system namespaces; tick to show it' : undefined}>
+                    <input
+                      type="checkbox"
+                      // Ticked exactly when shown, whichever filter hides it.
+                      checked={isNamespaceShown(filters, name, isSystem)}
+                      onChange={() => onChange((f) => toggleNamespace(f, choices, name))}
+                      data-namespace={name}
+                    />
+                    <span className="filters-ns-name">{name}</span>
+                    {isSystem && <span className="badge filters-system">system</span>}
+                  </label>
+                </li>
+              ))}
             </ul>
           </fieldset>
 

@@ -6,6 +6,7 @@ import type { KindStatus, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import type { ObjectKind } from '../../shared/kube/objects.ts';
 import type { Confidence } from '../../shared/model/cluster.ts';
 import { LoadingProgress } from './KindsStatus.tsx';
+import { ThemeSwitch } from './ThemeSwitch.tsx';
 
 const sourceKind: Record<SourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', cluster: 'live' };
 
@@ -164,6 +165,7 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, gr
         {isExporting ? 'Exporting…' : 'Export snapshot'}
       </button>
       {onExportImage && <ExportImageMenu ref={exportImageRef} disabled={!view || isExporting} onExport={onExportImage} />}
+      <ThemeSwitch />
       {onHelp && (
         <button
           type="button"

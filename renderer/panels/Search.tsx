@@ -3,17 +3,25 @@
  * answered by shared/search/search.ts. `/` or Ctrl+K focuses it; ↑/↓ move through the results, Enter
  * or a click chooses one, Escape closes the list. An address nothing owns is explained in the
  * list and selects nothing.
+ *
+ * Every match at once (issue 11): "Highlight all" marks them on the graph (Shift+Enter) until the
+ * query changes or the mark is cleared, following live updates; "Show only these" (Alt+Enter)
+ * makes the query a filter (shared/filter.ts), listed and cleared in the Filters panel.
  */
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { searchMatches } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { search, type SearchResult } from '../../shared/search/search.ts';
 import { shortcutFor } from '../shortcuts.ts';
+import { setFilters } from '../state/ui.ts';
 
 export interface SearchProps {
   topology: Topology | null;
   /** Whether the canvas draws this id (a Gateway, for one, is not drawn yet). */
   isDrawn(id: string): boolean;
   onChoose(id: string): void;
+  /** Marks these model ids on the graph and dims the rest; null clears the marks. */
+  onHighlight(ids: readonly string[] | null): void;
 }
 
 const kindLabel: Record<SearchResult['kind'], string> = {
@@ -27,7 +35,7 @@ const kindLabel: Record<SearchResult['kind'], string> = {
   invalid: '?',
 };
 
-export function Search({ topology, isDrawn, onChoose }: SearchProps) {
+export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps) {
   const [query, setQuery] = useState('');
   const [isOpen, setOpen] = useState(false);
   const [active, setActive] = useState(0);
@@ -36,6 +44,33 @@ export function Search({ topology, isDrawn, onChoose }: SearchProps) {
   const deferred = useDeferredValue(query);
   const results = useMemo(() => (topology ? search(topology, deferred) : []), [topology, deferred]);
   const canChoose = (result: SearchResult): boolean => result.kind !== 'ip' && result.kind !== 'invalid' && isDrawn(result.id);
+  // Every match, not only the listed ones: what "Highlight all" and "Show only these" act on.
+  const matchCount = useMemo(() => (topology ? searchMatches(topology, deferred).size : 0), [topology, deferred]);
+  /** The query whose matches are marked on the graph, if any. */
+  const [marked, setMarked] = useState<string | null>(null);
+  const [markedCount, setMarkedCount] = useState(0);
+  const onHighlightRef = useRef(onHighlight);
+  onHighlightRef.current = onHighlight;
+
+  // Asked again of each topology, so the marks follow live updates.
+  useEffect(() => {
+    const ids = marked !== null && topology ? [...searchMatches(topology, marked)] : null;
+    setMarkedCount(ids?.length ?? 0);
+    onHighlightRef.current(ids);
+  }, [marked, topology]);
+
+  const highlightAll = () => {
+    if (matchCount === 0) return;
+    setMarked(query.trim());
+    setOpen(false);
+  };
+  const showOnly = () => {
+    if (matchCount === 0) return;
+    const only = query.trim();
+    setFilters((filters) => ({ ...filters, search: only }));
+    setMarked(null);
+    setOpen(false);
+  };
 
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
@@ -63,7 +98,9 @@ export function Search({ topology, isDrawn, onChoose }: SearchProps) {
       if (results.length > 0) setActive((i) => (i + (event.key === 'ArrowDown' ? 1 : results.length - 1)) % results.length);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      choose(results[Math.min(active, results.length - 1)]);
+      if (event.shiftKey) highlightAll();
+      else if (event.altKey) showOnly();
+      else choose(results[Math.min(active, results.length - 1)]);
     } else if (event.key === 'Escape') {
       event.preventDefault();
       if (isOpen && query !== '') setOpen(false);
@@ -74,7 +111,8 @@ export function Search({ topology, isDrawn, onChoose }: SearchProps) {
   const showList = isOpen && deferred.trim() !== '';
   const activeIndex = Math.min(active, results.length - 1);
   return (
-    <div className="search">
+    // The list stays open while the focus is anywhere in the box, its actions included (Tab).
+    <div className={`search${marked !== null ? ' is-marking' : ''}`} onBlur={(event) => !event.currentTarget.contains(event.relatedTarget) && setOpen(false)}>
       <input
         ref={input}
         type="search"
@@ -94,46 +132,85 @@ export function Search({ topology, isDrawn, onChoose }: SearchProps) {
           setQuery(event.currentTarget.value);
           setActive(0);
           setOpen(true);
+          // The marks belong to the query they were made for.
+          setMarked(null);
         }}
         onFocus={() => setOpen(true)}
-        onBlur={() => setOpen(false)}
         onKeyDown={onKeyDown}
       />
+      {marked !== null && (
+        <button
+          type="button"
+          className="search-marked"
+          data-testid="search-marked"
+          onClick={() => setMarked(null)}
+          title={`${markedCount} elements matching ${marked} are highlighted on the graph: clear the highlight`}
+          aria-label={`Clear the highlight of ${markedCount} matches`}
+        >
+          {markedCount} marked ✕
+        </button>
+      )}
       {showList && (
-        <ul className="search-results" id={listId} role="listbox" data-testid="search-results" aria-label="Search results">
-          {results.length === 0 && <li className="search-empty">Nothing matches.</li>}
-          {results.map((result, index) => {
-            const choosable = canChoose(result);
-            return (
-              <li
-                key={result.id}
-                id={`${listId}-${index}`}
-                role="option"
-                aria-selected={index === activeIndex}
-                aria-disabled={!choosable}
-                data-id={result.id}
-                data-kind={result.kind}
-                className={`search-result${index === activeIndex ? ' is-active' : ''}${choosable ? '' : ' is-info'}`}
-                // Chosen on mousedown, before the input's blur closes the list.
-                onMouseDown={(event) => {
-                  event.preventDefault();
-                  setActive(index);
-                  choose(result);
-                }}
-              >
-                <span className={`search-kind kind-${result.kind}`}>{kindLabel[result.kind]}</span>
-                <span className="search-text">
-                  <span className="search-title">{result.title}</span>
-                  <span className="search-subtitle muted">{result.subtitle}</span>
-                  <span className="search-reason">
-                    {result.reason}
-                    {!choosable && result.kind !== 'ip' && result.kind !== 'invalid' ? ' (not drawn)' : ''}
+        <div className="search-popover">
+          <div className="search-actions" data-testid="search-actions">
+            <button
+              type="button"
+              className="button button-small"
+              disabled={matchCount === 0}
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={highlightAll}
+              data-testid="search-highlight-all"
+              title="Mark every match on the graph and dim the rest (Shift+Enter)"
+            >
+              Highlight all ({matchCount})
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={matchCount === 0}
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={showOnly}
+              data-testid="search-show-only"
+              title="Draw only what matches, as a filter (Alt+Enter); the Filters panel clears it"
+            >
+              Show only these
+            </button>
+          </div>
+          <ul className="search-results" id={listId} role="listbox" data-testid="search-results" aria-label="Search results">
+            {results.length === 0 && <li className="search-empty">Nothing matches.</li>}
+            {results.map((result, index) => {
+              const choosable = canChoose(result);
+              return (
+                <li
+                  key={result.id}
+                  id={`${listId}-${index}`}
+                  role="option"
+                  aria-selected={index === activeIndex}
+                  aria-disabled={!choosable}
+                  data-id={result.id}
+                  data-kind={result.kind}
+                  className={`search-result${index === activeIndex ? ' is-active' : ''}${choosable ? '' : ' is-info'}`}
+                  // Chosen on mousedown, before the input's blur closes the list.
+                  onMouseDown={(event) => {
+                    event.preventDefault();
+                    setActive(index);
+                    choose(result);
+                  }}
+                >
+                  <span className={`search-kind kind-${result.kind}`}>{kindLabel[result.kind]}</span>
+                  <span className="search-text">
+                    <span className="search-title">{result.title}</span>
+                    <span className="search-subtitle muted">{result.subtitle}</span>
+                    <span className="search-reason">
+                      {result.reason}
+                      {!choosable && result.kind !== 'ip' && result.kind !== 'invalid' ? ' (not drawn)' : ''}
+                    </span>
                   </span>
-                </span>
-              </li>
-            );
-          })}
-        </ul>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
       )}
     </div>
   );

@@ -3,13 +3,16 @@
  * the verdict up top, and for a denial the policy and rule to change; then the hops, each with
  * the packet after it and the evidence (and a command to check it on the cluster); branches
  * where a Service fans out. The trace is computed from the topology on every render that changes
- * it, so it follows the live cluster. The path is highlighted on the graph through `onHighlight`.
+ * it, so it follows the live cluster. The path is drawn on the graph (`graph`, trace-path.ts):
+ * numbered as the hop list is, and a hop hovered or chosen in one is marked in the other.
  */
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import type { Topology } from '../../shared/model/types.ts';
+import { pathHops, type PathHop } from '../graph/trace-path.ts';
+import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import type { Branch, Trace, Verdict } from '../../shared/trace/types.ts';
 import { closeTrace, editTrace, type TraceRequest } from '../state/ui.ts';
 import { HopList } from './trace/HopList.tsx';
+import { CopyButton } from './details/CopyButton.tsx';
 import { PolicyBlock } from './trace/PolicyBlock.tsx';
 import { runTrace } from './trace-request.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
@@ -17,9 +20,28 @@ import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
 export interface TracePanelProps {
   topology: Topology;
   request: TraceRequest;
-  /** The model ids of the path shown (null: nothing to highlight). */
-  onHighlight(ids: string[] | null): void;
+  /** The graph to draw the path on (the adapter), when there is one. */
+  graph(): TraceGraph | null;
 }
+
+/** What the trace panel needs of the graph: to draw the path, mark a hop, and hear which hops are hovered there. */
+export interface TraceGraph {
+  setTrace(path: readonly PathHop[] | null): void;
+  highlightTraceHop(hop: number | null): void;
+  onDidHoverTraceHops: ((hops: number[] | null) => void) | null;
+}
+
+/** Which hops are marked in the list: the one hovered or chosen there, those at the element hovered on the graph. */
+export interface HopMarks {
+  active: number | null;
+  chosen: number | null;
+  onGraph: ReadonlySet<number>;
+  deciding: number | null;
+  onHover(hop: number | null): void;
+  onChoose(hop: number): void;
+}
+
+const noHops: ReadonlySet<number> = new Set();
 
 const verdictText: Record<Verdict, string> = {
   delivered: 'Delivered',
@@ -30,7 +52,7 @@ const verdictText: Record<Verdict, string> = {
   ambiguous: 'Ambiguous: some paths delivered, some not',
 };
 
-export function TracePanel({ topology, request, onHighlight }: TracePanelProps) {
+export function TracePanel({ topology, request, graph }: TracePanelProps) {
   const result = useMemo(() => {
     try {
       return { value: runTrace(topology, request), error: null };
@@ -43,20 +65,41 @@ export function TracePanel({ topology, request, onHighlight }: TracePanelProps) 
   const branches = trace?.branches ?? [];
   const branch: Branch | null = branches[Math.min(branchIndex, branches.length - 1)] ?? null;
 
-  const highlighted = useMemo(() => {
-    if (!trace || trace.verdict === 'unknown-target') return null;
-    const ids = new Set<string>();
-    for (const hop of [...(trace.dns?.hops ?? []), ...trace.hops, ...(branch?.hops ?? [])]) for (const id of hop.ids) ids.add(id);
-    return [...ids];
-  }, [trace, branch]);
-  const highlightKey = highlighted?.join('\n') ?? null;
-  const onHighlightRef = useRef(onHighlight);
-  onHighlightRef.current = onHighlight;
+  const path = useMemo(() => (trace ? pathHops(trace, branch) : null), [trace, branch]);
+  const pathKey = path ? JSON.stringify(path) : null;
+  const graphRef = useRef(graph);
+  graphRef.current = graph;
+  // A hop hovered or chosen in the list, and the hops at the element hovered on the graph.
+  const [hovered, setHovered] = useState<number | null>(null);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [onGraph, setOnGraph] = useState<ReadonlySet<number>>(noHops);
+  const active = hovered ?? chosen;
   useEffect(() => {
-    onHighlightRef.current(highlighted);
+    graphRef.current()?.setTrace(path);
+    setChosen(null);
     // Only when the path itself changes, not on every trace object of a live topology.
-  }, [highlightKey]);
-  useEffect(() => () => onHighlightRef.current(null), []);
+  }, [pathKey]);
+  useEffect(() => {
+    graphRef.current()?.highlightTraceHop(active);
+  }, [active]);
+  useEffect(() => {
+    const drawing = graphRef.current();
+    if (!drawing) return;
+    const listener = (hops: number[] | null) => setOnGraph(hops ? new Set(hops) : noHops);
+    drawing.onDidHoverTraceHops = listener;
+    return () => {
+      drawing.setTrace(null);
+      if (drawing.onDidHoverTraceHops === listener) drawing.onDidHoverTraceHops = null;
+    };
+  }, []);
+  const marks: HopMarks = {
+    active,
+    chosen,
+    onGraph,
+    deciding: path?.find((hop) => hop.isDeciding)?.number ?? null,
+    onHover: setHovered,
+    onChoose: (hop) => setChosen((current) => (current === hop ? null : hop)),
+  };
 
   const onPolicyFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.currentTarget.files?.[0];
@@ -126,9 +169,14 @@ export function TracePanel({ topology, request, onHighlight }: TracePanelProps) 
             <input type="file" accept=".yaml,.yml,.json" hidden onChange={onPolicyFile} />
           </label>{' '}
           {request.whatIf !== '' && (
-            <button type="button" className="button button-small" onClick={() => editTrace({ whatIf: '' })}>
-              Clear
-            </button>
+            <>
+              <button type="button" className="button button-small" onClick={() => editTrace({ whatIf: '' })}>
+                Clear
+              </button>{' '}
+              <CopyButton text={request.whatIf} label="Copy the what-if YAML">
+                Copy YAML
+              </CopyButton>
+            </>
           )}
           {result.value?.whatIf.problems.map((p) => (
             <p key={p} className="trace-problem">
@@ -143,12 +191,16 @@ export function TracePanel({ topology, request, onHighlight }: TracePanelProps) 
         </p>
       )}
       {!trace && !result.error && <p className="muted">Pick a source and a destination: type them, or use “Trace from here” and “Trace to here” in an element’s details.</p>}
-      {trace && <TraceResultView trace={trace} before={result.value?.before ?? null} branch={branch} branchIndex={branchIndex} onBranch={setBranchIndex} />}
+      {trace && <TraceResultView trace={trace} before={result.value?.before ?? null} branch={branch} branchIndex={branchIndex} onBranch={setBranchIndex} marks={marks} topology={topology} whatIf={result.value?.whatIf.policies ?? noPolicies} />}
     </section>
   );
 }
 
-function TraceResultView({ trace, before, branch, branchIndex, onBranch }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void }) {
+const noPolicies: PolicyRecord[] = [];
+
+function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, topology, whatIf }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void; marks: HopMarks; topology: Topology; whatIf: PolicyRecord[] }) {
+  // Numbered on from section to section, as the graph numbers them (trace-path.ts).
+  const lookupHops = trace.dns?.hops.length ?? 0;
   return (
     <div className="trace-result" data-testid="trace-result" data-verdict={trace.verdict}>
       <div className={`trace-verdict verdict-${trace.verdict}`} data-testid="trace-verdict">
@@ -159,8 +211,10 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch }: { tra
             (with the cluster’s policies: {verdictText[before.verdict].toLowerCase()})
           </span>
         )}
-        <p>{trace.summary}</p>
+        {/* A denial's summary is its policy lines, said once, below. */}
+        {trace.verdict !== 'policy-denied' && <p className="trace-summary">{trace.summary}</p>}
       </div>
+      <PolicyBlock trace={trace} branch={branch} topology={topology} whatIf={whatIf} />
       <p className="trace-ends">
         <span>{trace.from.label}</span> → <span>{trace.to.label}</span>
         <br />
@@ -168,47 +222,48 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch }: { tra
           {trace.from.how}; {trace.to.how}
         </span>
       </p>
-      <PolicyBlock trace={trace} branch={branch} />
-      {trace.dns && (
+      <div className="trace-hop-area" data-testid="trace-hop-area">
+        {trace.dns && (
+          <section className="trace-section">
+            <h3>DNS: {trace.dns.name}</h3>
+            <p>{trace.dns.summary}</p>
+            <HopList hops={trace.dns.hops} start={1} testId="trace-dns-hops" marks={marks} />
+          </section>
+        )}
         <section className="trace-section">
-          <h3>DNS: {trace.dns.name}</h3>
-          <p>{trace.dns.summary}</p>
-          <HopList hops={trace.dns.hops} start={1} testId="trace-dns-hops" />
+          <h3>Path</h3>
+          <HopList hops={trace.hops} start={lookupHops + 1} testId="trace-hops" marks={marks} />
         </section>
-      )}
-      <section className="trace-section">
-        <h3>Path</h3>
-        <HopList hops={trace.hops} start={1} testId="trace-hops" />
-      </section>
-      {trace.branches.length > 0 && (
-        <section className="trace-section">
-          <h3>
-            {trace.branches.length} way{trace.branches.length === 1 ? '' : 's'} on
-          </h3>
-          <div className="trace-branches" role="radiogroup" aria-label="Branches" data-testid="trace-branches">
-            {trace.branches.map((b, i) => (
-              <button
-                key={`${b.label}-${i}`}
-                type="button"
-                role="radio"
-                aria-checked={i === branchIndex}
-                className={`trace-branch verdict-${b.verdict}${i === branchIndex ? ' is-active' : ''}`}
-                onClick={() => onBranch(i)}
-                title={b.selection}
-              >
-                <span>{b.label}</span> <span className="trace-branch-verdict">{verdictText[b.verdict]}</span>
-              </button>
-            ))}
-          </div>
-          {branch && (
-            <>
-              <p className="muted">{branch.selection}</p>
-              <p>{branch.summary}</p>
-              <HopList hops={branch.hops} start={trace.hops.length + 1} testId="trace-branch-hops" />
-            </>
-          )}
-        </section>
-      )}
+        {trace.branches.length > 0 && (
+          <section className="trace-section">
+            <h3>
+              {trace.branches.length} way{trace.branches.length === 1 ? '' : 's'} on
+            </h3>
+            <div className="trace-branches" role="radiogroup" aria-label="Branches" data-testid="trace-branches">
+              {trace.branches.map((b, i) => (
+                <button
+                  key={`${b.label}-${i}`}
+                  type="button"
+                  role="radio"
+                  aria-checked={i === branchIndex}
+                  className={`trace-branch verdict-${b.verdict}${i === branchIndex ? ' is-active' : ''}`}
+                  onClick={() => onBranch(i)}
+                  title={b.selection}
+                >
+                  <span>{b.label}</span> <span className="trace-branch-verdict">{verdictText[b.verdict]}</span>
+                </button>
+              ))}
+            </div>
+            {branch && (
+              <>
+                <p className="muted">{branch.selection}</p>
+                {branch.verdict !== 'policy-denied' && <p>{branch.summary}</p>}
+                <HopList hops={branch.hops} start={lookupHops + trace.hops.length + 1} testId="trace-branch-hops" marks={marks} />
+              </>
+            )}
+          </section>
+        )}
+      </div>
     </div>
   );
 }

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { whatIfFromText } from './trace-request.ts';
+import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { emptyTraceRequest, type TraceRequest } from '../state/ui.ts';
+import { fixText, runTrace, whatIfFromText } from './trace-request.ts';
 
 const policy = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -36,5 +40,41 @@ describe('what-if policies pasted into the trace panel', () => {
 
   test('empty text asks for nothing', () => {
     expect(whatIfFromText('  \n')).toEqual({ policies: [], problems: [] });
+  });
+});
+
+describe('Try a fix', () => {
+  const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+  const demo = derive(snapshot.objects, snapshot.source);
+  const request: TraceRequest = { ...emptyTraceRequest, from: 'shop/frontend-855456765f-rx8bk', to: 'shop/db-0', port: 5432 };
+  /** An unrelated what-if a user already pasted, and one that replaces the policy the fix changes. */
+  const unrelated = policy.replace('deny-all', 'quiet').replace('podSelector: {}', 'podSelector: {matchLabels: {app: echo}}');
+  const stricterDb = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-allow, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  policyTypes: [Ingress]
+`;
+
+  test('the fix, as what-if text, turns the denied flow delivered; the what-if policies already there stay, changed where the fix changes them', () => {
+    const denied = runTrace(demo, { ...request, whatIf: `${unrelated}---\n${stricterDb}` })!;
+    expect(denied.trace.verdict).toBe('policy-denied');
+    const text = fixText(demo, denied.whatIf.policies, denied.trace.policy)!;
+    const read = whatIfFromText(text);
+    expect(read.problems).toEqual([]);
+    // The pasted db-allow had no ingress rules: the fix's is its first, and it keeps its policyTypes.
+    expect(text).toContain('# shop/db-allow: ingress rule 1 added, from app=frontend on 5432/TCP\n');
+    expect(read.policies.map((p) => `${p.name} ${p.policyTypes.join('+')}`)).toEqual(['quiet Ingress', 'frontend-allow Ingress+Egress', 'db-allow Ingress']);
+
+    const fixed = runTrace(demo, { ...request, whatIf: text })!;
+    expect(fixed.trace.verdict).toBe('delivered');
+    expect(fixed.before?.verdict).toBe('policy-denied');
+  });
+
+  test('nothing denied, no fix', () => {
+    const delivered = runTrace(demo, { ...request, to: 'svc/shop/backend', port: null })!;
+    expect(delivered.trace.verdict).toBe('delivered');
+    expect(fixText(demo, [], delivered.trace.policy)).toBeNull();
   });
 });

@@ -1,13 +1,14 @@
 /**
- * The pure side of the trace panel: what-if policies from pasted text, and running the trace
- * (with and without them) on a topology.
+ * The pure side of the trace panel: what-if policies from pasted text, running the trace (with
+ * and without them) on a topology, and the what-if text "Try a fix" writes.
  */
 import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
+import { policiesYaml, policyFix, policyManifest } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
-import type { Trace } from '../../shared/trace/types.ts';
+import type { PolicySummary, Trace } from '../../shared/trace/types.ts';
 import type { TraceRequest } from '../state/ui.ts';
 
 export interface WhatIf {
@@ -61,4 +62,18 @@ export function runTrace(topology: Topology, request: TraceRequest): TraceResult
   const whatIf = whatIfFromText(request.whatIf);
   if (whatIf.policies.length === 0) return { trace: trace(topology, query), before: null, whatIf };
   return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies) }), before: trace(topology, query), whatIf };
+}
+
+/**
+ * What "Try a fix" puts in the What-if box for the policy verdicts shown: the smallest change
+ * that allows the flow (shared/policy/fix.ts), made to the policies the trace used — so the
+ * what-if policies already given stay in the text, but for those the fix changes. Null when no
+ * direction is denied.
+ */
+export function fixText(topology: Topology, whatIf: PolicyRecord[], policy: PolicySummary): string | null {
+  const fix = policyFix(topology, policy, whatIf.length > 0 ? withPolicies(topology, whatIf) : undefined);
+  if (!fix) return null;
+  const changed = new Set(fix.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+  const kept = whatIf.filter((p) => !changed.has(`${p.namespace}/${p.name}`)).map(policyManifest);
+  return policiesYaml([...kept, ...fix.policies], fix.changes);
 }

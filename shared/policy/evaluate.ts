@@ -22,7 +22,8 @@
  *   not isolated (`not-applicable`), and as a peer they are their node's address, which only an
  *   `ipBlock` can match.
  *
- * A rule's peers and ports are matched in rules.ts; words.ts names things in the reasons.
+ * A rule's peers and ports are matched in rules.ts; words.ts names things in the reasons, line.ts
+ * writes each verdict's one line.
  */
 import ipaddr from 'ipaddr.js';
 import type { NetworkPolicy } from '../kube/objects.ts';
@@ -30,7 +31,8 @@ import { matchesSelector } from '../kube/selector.ts';
 import type { PolicyRecord, Topology } from '../model/types.ts';
 import { derivePolicy } from '../topology/derive-records.ts';
 import { closestMiss, evaluateRule, rulesOf, type Direction, type Side } from './rules.ts';
-import type { DirectionVerdict, Flow, PolicyVerdict, RuleRef } from './types.ts';
+import { allowedLine, deniedLine, lineSubject, type PolicyRules } from './line.ts';
+import type { ClosestMiss, DirectionVerdict, Flow, FlowRef, PolicyVerdict, RuleRef } from './types.ts';
 import { byName, endpointName, listNames, podName, qualifiedName } from './words.ts';
 
 export interface EvaluateOptions {
@@ -64,21 +66,31 @@ export function policyRecordFrom(policy: NetworkPolicy, namespace?: string): Pol
 function evaluateDirection(topology: Topology, policies: PolicyRecord[], flow: Flow, direction: Direction): DirectionVerdict {
   const own = direction === 'egress' ? flow.from : flow.to;
   const peer = direction === 'egress' ? flow.to : flow.from;
-  const verdict = (v: DirectionVerdict['verdict'], reason: string, isolatedBy: string[] = [], allowedBy: RuleRef[] = []): DirectionVerdict => ({
+  const flowRef: FlowRef = {
+    from: { pod: flow.from.pod?.id ?? null, ip: flow.from.ip },
+    to: { pod: flow.to.pod?.id ?? null, ip: flow.to.ip },
+    port: flow.port,
+    protocol: flow.protocol,
+  };
+  const verdict = (v: DirectionVerdict['verdict'], reason: string, line: string, more: Partial<Pick<DirectionVerdict, 'isolatedBy' | 'allowedBy' | 'misses'>> = {}): DirectionVerdict => ({
     direction,
     verdict: v,
-    isolatedBy,
-    allowedBy,
+    isolatedBy: [],
+    allowedBy: [],
     reason,
+    line: `${lineSubject(own, direction)} ${line}`,
+    misses: [],
+    flow: flowRef,
+    ...more,
   });
 
   const pod = own.pod;
   if (!pod) {
     const role = direction === 'egress' ? 'source' : 'destination';
-    return verdict('not-applicable', `the ${role} ${own.ip} is not a pod; NetworkPolicy ${direction} applies only to pods`);
+    return verdict('not-applicable', `the ${role} ${own.ip} is not a pod; NetworkPolicy ${direction} applies only to pods`, 'not a pod, so NetworkPolicy does not apply');
   }
   if (pod.isHostNetwork) {
-    return verdict('not-applicable', `${podName(pod)} uses hostNetwork; NetworkPolicy does not apply to pods in the node's network namespace`);
+    return verdict('not-applicable', `${podName(pod)} uses hostNetwork; NetworkPolicy does not apply to pods in the node's network namespace`, 'hostNetwork, so NetworkPolicy does not apply');
   }
 
   const policyType = direction === 'egress' ? 'Egress' : 'Ingress';
@@ -89,37 +101,30 @@ function evaluateDirection(topology: Topology, policies: PolicyRecord[], flow: F
     const verb = other.length === 1 ? 'selects' : 'select';
     const note = other.length === 0 ? '' : `; ${listNames(other)} ${verb} it, but without ${policyType} in policyTypes`;
     const reason = `no NetworkPolicy in namespace ${pod.namespace} selects ${podName(pod)} for ${direction}, so all ${direction} is allowed${note}`;
-    return verdict('not-isolated', reason);
+    return verdict('not-isolated', reason, `not isolated, so all ${direction} is allowed`);
   }
 
   const side: Side = { topology, flow, direction, pod, peer };
   const isolatedBy = isolating.map((p) => p.id);
-  const results = isolating.map((policy) => ({
+  const results: PolicyRules[] = isolating.map((policy) => ({
     policy,
     rules: rulesOf(policy, direction).map((rule, index) => evaluateRule(side, policy, rule, index)),
   }));
 
-  const allowedBy: RuleRef[] = [];
-  const allowedTexts: string[] = [];
-  for (const { policy, rules } of results) {
-    for (const rule of rules) {
-      if (!rule.peer.ok || !rule.port.ok) continue;
-      allowedBy.push({
-        policy: policy.id,
-        name: qualifiedName(policy),
-        direction,
-        rule: rule.index,
-        ...(rule.peer.index === undefined ? {} : { peer: rule.peer.index }),
-        ...(rule.port.index === undefined ? {} : { port: rule.port.index }),
-      });
-      const preposition = direction === 'ingress' ? 'from' : 'to';
-      allowedTexts.push(`${qualifiedName(policy)} ${direction} rule ${rule.index + 1} (${preposition} ${rule.peer.text}, ${rule.port.text})`);
-    }
-  }
-  if (allowedBy.length > 0) {
-    const [first, ...others] = allowedTexts;
+  const allowing = results.flatMap(({ policy, rules }) => rules.filter((r) => r.peer.ok && r.port.ok).map((result) => ({ policy, result })));
+  if (allowing.length > 0) {
+    const allowedBy: RuleRef[] = allowing.map(({ policy, result }) => ({
+      policy: policy.id,
+      name: qualifiedName(policy),
+      direction,
+      rule: result.index,
+      ...(result.peer.index === undefined ? {} : { peer: result.peer.index }),
+      ...(result.port.index === undefined ? {} : { port: result.port.index }),
+    }));
+    const preposition = direction === 'ingress' ? 'from' : 'to';
+    const [first, ...others] = allowing.map(({ policy, result }) => `${qualifiedName(policy)} ${direction} rule ${result.index + 1} (${preposition} ${result.peer.text}, ${result.port.text})`);
     const also = others.length === 0 ? '' : `; also by ${others.join('; ')}`;
-    return verdict('allowed', `allowed by ${first}${also}`, isolatedBy, allowedBy);
+    return verdict('allowed', `allowed by ${first}${also}`, allowedLine(side, allowing), { isolatedBy, allowedBy });
   }
 
   const isolation = `${podName(pod)} is isolated for ${direction} by ${listNames(isolating)}`;
@@ -127,10 +132,12 @@ function evaluateDirection(topology: Topology, policies: PolicyRecord[], flow: F
   const unmatched = `, and none of ${their} ${direction} rules allows ${endpointName(peer)} on ${flow.port}/${flow.protocol}`;
   const exemption = exemptionOf(side);
   if (exemption) {
-    return { ...verdict('allowed', `${isolation}${unmatched}, but ${exemption.why}`, isolatedBy), exemption: exemption.kind };
+    const line = exemption.kind === 'self' ? 'allowed, as a pod cannot block traffic to itself' : 'allowed, as traffic between a pod and its own node always is';
+    return { ...verdict('allowed', `${isolation}${unmatched}, but ${exemption.why}`, line, { isolatedBy }), exemption: exemption.kind };
   }
-  const misses = results.map(({ policy, rules }) => `${qualifiedName(policy)}: ${closestMiss(side, rules)}`);
-  return verdict('denied', `denied: ${isolation}${unmatched}. ${misses.join('; ')}`, isolatedBy);
+  const misses: ClosestMiss[] = results.map(({ policy, rules }) => ({ policy: policy.id, name: qualifiedName(policy), text: closestMiss(side, rules) }));
+  const reason = `denied: ${isolation}${unmatched}. ${misses.map((m) => `${m.name}: ${m.text}`).join('; ')}`;
+  return verdict('denied', reason, deniedLine(side, results), { isolatedBy, misses });
 }
 
 /**

@@ -36,6 +36,22 @@ export interface RuleRef {
   port?: number;
 }
 
+/** A flow by ids, as a verdict keeps it: what a fix (fix.ts) needs to name both ends. */
+export interface FlowRef {
+  from: { pod: Id | null; ip: string };
+  to: { pod: Id | null; ip: string };
+  port: number;
+  protocol: Protocol;
+}
+
+/** The rule of one isolating policy that came closest to allowing a denied flow, and what it lacks. */
+export interface ClosestMiss {
+  policy: Id;
+  /** `namespace/name`. */
+  name: string;
+  text: string;
+}
+
 export interface DirectionVerdict {
   direction: 'ingress' | 'egress';
   /**
@@ -59,6 +75,12 @@ export interface DirectionVerdict {
   /** One sentence a user can act on: which rule allowed it, or which policies isolate the pod
    * and why none of their rules matched (the closest miss: peer matched but not the port, …). */
   reason: string;
+  /** The verdict in one line, read first (line.ts): the pod in short form, the direction, and what
+   * decides it, e.g. `db-0 ingress: only app=backend or app=db is allowed on 5432/TCP`. */
+  line: string;
+  /** For a denial, each isolating policy's closest miss, in `isolatedBy` order; else empty. */
+  misses: ClosestMiss[];
+  flow: FlowRef;
 }
 
 export interface PolicyVerdict {

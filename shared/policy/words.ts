@@ -29,7 +29,7 @@ export function endpointName(endpoint: PolicyEndpoint): string {
   return `${podName(endpoint.pod)} (${endpoint.pod.isHostNetwork ? 'hostNetwork, ' : ''}${endpoint.ip})`;
 }
 
-function describeSelector(selector: LabelSelector): string {
+export function describeSelector(selector: LabelSelector): string {
   const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of selector.matchExpressions ?? []) {
     const values = (e.values ?? []).join(', ');

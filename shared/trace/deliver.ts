@@ -5,7 +5,7 @@
 import type { Host, Id, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
-import { end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
+import { denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress } from './path/hop.ts';
 import { internetHop, masqueradesTo, toInternet } from './path/internet.ts';
 import { crossNodes, localDeliveryHop, toPodOnNode } from './path/nodes.ts';
@@ -27,7 +27,9 @@ function policyHop(verdict: DirectionVerdict, packet: Packet, node: Id | null, p
     verdict.verdict === 'allowed'
       ? `NetworkPolicy ${verdict.direction} of ${pod ? podLabel(pod) : '?'}: allowed${rules.length > 0 ? ` by ${rules.join(', ')}` : verdict.exemption ? ` (${verdict.exemption === 'self' ? 'a pod\'s traffic to itself' : 'its own node'})` : ''}`
       : `NetworkPolicy ${verdict.direction} of ${pod ? podLabel(pod) : '?'}: denied (isolated by ${verdict.isolatedBy.map((id) => id.slice('netpol:'.length)).join(', ')})`;
-  const evidence: Evidence[] = [{ text: verdict.reason }];
+  // The verdict is said once, by the trace's policy section (its line, a denial's closest misses):
+  // the hop names the policies, each with the command that shows it.
+  const evidence: Evidence[] = [];
   for (const id of verdict.allowedBy.length > 0 ? [...new Set(verdict.allowedBy.map((r) => r.policy))] : verdict.isolatedBy) evidence.push({ text: `policy ${id.slice('netpol:'.length)}`, object: id, field: `spec.${verdict.direction}`, command: policyCommand(id) });
   return hop('policy', label, packet, [pod?.id, ...verdict.isolatedBy, ...verdict.allowedBy.map((r) => r.policy)], node, evidence);
 }
@@ -63,7 +65,7 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
   }
   if (verdict && senderPod && isDeciding(verdict.egress)) {
     hops.push(policyHop(verdict.egress, packet, at.host.id, senderPod));
-    if (verdict.egress.verdict === 'denied') return end(hops, 'policy-denied', `Denied by NetworkPolicy on egress from ${podLabel(senderPod)}: ${verdict.egress.reason}`, policy);
+    if (verdict.egress.verdict === 'denied') return end(hops, 'policy-denied', denialSummary(policy), policy);
   }
 
   const leaveBridge = () => (at.bridgedFrom ? intoHostStack(ctx, at.bridgedFrom, packet) : []);
@@ -80,7 +82,7 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
       }
       if (verdict && isDeciding(verdict.ingress)) {
         hops.push(policyHop(verdict.ingress, packet, host.id, pod));
-        if (verdict.ingress.verdict === 'denied') return end(hops, 'policy-denied', `Denied by NetworkPolicy on ingress to ${podLabel(pod)}: ${verdict.ingress.reason}`, policy);
+        if (verdict.ingress.verdict === 'denied') return end(hops, 'policy-denied', denialSummary(policy), policy);
       }
       if (onArrive) {
         const then = onArrive(pod, host, packet);

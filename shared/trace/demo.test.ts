@@ -92,7 +92,7 @@ describe('2 and 3. pod to pod', () => {
     expect(kinds(result.hops)).toEqual(['container', 'pod-eth0', 'veth', 'policy']);
     expect(result.policy.egress?.verdict).toBe('denied');
     expect(result.policy.egress?.isolatedBy).toEqual(expect.arrayContaining(['netpol:shop/default-deny-all', 'netpol:shop/frontend-allow']));
-    expect(result.summary).toMatch(/^Denied by NetworkPolicy on egress from shop\/frontend-/);
+    expect(result.summary).toBe(['frontend egress: no rule allows shop/db-1:5432/TCP', 'db-1 ingress: only app=backend or app=db is allowed on 5432/TCP'].join('\n'));
   });
 
   test('denied on ingress: the packet crosses the overlay and is dropped before the pod', () => {

@@ -104,7 +104,7 @@ function describePolicies(checks: DnsPolicyCheck[], protocol: 'UDP' | 'TCP'): st
   const first = denied[0];
   if (!first) return '';
   const side = first.egress.verdict === 'denied' ? first.egress : first.ingress;
-  return side.reason;
+  return side.line;
 }
 
 /**
@@ -271,7 +271,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
     const evidence: Evidence[] = [];
     if (deciding) {
       const side = deciding.egress.verdict === 'denied' || deciding.egress.verdict === 'allowed' ? deciding.egress : deciding.ingress;
-      evidence.push({ text: side.reason, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: `kubectl get networkpolicy -n ${side.isolatedBy[0].slice('netpol:'.length).split('/')[0]} ${side.isolatedBy[0].split('/')[1] ?? ''} -o yaml` } : {}) });
+      evidence.push({ text: side.line, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: `kubectl get networkpolicy -n ${side.isolatedBy[0].slice('netpol:'.length).split('/')[0]} ${side.isolatedBy[0].split('/')[1] ?? ''} -o yaml` } : {}) });
     }
     hops.push(hop('policy', `NetworkPolicy for DNS from ${where}: UDP 53 ${state(udp)}, TCP 53 ${state(tcp)}`, query, [pod?.id, ...policyIds, ...udp.map((c) => c.pod)], source.host.id, evidence));
   }

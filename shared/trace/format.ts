@@ -104,43 +104,22 @@ function directionShort(verdict: DirectionVerdict | null): string {
   }
 }
 
-/**
- * A denial's reason in its parts: the isolation sentence, then each isolating policy's closest
- * miss on a line of its own. The evaluator writes them as `denied: <isolation>. <a>: …; <b>: …`
- * with the policies in `isolatedBy` order; anything else stays one line.
- */
-export function denialParts(verdict: DirectionVerdict): { isolation: string; misses: string[] } {
-  const reason = verdict.reason.replace(/^denied: /, '');
-  const names = verdict.isolatedBy.map(nameOf);
-  const starts: number[] = [];
-  let from = 0;
-  for (const [i, name] of names.entries()) {
-    const at = reason.indexOf(`${i === 0 ? '. ' : '; '}${name}: `, from);
-    if (at < 0) return { isolation: reason, misses: [] };
-    starts.push(at);
-    from = at + 2;
-  }
-  if (starts.length === 0) return { isolation: reason, misses: [] };
-  const misses = starts.map((start, i) => reason.slice(start + 2, starts[i + 1] ?? reason.length));
-  return { isolation: reason.slice(0, starts[0]), misses };
-}
-
-/** The policy section's lines for one direction. */
+/** A direction's line (shared/policy/line.ts) under its verdict word, and for a denial each
+ * isolating policy's closest miss beneath it. */
 function directionLines(verdict: DirectionVerdict | null, paint: Paint, indent: string): string[] {
   if (!verdict) return [];
-  const head = `${indent}${verdict.direction.padEnd(8)} `;
-  const word = paint(verdictStyle(verdict.verdict), verdict.verdict.padEnd(14));
-  switch (verdict.verdict) {
-    case 'allowed':
-      return [`${head}${word} ${verdict.reason.replace(/^allowed by /, '')}`];
-    case 'denied': {
-      const { isolation, misses } = denialParts(verdict);
-      const pad = ' '.repeat(head.length + 15);
-      return [`${head}${word} ${isolation}`, ...misses.map((miss) => `${pad}${paint('dim', '·')} ${miss}`)];
-    }
-    default:
-      return [`${head}${word} ${paint('dim', verdict.reason)}`];
-  }
+  const isDecided = verdict.verdict === 'allowed' || verdict.verdict === 'denied';
+  const pad = ' '.repeat(indent.length + 15);
+  return [
+    `${indent}${paint(verdictStyle(verdict.verdict), verdict.verdict.padEnd(14))} ${isDecided ? verdict.line : paint('dim', verdict.line)}`,
+    ...verdict.misses.map((miss) => `${pad}${paint('dim', '·')} ${miss.name}: ${miss.text}`),
+  ];
+}
+
+/** A summary of several lines (a denial's, one per direction) with the lines after the first
+ * under it, `width` columns in. */
+function hanging(text: string, width: number): string {
+  return text.replaceAll('\n', `\n${' '.repeat(width)}`);
 }
 
 function policyLines(policy: PolicySummary, paint: Paint, indent: string): string[] {
@@ -200,7 +179,7 @@ function dnsLines(dns: DnsLookup, paint: Paint): string[] {
     let why = '';
     if (deciding) {
       const blocked = deciding.egress.verdict === 'denied' ? deciding.egress : deciding.ingress.verdict === 'denied' ? deciding.ingress : null;
-      why = blocked ? blocked.reason : deciding.egress.reason;
+      why = blocked ? blocked.line : deciding.egress.line;
     }
     lines.push(`     port 53    ${protocol} ${paint(allowed === checks.length ? 'good' : 'bad', word)}${why ? `: ${why}` : ''}`);
   }
@@ -252,7 +231,7 @@ function branchLines(branch: Branch, index: number, count: number, trunk: Hop[],
   const lines = [`  ${paint('bold', `branch ${index + 1} of ${count}`)}  ${branch.label}: ${paint(verdictStyle(branch.verdict), branch.verdict)}`];
   lines.push(`      ${paint('dim', 'picked')}  ${branch.selection}`);
   lines.push(...hopsLines(branch.hops, trunk.length + 1, connectionPacket(trunk, null), layout, '    ', paint));
-  lines.push(`      ${paint(verdictStyle(branch.verdict), `→ ${branch.verdict}`)}: ${branch.summary}`);
+  lines.push(`      ${paint(verdictStyle(branch.verdict), `→ ${branch.verdict}`)}: ${hanging(branch.summary, 10 + branch.verdict.length)}`);
   return lines;
 }
 
@@ -275,7 +254,7 @@ export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
 
   const policyHeading = trace.branches.length > 1 ? `policy ${paint('dim', `(of ${trace.verdict === 'ambiguous' ? 'the first path that fails' : 'the first path'}; each branch shows its own above)`)}` : 'policy';
   lines.push('', paint('bold', policyHeading), ...policyLines(trace.policy, paint, '  '));
-  lines.push('', `${paint('bold', 'verdict:')} ${paint(verdictStyle(trace.verdict), trace.verdict)} — ${trace.summary}`);
+  lines.push('', `${paint('bold', 'verdict:')} ${paint(verdictStyle(trace.verdict), trace.verdict)} — ${hanging(trace.summary, 12 + trace.verdict.length)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -312,7 +291,7 @@ export function formatTraceComparison(before: Trace, after: Trace, options: Form
     if (isSameDirection(was, now)) continue;
     changes++;
     lines.push(`  ${direction.padEnd(8)} ${directionShort(was)} → ${paint(verdictStyle(now?.verdict ?? 'unchanged'), directionShort(now))}`);
-    if (now?.verdict === 'denied') for (const miss of denialParts(now).misses) lines.push(`           ${paint('dim', '·')} ${miss}`);
+    if (now?.verdict === 'denied') lines.push(`           ${now.line}`, ...now.misses.map((miss) => `           ${paint('dim', '·')} ${miss.name}: ${miss.text}`));
   }
   const dnsBefore = dnsPolicyWord(before.dns);
   const dnsAfter = dnsPolicyWord(after.dns);
@@ -328,7 +307,7 @@ export function formatTraceComparison(before: Trace, after: Trace, options: Form
     lines.push(`  branch   ${branch.label}: ${was.verdict} → ${paint(verdictStyle(branch.verdict), branch.verdict)}`);
   }
   if (changes === 0) lines.push(`  ${paint('dim', isVerdictChanged ? 'no NetworkPolicy verdict changed' : 'no NetworkPolicy verdict on this path changed')}`);
-  if (isVerdictChanged) lines.push(`  now: ${after.summary}`);
+  if (isVerdictChanged) lines.push(`  now: ${hanging(after.summary, 7)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -339,6 +318,8 @@ export interface CompactDirection {
   /** `ns/name egress[0]` for each allowing rule. */
   allowedBy?: string[];
   isolatedBy?: string[];
+  /** The verdict in one line, e.g. `frontend egress: no rule allows shop/db-0:5432/TCP`. */
+  line: string;
   /** For a denial: why, with each isolating policy's closest miss. */
   reason?: string;
 }
@@ -363,6 +344,7 @@ function compactDirection(verdict: DirectionVerdict | null): CompactDirection | 
     verdict: verdict.verdict,
     ...(verdict.allowedBy.length > 0 ? { allowedBy: verdict.allowedBy.map(ruleRef) } : {}),
     ...(verdict.isolatedBy.length > 0 ? { isolatedBy: verdict.isolatedBy.map(nameOf) } : {}),
+    line: verdict.line,
     ...(verdict.verdict === 'denied' ? { reason: verdict.reason } : {}),
   };
 }

@@ -61,6 +61,13 @@ export type OnArrive = (pod: PodRecord, host: Host, packet: Packet) => Outcome;
 export const noPolicy: PolicySummary = { egress: null, ingress: null };
 export const maxBranches = 64;
 
+/** A policy denial in the verdict's words: one line per direction under NetworkPolicy (see
+ * shared/policy/line.ts), e.g. `frontend egress: no rule allows shop/db-0:5432/TCP` and
+ * `db-0 ingress: only app=backend or app=db is allowed on 5432/TCP`. */
+export function denialSummary(policy: PolicySummary): string {
+  return [policy.egress, policy.ingress].flatMap((v) => (v ? [v.line] : [])).join('\n');
+}
+
 export const end = (hops: Hop[], verdict: EndVerdict, summary: string, policy: PolicySummary = noPolicy): Outcome => ({ hops, end: { verdict, summary, policy } });
 
 export function podLabel(pod: PodRecord): string {

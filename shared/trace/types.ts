@@ -169,7 +169,8 @@ export interface Trace {
   from: TraceEnd;
   to: TraceEnd;
   verdict: Verdict;
-  /** One or two sentences: what happens and, for a failure, what decides it. */
+  /** One or two sentences: what happens and, for a failure, what decides it. A NetworkPolicy
+   * denial says it in one line per direction, on lines of their own (`DirectionVerdict.line`). */
   summary: string;
   /** The path up to where it fans out (all of it when it does not). */
   hops: Hop[];

@@ -1,14 +1,16 @@
 // `podpath export` end to end: the real CLI serves the demo in-process, draws it in headless
 // Chromium and writes the image; the images are then opened in Chromium as a user's viewer would.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { pngLimits } from '../../renderer/graph/export-image.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
-import { parseSnapshot } from '../../shared/snapshot/format.ts';
+import { parseSnapshot, serializeSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
+import { generateCluster } from '../fixtures/generate.ts';
 import { openPage } from './page.ts';
 import { launchChromium, repoRoot } from './serve.ts';
 
@@ -22,9 +24,21 @@ const hostName = Object.values(topology.hosts).map((h) => h.name).sort()[0]!;
 const podName = Object.values(topology.pods).map((p) => p.name).sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]!;
 
 function runExport(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/podpath.mjs', 'export', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 150_000 });
+  const result = spawnSync(process.execPath, ['bin/podpath.mjs', 'export', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** What `podpath export` says it wrote: "Wrote FILE (W×H px, scale S[: the full graph at 1:1 would be W×H])". */
+function printedResolution(stdout: string): { width: number; height: number; scale: number; natural?: { width: number; height: number } } {
+  const match = /^Wrote .+ \((\d+)×(\d+) px, scale ([\d.]+)(?:: the full graph at 1:1 would be (\d+)×(\d+))?\)$/m.exec(stdout);
+  expect(match, stdout).not.toBeNull();
+  const [, width, height, scale, naturalWidth, naturalHeight] = match!;
+  return { width: Number(width), height: Number(height), scale: Number(scale), natural: naturalWidth ? { width: Number(naturalWidth), height: Number(naturalHeight) } : undefined };
+}
+
+/** A colour of the light theme as Chromium reports it (rgb) or as written (hex). */
+const either = (hex: string, rgb: string): string => `(?:${hex}|rgb\\(${rgb.replace(/,/g, ',\\s*')}\\))`;
+const notReadyColor = either('#d1342b', '209,52,43');
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -91,8 +105,24 @@ describe.skipIf(!hasChromium)('podpath export --format png|svg', () => {
     expect(checked.texts).toContain('Internet');
     expect(checked.legend).toContain('Legend');
     expect(checked.legend).toContain('endpoint, not ready');
+    expect(checked.legend).toContain('pod not ready');
     expect(checked.width).toBeGreaterThan(1000);
     expect(checked.height).toBeGreaterThan(600);
+    expect(printedResolution(run.stdout)).toMatchObject({ width: checked.width, height: checked.height, scale: 1 });
+
+    // The looks the canvas gives the demo's elements (each class is unit-tested in export-image.test.ts).
+    const graph = svg.slice(svg.indexOf('<g class="graph">'), svg.indexOf('<g class="legend"'));
+    // The ledger pods are not ready: their outline, in the not-ready colour, around their box.
+    expect(graph).toMatch(new RegExp(`<rect [^>]*fill="none" stroke="${notReadyColor}" stroke-width="2" stroke-opacity="0.8"`));
+    // hostNetwork pods and init containers dashed, sidecars dotted, the headless Service dashed.
+    expect(graph).toMatch(/<rect [^>]*stroke-dasharray="4 2"/);
+    expect(graph).toMatch(/<rect [^>]*stroke-width="2"[^>]*stroke-dasharray="1 1"/);
+    expect(graph).toMatch(/<polygon [^>]*stroke-dasharray="4 2"/);
+    // The VXLAN tunnel with its own dash pattern, and inferred names in italic.
+    expect(graph).toMatch(/<path [^>]*stroke-width="2.5" stroke-dasharray="8 4"/);
+    expect(graph).toMatch(/font-style="italic"/);
+    // The Internet's edge to the Ingress has its arrowhead.
+    expect(graph).toMatch(/marker-end="url\(#arrow\d+\)"/);
   });
 
   test('a PNG of the whole graph with the legend, and one of the view', async () => {
@@ -106,7 +136,8 @@ describe.skipIf(!hasChromium)('podpath export --format png|svg', () => {
       // Drawn at twice the model size (legible when zoomed), the legend beside it; within what browsers decode.
       expect(size.width).toBeGreaterThan(scope === 'full' ? 3000 : 1500);
       expect(size.height).toBeGreaterThan(800);
-      expect(Math.max(size.width, size.height)).toBeLessThanOrEqual(16_000);
+      expect(Math.max(size.width, size.height)).toBeLessThanOrEqual(pngLimits.maxSide);
+      expect(printedResolution(run.stdout)).toEqual({ ...size, scale: 2, natural: undefined });
       const decoded = await page.evaluate(async (base64) => {
         const image = new Image();
         image.src = `data:image/png;base64,${base64}`;
@@ -116,6 +147,36 @@ describe.skipIf(!hasChromium)('podpath export --format png|svg', () => {
       expect(decoded).toEqual(size);
     }
   });
+
+  test('a PNG of a 10,000-pod cluster, shrunk to what Chromium draws and decodes, says its resolution', async () => {
+    const file = join(dir, 'pods-10k.podpath.json');
+    writeFileSync(
+      file,
+      serializeSnapshot({ format: 'podpath.snapshot', version: 1, source: { context: 'generated-10k', server: null, kubernetesVersion: null, capturedAt: '2025-01-01T00:00:00Z' }, objects: generateCluster(10_000) }),
+    );
+    const out = join(dir, 'pods-10k.png');
+    const run = runExport(['--snapshot', file, '--format', 'png', '-o', out]);
+    expect(run.stderr.replace('Building the renderer…\n', '')).toBe('');
+    expect(run.status).toBe(0);
+    const bytes = readFileSync(out);
+    const size = pngSize(bytes);
+    expect(Math.max(size.width, size.height)).toBeLessThanOrEqual(pngLimits.maxSide);
+    expect(size.width * size.height).toBeLessThanOrEqual(pngLimits.maxArea);
+    // The graph at 1:1 is past the limits: it was drawn smaller, and the CLI says how much.
+    const printed = printedResolution(run.stdout);
+    expect(printed).toMatchObject(size);
+    expect(printed.scale).toBeLessThan(1);
+    expect(printed.natural!.width * printed.natural!.height).toBeGreaterThan(pngLimits.maxArea);
+    expect(printed.natural!.width * printed.scale).toBeLessThanOrEqual(size.width);
+    // A browser opens it (Chromium's decoder refuses much larger PNGs).
+    const decoded = await page.evaluate(async (base64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      return { width: image.naturalWidth, height: image.naturalHeight };
+    }, bytes.toString('base64'));
+    expect(decoded).toEqual(size);
+  }, 300_000);
 
   test('the app menu downloads an SVG of the whole graph with the legend', async () => {
     const opened = await openPage(['--demo'], { acceptDownloads: true });

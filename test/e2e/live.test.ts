@@ -34,7 +34,8 @@ describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', (
     servers.push(server);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);
-    await expect.poll(() => elementCount(page), { timeout: 30_000 }).toBeGreaterThan(0);
+    // Drawn, or (nothing visible to this user) saying so.
+    await expect.poll(async () => (await elementCount(page)) > 0 || (await page.getByTestId('empty-view').isVisible()), { timeout: 30_000 }).toBe(true);
     return page;
   }
 
@@ -126,5 +127,7 @@ describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', (
     await expect.poll(() => kindState(page, 'nodes'), { timeout: 15_000 }).toBe('forbidden');
     expect(await kindState(page, 'pods')).toBe('live');
     expect(await page.getByTestId('kinds').textContent()).toMatch(/forbidden/);
+    // team-b holds nothing this user may see drawn: the canvas says so instead of staying blank.
+    await expect.poll(() => page.getByTestId('empty-view').textContent(), { timeout: 15_000 }).toMatch(/Nothing to draw[\s\S]*Not readable: .*node/i);
   });
 });

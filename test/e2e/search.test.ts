@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { searchMatches } from '../../shared/filter.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
@@ -19,6 +20,16 @@ const pods = Object.values(topology.pods);
 // A pod-network pod whose IP no other pod shares (hostNetwork pods share their node's).
 const pod = pods.find((p) => !p.isHostNetwork && p.ips.length > 0 && pods.filter((q) => q.ips.includes(p.ips[0]!)).length === 1)!;
 const resultsDir = join(repoRoot, 'test-results');
+
+type Point = { x: number; y: number };
+interface View {
+  renderedCenter(id: string): Point | null;
+  markedIds(): string[];
+}
+const view = (page: Page) => ({
+  centre: (id: string) => page.evaluate((id) => (window as unknown as { podpathView: View }).podpathView.renderedCenter(id), id),
+  marked: () => page.evaluate(() => (window as unknown as { podpathView: View }).podpathView.markedIds()),
+});
 
 describe.skipIf(!hasChromium)('search in Chromium', () => {
   let page: Page;
@@ -96,6 +107,67 @@ describe.skipIf(!hasChromium)('search in Chromium', () => {
     await item.click({ force: true });
     expect(await list.count()).toBe(1);
     expect(await page.getByTestId('details').getAttribute('data-selected')).toBe(before);
+  });
+
+  test('"Highlight all (N)" marks every match of a selector on the graph, until the query changes', async () => {
+    const query = 'tier=api';
+    const matches = [...searchMatches(topology, query)].sort();
+    // More than the one Enter would choose; the pending recommender pod among them.
+    expect(matches.length).toBeGreaterThan(2);
+    const box = page.getByTestId('search');
+    await box.fill(query);
+    await box.focus();
+    const highlight = page.getByTestId('search-highlight-all');
+    await expect.poll(() => highlight.textContent()).toBe(`Highlight all (${matches.length})`);
+    await highlight.click();
+    await expect.poll(() => view(page).marked()).toEqual(matches);
+    expect(await page.getByTestId('search-results').count()).toBe(0);
+    // Fitted in view: every match is on the canvas.
+    const graph = (await page.getByTestId('graph').boundingBox())!;
+    for (const id of matches) {
+      const at = await view(page).centre(id);
+      expect(at, id).not.toBeNull();
+      expect(at!.x > graph.x && at!.x < graph.x + graph.width && at!.y > graph.y && at!.y < graph.y + graph.height, `${id} in view`).toBe(true);
+    }
+    expect(await page.getByTestId('search-marked').textContent()).toContain(`${matches.length} marked`);
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'search-highlight-all.png') });
+
+    // Another query: the marks were for the last one.
+    await box.fill('tier=ap');
+    await expect.poll(() => view(page).marked()).toEqual([]);
+    expect(await page.getByTestId('search-marked').count()).toBe(0);
+
+    // Shift+Enter does the same from the keyboard; the chip clears the marks.
+    await box.fill(query);
+    await box.focus();
+    await page.keyboard.press('Shift+Enter');
+    await expect.poll(() => view(page).marked()).toEqual(matches);
+    await page.getByTestId('search-marked').click();
+    await expect.poll(() => view(page).marked()).toEqual([]);
+  });
+
+  test('"Show only these" keeps only the matches on the graph, as a filter the Filters panel lists and clears', async () => {
+    const query = 'app=ledger';
+    const ledger = pods.filter((p) => p.labels.app === 'ledger');
+    const other = pods.find((p) => p.namespace === 'shop' && p.name.startsWith('frontend-'))!;
+    expect(await view(page).centre(other.id)).not.toBeNull();
+    const box = page.getByTestId('search');
+    await box.fill(query);
+    await box.focus();
+    await page.getByTestId('search-show-only').click();
+    await expect.poll(() => view(page).centre(other.id)).toBeNull();
+    for (const pod of ledger) expect(await view(page).centre(pod.id), pod.name).not.toBeNull();
+    expect(await view(page).centre('svc:payments/ledger')).not.toBeNull();
+    expect(await page.getByTestId('filters-badge').textContent()).toBe('1');
+    await page.screenshot({ path: join(resultsDir, 'search-show-only.png') });
+
+    await page.getByTestId('filters').click();
+    expect(await page.getByTestId('filters-only').textContent()).toContain(query);
+    await page.getByTestId('filters-clear-search').click();
+    await expect.poll(() => view(page).centre(other.id)).not.toBeNull();
+    expect(await page.getByTestId('filters-badge').count()).toBe(0);
+    await page.keyboard.press('Escape');
   });
 
   test('no errors or CSP violations in the page', () => {

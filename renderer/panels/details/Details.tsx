@@ -74,7 +74,7 @@ function DetailsBody({ topology, element, description }: { topology: Topology; e
   if (element.group === 'nodes' && data.kind === 'unscheduled') return <UnplacedDetails topology={topology} />;
   switch (description?.kind) {
     case 'pod':
-      return <PodDetails pod={description.pod} />;
+      return <PodDetails pod={description.pod} topology={topology} />;
     case 'container':
       return <ContainerDetails container={description.container} pod={description.pod} />;
     case 'node':

@@ -4,9 +4,11 @@ import type { DescribedContainer, DescribedPod } from '../../../shared/describe/
 import { Copyable } from './CopyButton.tsx';
 import { addresses, Field, Fields, Labels, Link, ProvenanceBadge, Section, StateBadge } from './parts.tsx';
 import { Title } from './Title.tsx';
+import { PolicyNeighbourhood } from './PolicyNeighbourhood.tsx';
+import type { Topology } from '../../../shared/model/types.ts';
 import { VethFacts } from './VethDetails.tsx';
 
-export function PodDetails({ pod }: { pod: DescribedPod }) {
+export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Topology }) {
   return (
     <>
       <Title kind={pod.hostNetwork ? 'Pod · host network' : 'Pod'} name={pod.name} namespace={pod.namespace} />
@@ -69,6 +71,7 @@ export function PodDetails({ pod }: { pod: DescribedPod }) {
           </ul>
         )}
       </Section>
+      {!pod.hostNetwork && <PolicyNeighbourhood topology={topology} podId={pod.id} />}
       <Section title={`Selected by Services (${pod.services.length})`}>
         {pod.services.length === 0 ? (
           <p className="muted">No Service has an endpoint for this pod.</p>

@@ -1,6 +1,13 @@
-/** A trace's hops, in order: what each does, the packet after it, and the evidence behind it. */
+/**
+ * A trace's hops, in order: what each does, the packet after it, and the evidence behind it (text,
+ * with a way to show the object it names, and a command to copy). A hop hovered or chosen here is
+ * marked on the graph; the hops at the element hovered on the graph are marked here.
+ */
+import { useEffect, useRef } from 'react';
 import type { Hop, Packet } from '../../../shared/trace/types.ts';
 import { select } from '../../state/ui.ts';
+import { CopyButton } from '../details/CopyButton.tsx';
+import type { HopMarks } from '../TracePanel.tsx';
 
 function packetText(p: Packet): string {
   const end = (address: string, port: number | undefined) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
@@ -8,33 +15,56 @@ function packetText(p: Packet): string {
   return `${end(p.src, p.srcPort)} → ${end(p.dst, p.dstPort)} ${p.protocol}${outer}`;
 }
 
-export function HopList({ hops, start, testId }: { hops: Hop[]; start: number; testId: string }) {
+/** `hops` numbered from `start`, as the graph numbers them. */
+export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: number; testId: string; marks: HopMarks }) {
+  const list = useRef<HTMLOListElement>(null);
+  // Hovering an element on the graph brings its hops into view here.
+  useEffect(() => {
+    list.current?.querySelector('.is-on-graph')?.scrollIntoView({ block: 'nearest' });
+  }, [marks.onGraph]);
   return (
-    <ol className="trace-hops" start={start} data-testid={testId}>
-      {hops.map((hop, i) => (
-        <li key={i} className={`trace-hop hop-${hop.kind}`} data-kind={hop.kind}>
-          <div className="trace-hop-head">
-            <span className="trace-hop-kind">{hop.kind}</span> {hop.label}
-          </div>
-          <div className="trace-packet">{packetText(hop.packet)}</div>
-          {hop.evidence.length > 0 && (
-            <ul className="trace-evidence">
-              {hop.evidence.map((e, j) => (
-                <li key={j}>
-                  {e.object ? (
-                    <button type="button" className="link" onClick={() => select(e.object!)}>
-                      {e.text}
-                    </button>
-                  ) : (
-                    e.text
-                  )}
-                  {e.command && <code className="trace-command">$ {e.command}</code>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </li>
-      ))}
+    <ol className="trace-hops" start={start} data-testid={testId} ref={list}>
+      {hops.map((hop, i) => {
+        const number = start + i;
+        const isDeciding = number === marks.deciding;
+        const classes = ['trace-hop', `hop-${hop.kind}`, ...(number === marks.active ? ['is-active'] : []), ...(marks.onGraph.has(number) ? ['is-on-graph'] : []), ...(isDeciding ? ['is-deciding'] : [])];
+        return (
+          <li key={i} className={classes.join(' ')} data-kind={hop.kind} data-hop={number} onMouseEnter={() => marks.onHover(number)} onMouseLeave={() => marks.onHover(null)}>
+            <button type="button" className="trace-hop-head" aria-pressed={number === marks.chosen} title="Show this hop on the graph" onClick={() => marks.onChoose(number)} onFocus={() => marks.onHover(number)} onBlur={() => marks.onHover(null)}>
+              {isDeciding && (
+                <span className="trace-hop-deciding" aria-label="denied or dropped here">
+                  ✕
+                </span>
+              )}
+              <span className="trace-hop-kind">{hop.kind}</span> {hop.label}
+            </button>
+            <div className="trace-packet">{packetText(hop.packet)}</div>
+            {hop.evidence.length > 0 && (
+              <ul className="trace-evidence">
+                {hop.evidence.map((e, j) => (
+                  <li key={j}>
+                    {e.text}
+                    {e.object && (
+                      <>
+                        {' '}
+                        <button type="button" className="link trace-evidence-show" title={`Select ${e.object} on the graph`} onClick={() => select(e.object!)}>
+                          show
+                        </button>
+                      </>
+                    )}
+                    {e.command && (
+                      <div className="trace-command-row">
+                        <code className="trace-command">$ {e.command}</code>
+                        <CopyButton text={e.command} label="Copy the command" />
+                      </div>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }
