@@ -5,7 +5,8 @@
  * per update, not from the canvas, so it costs nothing at 150k pods.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { GraphAdapter, Overview } from './adapter.ts';
+import type { GraphAdapter } from './adapter.ts';
+import type { Overview } from './overview.ts';
 import type { Box } from './geometry.ts';
 
 const size = { width: 200, height: 140 };

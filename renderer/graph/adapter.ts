@@ -11,8 +11,9 @@
  * drawn (position-memory.ts). What of the laid-out graph is drawn at the current zoom is
  * detail.ts's choice.
  *
- * (One class of ~400 lines because it owns the one cytoscape instance: each public method is a
- * verb of the view, PodpathView; the work is done by the modules it calls.)
+ * (One class because it owns the one cytoscape instance: each public method is a verb of the
+ * view, PodpathView, or a reader the panels and the test hook ask; the work is done by the
+ * modules it calls: layout, detail, highlight, trace-path, overview, export-image.)
  */
 import type cytoscape from 'cytoscape';
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
@@ -27,6 +28,7 @@ import type { Box, Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';
+import { overviewOf, type Overview } from './overview.ts';
 import { applyElements } from './apply-elements.ts';
 import { drawTraceSteps, markMatches, markSelection, markTrace, markTraceHop } from './highlight.ts';
 import { placeIn, placeSteps, type PathHop, type PathStep } from './trace-path.ts';
@@ -74,12 +76,6 @@ export interface DrawOptions {
   filters?: GraphFilters;
   /** Positions a layout worker computed for this picture (internal to the adapter). */
   computed?: Map<string, Point>;
-}
-
-/** The drawing in small, for the minimap: its bounds and its top-level boxes. */
-export interface Overview {
-  bounds: Box;
-  boxes: (Box & { color: string | null; hasProblems: boolean })[];
 }
 
 export class GraphAdapter implements PodpathView {
@@ -317,7 +313,7 @@ export class GraphAdapter implements PodpathView {
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
     cy.container()?.setAttribute('data-folded', String(detail.isFolded));
     if (this.overviewListeners.size > 0) {
-      const overview = this.overview();
+      const overview = overviewOf(this.cy);
       for (const listener of this.overviewListeners) listener.onOverview(overview);
     }
   }
@@ -330,7 +326,7 @@ export class GraphAdapter implements PodpathView {
     const listener = { onOverview, onView };
     this.overviewListeners.add(listener);
     if (this.overviewListeners.size === 1) this.cy.on('viewport resize', this.notifyView);
-    onOverview(this.overview());
+    onOverview(overviewOf(this.cy));
     return () => {
       this.overviewListeners.delete(listener);
       if (this.overviewListeners.size === 0) this.cy.off('viewport resize', this.notifyView);
@@ -340,18 +336,6 @@ export class GraphAdapter implements PodpathView {
   private readonly notifyView = (): void => {
     for (const listener of this.overviewListeners) listener.onView();
   };
-
-  private overview(): Overview | null {
-    const roots = this.cy.nodes().orphans();
-    if (roots.empty()) return null;
-    const bounds = roots.boundingBox({ includeLabels: false });
-    const boxes = roots.map((node) => {
-      const { x1, y1, x2, y2 } = node.boundingBox({ includeLabels: false });
-      const color = node.data('color') as string | undefined;
-      return { x1, y1, x2, y2, color: color ?? null, hasProblems: node.hasClass('has-problems') || node.hasClass('not-ready') };
-    });
-    return { bounds: { x1: bounds.x1, y1: bounds.y1, x2: bounds.x2, y2: bounds.y2 }, boxes };
-  }
 
   /** The part of the drawing in view, in model coordinates. */
   visibleBox(): Box {

@@ -12,7 +12,7 @@ import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { generateCluster } from '../fixtures/generate.ts';
 import { repoRoot } from './serve.ts';
-import { openPage, type OpenPage } from './page.ts';
+import { fitWholeGraph, openPage, type OpenPage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -66,6 +66,8 @@ describe.skipIf(!hasChromium)('grouping in Chromium', () => {
 
   test('hovering a veth says how its host end was named, or why it is unknown', async () => {
     const { page } = opened;
+    // Switching the grouping opened a new picture on its busiest node: the whole in view.
+    await fitWholeGraph(page);
     const veth = topology.veths[pod.veth!]!;
     // The veth's label sits just under the pod: hover the edge's midpoint.
     const point = await page.evaluate((id) => (window as unknown as { podpathView: Hook }).podpathView.renderedCenter(id), veth.id);
@@ -76,6 +78,8 @@ describe.skipIf(!hasChromium)('grouping in Chromium', () => {
 
   test('hovering a pod says what it is, where, and why it matters; leaving it hides that', async () => {
     const { page } = opened;
+    // Switching the grouping opened a new picture on its busiest node: the whole in view.
+    await fitWholeGraph(page);
     const point = await page.evaluate((id) => (window as unknown as { podpathView: Hook }).podpathView.renderedCenter(id), pod.id);
     expect(point).not.toBeNull();
     await page.mouse.move(point!.x, point!.y);
