@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const file = join(work, 'cluster-10k.podpath.json');
   const objects = generateCluster(10_000);
   writeFileSync(file, serializeSnapshot({ format: 'podpath.snapshot', version: 1, source: { context: 'generated-10k', server: null, kubernetesVersion: null, capturedAt: new Date().toISOString() }, objects }));
-  const bigServer = await startServe([file]);
+  const bigServer = await startServe(['--snapshot', file]);
   try {
     const page = await open(browser, bigServer.url);
     await page.waitForSelector('[data-testid="graph"]:not([data-laying-out])', { timeout: 120_000 });

@@ -17,6 +17,11 @@ const foldStrip = (ele: cytoscape.NodeSingular) => stripGeometry(Number(ele.data
  */
 const tunnelBow = (span: number | undefined): number => (span === undefined || !(span > 1) ? 0 : Math.round((14 * span * span) / (span - 1)) + 12);
 
+const hostName = (ele: cytoscape.NodeSingular): string => String(ele.data('label') ?? '').split('\n')[0] ?? '';
+
+/** A zoomed-out host's name: large (30), but never wider than its box (a narrow host by namespace). */
+const farFontSize = (name: string, width: number): number => Math.max(12, Math.min(30, Math.floor(width / Math.max(1, name.length * 0.62))));
+
 /** A small badge, e.g. "in", as an SVG data URI (the CSP allows data: images). */
 function badge(text: string, color: string): { url: string; width: number } {
   const width = Math.round(text.length * 5.6 + 8);
@@ -112,7 +117,7 @@ export function graphStylesheet(theme: GraphTheme, options: StyleOptions = {}): 
     { selector: 'node.host.not-ready', style: { 'border-color': theme.notReady, 'border-style': 'dashed' } },
     // Zoomed out (adapter.ts markFar): a host's name alone, large, in the room its address lines
     // take at full size; a group's one-line label larger.
-    { selector: 'node.host.is-far', style: { label: (ele: cytoscape.NodeSingular) => String(ele.data('label') ?? '').split('\n')[0] ?? '', 'font-size': 30 } },
+    { selector: 'node.host.is-far', style: { label: hostName, 'font-size': (ele: cytoscape.NodeSingular) => farFontSize(hostName(ele), ele.width()) } },
     { selector: 'node.group.is-far', style: { 'font-size': 18 } },
     {
       selector: 'node.pod',

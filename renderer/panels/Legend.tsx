@@ -19,12 +19,13 @@ export interface LegendProps {
 
 const openKey = 'podpath.legend.open';
 
-/** Open unless the user closed it last time (a view preference, kept in this browser's storage). */
+/** Closed, a button in the corner (as Kiali's), unless the user left it open last time (a view
+ * preference, kept in this browser's storage): every element also says what it is on hover. */
 function readOpen(): boolean {
   try {
-    return localStorage.getItem(openKey) !== 'false';
+    return localStorage.getItem(openKey) === 'true';
   } catch {
-    return true;
+    return false;
   }
 }
 

@@ -13,7 +13,8 @@ import { searchMatches } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { search, type SearchResult } from '../../shared/search/search.ts';
 import { shortcutFor } from '../shortcuts.ts';
-import { setFilters } from '../state/ui.ts';
+import { editTrace, setFilters } from '../state/ui.ts';
+import { endpointTextFor } from '../../shared/trace/endpoints.ts';
 
 export interface SearchProps {
   topology: Topology | null;
@@ -43,6 +44,8 @@ export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps
   const listId = useId();
   const deferred = useDeferredValue(query);
   const results = useMemo(() => (topology ? search(topology, deferred) : []), [topology, deferred]);
+  // What a trace calls each result, for its "Trace from" button (pods, Services, nodes, …).
+  const traceEnds = useMemo(() => new Map(topology ? results.map((r) => [r.id, endpointTextFor(topology, r.id)] as const) : []), [topology, results]);
   const canChoose = (result: SearchResult): boolean => result.kind !== 'ip' && result.kind !== 'invalid' && isDrawn(result.id);
   // Every match, not only the listed ones: what "Highlight all" and "Show only these" act on.
   const matchCount = useMemo(() => (topology ? searchMatches(topology, deferred).size : 0), [topology, deferred]);
@@ -206,6 +209,24 @@ export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps
                       {!choosable && result.kind !== 'ip' && result.kind !== 'invalid' ? ' (not drawn)' : ''}
                     </span>
                   </span>
+                  {choosable && traceEnds.get(result.id) && (
+                    <button
+                      type="button"
+                      className="button button-small search-trace"
+                      tabIndex={-1}
+                      title="Start a trace from it"
+                      data-testid="search-trace-from"
+                      onMouseDown={(event) => {
+                        event.preventDefault();
+                        event.stopPropagation();
+                        // Not selected: the trace gets the sidebar, and the view fits its path.
+                        editTrace({ from: traceEnds.get(result.id)! });
+                        setOpen(false);
+                      }}
+                    >
+                      Trace from
+                    </button>
+                  )}
                 </li>
               );
             })}

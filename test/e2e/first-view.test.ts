@@ -93,10 +93,18 @@ describe.skipIf(!hasChromium)('the first view in Chromium', () => {
     await page.screenshot({ path: join(resultsDir, 'first-view-hover-service.png') });
     await page.mouse.move(5, 5);
     await expect.poll(() => view(page).isShown(endpoint)).toBe(false);
+    // The legend starts closed, a button in the corner; open, it explains every look, this one too.
+    const legend = page.getByTestId('legend');
+    expect(await legend.getAttribute('open')).toBeNull();
+    await legend.locator('summary').click();
+    for (const item of ['pod not ready', 'Pending pod', 'isolated by NetworkPolicy', 'fold', 'Unscheduled', 'traced path', 'denied or dropped here', 'inferred, not observed', 'endpoint, ready']) {
+      expect(await legend.textContent(), item).toContain(item);
+    }
     await page.getByTestId('show-all-endpoints').check();
     await expect.poll(() => view(page).isShown(endpoint)).toBe(true);
     await page.getByTestId('show-all-endpoints').uncheck();
     await expect.poll(() => view(page).isShown(endpoint)).toBe(false);
+    await legend.locator('summary').click();
   });
 
   test('a filter re-fits the view to what remains', async () => {
@@ -126,6 +134,22 @@ describe.skipIf(!hasChromium)('the first view in Chromium', () => {
     await page.getByTestId('theme-switch').selectOption('os');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
     await expect.poll(background).toBe(light);
+  });
+
+  test('“can frontend reach db on 5432?” in three actions: a search, its row’s Trace from, the destination', async () => {
+    const frontend = pods.find((p) => p.namespace === 'shop' && p.name.startsWith('frontend-') && p.isReady)!;
+    await page.getByTestId('search').fill(frontend.name);
+    const row = page.locator('.search-result', { hasText: frontend.name });
+    await row.hover();
+    await row.getByTestId('search-trace-from').click();
+    await page.getByTestId('trace-to').fill('svc/shop/db');
+    expect(await page.getByTestId('trace-from').inputValue()).toBe(`shop/${frontend.name}`);
+    await expect.poll(() => page.getByTestId('trace-result').getAttribute('data-verdict')).toBe('policy-denied');
+    // The deciding object in a line per direction, and the fix one click away; the sidebar is the trace's.
+    expect(await page.getByTestId('trace-policy-text').allTextContents()).toEqual([expect.stringMatching(/^frontend egress: /), expect.stringMatching(/^db-\d ingress: /)]);
+    expect(await page.getByTestId('trace-try-fix').count()).toBe(1);
+    expect(await page.getByTestId('details').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Close the trace' }).click();
   });
 
   test('a pod’s details say who may reach it under NetworkPolicy', async () => {
