@@ -26,7 +26,8 @@ interface Shot {
 
 const demo = parseSnapshot(readFileSync(join(repoRoot, 'assets', 'demo-cluster.podpath.json'), 'utf8'));
 const demoPods = Object.values(derive(demo.objects, demo.source).pods);
-const frontend = demoPods.find((p) => p.namespace === 'shop' && p.name.startsWith('frontend-') && p.isReady)!;
+// A ready frontend of the current ReplicaSet (the demo's other one is terminating).
+const frontend = demoPods.find((p) => p.namespace === 'shop' && p.name === 'frontend-855456765f-rx8bk')!;
 
 async function open(browser: Browser, url: string, theme: 'light' | 'dark' = 'light'): Promise<Page> {
   const page = await browser.newPage({ viewport, colorScheme: theme });

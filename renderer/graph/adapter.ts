@@ -24,7 +24,7 @@ import type { GraphElementIndex } from './element-index.ts';
 import { followTopology, sameFilters } from './follow.ts';
 import { exportGraphImage, type ExportedImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, layoutBounds } from './layout.ts';
-import type { Box, Point } from './geometry.ts';
+import { labelBand, type Box, type Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';
@@ -136,8 +136,8 @@ export class GraphAdapter implements PodpathView {
       const text = element && this.topology ? hoverText(this.topology, element) : null;
       const at = event.renderedPosition ?? (target.isNode() ? target.renderedPosition() : target.renderedMidpoint());
       this.onDidHover?.(text ? { ...text, x: at.x, y: at.y } : null);
-      // Its edges that are drawn on demand (stylesheet.ts).
-      if (target.isNode()) cy.batch(() => target.union(target.descendants()).connectedEdges('.on-demand').addClass('is-hover-related'));
+      // Its own edges that are drawn on demand (stylesheet.ts), not those of what is inside it.
+      if (target.isNode()) cy.batch(() => target.connectedEdges('.on-demand').addClass('is-hover-related'));
     });
     cy.on('mouseout', 'node, edge', () => this.clearHover());
     cy.on('viewport', () => this.onDidHover?.(null));
@@ -238,12 +238,15 @@ export class GraphAdapter implements PodpathView {
     cy.fit(undefined, 24);
     if (cy.zoom() >= legibleZoom) return;
     let busiest: cytoscape.BoundingBox12 & cytoscape.BoundingBoxWH = { x1: 0, y1: 0, x2: 0, y2: 0, w: 0, h: 0 };
+    let isFold = false;
     cy.nodes('.host, .namespace, .fold-host').forEach((node) => {
       const box = node.boundingBox({ includeLabels: true });
-      if (box.w * box.h > busiest.w * busiest.h) busiest = box;
+      if (box.w * box.h > busiest.w * busiest.h) [busiest, isFold] = [box, node.hasClass('fold')];
     });
     if (busiest.w === 0) return;
-    this.showBox(busiest, Math.min(cy.maxZoom(), legibleZoom), 24);
+    // A fold opens into a box with its label above it (a host's four lines): keep that in view.
+    const label = isFold ? labelBand(4) : 0;
+    this.showBox({ x1: busiest.x1, y1: busiest.y1 - label, x2: busiest.x2, y2: busiest.y2 }, Math.min(cy.maxZoom(), legibleZoom), 24);
   }
 
   /** Hosts and group boxes say their names large when pod labels are too small to draw. */

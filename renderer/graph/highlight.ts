@@ -12,13 +12,15 @@
 import type cytoscape from 'cytoscape';
 import { stepLabel, type PathStep } from './trace-path.ts';
 
-const selectionClasses = ['is-selected', 'is-related', 'is-faded', 'is-found'];
+const selectionClasses = ['is-selected', 'is-related', 'is-own', 'is-faded', 'is-found'];
 const traceClasses = ['is-traced', 'is-trace-dimmed'];
 const carrying = (classes: string[]): string => classes.map((c) => `.${c}`).join(', ');
 
 /**
  * Marks the selected element (or, when it is folded, the fold `foldOf` names), the edges of it
- * and of everything inside it as related, the other edges as faded, and the found element.
+ * and of everything inside it as related, the other edges as faded, its own edges as its own
+ * (edges drawn on demand show for those only: a node's pods' Services would cross the whole
+ * canvas), and the found element.
  */
 export function markSelection(cy: cytoscape.Core, selected: string | null, found: string | null, foldOf: (id: string) => string | null): void {
   cy.elements(carrying(selectionClasses)).removeClass(selectionClasses);
@@ -35,6 +37,8 @@ export function markSelection(cy: cytoscape.Core, selected: string | null, found
   cy.edges().not(related).addClass('is-faded');
   related.addClass('is-related');
   related.connectedNodes().not(ele).addClass('is-related');
+  // Its own edges (not those of everything inside it): the ones drawn on demand show for these.
+  (ele.isNode() ? (ele as cytoscape.NodeSingular).connectedEdges() : ele).addClass('is-own');
 }
 
 /** Marks a trace's elements, and the edges joining two of them, and dims the rest; null clears it. */

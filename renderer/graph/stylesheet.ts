@@ -298,7 +298,7 @@ export function graphStylesheet(theme: GraphTheme, options: StyleOptions = {}): 
     // Edges from the Services' rows into the node boxes, on demand: the selected or hovered
     // element's, and a trace's (element-builders.ts).
     ...(options.showAllEndpoints ? [] : [{ selector: 'edge.on-demand', style: { display: 'none' as const } }]),
-    { selector: 'edge.on-demand.is-related, edge.on-demand.is-hover-related, edge.on-demand.is-traced', style: { display: 'element' as const } },
+    { selector: 'edge.on-demand.is-own, edge.on-demand.is-hover-related, edge.on-demand.is-traced', style: { display: 'element' as const } },
     { selector: 'edge.is-hover-related', style: { opacity: 1, width: 2.2, 'z-index': 10 } },
     {
       selector: 'edge.backend',
