@@ -40,6 +40,13 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const selected = useStore(uiStore, (s) => s.selected);
   const traceRequest = useStore(uiStore, (s) => s.trace);
   const filters = useStore(uiStore, (s) => s.filters);
+  const marked = useStore(uiStore, (s) => s.marked);
+  useEffect(() => {
+    if (marked) adapter.current?.markMatches(marked);
+    return () => {
+      if (marked) adapter.current?.markMatches(null);
+    };
+  }, [marked]);
   const failure = useStore(opener, (s) => s.failure);
   const adapter = useRef<GraphAdapter | null>(null);
   const sourceButton = useRef<HTMLButtonElement>(null);

@@ -22,9 +22,16 @@ export interface UiState {
   filters: GraphFilters;
   /** The trace panel: null while closed. */
   trace: TraceRequest | null;
+  /** Elements a panel marks on the graph (a pod's NetworkPolicy peers), the rest dimmed; null: none. */
+  marked: readonly string[] | null;
 }
 
-export const uiStore = createStore<UiState>({ selected: null, filters: noFilters, trace: null });
+export const uiStore = createStore<UiState>({ selected: null, filters: noFilters, trace: null, marked: null });
+
+/** Marks these elements on the graph and dims the rest (null clears it), as search's "Highlight all" does. */
+export function markOnGraph(ids: readonly string[] | null): void {
+  uiStore.set((s) => (s.marked === ids ? s : { ...s, marked: ids }));
+}
 
 export function select(id: string | null): void {
   uiStore.set((s) => (s.selected === id ? s : { ...s, selected: id }));

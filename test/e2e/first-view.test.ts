@@ -162,5 +162,17 @@ describe.skipIf(!hasChromium)('the first view in Chromium', () => {
     await expect.poll(() => from.textContent()).toMatch(/backend-/);
     expect(await from.textContent()).not.toMatch(/frontend-/);
     expect(await from.textContent()).toMatch(/5432\/TCP/);
+    // And on the graph: the pod and those peers marked, the rest dimmed.
+    await page.getByTestId('reach-from-mark').click();
+    const marked = await page.evaluate(() => (window as unknown as { podpathView: { markedIds(): string[] } }).podpathView.markedIds());
+    expect(marked).toContain(db0.id);
+    const backends = pods.filter((p) => p.namespace === 'shop' && p.name.startsWith('backend-')).map((p) => p.id);
+    expect(marked.filter((id) => backends.includes(id)).sort()).toEqual([...backends].sort());
+    expect(marked.some((id) => pods.find((p) => p.id === id)?.name.startsWith('frontend-'))).toBe(false);
+    // Choosing another element ends them.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('search').fill('');
+    await page.evaluate(() => document.querySelector<HTMLButtonElement>('[data-testid="details"] .link')?.click());
+    await expect.poll(() => page.evaluate(() => (window as unknown as { podpathView: { markedIds(): string[] } }).podpathView.markedIds().length)).toBe(0);
   });
 });
