@@ -92,7 +92,9 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
       const folds = element.data('folds') as string | undefined;
       if (folds) {
         adapter.openFold(folds);
-        return onSelectRef.current((element.data('model') as string | null) ?? null);
+        // The box it stands for (a node, a namespace, a namespace's Services), whose details
+        // say what it holds; a block of nodes stands for no one element.
+        return onSelectRef.current(element.data('model') ? folds : null);
       }
       onSelectRef.current(element.id());
     });

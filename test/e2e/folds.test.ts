@@ -16,6 +16,8 @@ import { chromiumPath } from '../../scripts/system-deps.ts';
 import { generateTroubledCluster } from '../fixtures/troubled.ts';
 import { openPage, type OpenPage } from './page.ts';
 import { repoRoot } from './serve.ts';
+import { foldIdsOf } from '../../renderer/graph/detail.ts';
+import { namespaceGroupId } from '../../renderer/graph/element-types.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -88,5 +90,22 @@ describe.skipIf(!hasChromium)('folds of a 2,000-pod cluster in Chromium', () => 
     await expect.poll(() => page.getByTestId('details').getAttribute('data-selected')).toBe(host.id);
     await page.screenshot({ path: join(resultsDir, 'folds-2k-opened.png') });
     expect(opened.problems, opened.problems.join('\n')).toEqual([]);
+  });
+
+  test('by namespace, a click on a namespace’s fold selects the namespace: its details say what it holds', async () => {
+    await page.getByRole('button', { name: 'By namespace' }).click();
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    const namespace = namespaceGroupId(podsOnHost[0]!.namespace);
+    let centre: { x: number; y: number } | null = null;
+    await expect
+      .poll(async () => {
+        for (const id of foldIdsOf(namespace)) centre ??= await read(page, 'renderedCenter', id);
+        return centre;
+      }, { timeout: 20_000 })
+      .not.toBeNull();
+    await page.mouse.click(centre!.x, centre!.y);
+    await expect.poll(() => page.getByTestId('details').getAttribute('data-selected')).toBe(namespace);
+    expect(await page.getByTestId('details').textContent()).toContain(podsOnHost[0]!.namespace);
+    await page.getByRole('button', { name: 'By node' }).click();
   });
 });
