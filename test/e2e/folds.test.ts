@@ -94,8 +94,15 @@ describe.skipIf(!hasChromium)('folds of a 2,000-pod cluster in Chromium', () => 
 
   test('by namespace, a click on a namespace’s fold selects the namespace: its details say what it holds', async () => {
     await page.getByRole('button', { name: 'By namespace' }).click();
-    await page.getByRole('button', { name: 'Fit', exact: true }).click();
     const namespace = namespaceGroupId(podsOnHost[0]!.namespace);
+    // A new picture, laid out in a worker and then opened on its busiest box: fit it once the
+    // namespace is drawn (as itself or a fold) and nothing is being laid out.
+    const isDrawn = async () => {
+      for (const id of [namespace, ...foldIdsOf(namespace)]) if (await read(page, 'renderedCenter', id)) return true;
+      return false;
+    };
+    await expect.poll(async () => (await isDrawn()) && (await page.getByTestId('graph').getAttribute('data-laying-out')) === null, { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
     let centre: { x: number; y: number } | null = null;
     await expect
       .poll(async () => {
