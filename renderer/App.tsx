@@ -12,11 +12,13 @@ import { Header, UnavailableKinds } from './panels/Header.tsx';
 import { Help } from './panels/Help.tsx';
 import { KindsStatus } from './panels/KindsStatus.tsx';
 import { Filters } from './panels/Filters.tsx';
+import { problemMarks, Problems } from './panels/Problems.tsx';
 import { Search } from './panels/Search.tsx';
 import { ContextMenu } from './panels/ContextMenu.tsx';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import type { Topology } from '../shared/model/types.ts';
+import { diagnose } from '../shared/doctor/doctor.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
 import { closeTrace, editTrace, select, setFilters, uiStore } from './state/ui.ts';
@@ -68,6 +70,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const topology = view?.topology ?? null;
   const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
+  // The doctor's answer for this topology, so it follows live updates; its subjects ringed on the graph.
+  const problems = useMemo(() => (topology ? diagnose(topology) : []), [topology]);
+  useEffect(() => adapter.current?.markProblems(problemMarks(problems)), [problems]);
 
   const onReady = useCallback(
     (a: GraphAdapter | null) => {
@@ -278,6 +283,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         isHelpOpen={isHelpOpen}
         search={<Search topology={topology} isDrawn={isDrawn} onChoose={chooseFound} onHighlight={(ids) => adapter.current?.markMatches(ids)} />}
         filters={<Filters topology={topology} filters={filters} onChange={setFilters} openRequest={filtersRequest} />}
+        problems={<Problems problems={problems} onChoose={chooseFound} />}
       />
       <input
         ref={fileInput}

@@ -26,6 +26,7 @@ import './styles/help.css';
 import './styles/trace.css';
 import './styles/trace-policy.css';
 import './styles/context-menu.css';
+import './styles/problems.css';
 
 // The theme the user picked last time, before anything is drawn (else the OS's).
 applyThemeChoice(readThemeChoice());
@@ -44,6 +45,7 @@ window.podpathView = {
   renderedBox: (id) => graph?.renderedBox(id) ?? null,
   tracedIds: () => graph?.tracedIds() ?? [],
   markedIds: () => graph?.markedIds() ?? [],
+  problemIds: () => graph?.problemIds() ?? [],
   traceSteps: () => graph?.traceSteps() ?? [],
   exportImage: (format, scope) => (graph ? graph.exportImage(format, scope) : Promise.reject(new Error('The graph is not drawn yet.'))),
   viewport: () => graph?.viewport() ?? null,

@@ -142,7 +142,7 @@ describe('podpath trace', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\{\n {2}"query": /);
     const printed = JSON.parse(result.stdout) as Trace;
-    expect(Object.keys(printed).sort()).toEqual(['branches', 'dns', 'from', 'hops', 'policy', 'query', 'summary', 'to', 'verdict']);
+    expect(Object.keys(printed).sort()).toEqual(['blockers', 'branches', 'dns', 'from', 'hops', 'policy', 'query', 'summary', 'to', 'verdict']);
     expect(printed).toMatchObject({ query: { from: frontend, to: 'svc/shop/backend' }, verdict: 'delivered', from: { kind: 'pod', ip: '10.244.1.12' }, to: { kind: 'service', id: 'svc:shop/backend' } });
     for (const hop of [...printed.hops, ...printed.branches.flatMap((b) => b.hops)]) {
       expect(hop).toEqual({ kind: expect.any(String), ids: expect.any(Array), label: expect.any(String), node: expect.anything(), packet: expect.objectContaining({ src: expect.any(String), dst: expect.any(String), protocol: hop.kind === 'dns' ? 'UDP' : 'TCP' }), evidence: expect.any(Array) });
@@ -207,6 +207,48 @@ describe('podpath trace', () => {
     expect(withJson.stderr).toMatch(/^error: option '--fix' cannot be used with option '--json'$/m);
   });
 
+  test('a lookup and a connection blocked: every blocker printed in path order with its fix, carried by --json; --fix clears them all at once', async () => {
+    // The demo with a default-deny that forgot DNS: its allow-dns-egress policy left out.
+    const demo = JSON.parse(readFileSync(join(repoRoot, demoPath), 'utf8')) as { objects: { networkPolicies: { metadata: { name: string } }[] } };
+    demo.objects.networkPolicies = demo.objects.networkPolicies.filter((p) => p.metadata.name !== 'allow-dns-egress');
+    const snapshot = file('no-dns.podpath.json', JSON.stringify(demo));
+    const args = ['trace', '--snapshot', snapshot, '--from', frontend, '--to', 'db.shop', '--port', '5432'];
+
+    const text = await podpath(args);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('hops (if DNS had answered: traced on to what CoreDNS would answer)\n');
+    const section = text.stdout.slice(text.stdout.indexOf('\nblockers '), text.stdout.indexOf('\npolicy ')).trim().split('\n');
+    expect(section[0]).toBe('blockers (3, in path order, on branch 1)');
+    expect(section.slice(1).map((l) => l.trim().replace(/ {2,}/g, '  '))).toEqual([
+      expect.stringMatching(/^1\. DNS {2}frontend egress: no rule allows kube-system\/coredns-[\w-]+:53\/UDP$/),
+      'fix: shop/frontend-allow: egress rule 2 added, to k8s-app=kube-dns in kube-system on 53/UDP and 53/TCP',
+      expect.stringMatching(/^2\. branch 1, hop \d+ {2}frontend egress: no rule allows shop\/db-0:5432\/TCP$/),
+      'fix: shop/frontend-allow: egress rule 3 added, to app=db on 5432/TCP',
+      expect.stringMatching(/^3\. branch 1, hop \d+ {2}db-0 ingress: only app=backend or app=db is allowed on 5432\/TCP$/),
+      'fix: shop/db-allow: ingress rule 2 added, from app=frontend on 5432/TCP',
+    ]);
+    expect(text.stdout).toMatch(/^verdict: policy-denied — DNS: the name lookup is blocked: /m);
+
+    const json = JSON.parse((await podpath([...args, '--json'])).stdout) as Trace;
+    expect(json.isDnsAssumed).toBe(true);
+    expect(json.blockers.map((b) => [b.kind, b.at?.in, b.fix !== null])).toEqual([
+      ['dns-policy', 'dns', true],
+      ['egress', 'branch', true],
+      ['ingress', 'branch', true],
+    ]);
+
+    const fix = await podpath([...args, '--fix']);
+    expect(fix.code).toBe(1);
+    expect(fix.stdout.split('\n').slice(0, 3)).toEqual([
+      '# shop/frontend-allow: egress rule 2 added, to k8s-app=kube-dns in kube-system on 53/UDP and 53/TCP',
+      '# shop/frontend-allow: egress rule 3 added, to app=db on 5432/TCP',
+      '# shop/db-allow: ingress rule 2 added, from app=frontend on 5432/TCP',
+    ]);
+    const fixed = await podpath([...args, '--with-policy', file('no-dns-fix.yaml', fix.stdout)]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('  verdict  policy-denied → delivered\n');
+  });
+
   test('--batch: one JSON result per line, a malformed line reported in place, exit 2', async () => {
     const batch = file(
       'flows.jsonl',
@@ -227,6 +269,12 @@ describe('podpath trace', () => {
     expect(lines[0]).toMatchObject({ policy: { egress: { verdict: 'allowed', allowedBy: ['shop/frontend-allow egress[0]'] }, ingress: { verdict: 'allowed', allowedBy: ['shop/backend-allow ingress[0]'] } } });
     expect(lines[0]).not.toHaveProperty('trace');
     expect(lines[1]).toMatchObject({ line: 4, query: { port: 5432, protocol: 'TCP' }, verdict: 'policy-denied', policy: { egress: { verdict: 'denied', isolatedBy: ['shop/allow-dns-egress', 'shop/default-deny-all', 'shop/frontend-allow'] } } });
+    // Each line names its blockers, each with its fix.
+    expect((lines[1]!.blockers as { kind: string; fix: string | null }[]).map((b) => [b.kind, b.fix !== null])).toEqual([
+      ['egress', true],
+      ['ingress', true],
+    ]);
+    expect(lines[0]).not.toHaveProperty('blockers');
     expect(lines[2]).toEqual({ line: 5, error: '"to" is missing: give it as a string, e.g. "ns/pod" or "svc/ns/name"' });
   });
 
@@ -241,7 +289,9 @@ describe('podpath trace', () => {
     expect(some.code).toBe(1);
     const [first, second] = some.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { verdict: string; trace: Trace });
     expect(first?.trace.verdict).toBe('delivered');
-    expect(second?.trace.hops.map((h) => h.kind)).toEqual(['container', 'pod-eth0', 'veth', 'policy']);
+    // Past the egress denial to the receiver's ingress check: both blockers found.
+    expect(second?.trace.hops.map((h) => h.kind)).toEqual(['container', 'pod-eth0', 'veth', 'policy', 'bridge', 'policy']);
+    expect(second?.trace.blockers.map((b) => b.kind)).toEqual(['egress', 'ingress']);
 
     const all = await podpath(['trace', '--snapshot', demoPath, '--batch', '-', '--with-policy', file('allow-db-3.yaml', allowDb), '-n', 'shop'], `${delivered}\n${denied}\n`);
     expect(all.code).toBe(0);

@@ -47,6 +47,8 @@ describe('podpath describe', () => {
     expect(result.stdout).toMatch(/^ {2}CNI\s+flannel · overlay VXLAN \(high confidence\)$/m);
     expect(result.stdout).toMatch(/^Services \(\d+\)$/m);
     expect(result.stdout).toMatch(/^ {6}10\.244\.1\.5 {2}ready {2}shop\/db-0 on demo-worker-1$/m);
+    // A Service's health comes first, under its name.
+    expect(result.stdout).toMatch(/^ {2}payments\/ledger {2}ClusterIP {2}\S+\n {4}2 endpoints, none ready: connections are rejected$/m);
   });
 
   test('a missing or corrupt snapshot: one line naming the problem, exit 1', async () => {

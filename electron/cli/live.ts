@@ -1,9 +1,13 @@
 /**
- * A live cluster read once and closed, for `snapshot`, `describe` and `trace`: the objects as a
- * snapshot, and what could be read of each kind.
+ * A live cluster read once and closed, for `snapshot`, `describe`, `trace` and `doctor`: the
+ * objects as a snapshot, and what could be read of each kind.
  */
+import { join } from 'node:path';
 import type { KindStatus } from '../../shared/ipc.ts';
+import type { Topology } from '../../shared/model/types.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
+import { derive } from '../../shared/topology/derive.ts';
+import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
 import { configForContext } from '../backend/kube/context-config.ts';
 import { kindSpecs } from '../backend/kube/kinds.ts';
 import { kubeconfigPaths, loadKubeconfig } from '../backend/kube/kubeconfig.ts';
@@ -41,4 +45,20 @@ export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Sn
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The model a command works on: a snapshot file, the demo, or a live cluster read once and
+ * closed. A kind it could not read makes the answer wrong without saying so (no NetworkPolicies:
+ * every flow allowed), so each one is named on stderr, with `unseen` saying what it costs.
+ */
+export async function readTopology(options: KubeOptions & { snapshot?: string; demo?: boolean }, unseen: string): Promise<Topology> {
+  if (options.snapshot || options.demo) {
+    const snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
+    return derive(snapshot.objects, snapshot.source);
+  }
+  const live = await snapshotLive(options);
+  if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
+  for (const status of live.kinds) if (status.state === 'forbidden' || status.state === 'failed') console.error(`podpath: ${kindLine(status)}: ${unseen}`);
+  return derive(live.snapshot.objects, live.snapshot.source);
 }

@@ -9,6 +9,7 @@ import type { Protocol } from '../../shared/trace/types.ts';
 import { addKubeOptions } from './common.ts';
 import type { DescribeOptions } from './describe.ts';
 import type { DiffOptions } from './diff.ts';
+import type { DoctorOptions } from './doctor.ts';
 import type { ExportOptions } from './export.ts';
 import type { ServeCommandOptions } from './serve.ts';
 import type { SnapshotOptions } from './snapshot.ts';
@@ -42,7 +43,13 @@ Exit codes:
 
 SRC and DST: ns/pod, ns/pod:container, svc/ns/name, ingress/ns/name[/path], gateway/ns/name,
 node/name, an IP (IP:port), internet, or (DST only) a DNS name as the source pod looks it up:
-name, name.ns, name.ns.svc.cluster.local.
+name, name.ns, name.ns.svc.cluster.local (from a node or the internet, a Service's name is the
+Service itself). ns/deployment (or StatefulSet, DaemonSet, any controller) or the start of a pod
+name picks one pod, Running and Ready first, then by name, and says which; for DST a Service of
+that name comes first. After the colon of ns/pod:X or svc/ns/name:X, digits are a port and a name
+is a container (pods), else a named port (a container's, or the Service's). A port written in DST
+and a different --port is an error, not a guess. An end that names nothing, or several things,
+is answered with commands to run instead (on stderr).
 
 --with-policy FILE: YAML or JSON, several documents or a List; only networking.k8s.io/v1
 NetworkPolicy objects count (others are reported and ignored). One with the namespace and name
@@ -61,9 +68,21 @@ and "before" under --with-policy; a malformed line gives {"line","error"} and th
 
 Examples:
   podpath trace --demo --from shop/frontend-855456765f-rx8bk --to svc/shop/backend
+  podpath trace --demo --from shop/frontend --to svc/shop/db:5432
   podpath trace --snapshot prod.podpath.json --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
   podpath trace --context prod --batch flows.jsonl
   podpath trace --demo --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --fix > allow-db.yaml
+`;
+
+const doctorExitCodes = `
+Exit codes:
+  0  no error-level problem (warnings and info may be listed)
+  1  at least one error-level problem
+  2  nothing examined: a usage error, an unreadable snapshot, or a cluster that could not be read
+
+Examples:
+  podpath doctor --demo
+  podpath doctor --context prod --json | jq '.problems[] | select(.severity == "error")'
 `;
 
 export function buildProgram(): Command {
@@ -88,6 +107,21 @@ export function buildProgram(): Command {
       .addOption(new Option('--demo', 'describe the bundled demo cluster').conflicts(['context', 'kubeconfig']))
       .option('--json', 'print the description as JSON'),
   ).action(async (options: DescribeOptions) => (await import('./describe.ts')).describeCommand(options));
+
+  addKubeOptions(
+    program
+      .command('doctor')
+      .description('List the network problems: Services that reach no ready pod, ports and endpoints that do not line up, policies that select nothing or block DNS, and more, each with its evidence and fix.')
+      .addOption(new Option('--snapshot <file>', 'examine a snapshot file').conflicts(['context', 'kubeconfig', 'demo']))
+      .addOption(new Option('--demo', 'examine the bundled demo cluster').conflicts(['context', 'kubeconfig']))
+      .option('--json', 'print {"problems","counts"} as JSON'),
+  )
+    .addHelpText('after', doctorExitCodes)
+    // Usage errors end with 2 here, not commander's 1: 1 means "an error-level problem" to CI.
+    .exitOverride((error) => {
+      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
+    })
+    .action(async (options: DoctorOptions) => (await import('./doctor.ts')).doctorCommand(options));
 
   program
     .command('diff')
@@ -115,7 +149,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--demo', 'trace in the bundled demo cluster').conflicts(['context', 'kubeconfig']))
       .option('--from <src>', 'where the packet starts (see SRC and DST below)')
       .option('--to <dst>', 'where it goes')
-      .addOption(new Option('--port <n>', "destination port (default: the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(tracePort))
+      .addOption(new Option('--port <n>', "destination port (default: the one written in DST, the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(tracePort))
       .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(traceProtocol))
       .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
       .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])

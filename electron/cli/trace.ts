@@ -5,22 +5,20 @@
  * delivered, 1 another verdict, 2 no verdict (program.ts prints them under --help).
  */
 import { open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseDocuments } from '../../shared/kube/documents.ts';
-import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
+import type { PolicyRecord } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
+import { policyDenials } from '../../shared/trace/blockers.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
 import type { Protocol, Trace, TraceQuery } from '../../shared/trace/types.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
 import { ExitError, fileProblem, print, type KubeOptions } from './common.ts';
-import { kindLine, snapshotLive } from './live.ts';
+import { readTopology } from './live.ts';
 
 export interface TraceCommandOptions extends KubeOptions {
   snapshot?: string;
@@ -110,18 +108,38 @@ async function openBatch(path: string): Promise<Readable> {
   throw new Error(`Cannot read batch file ${path}: a directory, not a file.`);
 }
 
-/** The model to trace in: a snapshot file, the demo, or a live cluster read once and closed. */
-async function traceTopology(options: TraceCommandOptions): Promise<Topology> {
-  if (options.snapshot || options.demo) {
-    const snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
-    return derive(snapshot.objects, snapshot.source);
-  }
-  const live = await snapshotLive(options);
-  if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
-  // A kind the trace could not read makes it wrong without saying so (no NetworkPolicies: every
-  // flow allowed), so each one is named.
-  for (const status of live.kinds) if (status.state === 'forbidden' || status.state === 'failed') console.error(`podpath: ${kindLine(status)}: the trace cannot see them`);
-  return derive(live.snapshot.objects, live.snapshot.source);
+/** A word as a POSIX shell reads it back: quoted when it holds anything but the usual characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The same command with an end that named nothing (or several things) replaced by each of its
+ * suggestions, ready to run: the source's first, else the destination's.
+ */
+function retryCommands(options: TraceCommandOptions, result: Trace): string[] {
+  const from = result.from.suggestions ?? [];
+  const to = result.to.suggestions ?? [];
+  const command = (src: string, dst: string) =>
+    [
+      'podpath trace',
+      ...(options.demo ? ['--demo'] : []),
+      ...(options.snapshot ? ['--snapshot', options.snapshot] : []),
+      ...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []),
+      ...(options.context ? ['--context', options.context] : []),
+      ...options.namespace.flatMap((ns) => ['-n', ns]),
+      '--from', src,
+      '--to', dst,
+      ...(options.port !== undefined ? ['--port', String(options.port)] : []),
+      ...(options.protocol ? ['--protocol', options.protocol] : []),
+      ...(options.withPolicy ?? []).flatMap((file) => ['--with-policy', file]),
+      ...(options.json ? ['--json'] : []),
+      ...(options.fix ? ['--fix'] : []),
+    ]
+      .map((word, i) => (i === 0 ? word : shellWord(word)))
+      .join(' ');
+  if (from.length > 0) return from.map((src) => command(src, to[0] ?? result.query.to));
+  return to.map((dst) => command(result.query.from, dst));
 }
 
 async function runTrace(options: TraceCommandOptions): Promise<number> {
@@ -132,7 +150,7 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   const batch = options.batch !== undefined ? await openBatch(options.batch) : null;
 
   const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => console.error(`podpath: ${line}`));
-  const topology = await traceTopology(options);
+  const topology = await readTopology(options, 'the trace cannot see them');
   const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
   const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
   // Under --json and --batch stdout holds JSON only, under --fix YAML only: the notes go to stderr.
@@ -144,7 +162,8 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
     const { before, after } = traceBoth(query);
     if (options.fix) {
       const result = after ?? before;
-      const fix = policyFix(topology, result.policy, policies);
+      // Every NetworkPolicy blocker at once, the name lookup's included.
+      const fix = policyFix(topology, policyDenials(result.blockers), policies);
       if (fix) await print(policiesYaml(fix.policies, fix.changes));
       else console.error(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a NetworkPolicy denial`}.`);
     } else if (options.json) {
@@ -155,6 +174,9 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
     } else {
       await print(formatTrace(before, { color: options.color ?? false }));
     }
+    const retries = retryCommands(options, after ?? before);
+    // On stderr, as git says "did you mean": stdout stays the trace (or its JSON or YAML).
+    if (retries.length > 0) console.error(`podpath: did you mean:\n${retries.map((command) => `  ${command}`).join('\n')}`);
     return (after ?? before).verdict === 'delivered' ? 0 : 1;
   }
 

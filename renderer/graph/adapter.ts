@@ -16,6 +16,7 @@
  * modules it calls: layout, detail, highlight, trace-path, overview, export-image.)
  */
 import type cytoscape from 'cytoscape';
+import type { Severity } from '../../shared/doctor/types.ts';
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitExtent, unitHolding, type Detail } from './detail.ts';
@@ -90,6 +91,8 @@ export class GraphAdapter implements PodpathView {
   private found: string | null = null;
   /** What "Highlight all" marked (model ids), if anything. */
   private matched: ReadonlySet<string> | null = null;
+  /** The subjects of the doctor's problems (model ids), each with its worst severity. */
+  private problems: ReadonlyMap<string, Severity> = new Map();
   private hasGrowthRoom = false;
   private hasUserMovedViewport = false;
   /** Until the user moves the view, it is the picture's first view (`showFirstView`), kept on resize. */
@@ -311,6 +314,7 @@ export class GraphAdapter implements PodpathView {
       this.applyHighlight();
       this.applyTrace();
       this.applyMatches();
+      this.applyProblems();
       if (this.isFar) cy.nodes('.host, .group').addClass('is-far');
     });
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
@@ -569,6 +573,13 @@ export class GraphAdapter implements PodpathView {
       .sort();
   }
 
+  problemIds(): { id: string; severity: 'error' | 'warning' }[] {
+    return this.cy
+      .elements('.has-problem-error, .has-problem-warning')
+      .map((e) => ({ id: e.id(), severity: e.hasClass('has-problem-error') ? ('error' as const) : ('warning' as const) }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   tracedIds(): string[] {
     return this.cy
       .elements('.is-traced')
@@ -651,5 +662,39 @@ export class GraphAdapter implements PodpathView {
 
   private applyMatches(): void {
     markMatches(this.cy, this.matched, (id) => this.foldOf(id));
+  }
+
+  /**
+   * Rings the subject of each problem, error or warning (`has-problem-error`, `-warning`); one
+   * that is folded rings whatever fold stands for it, a block of nodes included, with the worst
+   * severity of what it holds. Kept and applied again after every draw.
+   */
+  markProblems(byId: ReadonlyMap<string, Severity>): void {
+    this.problems = byId;
+    this.cy.batch(() => this.applyProblems());
+  }
+
+  private applyProblems(): void {
+    const cy = this.cy;
+    cy.elements('.has-problem-error, .has-problem-warning').removeClass('has-problem-error has-problem-warning');
+    for (const [id, severity] of this.problems) {
+      const shownAs = cy.getElementById(id).nonempty() ? id : (this.foldOf(id) ?? this.blockOf(id));
+      const ele = shownAs ? cy.getElementById(shownAs) : null;
+      if (!ele || ele.hasClass('has-problem-error')) continue;
+      ele.removeClass('has-problem-warning').addClass(`has-problem-${severity}`);
+    }
+  }
+
+  /** The drawn fold of a block of nodes that holds a folded element, if any (foldOf's are the element's own unit's). */
+  private blockOf(id: string): string | null {
+    const unit = this.index ? unitHolding(this.index.list, this.layoutPositions, id) : null;
+    const box = unit && this.index ? unitExtent(this.index.list, this.layoutPositions, unit) : null;
+    if (!box) return null;
+    const [x, y] = [(box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2];
+    const block = this.cy.nodes('.fold-block').filter((fold) => {
+      const at = fold.position();
+      return Math.abs(x - at.x) <= fold.width() / 2 && Math.abs(y - at.y) <= fold.height() / 2;
+    });
+    return block.nonempty() ? block.first().id() : null;
   }
 }

@@ -99,7 +99,7 @@ function sampleShapes(sample: LegendSection['items'][number]['sample'], x: numbe
   const shapes: Shape[] = [];
   if (sample.halo) shapes.push({ type: 'rect', x: box.x - 4, y: box.y - 4, w: box.w + 8, h: box.h + 8, rx: 5, stroke: sample.halo, strokeWidth: 0, fill: sample.halo, fillOpacity: 0.25 });
   shapes.push({ type: 'rect', ...box, rx: 3, cut: sample.shape === 'cut', stroke, fill: sample.fill, fillOpacity: sample.fillOpacity, strokeWidth, dash: legendDash(sample.dash, 'border') });
-  if (sample.outline) shapes.push({ type: 'rect', x: box.x - 2.5, y: box.y - 2.5, w: box.w + 5, h: box.h + 5, rx: 4.5, stroke: sample.outline, strokeOpacity: 0.8, fill: 'none', strokeWidth: 2 });
+  if (sample.outline) shapes.push({ type: 'rect', x: box.x - 2.5, y: box.y - 2.5, w: box.w + 5, h: box.h + 5, rx: 4.5, stroke: sample.outline, strokeOpacity: 0.8, fill: 'none', strokeWidth: 2, dash: legendDash(sample.outlineDash, 'border') });
   if (sample.text) shapes.push({ type: 'text', x: box.x + box.w / 2, y: mid + 3.5, text: sample.text, size: 10, color: sample.textColor ?? text, anchor: 'middle', weight: 600 });
   return shapes;
 }

@@ -12,10 +12,11 @@ export type LegendDash = 'dashed' | 'dotted';
 export type LegendSample =
   /**
    * A box: `fillOpacity` as the canvas's background-opacity (theme colours may be rgb(), so no
-   * alpha is appended to them), `outline` a ring outside its border (a pod not ready), `halo` a
-   * glow around it (selection), `text` written inside (a fold's count, a badge's word) in `textColor`.
+   * alpha is appended to them), `outline` a ring outside its border (a pod not ready; dashed,
+   * `outlineDash`, a problem's subject), `halo` a glow around it (selection), `text` written
+   * inside (a fold's count, a badge's word) in `textColor`.
    */
-  | { kind: 'box'; stroke: string; fill: string; fillOpacity?: number; width?: number; dash?: LegendDash; shape?: 'round' | 'cut'; outline?: string; halo?: string; text?: string; textColor?: string }
+  | { kind: 'box'; stroke: string; fill: string; fillOpacity?: number; width?: number; dash?: LegendDash; shape?: 'round' | 'cut'; outline?: string; outlineDash?: LegendDash; halo?: string; text?: string; textColor?: string }
   | { kind: 'line'; stroke: string; width: number; dash?: LegendDash; arrow?: boolean }
   /** A name as the canvas writes it: italic when inferred, muted when the pod has no IP yet. */
   | { kind: 'text'; text: string; italic?: boolean; color?: string };
@@ -61,6 +62,7 @@ export function legendSections(topology: Topology | null, theme: GraphTheme): Le
         { sample: box(podColor, podColor, { fillOpacity: 0.12, outline: theme.notReady }), label: 'pod not ready' },
         { sample: { kind: 'text', text: 'name', color: theme.muted }, label: 'Pending pod: no IP yet' },
         { sample: box(theme.notReady, theme.notReady, { fillOpacity: 0.14 }), label: 'fold holding problems' },
+        { sample: box(podColor, theme.hostFill, { outline: theme.notReady, outlineDash: 'dashed' }), label: 'a problem the doctor found (orange: a warning)' },
         { sample: box(theme.policy, theme.policy, { width: 0, text: 'in', textColor: '#fff' }), label: 'isolated by NetworkPolicy (in, out)' },
         { sample: box(theme.selection, theme.hostFill, { width: 3, halo: theme.selection }), label: 'selected' },
         { sample: line(theme.selection, 3.5, { arrow: true }), label: 'traced path (hops numbered)' },

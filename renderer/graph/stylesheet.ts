@@ -331,6 +331,12 @@ export function graphStylesheet(theme: GraphTheme, options: StyleOptions = {}): 
     },
     { selector: 'edge.exposure.pending', style: { 'line-style': 'dashed' } },
 
+    // The subject of a problem the doctor found (adapter.ts markProblems), or the fold that holds
+    // it: a dashed ring well outside the border, red for an error, orange for a warning; apart
+    // from a pod not ready's solid outline close in, and from the selection's amber.
+    { selector: 'node.has-problem-error, node.has-problem-warning', style: { 'outline-width': 3, 'outline-style': 'dashed', 'outline-offset': 4, 'outline-opacity': 1, 'outline-color': theme.notReady } },
+    { selector: 'node.has-problem-warning', style: { 'outline-color': theme.terminating } },
+
     // Highlighting: classes toggled by the adapter.
     { selector: 'edge.is-faded', style: { opacity: 0.12 } },
     // A trace: its path stands out, everything else steps back.

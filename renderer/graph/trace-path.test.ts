@@ -38,21 +38,23 @@ describe('pathHops: the hops in the panel\'s order, and the one that decides a f
     expect(hops.some((h) => h.isDeciding)).toBe(false);
   });
 
-  test('an egress denial is decided by its policy check, the last hop', () => {
+  test('an egress denial is decided by its policy check; the path goes on to the ingress check, a later blocker, its last hop', () => {
     const t = trace(demo, { from: `shop/${frontend.name}`, to: 'shop/db-0', port: 5432 });
     expect(t.verdict).toBe('policy-denied');
     const hops = pathHops(t, null);
     expect(hops).toHaveLength(t.hops.length);
-    expect(hops.filter((h) => h.isDeciding)).toEqual([hops.at(-1)]);
-    expect(hops.at(-1)).toMatchObject({ isCheck: true, isDns: false });
+    expect(hops.filter((h) => h.isDeciding)).toEqual([hops.find((h) => h.isCheck)]);
+    expect(hops.filter((h) => h.isBlocker)).toEqual([hops.at(-1)]);
+    expect(hops.at(-1)).toMatchObject({ isCheck: true, isDns: false, isDeciding: false });
   });
 
-  test('a blocked lookup is decided by its own last hop; the connection after it is not drawn', () => {
+  test('a blocked lookup is decided by its own last hop; the connection traced on after it, which nothing else blocks, is not drawn', () => {
     const withoutDns = Object.values(demo.policies).filter((p) => p.name !== 'allow-dns-egress');
     const t = trace(demo, { from: `shop/${frontend.name}`, to: 'backend.shop' }, { policies: withoutDns });
     expect(t.dns?.status).toBe('policy-denied');
-    expect(t.hops.map((h) => h.kind)).toEqual(['dns']);
-    const hops = pathHops(t, null);
+    expect(t.isDnsAssumed).toBe(true);
+    expect(t.hops.length).toBeGreaterThan(1);
+    const hops = pathHops(t, t.branches[0]!);
     expect(hops.map((h) => h.ids)).toEqual(t.dns!.hops.map((h) => h.ids));
     expect(hops.filter((h) => h.isDeciding).map((h) => h.number)).toEqual([t.dns!.hops.length]);
     expect(hops.every((h) => h.isDns)).toBe(true);
@@ -121,7 +123,25 @@ describe('placeSteps on the drawn demo', () => {
       [frontend.id, 'data'],
       [bridgeOf(frontend), 'denied'],
     ]);
-    expect(placed.map(stepLabel)).toEqual(['1–2', '3–4 ✕']);
+    // db-0 is on the same node: its ingress check, denied too, is at the same bridge.
+    expect(placed.map(stepLabel)).toEqual(['1–2', '3–6 ✕']);
+  });
+
+  test('a lookup blocked, then egress and ingress: ✕ at the lookup, a smaller × at each later blocker, drawn up to the last', () => {
+    const withoutDns = Object.values(demo.policies).filter((p) => p.name !== 'allow-dns-egress');
+    const t = trace(demo, { from: `shop/${frontend.name}`, to: 'db.shop', port: 5432 }, { policies: withoutDns });
+    const branch = t.branches.find((b) => b.node !== frontend.host)!;
+    const db = demo.pods[branch.pod!]!;
+    const hops = pathHops(t, branch);
+    expect(hops.filter((h) => h.isDeciding).map((h) => h.number)).toEqual([t.dns!.hops.length]);
+    expect(hops.filter((h) => h.isBlocker)).toHaveLength(2);
+    expect(hops.at(-1)).toMatchObject({ isBlocker: true, isCheck: true });
+    const placed = steps(t, branch);
+    expect(placed.filter((s) => s.style === 'denied').map((s) => s.anchor)).toEqual(['svc:kube-system/kube-dns']);
+    // The egress check at the frontend's bridge, the ingress check at db's, on another node.
+    expect(placed.filter((s) => s.hasBlocker).map((s) => s.anchor)).toEqual([bridgeOf(frontend), bridgeOf(db)]);
+    expect(placed.map(stepLabel).filter((l) => l.endsWith('×'))).toHaveLength(2);
+    expect(placed.at(-1)!.anchor).toBe(bridgeOf(db));
   });
 
   test('an ingress denial stops at the bridge before the pod: nothing is drawn at the pod it was meant for', () => {
@@ -135,7 +155,7 @@ describe('placeSteps on the drawn demo', () => {
 });
 
 describe('placeSteps: anchors', () => {
-  const hop = (number: number, ids: string[], extra: Partial<PathHop> = {}): PathHop => ({ number, ids, isDns: false, isDeciding: false, isCheck: false, ...extra });
+  const hop = (number: number, ids: string[], extra: Partial<PathHop> = {}): PathHop => ({ number, ids, isDns: false, isDeciding: false, isBlocker: false, isCheck: false, ...extra });
   const places: Record<string, Place> = {
     'pod:a': { kind: 'node', id: 'pod:a', isBox: false },
     'ctr:a/web': { kind: 'node', id: 'pod:a', isBox: false },

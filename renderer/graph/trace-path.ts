@@ -1,11 +1,13 @@
 /**
  * A trace as the graph draws it (issue 11): its hops in the order the trace panel lists them —
  * the DNS lookup's, then the path's, then the chosen branch's, numbered alike — each marked as a
- * DNS hop or a data hop, and the hop that denies or drops a failed path marked as deciding, with
- * nothing after it. Then, for what the canvas draws, the steps: one per element the packet stands
+ * DNS hop or a data hop. A failed path is drawn up to its last blocker (a trace goes on past a
+ * blocker to find the next one, issue 17): the first blocker is the deciding hop, the later ones
+ * are marked too. Then, for what the canvas draws, the steps: one per element the packet stands
  * at, in order, each arrow between two of them a move of the packet.
  */
-import type { Branch, DnsLookup, Trace, Verdict } from '../../shared/trace/types.ts';
+import { blockersOf } from '../../shared/trace/blockers.ts';
+import type { Blocker, Branch, Trace, Verdict } from '../../shared/trace/types.ts';
 import type { GraphElement, GraphNodeKind } from './element-types.ts';
 
 export interface PathHop {
@@ -15,32 +17,40 @@ export interface PathHop {
   ids: readonly string[];
   /** Part of the name lookup: the lookup's own hops and the path's summary of it. */
   isDns: boolean;
-  /** The hop that denies or drops the packet: the last one drawn. */
+  /** The hop that denies or drops the packet first. */
   isDeciding: boolean;
+  /** A hop that would block the packet too, after the deciding one (or on a path that is not
+   * failed, such as a lookup denied to some CoreDNS endpoints). */
+  isBlocker: boolean;
   /** A NetworkPolicy check: the packet is checked where it stands, and does not move. */
   isCheck: boolean;
 }
 
 const failedVerdicts: ReadonlySet<Verdict> = new Set(['policy-denied', 'no-endpoints', 'no-route']);
-/** Lookups that end the trace (route.ts `dnsFailure`): the path's summary hop is never taken. */
-const failedLookups: ReadonlySet<DnsLookup['status']> = new Set(['policy-denied', 'no-endpoints', 'no-cluster-dns']);
 
 /**
  * The hops of `trace` to draw, with `branch` (the one chosen where the path fans out). A failed
- * path is decided by its last hop (a trace ends where it is denied or dropped), or by the last
- * hop of the name lookup when that is what failed; a trace to a target that is not there draws
- * nothing.
+ * path is drawn up to its last blocker and decided by its first; one with no blocker located (a
+ * trace made by hand) by its last hop. A trace to a target that is not there draws nothing.
  */
 export function pathHops(trace: Trace, branch: Branch | null): PathHop[] {
   if (trace.verdict === 'unknown-target') return [];
   const lookup = trace.dns?.hops ?? [];
-  const path = [...trace.hops, ...(trace.branches.length > 0 && branch ? branch.hops : [])];
+  const chosen = trace.branches.length > 0 ? branch : null;
+  const path = [...trace.hops, ...(chosen ? chosen.hops : [])];
   const hops = [...lookup.map((hop) => ({ hop, isDns: true })), ...path.map((hop) => ({ hop, isDns: hop.kind === 'dns' }))];
-  const verdict = trace.branches.length > 0 && branch ? branch.verdict : trace.verdict;
-  const isLookupFailed = trace.dns !== undefined && failedLookups.has(trace.dns.status) && lookup.length > 0;
-  const drawn = isLookupFailed ? lookup.length : hops.length;
-  const deciding = failedVerdicts.has(verdict) ? drawn - 1 : -1;
-  return hops.slice(0, drawn).map(({ hop, isDns }, i) => ({ number: i + 1, ids: hop.ids, isDns, isDeciding: i === deciding, isCheck: hop.kind === 'policy' }));
+  // From where a blocker is to its place in `hops`.
+  const indexOf = (at: NonNullable<Blocker['at']>) => (at.in === 'dns' ? at.hop : at.in === 'path' ? lookup.length + at.hop : lookup.length + trace.hops.length + at.hop);
+  const blocked = blockersOf(trace, chosen).flatMap((b) => (b.at ? [indexOf(b.at)] : []));
+  const isFailed = failedVerdicts.has(trace.verdict) || (chosen !== null && failedVerdicts.has(chosen.verdict));
+  let drawn = hops.length;
+  let deciding = -1;
+  if (isFailed) {
+    drawn = blocked.length > 0 ? Math.max(...blocked) + 1 : hops.length;
+    deciding = blocked[0] ?? drawn - 1;
+  }
+  const later = new Set(blocked.filter((i) => i !== deciding));
+  return hops.slice(0, drawn).map(({ hop, isDns }, i) => ({ number: i + 1, ids: hop.ids, isDns, isDeciding: i === deciding, isBlocker: later.has(i), isCheck: hop.kind === 'policy' }));
 }
 
 /** Where a model id is drawn: a node (maybe a box, see `anchorOf`), or an edge between two nodes. */
@@ -75,6 +85,8 @@ export interface PathStep {
   anchor: string;
   /** `denied` when the deciding hop is here, `dns` when all its hops are the lookup's. */
   style: StepStyle;
+  /** A later blocker is here (see `PathHop.isBlocker`). */
+  hasBlocker: boolean;
   /** How the packet came here from the step before (the arrow into it): null for the first. */
   arrival: 'data' | 'dns' | null;
 }
@@ -108,19 +120,21 @@ export function placeSteps(hops: readonly PathHop[], place: (id: string) => Plac
     if (anchor === null) return;
     if (last?.anchor === anchor) {
       last.hops.push(hop.number);
+      if (hop.isBlocker) last.hasBlocker = true;
       if (hop.isDeciding) last.style = 'denied';
       else if (!hop.isDns && last.style === 'dns') last.style = 'data';
       return;
     }
-    steps.push({ hops: [hop.number], anchor, style: hop.isDeciding ? 'denied' : hop.isDns ? 'dns' : 'data', arrival: last ? (hop.isDns ? 'dns' : 'data') : null });
+    steps.push({ hops: [hop.number], anchor, style: hop.isDeciding ? 'denied' : hop.isDns ? 'dns' : 'data', hasBlocker: hop.isBlocker, arrival: last ? (hop.isDns ? 'dns' : 'data') : null });
   });
   return steps;
 }
 
-/** A step's badge: its hop numbers ("3", "6–8"), and ✕ where the packet is denied or dropped. */
+/** A step's badge: its hop numbers ("3", "6–8"), and ✕ where the packet is denied or dropped
+ * first, a smaller × where it would be blocked again. */
 export function stepLabel(step: PathStep): string {
   const first = step.hops[0] ?? 0;
   const last = step.hops.at(-1) ?? first;
   const numbers = first === last ? String(first) : `${first}–${last}`;
-  return step.style === 'denied' ? `${numbers} ✕` : numbers;
+  return step.style === 'denied' ? `${numbers} ✕` : step.hasBlocker ? `${numbers} ×` : numbers;
 }

@@ -18,6 +18,8 @@ export interface PodpathView {
   tracedIds(): string[];
   /** Ids of the elements marked as a search's matches ("Highlight all"), sorted. */
   markedIds(): string[];
+  /** The elements ringed for a problem the doctor found (their own, or a fold standing for them), by id, with the ring's severity. */
+  problemIds(): { id: string; severity: 'error' | 'warning' }[];
   /** The numbered steps of the trace shown as drawn over the graph, in order (none without a trace). */
   traceSteps(): DrawnTraceStep[];
   /** Where a node is in the drawing (model coordinates, which no pan or zoom changes), or null

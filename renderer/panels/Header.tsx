@@ -60,6 +60,8 @@ export interface HeaderProps {
   search?: ReactNode;
   /** The Filters button and its panel, placed after the search box. */
   filters?: ReactNode;
+  /** The Problems button (counts by severity) and its panel, placed after the Filters. */
+  problems?: ReactNode;
   /** The "Export image…" menu, for the `e` shortcut to open. */
   exportImageRef?: Ref<HTMLSelectElement>;
   /** Opens the keyboard shortcuts overlay (the "?" button). */
@@ -67,7 +69,7 @@ export interface HeaderProps {
   isHelpOpen?: boolean;
 }
 
-export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, grouping = 'node', onGrouping, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters, exportImageRef, onHelp, isHelpOpen = false }: HeaderProps) {
+export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, grouping = 'node', onGrouping, needsTidying, sourceRef, onOpenSnapshot, onExportSnapshot, isExporting, onExportImage, search, filters, problems, exportImageRef, onHelp, isHelpOpen = false }: HeaderProps) {
   const topology = view?.topology;
   const cluster = useMemo(() => (topology ? describeCluster(topology) : null), [topology]);
   const cni = cluster?.cni;
@@ -103,6 +105,7 @@ export function Header({ view, isPickerOpen, onOpenPicker, onFit, onRelayout, gr
       </button>
       {search}
       {filters}
+      {problems}
       <div className="spacer" />
       {cni && (
         <div className="fact" title={evidenceTooltip('CNI', cni.evidence)} data-testid="cni">

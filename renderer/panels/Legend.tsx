@@ -53,7 +53,7 @@ function Sample({ sample }: { sample: LegendSample }) {
     border: `${sample.width ?? 1.5}px ${sample.dash ?? 'solid'} ${sample.stroke}`,
     background: sample.fillOpacity === undefined ? sample.fill : `color-mix(in srgb, ${sample.fill} ${Math.round(sample.fillOpacity * 100)}%, transparent)`,
     color: sample.textColor,
-    ...(sample.outline ? { outline: `2px solid ${sample.outline}`, outlineOffset: 1 } : {}),
+    ...(sample.outline ? { outline: `2px ${sample.outlineDash ?? 'solid'} ${sample.outline}`, outlineOffset: 1 } : {}),
     ...(sample.halo ? { boxShadow: `0 0 0 3px color-mix(in srgb, ${sample.halo} 35%, transparent)` } : {}),
   };
   return (

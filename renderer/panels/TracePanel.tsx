@@ -9,10 +9,12 @@
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { pathHops, type PathHop } from '../graph/trace-path.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
+import { blockersOf } from '../../shared/trace/blockers.ts';
 import type { Branch, Trace, Verdict } from '../../shared/trace/types.ts';
 import { closeTrace, editTrace, type TraceRequest } from '../state/ui.ts';
 import { HopList } from './trace/HopList.tsx';
 import { CopyButton } from './details/CopyButton.tsx';
+import { Blockers } from './trace/Blockers.tsx';
 import { PolicyBlock } from './trace/PolicyBlock.tsx';
 import { runTrace } from './trace-request.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
@@ -37,6 +39,8 @@ export interface HopMarks {
   chosen: number | null;
   onGraph: ReadonlySet<number>;
   deciding: number | null;
+  /** Hops that would block the packet again, after the deciding one. */
+  blocking: ReadonlySet<number>;
   onHover(hop: number | null): void;
   onChoose(hop: number): void;
 }
@@ -97,6 +101,7 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
     chosen,
     onGraph,
     deciding: path?.find((hop) => hop.isDeciding)?.number ?? null,
+    blocking: new Set(path?.filter((hop) => hop.isBlocker).map((hop) => hop.number)),
     onHover: setHovered,
     onChoose: (hop) => setChosen((current) => (current === hop ? null : hop)),
   };
@@ -118,15 +123,17 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
       <form className="trace-form" onSubmit={(event) => event.preventDefault()}>
         <label>
           From
-          <input data-testid="trace-from" value={request.from} placeholder="ns/pod, svc/ns/name, IP, internet" spellCheck={false} onChange={(e) => editTrace({ from: e.currentTarget.value })} />
+          <input data-testid="trace-from" value={request.from} placeholder="ns/pod, ns/deployment, node/name, IP, internet" spellCheck={false} onChange={(e) => editTrace({ from: e.currentTarget.value })} />
         </label>
+        <EndSuggestions suggestions={trace?.from.suggestions} testId="trace-from-suggestions" onPick={(from) => editTrace({ from })} />
         <button type="button" className="button button-small trace-swap" title="Swap source and destination" onClick={() => editTrace({ from: request.to, to: request.from })}>
           ⇅
         </button>
         <label>
           To
-          <input data-testid="trace-to" value={request.to} placeholder="ns/pod, svc/ns/name, name.ns, IP:port" spellCheck={false} onChange={(e) => editTrace({ to: e.currentTarget.value })} />
+          <input data-testid="trace-to" value={request.to} placeholder="ns/pod:port, svc/ns/name:port, name.ns, IP:port" spellCheck={false} onChange={(e) => editTrace({ to: e.currentTarget.value })} />
         </label>
+        <EndSuggestions suggestions={trace?.to.suggestions} testId="trace-to-suggestions" onPick={(to) => editTrace({ to })} />
         <div className="trace-form-row">
           <label>
             Port
@@ -198,9 +205,27 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
 
 const noPolicies: PolicyRecord[] = [];
 
+/** Under an end that names nothing (or several things): what to write instead, one click each. */
+function EndSuggestions({ suggestions, testId, onPick }: { suggestions: string[] | undefined; testId: string; onPick(text: string): void }) {
+  if (!suggestions?.length) return null;
+  return (
+    <div className="trace-suggestions" data-testid={testId}>
+      <span className="muted">Did you mean</span>
+      {suggestions.map((text) => (
+        <button key={text} type="button" className="link" title={`Trace with ${text}`} onClick={() => onPick(text)}>
+          {text}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, topology, whatIf }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void; marks: HopMarks; topology: Topology; whatIf: PolicyRecord[] }) {
   // Numbered on from section to section, as the graph numbers them (trace-path.ts).
   const lookupHops = trace.dns?.hops.length ?? 0;
+  const blockers = useMemo(() => blockersOf(trace, branch), [trace, branch]);
+  // A failure's blockers say what its summary would; a delivery or a disagreement is summed up.
+  const isSaidByBlockers = blockers.length > 0 && trace.verdict !== 'delivered' && trace.verdict !== 'ambiguous';
   return (
     <div className="trace-result" data-testid="trace-result" data-verdict={trace.verdict}>
       <div className={`trace-verdict verdict-${trace.verdict}`} data-testid="trace-verdict">
@@ -211,10 +236,10 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
             (with the cluster’s policies: {verdictText[before.verdict].toLowerCase()})
           </span>
         )}
-        {/* A denial's summary is its policy lines, said once, below. */}
-        {trace.verdict !== 'policy-denied' && <p className="trace-summary">{trace.summary}</p>}
+        {!isSaidByBlockers && <p className="trace-summary">{trace.summary}</p>}
       </div>
-      <PolicyBlock trace={trace} branch={branch} topology={topology} whatIf={whatIf} />
+      <Blockers blockers={blockers} topology={topology} whatIf={whatIf} />
+      <PolicyBlock trace={trace} branch={branch} blockers={blockers} />
       <p className="trace-ends">
         <span>{trace.from.label}</span> → <span>{trace.to.label}</span>
         <br />
@@ -231,7 +256,8 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
           </section>
         )}
         <section className="trace-section">
-          <h3>Path</h3>
+          <h3>Path{trace.isDnsAssumed && <span className="trace-assumed"> — if DNS had answered</span>}</h3>
+          {trace.isDnsAssumed && <p className="muted" data-testid="trace-dns-assumed">The lookup failed ({trace.dns?.status}); the connection is traced on to what CoreDNS would have answered, to find what else blocks it.</p>}
           <HopList hops={trace.hops} start={lookupHops + 1} testId="trace-hops" marks={marks} />
         </section>
         {trace.branches.length > 0 && (

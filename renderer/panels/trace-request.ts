@@ -5,7 +5,7 @@
 import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
 import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
-import { policiesYaml, policyFix, policyManifest } from '../../shared/policy/fix.ts';
+import { policiesYaml, policyFix, policyManifest, type Denial } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import type { PolicySummary, Trace } from '../../shared/trace/types.ts';
@@ -65,13 +65,14 @@ export function runTrace(topology: Topology, request: TraceRequest): TraceResult
 }
 
 /**
- * What "Try a fix" puts in the What-if box for the policy verdicts shown: the smallest change
- * that allows the flow (shared/policy/fix.ts), made to the policies the trace used — so the
- * what-if policies already given stay in the text, but for those the fix changes. Null when no
- * direction is denied.
+ * What "Try a fix" puts in the What-if box for the denials shown (a trace's blockers' denials,
+ * `policyDenials`, so a lookup's is fixed with the rest; or a policy summary): the smallest change
+ * that allows them all (shared/policy/fix.ts), made to the policies the trace used — so the
+ * what-if policies already given stay in the text, but for those the fix changes. Null when
+ * nothing is denied.
  */
-export function fixText(topology: Topology, whatIf: PolicyRecord[], policy: PolicySummary): string | null {
-  const fix = policyFix(topology, policy, whatIf.length > 0 ? withPolicies(topology, whatIf) : undefined);
+export function fixText(topology: Topology, whatIf: PolicyRecord[], denials: PolicySummary | readonly Denial[]): string | null {
+  const fix = policyFix(topology, denials, whatIf.length > 0 ? withPolicies(topology, whatIf) : undefined);
   if (!fix) return null;
   const changed = new Set(fix.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
   const kept = whatIf.filter((p) => !changed.has(`${p.namespace}/${p.name}`)).map(policyManifest);

@@ -109,7 +109,9 @@ describe('describeTopology on the demo cluster', () => {
       bridge: keys(pod?.veth?.bridge),
       podService: keys(pod?.services[0]),
       podPolicy: keys(pod?.policies[0]),
+      policyLine: keys(pod?.policyLines.ingress),
       service: keys(service),
+      health: keys(service?.health),
       servicePort: keys(port),
       kubeProxy: keys(port?.kubeProxy),
       kubeProxyEndpoint: keys(port?.kubeProxy?.endpoints[0]),
@@ -127,7 +129,7 @@ describe('describeTopology on the demo cluster', () => {
       address: ['type', 'address'],
       device: ['id', 'name', 'kind', 'provenance', 'addresses', 'evidence', 'encapsulation', 'vni', 'udpPort'],
       route: ['destination', 'via', 'device', 'onlink', 'type', 'scope', 'peer', 'count', 'provenance', 'evidence', 'to', 'toId'],
-      pod: ['id', 'namespace', 'name', 'node', 'nodeId', 'ips', 'hostNetwork', 'phase', 'ready', 'owner', 'labels', 'containers', 'netns', 'veth', 'services', 'policies'],
+      pod: ['id', 'namespace', 'name', 'node', 'nodeId', 'ips', 'hostNetwork', 'phase', 'ready', 'owner', 'labels', 'containers', 'netns', 'veth', 'services', 'policies', 'policyLines'],
       container: ['id', 'name', 'role', 'image', 'ready', 'ports'],
       containerPort: ['name', 'port', 'protocol'],
       netns: ['interfaces', 'defaultRoutes'],
@@ -135,10 +137,12 @@ describe('describeTopology on the demo cluster', () => {
       bridge: ['id', 'name', 'addresses'],
       podService: ['id', 'service', 'ip', 'state', 'ports'],
       podPolicy: ['id', 'policy', 'types'],
-      service: ['id', 'namespace', 'name', 'type', 'clusterIPs', 'headless', 'externalName', 'externalIPs', 'loadBalancerIngress', 'selector', 'externalTrafficPolicy', 'internalTrafficPolicy', 'sessionAffinity', 'labels', 'ports', 'endpoints'],
+      policyLine: ['isolated', 'isolatedBy', 'allows', 'line'],
+      service: ['id', 'namespace', 'name', 'type', 'health', 'clusterIPs', 'headless', 'externalName', 'externalIPs', 'loadBalancerIngress', 'selector', 'externalTrafficPolicy', 'internalTrafficPolicy', 'sessionAffinity', 'labels', 'ports', 'endpoints'],
+      health: ['level', 'line'],
       servicePort: ['name', 'port', 'protocol', 'targetPort', 'nodePort', 'kubeProxyChains', 'kubeProxy'],
       kubeProxy: ['mode', 'service', 'local', 'external', 'firewall', 'endpoints'],
-      kubeProxyEndpoint: ['ip', 'target', 'chain'],
+      kubeProxyEndpoint: ['ip', 'target', 'chain', 'state', 'programmed'],
       endpoint: ['id', 'ip', 'state', 'ready', 'serving', 'terminating', 'node', 'zone', 'pod', 'podId', 'ports', 'slice'],
       ingress: ['id', 'namespace', 'name', 'className', 'controller', 'addresses', 'tlsHosts', 'rules'],
       ingressRule: ['host', 'path', 'pathType', 'service', 'serviceId', 'port'],
@@ -277,7 +281,9 @@ describe('formatDescribe', () => {
     expect(text).toMatch(/demo-worker-1 {2}Ready {2}InternalIP 172\.18\.0\.3/);
     expect(text).toMatch(/bridge {2}cni0 \[inferred\]/);
     expect(text).toMatch(/shop\/db-0 {2}10\.244\.1\.5 {2}Running {2}veth \? \[unknown\]/);
-    expect(text).toMatch(/shop\/backend {2}ClusterIP {2}10\.96\.\d+\.\d+\n {4}port http 80→http\/TCP {2}iptables KUBE-SVC-/);
+    // Each Service says its health first, then its ports and endpoints.
+    expect(text).toMatch(/shop\/backend {2}ClusterIP {2}10\.96\.\d+\.\d+\n {4}healthy: 3 endpoints, all ready\n {4}port http 80→http\/TCP {2}iptables KUBE-SVC-/);
+    expect(text).toMatch(/payments\/ledger {2}ClusterIP {2}10\.96\.\d+\.\d+\n {4}2 endpoints, none ready: connections are rejected\n {4}port grpc /);
     expect(text).toMatch(/endpoints \(2, 0 ready\)\n\s+10\.244\.1\.10 {2}not-ready {2}payments\/ledger-/);
     expect(text).toMatch(/Pods not on a known node \(1\)\n {2}shop\/recommender-\S+ {2}no IP/);
   });

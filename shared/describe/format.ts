@@ -3,7 +3,7 @@
  * texts the details panel shows for the same records.
  */
 import type { Confidence } from '../model/cluster.ts';
-import { servicePortText } from '../model/text.ts';
+import { servicePortText, type EndpointState } from '../model/text.ts';
 import type { DescribeDocument, DescribedCni, DescribedDevice, DescribedPod, DescribedPort, DescribedRoute, DescribedService } from './types.ts';
 
 export function containerPortText(port: DescribedPort): string {
@@ -23,6 +23,16 @@ export function serviceAddressText(service: Pick<DescribedService, 'type' | 'ext
   if (service.type === 'ExternalName') return `ExternalName → ${service.externalName ?? '?'}`;
   if (service.headless) return 'headless (DNS returns the pod IPs)';
   return service.clusterIPs.length > 0 ? service.clusterIPs.join(', ') : 'no ClusterIP';
+}
+
+/** What an endpoint's state means for the traffic sent to its Service (kube-proxy's
+ * CategorizeEndpoints; CoreDNS answers a headless Service with the ready addresses only), more
+ * precisely for a terminating one when whether it still serves is known. */
+export function endpointStateMeaning(state: EndpointState, serving?: boolean): string {
+  if (state === 'ready') return 'ready: receives traffic';
+  if (state === 'not-ready') return 'not ready: kube-proxy sends it no traffic, and DNS leaves it out';
+  if (serving === undefined) return 'terminating: kube-proxy uses it only while no endpoint is ready, and only if it still serves';
+  return serving ? 'terminating, still serving: kube-proxy uses it only while no endpoint is ready' : 'terminating, no longer serving: kube-proxy sends it no traffic';
 }
 
 /** A route as `ip route` prints it, with a summary route's count. */
@@ -97,6 +107,7 @@ export function formatDescribe(doc: DescribeDocument): string {
   out.push('', `Services (${doc.services.length})`);
   for (const service of doc.services) {
     out.push(`  ${service.namespace}/${service.name}  ${service.type}  ${serviceAddressText(service)}`);
+    out.push(`    ${service.health.line}`);
     const extra = [...service.loadBalancerIngress.map((a) => `LoadBalancer ${a}`), ...service.externalIPs.map((a) => `externalIP ${a}`)];
     if (extra.length > 0) out.push(`    ${extra.join(', ')}`);
     for (const port of service.ports) {

@@ -4,6 +4,11 @@
  */
 import { matchesSelector } from '../kube/selector.ts';
 import { endpointState } from '../model/text.ts';
+import { policiesByNamespace } from '../policy/isolation.ts';
+import { byName, qualifiedName } from '../policy/words.ts';
+import { isProgrammed } from './endpoint-use.ts';
+import { serviceHealth } from './health.ts';
+import { policyLines } from './policy-lines.ts';
 import type {
   ContainerRecord,
   Device,
@@ -198,6 +203,9 @@ export function describeVeth(topology: Topology, veth: VethRecord): DescribedVet
 
 export function describePod(topology: Topology, pod: PodRecord, endpoints: EndpointRecord[]): DescribedPod {
   const veth = pod.veth ? topology.veths[pod.veth] : undefined;
+  const selecting = pod.isHostNetwork
+    ? []
+    : (policiesByNamespace(topology).get(pod.namespace) ?? []).filter((p) => matchesSelector(pod.labels, p.spec.podSelector)).sort(byName);
   return {
     id: pod.id,
     namespace: pod.namespace,
@@ -228,12 +236,8 @@ export function describePod(topology: Topology, pod: PodRecord, endpoints: Endpo
         };
       })
       .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
-    policies: pod.isHostNetwork
-      ? []
-      : Object.values(topology.policies)
-          .filter((p) => p.namespace === pod.namespace && matchesSelector(pod.labels, p.spec.podSelector))
-          .map((p) => ({ id: p.id, policy: `${p.namespace}/${p.name}`, types: [...p.policyTypes] }))
-          .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0)),
+    policies: selecting.map((p) => ({ id: p.id, policy: qualifiedName(p), types: [...p.policyTypes] })),
+    policyLines: policyLines(pod, selecting),
   };
 }
 
@@ -255,7 +259,8 @@ export function describeEndpoint(topology: Topology, endpoint: EndpointRecord): 
   };
 }
 
-function describeKubeProxy(topology: Topology, kubeProxy: ServicePortRecord['kubeProxy']): DescribedKubeProxy | null {
+function describeKubeProxy(topology: Topology, service: ServiceRecord, port: ServicePortRecord, endpoints: EndpointRecord[]): DescribedKubeProxy | null {
+  const kubeProxy = port.kubeProxy;
   if (!kubeProxy) return null;
   return {
     mode: kubeProxy.mode,
@@ -263,14 +268,23 @@ function describeKubeProxy(topology: Topology, kubeProxy: ServicePortRecord['kub
     local: kubeProxy.local,
     external: kubeProxy.external,
     firewall: kubeProxy.firewall,
-    endpoints: kubeProxy.endpoints.map((e) => ({ ip: topology.endpoints[e.endpoint]?.address ?? e.target, target: e.target, chain: e.chain })),
+    endpoints: kubeProxy.endpoints.map((e) => {
+      const endpoint = topology.endpoints[e.endpoint];
+      return {
+        ip: endpoint?.address ?? e.target,
+        target: e.target,
+        chain: e.chain,
+        state: endpoint ? endpointState(endpoint) : 'not-ready',
+        programmed: endpoint ? isProgrammed(topology, service, port, endpoints, endpoint) : false,
+      };
+    }),
   };
 }
 
-function describeServicePort(topology: Topology, port: ServicePortRecord): DescribedServicePort {
-  const kubeProxy = describeKubeProxy(topology, port.kubeProxy ?? null);
+function describeServicePort(topology: Topology, service: ServiceRecord, port: ServicePortRecord, endpoints: EndpointRecord[]): DescribedServicePort {
+  const kubeProxy = describeKubeProxy(topology, service, port, endpoints);
   const chains = kubeProxy
-    ? [kubeProxy.service, kubeProxy.local, kubeProxy.external, kubeProxy.firewall, ...kubeProxy.endpoints.map((e) => e.chain)]
+    ? [kubeProxy.service, kubeProxy.local, kubeProxy.external, kubeProxy.firewall, ...kubeProxy.endpoints.filter((e) => e.programmed).map((e) => e.chain)]
     : [];
   return {
     name: port.name,
@@ -291,6 +305,7 @@ export function describeService(topology: Topology, service: ServiceRecord, endp
     namespace: service.namespace,
     name: service.name,
     type: service.type,
+    health: serviceHealth(topology, service, endpoints),
     clusterIPs: [...service.clusterIPs],
     headless: service.isHeadless,
     externalName: service.externalName,
@@ -301,7 +316,7 @@ export function describeService(topology: Topology, service: ServiceRecord, endp
     internalTrafficPolicy: service.internalTrafficPolicy,
     sessionAffinity: service.sessionAffinity,
     labels: { ...service.labels },
-    ports: service.ports.map((p) => describeServicePort(topology, p)),
+    ports: service.ports.map((p) => describeServicePort(topology, service, p, endpoints)),
     endpoints: [...endpoints].sort(byAddress).map((e) => describeEndpoint(topology, e)),
   };
 }

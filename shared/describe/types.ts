@@ -118,18 +118,36 @@ export interface DescribedPod extends Pick<PodRecord, 'id' | 'namespace' | 'name
   /** NetworkPolicies whose podSelector selects this pod, with the directions they isolate.
    * hostNetwork pods are outside NetworkPolicy, so none select them. */
   policies: { id: Id; policy: string; types: PolicyRecord['policyTypes'] }[];
+  /** Who may reach the pod (ingress) and whom it may reach (egress), by policy, one line each. */
+  policyLines: { ingress: DescribedPolicyLine; egress: DescribedPolicyLine };
+}
+
+/** One direction of a pod under NetworkPolicy, concluded (policy-lines.ts). */
+export interface DescribedPolicyLine {
+  /** Whether some policy that selects the pod lists this direction in its policyTypes. */
+  isolated: boolean;
+  /** Those policies, sorted by name. */
+  isolatedBy: { id: Id; policy: string }[];
+  /** What their rules allow together, e.g. `only from app=backend, app=db on 5432/TCP`; or what
+   * not being isolated means. */
+  allows: string;
+  /** The whole line: `Ingress: isolated by shop/db-allow — only from app=backend, app=db on 5432/TCP`. */
+  line: string;
 }
 
 type KubeProxyChains = NonNullable<ServicePortRecord['kubeProxy']>;
 
 export interface DescribedKubeProxy extends Omit<KubeProxyChains, 'endpoints'> {
-  /** One per endpoint: its address, its `IP:port` after DNAT and its chain. */
-  endpoints: { ip: string; target: string; chain: string }[];
+  /** One per endpoint: its address, its `IP:port` after DNAT, its chain, its state, and whether
+   * kube-proxy writes that chain at all (endpoint-use.ts): not for an endpoint that is not ready,
+   * nor for a terminating one while the Service has a ready endpoint to use instead. */
+  endpoints: { ip: string; target: string; chain: string; state: EndpointState; programmed: boolean }[];
 }
 
 export interface DescribedServicePort extends Omit<ServicePortRecord, 'kubeProxy'> {
   /** Every chain kube-proxy makes for this port (service, local, external, firewall, then one
-   * per endpoint), to grep a node's rules for; empty where kube-proxy makes none (IPVS, eBPF). */
+   * per programmed endpoint), to grep a node's rules for; empty where kube-proxy makes none
+   * (IPVS, eBPF). */
   kubeProxyChains: string[];
   /** The same chains by role, with the endpoint each endpoint chain DNATs to. */
   kubeProxy: DescribedKubeProxy | null;
@@ -164,10 +182,19 @@ export interface DescribedService
     | 'sessionAffinity'
     | 'labels'
   > {
+  /** The Service's health in one line, the conclusion first (health.ts). */
+  health: ServiceHealth;
   headless: boolean;
   ports: DescribedServicePort[];
   /** Sorted by address. */
   endpoints: DescribedEndpoint[];
+}
+
+/** `ok`: traffic reaches ready endpoints as meant; `info`: a fact worth knowing (some endpoints
+ * not ready, an ExternalName); `warning`: some traffic drops or waits; `error`: none gets through. */
+export interface ServiceHealth {
+  level: 'ok' | 'info' | 'warning' | 'error';
+  line: string;
 }
 
 export interface DescribedIngress extends Pick<IngressRecord, 'id' | 'namespace' | 'name' | 'className' | 'controller' | 'tlsHosts'> {

@@ -44,6 +44,7 @@ export interface ContainerPort {
   containerPort: number;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
   hostPort?: number;
+  hostIP?: string;
 }
 
 export interface Container {

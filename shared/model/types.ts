@@ -136,6 +136,10 @@ export interface PortRecord {
   name: string | null;
   port: number;
   protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Container ports only: the node port it is published on (`hostPort`), and on which of the
+   * node's addresses (absent: all of them). */
+  hostPort?: number;
+  hostIP?: string;
 }
 
 export interface ContainerRecord {

@@ -26,6 +26,9 @@ export interface PolicyFix {
   policies: PolicyManifest[];
   /** What changed, one line each: `shop/frontend-allow: egress rule 2 added, to app=db on 5432/TCP`. */
   changes: string[];
+  /** The change made for each denial asked about, in its order; null for one not denied or with
+   * no policy to change. */
+  lines: (string | null)[];
 }
 
 export function policyManifest(record: PolicyRecord): PolicyManifest {
@@ -68,34 +71,58 @@ function selectedPods(topology: Topology, policy: PolicyRecord): number {
   return Object.values(topology.pods).filter((p) => p.namespace === policy.namespace && matchesSelector(p.labels, policy.spec.podSelector)).length;
 }
 
+/** A denied direction to fix. A name lookup's (`isDns`) is opened the way every default-deny
+ * namespace needs it: on its port over UDP and TCP alike (a resolver retries over TCP when an
+ * answer is too large for UDP). */
+export interface Denial {
+  verdict: DirectionVerdict;
+  isDns?: boolean;
+}
+
 /**
- * The fix for the denied directions of `verdicts` (a trace's `policy`), evaluated against
- * `policies` (the cluster's by default; the what-if set when the trace used one). Each rule goes
- * on the isolating policy that selects the fewest pods, so it opens the flow for as few senders
- * or receivers as it can, the first in name order on a tie. Null when no direction is denied.
+ * The fix for the denied directions of `denials` (a trace's `policy`, or its blockers' denials in
+ * path order), evaluated against `policies` (the cluster's by default; the what-if set when the
+ * trace used one). Each rule goes on the isolating policy that selects the fewest pods, so it
+ * opens the flow for as few senders or receivers as it can, the first in name order on a tie;
+ * rules for one policy add up. `lines[i]` is what the fix changes for `denials[i]` (for a
+ * summary: egress, then ingress). Null when no direction is denied.
  */
-export function policyFix(topology: Topology, verdicts: { egress: DirectionVerdict | null; ingress: DirectionVerdict | null }, policies: PolicyRecord[] = Object.values(topology.policies)): PolicyFix | null {
+export function policyFix(
+  topology: Topology,
+  denials: { egress: DirectionVerdict | null; ingress: DirectionVerdict | null } | readonly Denial[],
+  policies: PolicyRecord[] = Object.values(topology.policies),
+): PolicyFix | null {
+  const list: (Denial | null)[] = 'egress' in denials ? [denials.egress, denials.ingress].map((v) => (v ? { verdict: v } : null)) : [...denials];
   const byId = new Map(policies.map((p) => [p.id, p]));
+  const counts = new Map<string, number>();
+  const selected = (policy: PolicyRecord) => counts.get(policy.id) ?? counts.set(policy.id, selectedPods(topology, policy)).get(policy.id) ?? 0;
   const changed = new Map<string, { record: PolicyRecord; spec: NetworkPolicy['spec'] }>();
   const changes: string[] = [];
-  for (const verdict of [verdicts.egress, verdicts.ingress]) {
-    if (verdict?.verdict !== 'denied') continue;
+  const lines: (string | null)[] = [];
+  for (const denial of list) {
+    const verdict = denial?.verdict;
     // isolatedBy is in name order, and the sort is stable.
-    const [record] = verdict.isolatedBy.flatMap((id) => byId.get(id) ?? []).sort((a, b) => selectedPods(topology, a) - selectedPods(topology, b));
-    if (!record) continue;
+    const [record] = verdict?.verdict === 'denied' ? verdict.isolatedBy.flatMap((id) => byId.get(id) ?? []).sort((a, b) => selected(a) - selected(b)) : [];
+    if (!verdict || !record) {
+      lines.push(null);
+      continue;
+    }
     const { flow, direction } = verdict;
     const far = direction === 'egress' ? flow.to : flow.from;
     const peer = peerFor({ pod: far.pod ? (topology.pods[far.pod] ?? null) : null, ip: far.ip }, record);
     // Port 0: the trace knew no destination port, so the rule opens the protocol's every port.
-    const port: NetworkPolicyPort = flow.port > 0 ? { protocol: flow.protocol, port: flow.port } : { protocol: flow.protocol };
+    const protocols = denial.isDns ? (['UDP', 'TCP'] as const) : [flow.protocol];
+    const ports: NetworkPolicyPort[] = protocols.map((protocol) => (flow.port > 0 ? { protocol, port: flow.port } : { protocol }));
     const spec = changed.get(record.id)?.spec ?? record.spec;
-    const rules = direction === 'egress' ? [...(spec.egress ?? []), { to: [peer], ports: [port] }] : [...(spec.ingress ?? []), { from: [peer], ports: [port] }];
+    const rules = direction === 'egress' ? [...(spec.egress ?? []), { to: [peer], ports }] : [...(spec.ingress ?? []), { from: [peer], ports }];
     changed.set(record.id, { record, spec: { ...spec, [direction]: rules } });
-    const where = port.port === undefined ? `every ${flow.protocol} port` : `${flow.port}/${flow.protocol}`;
-    changes.push(`${qualifiedName(record)}: ${direction} rule ${rules.length} added, ${direction === 'egress' ? 'to' : 'from'} ${briefPeer(peer, record)} on ${where}`);
+    const where = flow.port > 0 ? protocols.map((p) => `${flow.port}/${p}`).join(' and ') : `every ${protocols.join(' and ')} port`;
+    const line = `${qualifiedName(record)}: ${direction} rule ${rules.length} added, ${direction === 'egress' ? 'to' : 'from'} ${briefPeer(peer, record)} on ${where}`;
+    changes.push(line);
+    lines.push(line);
   }
   if (changed.size === 0) return null;
-  return { policies: [...changed.values()].map(({ record, spec }) => policyManifest({ ...record, spec })), changes };
+  return { policies: [...changed.values()].map(({ record, spec }) => policyManifest({ ...record, spec })), changes, lines };
 }
 
 /** Policies as YAML documents, ready to paste as a what-if or `kubectl apply -f -`; `notes`

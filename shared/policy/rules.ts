@@ -153,7 +153,7 @@ export function closestMiss(side: Side, rules: RuleResult[]): string {
   return `${prefix} matches neither the ${role} (${best.peer.misses.join('; ')}) nor ${flowPort} (it allows ${best.port.misses.join(', ')})`;
 }
 
-function namespaceLabels(topology: Topology, namespace: string): Record<string, string> {
+export function namespaceLabels(topology: Topology, namespace: string): Record<string, string> {
   // The API server sets kubernetes.io/metadata.name on every namespace, read or not.
   return topology.namespaces[ids.namespace(namespace)]?.labels ?? { 'kubernetes.io/metadata.name': namespace };
 }

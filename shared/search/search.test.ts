@@ -268,3 +268,36 @@ describe('search on the demo cluster', () => {
     expect(search(demo, `${podNetworkPod.namespace}/${podNetworkPod.name}`)[0]?.id).toBe(podNetworkPod.id);
   });
 });
+
+describe('search reads what a trace end reads (shared/trace/endpoints.ts)', () => {
+  const first = (query: string) => search(demo, query)[0];
+
+  test('ns/pod:port, ns/pod:container and svc/ns/name:port find the pod or Service, without the port', () => {
+    expect(first('shop/db-0:5432')).toMatchObject({ kind: 'pod', title: 'shop/db-0', reason: 'pod shop/db-0, port 5432' });
+    expect(first('shop/db-0:postgres')).toMatchObject({ title: 'shop/db-0', reason: 'pod shop/db-0, container postgres' });
+    expect(first('svc/shop/db:5432')).toMatchObject({ id: 'svc:shop/db', reason: 'names it as a trace end' });
+    expect(first('svc/kube-system/kube-dns:dns')).toMatchObject({ id: 'svc:kube-system/kube-dns' });
+    expect(first('10.96.139.244:80')).toMatchObject({ id: 'svc:shop/backend' });
+    expect(first('backend.shop')).toMatchObject({ id: 'svc:shop/backend' });
+  });
+
+  test("a workload's name: the exact names first, then the pod a trace from it would pick, saying why", () => {
+    const results = search(demo, 'shop/db');
+    expect(results.slice(0, 2).map((r) => [r.title, r.reason])).toEqual([
+      ['shop/db', 'exact name'],
+      ['shop/db-0', 'shop/db → pod shop/db-0, 1 of 3 ready pods of StatefulSet db'],
+    ]);
+    expect(search(demo, 'kube-system/kube-proxy:10256')[0]).toMatchObject({ kind: 'pod', title: 'kube-system/kube-proxy-7mq8x' });
+    // With a port: the Service a trace goes to, and the pod a trace from the workload would start at.
+    expect(search(demo, 'shop/db:5432').map((r) => [r.title, r.reason])).toEqual([
+      ['shop/db-0', 'shop/db → pod shop/db-0, 1 of 3 ready pods of StatefulSet db'],
+      ['shop/db', 'names it as a trace end'],
+    ]);
+  });
+
+  test('what names nothing finds nothing; a port name the element lacks still finds the element; text that is no end keeps its own results', () => {
+    expect(search(demo, 'shop/nothing:5432')).toEqual([]);
+    expect(ids(search(demo, 'svc/shop/db:pg'))).toEqual(['svc:shop/db']);
+    expect(search(demo, 'kube-system/kube-').every((r) => r.reason === 'name starts with it')).toBe(true);
+  });
+});

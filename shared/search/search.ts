@@ -9,13 +9,17 @@
  * - a CIDR (`10.244.1.0/24`): every element with an address in it;
  * - a label selector (`app=web,tier!=db`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, `k>3`), with
  *   Kubernetes' semantics, over pods, Services and nodes;
- * - anything else: a case-insensitive substring of names, `namespace/name` matched exactly first.
+ * - anything else: a case-insensitive substring of names, `namespace/name` matched exactly first;
+ *   and what the text names when read as a trace end is (shared/trace/endpoints.ts): `ns/pod:5432`,
+ *   `svc/ns/name:port`, a Deployment's or StatefulSet's `ns/name`, a unique start of a pod name,
+ *   `name.ns`, `IP:port` — the element, without the port.
  *
  * Pure: no DOM, no Node. Results are ranked (best first) and capped. The address forms are
  * answered in addresses.ts, label selectors parsed in label-selector.ts.
  */
 import type { Id, Topology } from '../model/types.ts';
 import { parseCIDRStrict, parseIPStrict } from '../net/ip.ts';
+import { parseEndpoint, type Endpoint } from '../trace/endpoints.ts';
 import { searchAddressPrefix, searchCIDR, searchIP } from './addresses.ts';
 import { keyError, matchesSelector, parseSelector, requirementText, type Requirement } from './label-selector.ts';
 import { gatewayResult, ingressResult, nodeResult, podResult, serviceResult, type Ranked, type SearchOptions, type SearchResult, type SearchResultKind } from './results.ts';
@@ -116,7 +120,33 @@ function searchText(topology: Topology, query: string): Ranked[] {
   for (const ingress of Object.values(topology.ingresses)) add(nameScore(q, ingress.name, ingress.namespace), (r) => ingressResult(ingress, r));
   for (const gateway of Object.values(topology.gateways)) add(nameScore(q, gateway.name, gateway.namespace), (r) => gatewayResult(gateway, r));
   out.push(...searchAddressPrefix(topology, q));
+  // A bare word is a name the lines above already find; reading it as an end too would only cost.
+  if (/[/:.]/.test(q)) out.push(...searchTraceEnd(topology, query));
   // A bare label key: after the names, what carries the label.
   if (!keyError(query)) out.push(...searchSelector(topology, [{ key: query, op: 'exists' }], 9, `has label ${query}`));
+  return out;
+}
+
+/** Read as a trace end from outside the cluster, so that a Service's `name.ns` is the Service. */
+const outside: Endpoint = { kind: 'external', ip: null, how: 'the internet' };
+
+/**
+ * What the query names as the trace would read it: the pod a trace from it starts at (a
+ * workload's picked pod, said in the reason), what a trace to it ends at. Just after exact names,
+ * so `shop/frontend` lists the Service first, then the pod a trace would pick.
+ */
+function searchTraceEnd(topology: Topology, query: string): Ranked[] {
+  const out: Ranked[] = [];
+  for (const role of ['to', 'from'] as const) {
+    // What follows the colon means nothing to a source (its port is ephemeral): read it without.
+    const text = role === 'from' ? query.replace(/:[^:/]+$/, '') : query;
+    const end = parseEndpoint(topology, text, role, { from: outside, isSuggesting: false });
+    const reason = 'how' in end ? end.how : '';
+    if (end.kind === 'pod') out.push({ score: 0.5, result: podResult(end.pod, topology, reason) });
+    else if (end.kind === 'service') out.push({ score: 0.5, result: serviceResult(end.service, 'names it as a trace end') });
+    else if (end.kind === 'node') out.push({ score: 0.5, result: nodeResult(end.host, reason) });
+    else if (end.kind === 'ingress') out.push({ score: 0.5, result: ingressResult(end.ingress, reason) });
+    else if (end.kind === 'gateway') out.push({ score: 0.5, result: gatewayResult(end.gateway, reason) });
+  }
   return out;
 }

@@ -95,7 +95,13 @@ export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; de
 }
 
 function portsOf(ports: ContainerPort[] | undefined): PortRecord[] {
-  return (ports ?? []).map((p) => ({ name: p.name ?? null, port: p.containerPort, protocol: p.protocol ?? 'TCP' }));
+  return (ports ?? []).map((p) => ({
+    name: p.name ?? null,
+    port: p.containerPort,
+    protocol: p.protocol ?? 'TCP',
+    ...(p.hostPort ? { hostPort: p.hostPort } : {}),
+    ...(p.hostIP ? { hostIP: p.hostIP } : {}),
+  }));
 }
 
 /** A pod: its netns, containers and the veth that joins it to its node. */

@@ -5,7 +5,7 @@
 import type { Host, Id, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
-import { denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
+import { block, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress } from './path/hop.ts';
 import { internetHop, masqueradesTo, toInternet } from './path/internet.ts';
 import { crossNodes, localDeliveryHop, toPodOnNode } from './path/nodes.ts';
@@ -63,9 +63,17 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
     verdict = ctx.evaluate(flow);
     policy = { egress: senderPod ? verdict.egress : null, ingress: targetPod ? verdict.ingress : null };
   }
+  // A denied egress is noted and the path goes on to the receiver's ingress check, so a trace names
+  // both denials at once; it ends there, since nothing after it can block the packet.
+  let isEgressDenied = false;
   if (verdict && senderPod && isDeciding(verdict.egress)) {
-    hops.push(policyHop(verdict.egress, packet, at.host.id, senderPod));
-    if (verdict.egress.verdict === 'denied') return end(hops, 'policy-denied', denialSummary(policy), policy);
+    const check = policyHop(verdict.egress, packet, at.host.id, senderPod);
+    hops.push(check);
+    if (verdict.egress.verdict === 'denied') {
+      block(ctx, check, { kind: 'egress', line: verdict.egress.line, fix: null, subject: senderPod.id, denial: verdict.egress });
+      if (target.kind !== 'pod') return end(hops, 'policy-denied', denialSummary(policy), policy);
+      isEgressDenied = true;
+    }
   }
 
   const leaveBridge = () => (at.bridgedFrom ? intoHostStack(ctx, at.bridgedFrom, packet) : []);
@@ -81,9 +89,14 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
         hops.push(...leaveBridge(), ...crossNodes(ctx, at.host, host, packet), ...toPodOnNode(ctx, host, pod, packet));
       }
       if (verdict && isDeciding(verdict.ingress)) {
-        hops.push(policyHop(verdict.ingress, packet, host.id, pod));
-        if (verdict.ingress.verdict === 'denied') return end(hops, 'policy-denied', denialSummary(policy), policy);
+        const check = policyHop(verdict.ingress, packet, host.id, pod);
+        hops.push(check);
+        if (verdict.ingress.verdict === 'denied') {
+          block(ctx, check, { kind: 'ingress', line: verdict.ingress.line, fix: null, subject: pod.id, denial: verdict.ingress });
+          return end(hops, 'policy-denied', denialSummary(policy), policy);
+        }
       }
+      if (isEgressDenied) return end(hops, 'policy-denied', denialSummary(policy), policy);
       if (onArrive) {
         const then = onArrive(pod, host, packet);
         return { ...then, hops: [...hops, ...enterPod(ctx, pod, target.container, packet), ...then.hops] };

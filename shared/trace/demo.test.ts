@@ -86,10 +86,14 @@ describe('2 and 3. pod to pod', () => {
     expect(result.hops[5]!.evidence.some((e) => e.command === `ip route get ${backendW2.ips[0]}`)).toBe(true);
   });
 
-  test('denied on egress: the path stops at the policy, which names the isolating policies', () => {
+  test('denied on egress: the policy names the isolating policies, and the path goes on to the receiver\'s ingress check, denied too', () => {
     const result = trace(demo, { from: ref(frontendW1), to: ref(pod('shop', 'db-1')), port: 5432 });
     expect(result.verdict).toBe('policy-denied');
-    expect(kinds(result.hops)).toEqual(['container', 'pod-eth0', 'veth', 'policy']);
+    expect(kinds(result.hops)).toEqual(['container', 'pod-eth0', 'veth', 'policy', 'bridge', 'route', 'tunnel', 'uplink', 'decap', 'route', 'bridge', 'policy']);
+    expect(result.blockers.map((b) => [b.kind, b.at])).toEqual([
+      ['egress', { in: 'path', hop: 3 }],
+      ['ingress', { in: 'path', hop: 11 }],
+    ]);
     expect(result.policy.egress?.verdict).toBe('denied');
     expect(result.policy.egress?.isolatedBy).toEqual(expect.arrayContaining(['netpol:shop/default-deny-all', 'netpol:shop/frontend-allow']));
     expect(result.summary).toBe(['frontend egress: no rule allows shop/db-1:5432/TCP', 'db-1 ingress: only app=backend or app=db is allowed on 5432/TCP'].join('\n'));
@@ -158,7 +162,10 @@ describe('4. pod to Service', () => {
     expect(result.branches).toEqual([]);
     const reject = result.hops.at(-1)!;
     expect(reject.kind).toBe('kube-proxy-dnat');
-    expect(reject.evidence[0]!.text).toBe('its 2 endpoints are not ready (readiness probe failing, or not yet started)');
+    // Why, naming the pods that are not ready, the first one linked.
+    expect(reject.evidence[0]!.text).toMatch(/^its 2 endpoints are not ready \(payments\/ledger-[\w-]+, payments\/ledger-[\w-]+\)$/);
+    expect(reject.evidence[0]!.object).toMatch(/^pod:/);
+    expect(result.summary).toContain('has no endpoints, as its 2 endpoints are not ready');
     expect(reject.evidence.some((e) => e.command === 'iptables-save -t filter | grep "payments/ledger"')).toBe(true);
     const empty = trace(demo, { from: ref(echoW1), to: 'svc:payments/fraud-check' });
     expect(empty.verdict).toBe('no-endpoints');
@@ -415,9 +422,14 @@ describe('7. by name: the DNS lookup first', () => {
     expect(result.summary).toMatch(/^DNS: the name lookup is blocked: /);
     expect(result.summary).toContain('UDP 53 to CoreDNS 10.244.0.2, 10.244.2.2');
     expect(result.dns?.status).toBe('policy-denied');
-    expect(kinds(result.hops)).toEqual(['dns']);
-    expect(result.branches).toEqual([]);
-    expect(result.policy.egress?.isolatedBy).toEqual(expect.arrayContaining(['netpol:shop/default-deny-all']));
+    // Traced on as if DNS had answered: to the ClusterIP, where the frontend may connect.
+    expect(result.isDnsAssumed).toBe(true);
+    expect(kinds(result.hops).slice(0, 2)).toEqual(['dns', 'container']);
+    expect(result.branches.length).toBeGreaterThan(1);
+    expect(result.branches.every((b) => b.verdict === 'delivered' && b.blockers.length === 0)).toBe(true);
+    expect(result.summary).toContain(`\nIf DNS had answered: Delivered on all ${result.branches.length} paths`);
+    expect(result.blockers.map((b) => [b.kind, b.at])).toEqual([['dns-policy', { in: 'dns', hop: result.dns!.hops.length - 1 }]]);
+    expect(result.blockers[0]!.denial?.isolatedBy).toEqual(expect.arrayContaining(['netpol:shop/default-deny-all']));
   });
 
   test('DNS allowed over UDP only, or only to one CoreDNS pod: resolved with a warning, or ambiguous', () => {

@@ -8,11 +8,11 @@
  * clusterDomain is cluster.local, and CoreDNS forwards names outside it to the node's resolvers.
  */
 import type { ProxyMode } from '../model/cluster.ts';
-import type { EndpointRecord, Host, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
-import type { Flow, PolicyVerdict } from '../policy/types.ts';
+import type { EndpointRecord, Host, PodRecord, ServicePortRecord, ServiceRecord, Topology } from '../model/types.ts';
+import type { Flow, PolicyEndpoint, PolicyVerdict } from '../policy/types.ts';
 import { clusterDomain } from './endpoints.ts';
 import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path/hop.ts';
-import { endpointPort, resolveService } from './proxy.ts';
+import { endpointPort, resolveService, type NoEndpointWhy } from './proxy.ts';
 import type { DnsLookup, DnsPolicyCheck, DnsQuery, Evidence, Hop, Packet } from './types.ts';
 
 export type DnsTarget =
@@ -26,8 +26,10 @@ export interface DnsResult {
   /** What the name stands for, when the lookup tells (also when the lookup itself fails, so a
    * message can name it). */
   target: DnsTarget | null;
-  /** The lookup fails: the trace stops here. */
+  /** The lookup fails: the trace stops here, or goes on as if DNS had answered (route.ts). */
   isFailed: boolean;
+  /** When the lookup fails for want of a usable CoreDNS endpoint: why, and what to change. */
+  why?: NoEndpointWhy;
 }
 
 export interface DnsContext extends PathContext {
@@ -44,6 +46,41 @@ export function clusterDnsService(topology: Topology): ServiceRecord | null {
     Object.values(topology.services).find((s) => s.namespace === 'kube-system' && s.clusterIPs.length > 0 && s.ports.some((p) => p.port === 53 && p.protocol === 'UDP')) ??
     null
   );
+}
+
+/** The Service ports a lookup uses: UDP 53 (else its first UDP port), and TCP 53, which a
+ * resolver falls back to when an answer is too large for UDP. */
+export function dnsPorts(kubeDns: ServiceRecord): { udp: ServicePortRecord | null; tcp: ServicePortRecord | null } {
+  return {
+    udp: kubeDns.ports.find((p) => p.protocol === 'UDP' && p.port === 53) ?? kubeDns.ports.find((p) => p.protocol === 'UDP') ?? null,
+    tcp: kubeDns.ports.find((p) => p.protocol === 'TCP' && p.port === 53) ?? null,
+  };
+}
+
+/** NetworkPolicy's verdict on a query from `from` to each of the CoreDNS `endpoints`: over UDP,
+ * and over TCP to those that serve the Service's TCP port. The tracer and the doctor both ask this. */
+export function dnsPolicyChecks(
+  topology: Topology,
+  evaluate: (flow: Flow) => PolicyVerdict,
+  from: PolicyEndpoint,
+  endpoints: EndpointRecord[],
+  udpPort: ServicePortRecord,
+  tcpPort: ServicePortRecord | null,
+): DnsPolicyCheck[] {
+  const checks: DnsPolicyCheck[] = [];
+  const endpointsByProtocol: [('UDP' | 'TCP'), EndpointRecord[]][] = [
+    ['UDP', endpoints],
+    ['TCP', tcpPort ? endpoints.filter((e) => endpointPort(e, tcpPort) !== null) : []],
+  ];
+  for (const [protocol, list] of endpointsByProtocol) {
+    for (const endpoint of list) {
+      const target = endpoint.pod ? topology.pods[endpoint.pod] : undefined;
+      const port = endpointPort(endpoint, protocol === 'UDP' ? udpPort : (tcpPort ?? udpPort)) ?? 53;
+      const verdict = evaluate({ from, to: { pod: target ?? null, ip: endpoint.address }, port, protocol });
+      checks.push({ protocol, endpoint: endpoint.id, pod: endpoint.pod, isAllowed: verdict.isAllowed, egress: verdict.egress, ingress: verdict.ingress });
+    }
+  }
+  return checks;
 }
 
 type Answer = { kind: 'records'; target: DnsTarget; values: string[]; type: 'A' | 'AAAA' | 'CNAME' } | { kind: 'nxdomain' } | { kind: 'forwarded' };
@@ -236,30 +273,17 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   }
 
   // The query's path to CoreDNS: kube-proxy on the pod's node, then the pod's egress policy.
-  const udpPort = kubeDns.ports.find((p) => p.protocol === 'UDP' && p.port === 53) ?? kubeDns.ports.find((p) => p.protocol === 'UDP');
-  const tcpPort = kubeDns.ports.find((p) => p.protocol === 'TCP' && p.port === 53);
+  const { udp: udpPort, tcp: tcpPort } = dnsPorts(kubeDns);
   if (!udpPort || !source.host) return fail('no-cluster-dns', `${serviceLabel(kubeDns)} has no UDP port 53`);
   const resolution = resolveService(ctx, kubeDns, udpPort, source.host, query, 'cluster-ip');
   hops.push(...resolution.hops);
   lookup.endpoints = resolution.choices.map((c) => c.endpoint.id);
   if (resolution.failure) {
     hops.push(resolution.failure.hop);
-    return fail('no-endpoints', `the name lookup fails: ${serviceLabel(kubeDns)} — ${resolution.failure.summary}`);
+    return { ...fail('no-endpoints', `the name lookup fails: ${serviceLabel(kubeDns)} — ${resolution.failure.summary}`), why: resolution.failure.why };
   }
 
-  const checks: DnsPolicyCheck[] = [];
-  const endpointsByProtocol: [('UDP' | 'TCP'), EndpointRecord[]][] = [
-    ['UDP', resolution.choices.map((c) => c.endpoint)],
-    ['TCP', tcpPort ? resolution.choices.map((c) => c.endpoint).filter((e) => endpointPort(e, tcpPort) !== null) : []],
-  ];
-  for (const [protocol, endpoints] of endpointsByProtocol) {
-    for (const endpoint of endpoints) {
-      const target = endpoint.pod ? topology.pods[endpoint.pod] : undefined;
-      const port = endpointPort(endpoint, protocol === 'UDP' ? udpPort : (tcpPort ?? udpPort)) ?? 53;
-      const verdict = ctx.evaluate({ from: { pod: pod ?? null, ip: srcIP }, to: { pod: target ?? null, ip: endpoint.address }, port, protocol });
-      checks.push({ protocol, endpoint: endpoint.id, pod: endpoint.pod, isAllowed: verdict.isAllowed, egress: verdict.egress, ingress: verdict.ingress });
-    }
-  }
+  const checks = dnsPolicyChecks(topology, ctx.evaluate, { pod: pod ?? null, ip: srcIP }, resolution.choices.map((c) => c.endpoint), udpPort, tcpPort);
   lookup.policy = checks;
   const udp = checks.filter((c) => c.protocol === 'UDP');
   const tcp = checks.filter((c) => c.protocol === 'TCP');

@@ -31,7 +31,7 @@ export function traceEnd(query: string, endpoint: Endpoint): TraceEnd {
     case 'unowned':
       return { ...base, kind: 'unknown', id: null, label: endpoint.ip, ip: endpoint.ip, how: endpoint.how };
     case 'unknown':
-      return { ...base, kind: 'unknown', id: null, label: query, how: endpoint.message };
+      return { ...base, kind: 'unknown', id: null, label: query, how: endpoint.message, ...(endpoint.suggestions?.length ? { suggestions: endpoint.suggestions } : {}) };
   }
 }
 

@@ -114,7 +114,17 @@ describe('formatTrace', () => {
 
   it('a denied flow: one line per direction, each isolating policy’s closest miss under it, the lines again in the verdict', () => {
     const text = formatTrace(traced({ from: frontend, to: 'shop/db-0', port: 5432 }));
-    expect(hopKinds(text)).toEqual(['1 container', '2 pod-eth0', '3 veth', '4 policy']);
+    // Past the egress denial to db-0's ingress check: both denials are found at once.
+    expect(hopKinds(text)).toEqual(['1 container', '2 pod-eth0', '3 veth', '4 policy', '5 bridge', '6 policy']);
+    const blockers = lines(text.slice(text.indexOf('\nblockers ') + 1, text.indexOf('\npolicy\n')));
+    expect(blockers).toEqual([
+      'blockers (2, in path order)',
+      '  1. hop 4  frontend egress: no rule allows shop/db-0:5432/TCP',
+      '            fix: shop/frontend-allow: egress rule 2 added, to app=db on 5432/TCP',
+      '  2. hop 6  db-0 ingress: only app=backend or app=db is allowed on 5432/TCP',
+      '            fix: shop/db-allow: ingress rule 2 added, from app=frontend on 5432/TCP',
+      '',
+    ]);
     expect(text).toMatch(/^ 4 {2}policy {5}NetworkPolicy egress of shop\/frontend-855456765f-rx8bk: denied \(isolated by shop\/allow-dns-egress, shop\/default-deny-all, shop\/frontend-allow\)/m);
     const policy = lines(text.slice(text.indexOf('\npolicy\n') + 1));
     expect(policy[1]).toBe('  denied         frontend egress: no rule allows shop/db-0:5432/TCP');

@@ -6,7 +6,7 @@
 import type { Id } from '../model/types.ts';
 import type { DirectionVerdict, RuleRef } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
-import type { Branch, DnsLookup, Hop, Packet, PolicySummary, Trace, TraceEnd, TraceQuery, Verdict } from './types.ts';
+import type { Blocker, Branch, DnsLookup, Hop, Packet, PolicySummary, Trace, TraceEnd, TraceQuery, Verdict } from './types.ts';
 
 export interface FormatOptions {
   /** ANSI colours (verdicts, commands, dimmed evidence). Off unless asked for. */
@@ -235,11 +235,37 @@ function branchLines(branch: Branch, index: number, count: number, trunk: Hop[],
   return lines;
 }
 
+// ——— blockers ———
+
+/** Where a blocker is, by the numbers the hops are printed with (the lookup's are not numbered). */
+function blockerPlace(blocker: Blocker, trace: Trace): string {
+  const at = blocker.at;
+  if (!at) return 'the end';
+  if (at.in === 'dns') return 'DNS';
+  if (at.in === 'path') return `hop ${at.hop + 1}`;
+  return `branch ${at.branch + 1}, hop ${trace.hops.length + at.hop + 1}`;
+}
+
+/** Every blocker in path order, each with its fix under it. */
+function blockerLines(trace: Trace, paint: Paint): string[] {
+  const places = trace.blockers.map((b) => blockerPlace(b, trace));
+  const width = Math.max(...places.map((p) => p.length));
+  const branch = trace.blockers.find((b) => b.at?.in === 'branch')?.at;
+  const heading = `blockers ${paint('dim', `(${trace.blockers.length}, in path order${branch?.in === 'branch' && trace.branches.length > 1 ? `, on branch ${branch.branch + 1}` : ''})`)}`;
+  return [
+    paint('bold', heading),
+    ...trace.blockers.flatMap((b, i) => [
+      `  ${i + 1}. ${paint('bad', places[i]!.padEnd(width))}  ${b.line}`,
+      ...(b.fix ? [`     ${' '.repeat(width)}  ${paint('dim', 'fix:')} ${b.fix}`] : []),
+    ]),
+  ];
+}
+
 /**
  * The trace as text: the flow and its two ends, the DNS lookup if there is one, the numbered
  * hops with their evidence (DNAT and SNAT shown where the packet changes), each branch of a
- * fan-out with how it is picked and its own verdict, the NetworkPolicy verdicts, and last the
- * verdict with the summary.
+ * fan-out with how it is picked and its own verdict, every blocker in path order with its fix,
+ * the NetworkPolicy verdicts, and last the verdict with the summary.
  */
 export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
   const paint = painter(options);
@@ -249,8 +275,10 @@ export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
   const allHops = [...trace.hops, ...trace.branches.flatMap((b) => b.hops)];
   const longest = trace.hops.length + Math.max(0, ...trace.branches.map((b) => b.hops.length));
   const layout: Layout = { numberWidth: String(Math.max(longest, 1)).length + 1, kindWidth: Math.max(0, ...allHops.map((h) => h.kind.length)) };
-  if (trace.hops.length > 0) lines.push('', paint('bold', 'hops'), ...hopsLines(trace.hops, 1, null, layout, '', paint));
+  const hopsHeading = trace.isDnsAssumed ? `hops ${paint('warn', '(if DNS had answered: traced on to what CoreDNS would answer)')}` : 'hops';
+  if (trace.hops.length > 0) lines.push('', paint('bold', hopsHeading), ...hopsLines(trace.hops, 1, null, layout, '', paint));
   for (const [i, branch] of trace.branches.entries()) lines.push('', ...branchLines(branch, i, trace.branches.length, trace.hops, layout, paint));
+  if (trace.blockers.length > 0) lines.push('', ...blockerLines(trace, paint));
 
   const policyHeading = trace.branches.length > 1 ? `policy ${paint('dim', `(of ${trace.verdict === 'ambiguous' ? 'the first path that fails' : 'the first path'}; each branch shows its own above)`)}` : 'policy';
   lines.push('', paint('bold', policyHeading), ...policyLines(trace.policy, paint, '  '));
@@ -336,6 +364,8 @@ export interface TraceResult {
   /** Where a Service fans out: each way and its verdict. */
   branches?: { label: string; verdict: Branch['verdict'] }[];
   dns?: { name: string; status: DnsLookup['status']; answer: string[] };
+  /** Every blocker in path order, with its fix (`Trace.blockers`, without where it is). */
+  blockers?: { kind: Blocker['kind']; line: string; fix: string | null }[];
 }
 
 function compactDirection(verdict: DirectionVerdict | null): CompactDirection | null {
@@ -359,5 +389,6 @@ export function traceResult(trace: Trace): TraceResult {
     policy: { egress: compactDirection(trace.policy.egress), ingress: compactDirection(trace.policy.ingress) },
     ...(trace.branches.length > 0 ? { branches: trace.branches.map((b) => ({ label: b.label, verdict: b.verdict })) } : {}),
     ...(trace.dns ? { dns: { name: trace.dns.name, status: trace.dns.status, answer: trace.dns.answer?.values ?? [] } } : {}),
+    ...(trace.blockers.length > 0 ? { blockers: trace.blockers.map((b) => ({ kind: b.kind, line: b.line, fix: b.fix })) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import type { Endpoint } from './endpoints.ts';
 import { end, podLabel, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
 import { hop, nodeAddress, podAddress, serviceLabel } from './path/hop.ts';
 import { leavePod } from './path/pod.ts';
-import { endpointPort, servicePortFor, usableEndpoints } from './proxy.ts';
+import { endpointPort, servicePortFor, usableEndpoints, whyNoEndpoint } from './proxy.ts';
 import { serviceFromInside } from './service-inside.ts';
 import { serviceFromOutside } from './service-outside.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
@@ -39,10 +39,12 @@ function proxyToBackends(ctx: Ctx, controller: PodRecord, host: Host, label: str
   const forks: Fork[] = [];
   for (const backend of backends) {
     const family = podAddress(controller).includes(':') ? 6 : 4;
-    const usable = usableEndpoints(Object.values(ctx.topology.endpoints).filter((e) => e.service === backend.service.id), backend.port, family, 'Cluster', null);
+    const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === backend.service.id);
+    const usable = usableEndpoints(all, backend.port, family, 'Cluster', null);
     const weightText = backends.length > 1 ? `weight ${backend.weight} of ${total}; ` : '';
     if (usable.endpoints.length === 0) {
-      forks.push({ label: serviceLabel(backend.service), selection: `${weightText}the rule's backend`, endpoint: null, pod: null, node: null, outcome: end([], 'no-endpoints', `${who} answers 503: ${serviceLabel(backend.service)} has no ready endpoint.`) });
+      const why = whyNoEndpoint(ctx, backend.service, backend.port, all, family, 'Cluster', null, 'internalTrafficPolicy');
+      forks.push({ label: serviceLabel(backend.service), selection: `${weightText}the rule's backend`, endpoint: null, pod: null, node: null, outcome: end([], 'no-endpoints', `${who} answers 503: ${serviceLabel(backend.service)} has no ready endpoint, as ${why.text}.`) });
       continue;
     }
     for (const [i, endpoint] of usable.endpoints.entries()) {

@@ -3,12 +3,12 @@
  * an Outcome of its own (a Service's endpoints, a load balancer's nodes, an Ingress controller's
  * upstreams). verdict.ts flattens nested fan-outs into the trace's branches.
  */
-import type { ContainerRecord, Host, Id, PodRecord } from '../model/types.ts';
+import type { ContainerRecord, Host, Id, PodRecord, PolicyRecord } from '../model/types.ts';
 import type { Protocol } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { DnsContext } from './dns.ts';
 import type { EndpointChoice } from './proxy.ts';
-import type { Branch, Hop, Packet, PolicySummary } from './types.ts';
+import type { Blocker, Branch, Hop, Packet, PolicySummary } from './types.ts';
 
 /** Inside a path, a name that resolves to nothing ends it too (`unknown-target`). */
 export type EndVerdict = Branch['verdict'] | 'unknown-target';
@@ -41,12 +41,25 @@ export function endpointFork(choice: EndpointChoice, endpointPod: PodRecord | nu
   };
 }
 
+/** A blocker as a step finds it, keyed by the hop it is at (blockers.ts numbers the hops once the
+ * path is whole); a NetworkPolicy blocker's fix is made then too, for all of them together. */
+export type FoundBlocker = Omit<Blocker, 'at'>;
+
 /** What every step of a path reads: the model, its CNI and Service proxy, the policy evaluator
  * (the cluster's policies or what-if ones), and the query's protocol. */
 export interface Ctx extends DnsContext {
   protocol: Protocol;
   /** Whether the query named the protocol (a Service's port then must match it). */
   isProtocolGiven: boolean;
+  /** The NetworkPolicies `evaluate` uses, which a fix changes. */
+  policies: PolicyRecord[];
+  /** The hops that block the packet, and what blocks it there: filled as the path is built. */
+  blocked: Map<Hop, FoundBlocker[]>;
+}
+
+/** Notes that the packet is blocked at `at`. */
+export function block(ctx: Ctx, at: Hop, blocker: FoundBlocker): void {
+  ctx.blocked.set(at, [...(ctx.blocked.get(at) ?? []), blocker]);
 }
 
 /** Who sends: a pod (in its netns or the node's), a node, or a client outside the cluster. */

@@ -30,7 +30,7 @@ export interface ServiceResolution {
   hops: Hop[];
   choices: EndpointChoice[];
   /** When no endpoint can be picked: the reject or drop, and why. */
-  failure: { hop: Hop; summary: string } | null;
+  failure: { hop: Hop; summary: string; why: NoEndpointWhy } | null;
 }
 
 /** Where the packet meets the Service: its ClusterIP from inside, or from outside through a
@@ -70,6 +70,72 @@ export function usableEndpoints(
   const readyHere = pick(ready);
   if (readyHere.length > 0) return { endpoints: sortForProxy(readyHere, port), isTerminatingFallback: false, hasAnyUsable };
   return { endpoints: sortForProxy(pick(terminating), port), isTerminatingFallback: true, hasAnyUsable };
+}
+
+/** Why a Service has no endpoint to use for a port: in a few words, the object that says so (and
+ * its field), and what to change. */
+export interface NoEndpointWhy {
+  text: string;
+  subject: Id;
+  field: string;
+  fix: string;
+}
+
+function selectorText(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/**
+ * Why `usableEndpoints` found none, checked in the order kube-proxy filters: no endpoint at all
+ * (the selector matches no pod, or a selector-less Service has no EndpointSlice of its own); none
+ * of the packet's family; none with a port of the Service port's name and protocol (the
+ * EndpointSlice controller leaves out a port a pod does not expose); none ready or serving; and
+ * under a Local traffic policy, none on `node`. A null `port` or `family` is any (a headless
+ * Service's name answers with its ready endpoints, whatever their ports).
+ */
+export function whyNoEndpoint(ctx: PathContext, service: ServiceRecord, port: ServicePortRecord | null, all: EndpointRecord[], family: 4 | 6 | null, policy: 'Cluster' | 'Local', node: Host | null, policyWord: string): NoEndpointWhy {
+  const name = serviceLabel(service);
+  if (all.length === 0) {
+    const selector = service.selector && Object.keys(service.selector).length > 0 ? selectorText(service.selector) : null;
+    return selector
+      ? { text: `no EndpointSlice lists an endpoint for it: selector ${selector} matches no pod with an IP in ${service.namespace}`, subject: service.id, field: 'spec.selector', fix: `give the pods the labels ${selector}, or change ${name}'s selector` }
+      : { text: `no EndpointSlice lists an endpoint for it: it has no selector, and none of its own (label kubernetes.io/service-name=${service.name}) lists one`, subject: service.id, field: 'spec.selector', fix: `create an EndpointSlice for ${name}, or give it a selector` };
+  }
+  const inFamily = family === null ? all : all.filter((e) => isV6(e.address) === (family === 6));
+  if (inFamily.length === 0) return { text: `its ${all.length} endpoint${all.length === 1 ? ' is' : 's are'} IPv${family === 6 ? 4 : 6} and the packet is IPv${family}`, subject: service.id, field: 'spec.ipFamilies', fix: `add IPv${family} to ${name}'s ipFamilies` };
+  const withPort = port === null ? inFamily : inFamily.filter((e) => endpointPort(e, port) !== null);
+  if (port !== null && withPort.length === 0) {
+    const listed = [...new Set(inFamily.flatMap((e) => e.ports.map((p) => `${p.name ? `"${p.name}" ` : ''}${p.port}/${p.protocol}`)))];
+    const wanted = `${port.name ? `named "${port.name}" ` : 'without a name '}over ${port.protocol}`;
+    const text =
+      listed.length === 0 && typeof port.targetPort === 'string'
+        ? `targetPort "${port.targetPort}" names no containerPort of its pods, so its EndpointSlices list no port for it`
+        : `port-name or protocol mismatch: no endpoint has a port ${wanted} (its EndpointSlices list ${listed.join(', ') || 'no port'})`;
+    const fix = typeof port.targetPort === 'string' ? `name a containerPort "${port.targetPort}" (${port.protocol}) in the pods, or set targetPort to its number` : `name the EndpointSlice port "${port.name ?? ''}" over ${port.protocol}, as ${name}'s port is`;
+    return { text, subject: service.id, field: 'spec.ports', fix };
+  }
+  const usable = withPort.filter((e) => e.isReady || (e.isServing && e.isTerminating));
+  if (usable.length === 0) {
+    const pods = withPort.flatMap((e) => (e.pod ? [ctx.topology.pods[e.pod]] : [])).filter((p) => p !== undefined);
+    const names = pods.slice(0, 3).map((p) => `${p.namespace}/${p.name}`);
+    const first = pods[0];
+    const count = withPort.length;
+    return {
+      text: `its ${count} endpoint${count === 1 ? ' is' : 's are'} not ready${names.length > 0 ? ` (${names.join(', ')}${pods.length > names.length ? ', …' : ''})` : ''}`,
+      subject: first?.id ?? withPort[0]?.id ?? service.id,
+      field: 'status.conditions',
+      fix: first ? `find why ${first.namespace}/${first.name} is not ready: kubectl describe pod -n ${first.namespace} ${first.name}` : `find why ${name}'s endpoints are not ready`,
+    };
+  }
+  const nodes = [...new Set(usable.flatMap((e) => (e.nodeName ? [e.nodeName] : [])))].sort();
+  return {
+    text: `${policyWord} Local and no usable endpoint on node ${node?.name ?? '?'}${nodes.length > 0 ? ` (its ready ones are on ${nodes.join(', ')})` : ''}`,
+    subject: service.id,
+    field: `spec.${policyWord}`,
+    fix: `set ${policyWord}: Cluster on ${name}, or run a ready endpoint on ${node?.name ?? 'the node'}`,
+  };
 }
 
 function sortForProxy(endpoints: EndpointRecord[], port: ServicePortRecord): EndpointRecord[] {
@@ -207,13 +273,15 @@ export function resolveService(
   const ready = all.filter((e) => e.isReady).length;
   const listed = usable.endpoints.map((e) => `${joinHostPort(e.address, endpointPort(e, port) ?? 0)}${e.nodeName ? ` on ${e.nodeName}` : ''}`);
   const policyWord = isExternal ? 'externalTrafficPolicy' : 'internalTrafficPolicy';
+  const why = usable.endpoints.length === 0 ? whyNoEndpoint(ctx, service, port, all, family, policy, node, policyWord) : null;
   const epEvidence: Evidence[] = [{ text: `${all.length} endpoint${all.length === 1 ? '' : 's'} in the EndpointSlices, ${ready} ready`, object: service.id, command: endpointsCommand(service) }];
   if (policy === 'Local') epEvidence.push({ text: `${policyWord} Local: only endpoints on node ${node.name} are used`, object: service.id, field: `spec.${policyWord}` });
+  if (why) epEvidence.push({ text: why.text, object: why.subject, field: why.field });
   if (usable.isTerminatingFallback && usable.endpoints.length > 0) epEvidence.push({ text: 'no endpoint is ready: kube-proxy falls back to the serving endpoints that are terminating (ProxyTerminatingEndpoints)' });
   hops.push(
     hop(
       'endpoint',
-      usable.endpoints.length > 0 ? `endpoints of ${serviceLabel(service)}: ${listed.join(', ')}${usable.isTerminatingFallback ? ' (terminating, serving)' : ''}` : `endpoints of ${serviceLabel(service)}: none usable`,
+      usable.endpoints.length > 0 ? `endpoints of ${serviceLabel(service)}: ${listed.join(', ')}${usable.isTerminatingFallback ? ' (terminating, serving)' : ''}` : `endpoints of ${serviceLabel(service)}: none usable — ${why?.text ?? ''}`,
       packet,
       [service.id, ...usable.endpoints.map((e) => e.id)],
       node.id,
@@ -221,23 +289,23 @@ export function resolveService(
     ),
   );
 
-  if (usable.endpoints.length === 0) {
+  if (why) {
     const noneAnywhere = !usable.hasAnyUsable;
     const chain = port.kubeProxy?.service ?? null;
     const what = noneAnywhere
       ? mode === 'iptables'
-        ? `rejected by kube-proxy: ${chain ?? 'the Service'} has no endpoints (filter table KUBE-SERVICES: "${service.namespace}/${service.name}${port.name ? `:${port.name}` : ''} has no endpoints" -j REJECT, an ICMP port unreachable)`
+        ? `rejected by kube-proxy: ${chain ?? 'the Service'} has no endpoints, as ${why.text} (filter table KUBE-SERVICES: "${service.namespace}/${service.name}${port.name ? `:${port.name}` : ''} has no endpoints" -j REJECT, an ICMP port unreachable)`
         : mode === 'nftables'
-          ? `rejected by kube-proxy: ${service.namespace}/${service.name} is in the no-endpoint-services map (reject)`
+          ? `rejected by kube-proxy: ${service.namespace}/${service.name} is in the no-endpoint-services map (reject), as ${why.text}`
           : mode === 'ipvs'
-            ? 'the IPVS virtual server has no real servers: nothing answers for it (the address is local on kube-ipvs0, so TCP gets a reset)'
+            ? `the IPVS virtual server has no real servers, as ${why.text}: nothing answers for it (the address is local on kube-ipvs0, so TCP gets a reset)`
             : mode === 'ebpf'
-              ? 'Cilium has no backend for it: the packet is dropped or rejected (service-no-backend-response)'
-              : 'the Service has no usable endpoint: the connection fails'
-      : `dropped: ${policyWord} Local and no usable endpoint on node ${node.name}${mode === 'iptables' ? ` (kube-proxy: "has no local endpoints" -j DROP)` : ''}`;
-    const noEndpointEvidence: Evidence[] = [{ text: ready === 0 && all.length > 0 ? `its ${all.length} endpoint${all.length === 1 ? ' is' : 's are'} not ready (readiness probe failing, or not yet started)` : all.length === 0 ? `no EndpointSlice lists an endpoint for it${service.selector ? ` (selector ${Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no ready pod)` : ''}` : 'none on this node', object: service.id, command: endpointsCommand(service) }];
+              ? `Cilium has no backend for it, as ${why.text}: the packet is dropped or rejected (service-no-backend-response)`
+              : `the Service has no usable endpoint, as ${why.text}: the connection fails`
+      : `dropped: ${why.text}${mode === 'iptables' ? ` (kube-proxy: "has no local endpoints" -j DROP)` : ''}`;
+    const noEndpointEvidence: Evidence[] = [{ text: why.text, object: why.subject, field: why.field, command: endpointsCommand(service) }];
     if (mode === 'iptables' && noneAnywhere) noEndpointEvidence.push({ text: 'the reject rule', command: `iptables-save -t filter | grep "${service.namespace}/${service.name}"` });
-    return { hops, choices: [], failure: { hop: hop('kube-proxy-dnat', what, packet, [service.id, node.id], node.id, noEndpointEvidence), summary: what } };
+    return { hops, choices: [], failure: { hop: hop('kube-proxy-dnat', what, packet, [service.id, node.id], node.id, noEndpointEvidence), summary: what, why } };
   }
 
   const serviceChain = policy === 'Local' ? (port.kubeProxy?.local ?? port.kubeProxy?.service ?? null) : (port.kubeProxy?.service ?? null);

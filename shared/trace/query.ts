@@ -18,3 +18,11 @@ export function parseProtocol(text: string): { protocol: Protocol } | { error: s
   const protocol = protocols.find((p) => p === text.toUpperCase());
   return protocol ? { protocol } : { error: 'expected TCP, UDP or SCTP.' };
 }
+
+/** What follows the colon of `ns/pod:x` or `svc/ns/name:x`: digits are a port, and must be one
+ * (a container or port name of digits only is read as a port); anything else is a name — of a
+ * container, or of a port — which the end it follows decides. */
+export function parsePortOrName(text: string): { port: number } | { name: string } | { error: string } {
+  if (/^\d+$/.test(text)) return parsePort(text);
+  return text === '' ? { error: 'expected a port number or name after the colon.' } : { name: text };
+}

@@ -5,11 +5,12 @@
  */
 import type { ContainerRecord, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict } from '../policy/types.ts';
+import { isTracedPastLookup, lookupBlockers } from './blockers.ts';
 import { deliver, depart, senderIP, senderPodOf } from './deliver.ts';
 import { dnsSummaryHop, lookupName, type DnsResult } from './dns.ts';
 import { clusterDomain, type Endpoint } from './endpoints.ts';
 import { gatewayFlow, ingressFlow } from './ingress.ts';
-import { end, noPolicy, podLabel, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
+import { block, end, noPolicy, podLabel, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress, serviceLabel } from './path/hop.ts';
 import { internetClient, internetHop } from './path/internet.ts';
 import { localDeliveryHop, masqueradeAddress } from './path/nodes.ts';
@@ -125,7 +126,8 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
       if (to.via === 'name') {
         dns = lookupName(ctx, { pod: senderPod, host: sender.host }, `${service.name}.${service.namespace}.svc.${clusterDomain}`);
         prefix = [dnsSummaryHop(dns, sender.host, senderPod)];
-        if (dns.isFailed) return { outcome: dnsFailure(dns, prefix), dns };
+        noteLookup(ctx, dns, senderPod);
+        if (dns.isFailed && !isTracedPastLookup(dns)) return { outcome: dnsFailure(dns, prefix), dns };
       }
       return { outcome: serviceByKind(ctx, sender, service, port, to.via === 'external-ip' || to.via === 'load-balancer' ? to.ip : null, prefix, to.via), ...(dns ? { dns } : {}) };
     }
@@ -139,7 +141,8 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
       }
       const dns = lookupName(ctx, { pod: senderPod, host: sender.host }, to.name);
       const prefix = [dnsSummaryHop(dns, sender.host, senderPod)];
-      if (dns.isFailed) return { outcome: dnsFailure(dns, prefix), dns };
+      noteLookup(ctx, dns, senderPod);
+      if (dns.isFailed && !isTracedPastLookup(dns)) return { outcome: dnsFailure(dns, prefix), dns };
       const target = dns.target;
       if (!target) return { outcome: end(prefix, 'unknown-target', dns.lookup.summary), dns };
       if (target.kind === 'upstream') {
@@ -159,6 +162,14 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
       return { outcome: { ...delivered, hops: [...left.hops, ...delivered.hops], ...(delivered.end ? { end: { ...delivered.end, summary: delivered.end.summary + assumed } } : {}) } };
     }
   }
+}
+
+/** Notes what blocks the lookup at its last hop, where it is decided. A failed lookup that still
+ * says where the connection would go is traced on from there, as if DNS had answered, so what
+ * would block the connection next is found too. */
+function noteLookup(ctx: Ctx, dns: DnsResult, pod: PodRecord | null): void {
+  const last = dns.lookup.hops.at(-1);
+  if (last) for (const blocker of lookupBlockers(dns, pod)) block(ctx, last, blocker);
 }
 
 function dnsFailure(dns: DnsResult, prefix: Hop[]): Outcome {

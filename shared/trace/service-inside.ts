@@ -7,12 +7,12 @@ import type { ServiceRecord } from '../model/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { deliver, depart, senderIP, senderPodOf, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
-import { end, endpointFork, maxBranches, podLabel, withPort, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
+import { block, end, endpointFork, maxBranches, podLabel, withPort, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
 import { hop, serviceLabel } from './path/hop.ts';
 import { internetClient } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
 import { containerFor, containerHop, intoHostStack, podEth0Hop, vethHop } from './path/pod.ts';
-import { endpointPort, proxyName, resolveService, servicePortFor, type ServiceEntry } from './proxy.ts';
+import { endpointPort, proxyName, resolveService, servicePortFor, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import type { Hop, Packet } from './types.ts';
 
 export function noPortOutcome(hops: Hop[], service: ServiceRecord, port: number | undefined, protocol: string, entry: ServiceEntry): Outcome {
@@ -47,8 +47,11 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
   const resolution = resolveService(ctx, service, svcPort, sender.host, packet, 'cluster-ip');
   hops.push(...resolution.hops);
   if (resolution.failure) {
-    hops.push(resolution.failure.hop);
-    return end(hops, 'no-endpoints', `${serviceLabel(service)} ${joinHostPort(address, svcPort.port)}/${svcPort.protocol}: ${resolution.failure.summary}.`);
+    const { hop: failed, why } = resolution.failure;
+    const summary = `${serviceLabel(service)} ${joinHostPort(address, svcPort.port)}/${svcPort.protocol}: ${resolution.failure.summary}.`;
+    hops.push(failed);
+    block(ctx, failed, { kind: 'no-endpoints', line: summary, fix: why.fix, subject: why.subject, denial: null });
+    return end(hops, 'no-endpoints', summary);
   }
   const forks = resolution.choices.slice(0, maxBranches).map((choice): Fork => {
     const endpointPod = choice.endpoint.pod ? (ctx.topology.pods[choice.endpoint.pod] ?? null) : null;
@@ -77,12 +80,12 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
 /** A headless Service: DNS hands out the pods' addresses and the client connects to one. */
 function headlessFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, service: ServiceRecord, port: number | undefined, prefix: Hop[]): Outcome {
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip') ?? (port === undefined ? null : { name: null, port, protocol: ctx.protocol, targetPort: port, nodePort: null });
-  const endpoints = Object.values(ctx.topology.endpoints)
-    .filter((e) => e.service === service.id && e.isReady)
-    .sort((a, b) => (a.address < b.address ? -1 : 1));
+  const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
+  const endpoints = all.filter((e) => e.isReady).sort((a, b) => (a.address < b.address ? -1 : 1));
   const hops = [...prefix];
   if (endpoints.length === 0) {
-    return end(hops, 'no-endpoints', `${serviceLabel(service)} is headless and has no ready endpoint: its name has no address to connect to.`);
+    const why = whyNoEndpoint(ctx, service, null, all, null, 'Cluster', null, 'internalTrafficPolicy');
+    return end(hops, 'no-endpoints', `${serviceLabel(service)} is headless and has no ready endpoint (${why.text}): its name has no address to connect to.`);
   }
   const forks = endpoints.map((endpoint, i): Fork => {
     const targetPort = svcPort ? (endpointPort(endpoint, svcPort) ?? (typeof svcPort.targetPort === 'number' ? svcPort.targetPort : undefined)) : port;

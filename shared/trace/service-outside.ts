@@ -5,11 +5,11 @@
 import type { Host, ServiceRecord } from '../model/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { deliver, targetForAddress } from './deliver.ts';
-import { end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
+import { block, end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
 import { hop, hostOf, nodeAddress, serviceLabel } from './path/hop.ts';
 import { internetHop } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
-import { resolveService, servicePortFor, usableEndpoints, type ServiceEntry } from './proxy.ts';
+import { resolveService, servicePortFor, usableEndpoints, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import { noPortOutcome } from './service-inside.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
@@ -88,7 +88,13 @@ export function serviceFromOutside(
       ),
     );
     if (nodes.length === 0) {
-      return end(hops, 'no-endpoints', `${serviceLabel(service)} has no node to send to: ${policy === 'Local' ? 'no node has a ready local endpoint, so every health check fails' : 'no node is ready'}.`);
+      const family = how.address.includes(':') ? 6 : 4;
+      const noneAnywhere = policy === 'Local' && !usableEndpoints(all, svcPort, family, 'Cluster', null).hasAnyUsable;
+      const why = noneAnywhere ? `: ${whyNoEndpoint(ctx, service, svcPort, all, family, 'Cluster', null, 'externalTrafficPolicy').text}` : '';
+      const line = `${serviceLabel(service)} has no node to send to: ${policy === 'Local' ? `no node has a ready local endpoint, so every health check fails${why}` : 'no node is ready'}.`;
+      const last = hops.at(-1);
+      if (last) block(ctx, last, { kind: 'no-endpoints', line, fix: policy === 'Local' && !noneAnywhere ? `set externalTrafficPolicy: Cluster on ${serviceLabel(service)}, or run its endpoints on nodes the load balancer can reach` : null, subject: service.id, denial: null });
+      return end(hops, 'no-endpoints', line);
     }
   }
 
@@ -108,7 +114,10 @@ export function serviceFromOutside(
     if (viaNodePort && resolution.hops[0]) resolution.hops[0] = { ...resolution.hops[0], kind: 'node-port' };
     nodeHops.push(...resolution.hops);
     if (resolution.failure) {
-      return { label: `via ${host.name}`, selection: how.kind === 'node-port' ? 'the node the client addressed' : `the load balancer picks node ${host.name}`, endpoint: null, pod: null, node: host.id, outcome: end([...nodeHops, resolution.failure.hop], 'no-endpoints', `via node ${host.name}: ${resolution.failure.summary}.`) };
+      const { hop: failed, why } = resolution.failure;
+      const summary = `via node ${host.name}: ${resolution.failure.summary}.`;
+      block(ctx, failed, { kind: 'no-endpoints', line: summary, fix: why.fix, subject: why.subject, denial: null });
+      return { label: `via ${host.name}`, selection: how.kind === 'node-port' ? 'the node the client addressed' : `the load balancer picks node ${host.name}`, endpoint: null, pod: null, node: host.id, outcome: end([...nodeHops, failed], 'no-endpoints', summary) };
     }
     const endpointForks = resolution.choices.slice(0, Math.ceil(maxBranches / nodes.length)).map((choice): Fork => {
       const endpointPod = choice.endpoint.pod ? (ctx.topology.pods[choice.endpoint.pod] ?? null) : null;

@@ -11,6 +11,7 @@
 import type { Topology } from '../model/types.ts';
 import { evaluatePolicy } from '../policy/evaluate.ts';
 import type { Flow, PolicyVerdict } from '../policy/types.ts';
+import { findBlockers, isTracedPastLookup, lookupVerdict } from './blockers.ts';
 import { parseEndpoint } from './endpoints.ts';
 import { resolvedEnd, senderFor, suggestionText, traceEnd } from './ends.ts';
 import { noPolicy, type Ctx } from './outcome.ts';
@@ -27,16 +28,20 @@ function evaluator(topology: Topology, options: TraceOptions): (flow: Flow) => P
  * those policies instead of the topology's (what-if).
  */
 export function trace(topology: Topology, query: TraceQuery, options: TraceOptions = {}): Trace {
+  const from = parseEndpoint(topology, query.from, 'from');
+  const to = parseEndpoint(topology, query.to, 'to', { from, port: query.port, protocol: query.protocol });
+  // A named port in the destination (`svc/kube-system/kube-dns:dns`) brings its protocol.
+  const protocol = query.protocol ?? (to.kind === 'unknown' ? undefined : to.protocol);
   const ctx: Ctx = {
     topology,
     cni: topology.cluster.cni.value,
     proxyMode: topology.cluster.proxyMode.value,
     evaluate: evaluator(topology, options),
-    protocol: query.protocol ?? 'TCP',
-    isProtocolGiven: query.protocol !== undefined,
+    protocol: protocol ?? 'TCP',
+    isProtocolGiven: protocol !== undefined,
+    policies: options.policies ?? Object.values(topology.policies),
+    blocked: new Map(),
   };
-  const from = parseEndpoint(topology, query.from, 'from');
-  const to = parseEndpoint(topology, query.to, 'to');
   const result = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => ({
     query,
     from: traceEnd(query.from, from),
@@ -46,6 +51,7 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     hops: [],
     branches: [],
     policy: noPolicy,
+    blockers: [],
     ...extra,
   });
   if (from.kind === 'unknown') return result('unknown-target', `Source: ${from.message}`);
@@ -60,5 +66,11 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     return result('unknown-target', `${dns.lookup.summary}${suggestionText(topology, to)}`, { ...extra, hops: outcome.hops });
   }
   const folded = foldOutcome(outcome, dns, to);
-  return result(folded.verdict, folded.summary, { ...extra, hops: outcome.hops, branches: folded.branches, policy: folded.policy });
+  const { blockers, branches } = findBlockers(ctx, { dns, hops: outcome.hops, branches: folded.branches, shown: folded.shown, verdict: folded.verdict, summary: folded.summary });
+  const found = { ...extra, hops: outcome.hops, branches, policy: folded.policy, blockers };
+  if (dns && isTracedPastLookup(dns)) {
+    // The verdict is the lookup's failure; the summary says what the connection would meet after it.
+    return result(lookupVerdict(dns), `DNS: ${dns.lookup.summary}\nIf DNS had answered: ${folded.summary}`, { ...found, isDnsAssumed: true });
+  }
+  return result(folded.verdict, folded.summary, folded.verdict === 'unknown-target' ? { ...found, blockers: [] } : found);
 }

@@ -19,8 +19,10 @@ export type { Protocol };
 export interface TraceQuery {
   from: string;
   to: string;
+  /** The destination port. One written in `to` (`svc/ns/name:5432`, a named port) must be the
+   * same: when they differ the destination is unknown-target, saying both. */
   port?: number;
-  /** TCP when absent, as in the Kubernetes API. */
+  /** TCP when absent, as in the Kubernetes API (or the protocol of a named port in `to`). */
   protocol?: Protocol;
 }
 
@@ -95,6 +97,9 @@ export interface TraceEnd {
   node: Id | null;
   /** How the text was read, e.g. "ClusterIP of svc shop/backend", "DNS name from shop/frontend-…". */
   how: string;
+  /** For an end that names nothing, or several things: what to write instead, each a whole end
+   * (`shop/frontend`, `svc/shop/db:5432`), closest first. */
+  suggestions?: string[];
 }
 
 export interface PolicySummary {
@@ -117,6 +122,32 @@ export interface Branch {
   summary: string;
   hops: Hop[];
   policy: PolicySummary;
+  /** What blocks the packet on this branch's own hops (`at.in` is `branch`), in path order; the
+   * lookup's and the shared path's are the trace's. */
+  blockers: Blocker[];
+}
+
+export type BlockerKind = 'dns-policy' | 'dns-failed' | 'egress' | 'ingress' | 'no-endpoints' | 'no-route';
+
+/**
+ * One thing on the path that stops the packet (issue 17): a trace goes on past a blocker where it
+ * can, so it names them all and the user fixes them at once.
+ */
+export interface Blocker {
+  kind: BlockerKind;
+  /** The hop it happens at, by its index in the lookup's hops (`dns.hops`), the path's (`hops`)
+   * or a branch's; null when the path ends before any hop. */
+  at: { in: 'dns'; hop: number } | { in: 'path'; hop: number } | { in: 'branch'; branch: number; hop: number } | null;
+  /** The cause in one line. A NetworkPolicy blocker's is its direction's `line`, word for word. */
+  line: string;
+  /** What to change, in one line, where Podpath can say: for NetworkPolicy the rule "Try a fix"
+   * adds (shared/policy/fix.ts), made for all the trace's policy blockers together. */
+  fix: string | null;
+  /** The object the cause is about: the pod whose egress or ingress is denied, the Service with
+   * no usable endpoint, the pod that is not ready. */
+  subject: Id | null;
+  /** For a NetworkPolicy blocker (`dns-policy`, `egress`, `ingress`): the denied direction. */
+  denial: DirectionVerdict | null;
 }
 
 /** One query the resolver sends, in search-path order, and what it gets back. */
@@ -179,6 +210,12 @@ export interface Trace {
    * `ambiguous` the first branch not delivered); null where no pod end is under NetworkPolicy. */
   policy: PolicySummary;
   dns?: DnsLookup;
+  /** Every blocker in path order: the lookup's, the path's, then those of the branch `policy` is
+   * of; `delivered` has none. */
+  blockers: Blocker[];
+  /** The name lookup failed (`dns.status` says how) and the path is traced anyway, to the address
+   * CoreDNS would have answered: "if DNS had answered". The verdict is the lookup's failure. */
+  isDnsAssumed?: boolean;
 }
 
 export interface TraceOptions {

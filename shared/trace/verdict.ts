@@ -20,23 +20,27 @@ function flatten(fork: Fork): Branch[] {
   }
   const finished = outcome.end ?? { verdict: 'no-route' as const, summary: 'the path ends here', policy: noPolicy };
   const verdict = finished.verdict === 'unknown-target' ? 'no-route' : finished.verdict;
-  return [{ label: fork.label, selection: fork.selection, endpoint: fork.endpoint, pod: fork.pod, node: fork.node, verdict, summary: finished.summary, hops: outcome.hops, policy: finished.policy }];
+  // Its blockers are found once the whole path is known (blockers.ts).
+  return [{ label: fork.label, selection: fork.selection, endpoint: fork.endpoint, pod: fork.pod, node: fork.node, verdict, summary: finished.summary, hops: outcome.hops, policy: finished.policy, blockers: [] }];
 }
 
-function combine(branches: Branch[]): { verdict: Verdict; summary: string; policy: PolicySummary } {
+/** The branches' verdicts as one; `shown` is the branch whose verdict and policy the trace shows
+ * (the first, or the first that fails when they disagree). */
+function combine(branches: Branch[]): { verdict: Verdict; summary: string; policy: PolicySummary; shown: number | null } {
   const verdicts = [...new Set(branches.map((b) => b.verdict))];
   const first = branches[0];
-  if (!first) return { verdict: 'no-route', summary: 'no path', policy: noPolicy };
-  if (branches.length === 1) return { verdict: first.verdict, summary: first.summary, policy: first.policy };
+  if (!first) return { verdict: 'no-route', summary: 'no path', policy: noPolicy, shown: null };
+  if (branches.length === 1) return { verdict: first.verdict, summary: first.summary, policy: first.policy, shown: 0 };
   if (verdicts.length === 1) {
-    const shown = branches.slice(0, 4).map((b) => b.label);
-    const list = `${shown.join('; ')}${branches.length > shown.length ? `; and ${branches.length - shown.length} more` : ''}`;
+    const named = branches.slice(0, 4).map((b) => b.label);
+    const list = `${named.join('; ')}${branches.length > named.length ? `; and ${branches.length - named.length} more` : ''}`;
     const summary = first.verdict === 'delivered' ? `Delivered on all ${branches.length} paths: ${list}.` : `${first.verdict} on all ${branches.length} paths. ${first.summary}`;
-    return { verdict: first.verdict, summary, policy: first.policy };
+    return { verdict: first.verdict, summary, policy: first.policy, shown: 0 };
   }
   const counts = verdicts.map((v) => `${branches.filter((b) => b.verdict === v).length} ${v}`).join(', ');
-  const failing = branches.find((b) => b.verdict !== 'delivered') ?? first;
-  return { verdict: 'ambiguous', summary: `The paths disagree (${counts}): it depends on which one is picked. ${failing.label}: ${failing.summary}`, policy: failing.policy };
+  const failing = Math.max(0, branches.findIndex((b) => b.verdict !== 'delivered'));
+  const branch = branches[failing] ?? first;
+  return { verdict: 'ambiguous', summary: `The paths disagree (${counts}): it depends on which one is picked. ${branch.label}: ${branch.summary}`, policy: branch.policy, shown: failing };
 }
 
 /** For a lookup Podpath could not check (no cluster DNS Service in the model). */
@@ -49,7 +53,7 @@ function unverifiedNote(dns: DnsResult | undefined): string {
  * most `maxBranches`); a delivery is only `ambiguous` when the name lookup before it works for
  * some CoreDNS endpoints and not others.
  */
-export function foldOutcome(outcome: Outcome, dns: DnsResult | undefined, to: Endpoint): { verdict: Verdict; summary: string; branches: Branch[]; policy: PolicySummary } {
+export function foldOutcome(outcome: Outcome, dns: DnsResult | undefined, to: Endpoint): { verdict: Verdict; summary: string; branches: Branch[]; policy: PolicySummary; shown: number | null } {
   const dnsNote = dns?.lookup.status === 'partly-denied' ? ` ${dns.lookup.summary}` : '';
   if (outcome.forks && outcome.forks.length > 0) {
     let branches = outcome.forks.flatMap(flatten);
@@ -58,10 +62,10 @@ export function foldOutcome(outcome: Outcome, dns: DnsResult | undefined, to: En
     const combined = combine(branches);
     const verdict = dnsNote && combined.verdict === 'delivered' ? 'ambiguous' : combined.verdict;
     const cut = total > branches.length ? ` (${branches.length} of ${total} paths shown)` : '';
-    return { verdict, summary: `${combined.summary}${dnsNote}${unverifiedNote(dns)}${cut}`, branches, policy: combined.policy };
+    return { verdict, summary: `${combined.summary}${dnsNote}${unverifiedNote(dns)}${cut}`, branches, policy: combined.policy, shown: combined.shown };
   }
   const finished = outcome.end ?? { verdict: 'no-route' as const, summary: 'the path ends without a verdict', policy: noPolicy };
   const verdict: Verdict = dnsNote && finished.verdict === 'delivered' ? 'ambiguous' : finished.verdict;
   const unknownTarget = to.kind === 'name' && finished.verdict === 'no-route' && dns?.target === null;
-  return { verdict: unknownTarget ? 'unknown-target' : verdict, summary: `${finished.summary}${dnsNote}${unverifiedNote(dns)}`, branches: [], policy: finished.policy };
+  return { verdict: unknownTarget ? 'unknown-target' : verdict, summary: `${finished.summary}${dnsNote}${unverifiedNote(dns)}`, branches: [], policy: finished.policy, shown: null };
 }

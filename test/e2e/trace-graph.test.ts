@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('a trace on the graph, in Chromium', () => {
     page = o.page;
   });
 
-  test('a denied flow: numbered steps from the frontend, the ✕ at the hop that denies it, nothing drawn past it', async () => {
+  test('a denied flow: numbered steps from the frontend, the ✕ at the hop that denies it, nothing drawn past the last blocker', async () => {
     await page.keyboard.press('/');
     await page.keyboard.type(`shop/${frontend.name}`);
     await expect.poll(() => page.getByTestId('search-results').locator('[data-id]').first().getAttribute('data-id')).toBe(frontend.id);
@@ -64,11 +64,14 @@ describe.skipIf(!hasChromium)('a trace on the graph, in Chromium', () => {
     expect(denied.anchor).toBe(frontendBridge);
     expect(denied.label).toMatch(/ ✕$/);
     expect(steps.filter((s) => s.style === 'denied')).toHaveLength(1);
-    // The deciding hop is the policy check the list marks, and the last one drawn.
+    // The deciding hop is the egress check the list marks; the path is drawn on to the last
+    // blocker (db-0's ingress check, at the same bridge: db-0 is on this node), and no further.
     const deciding = await listedHops(page, '.trace-hop.is-deciding');
-    expect(deciding).toEqual([denied.hops.at(-1)]);
-    expect(await page.locator(`.trace-hop[data-hop="${deciding[0]}"]`).getAttribute('data-kind')).toBe('policy');
-    expect(Math.max(...steps.flatMap((s) => s.hops))).toBe(deciding[0]);
+    const blocking = await listedHops(page, '.trace-hop.is-blocking');
+    expect(deciding).toEqual([denied.hops[1]]);
+    expect(blocking).toEqual([denied.hops.at(-1)]);
+    for (const hop of [...deciding, ...blocking]) expect(await page.locator(`.trace-hop[data-hop="${hop}"]`).getAttribute('data-kind')).toBe('policy');
+    expect(Math.max(...steps.flatMap((s) => s.hops))).toBe(blocking[0]);
     expect(steps.map((s) => s.anchor)).not.toContain(db0.id);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'trace-graph-denied.png') });

@@ -76,7 +76,8 @@ describe.skipIf(!hasChromium)('traces in Chromium', () => {
     await page.getByTestId('trace-port').fill('5432');
     const result = page.getByTestId('trace-result');
     await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 10_000 }).toBe('policy-denied');
-    const policy = (await page.getByTestId('trace-policy').textContent()) ?? '';
+    // Both directions are denied: they read as the trace's blockers, with the policies behind them.
+    const policy = (await page.getByTestId('trace-blockers').textContent()) ?? '';
     expect(policy).toContain('shop/default-deny-all');
     expect(policy).toContain('shop/frontend-allow');
     expect(policy).toContain('shop/db-allow');

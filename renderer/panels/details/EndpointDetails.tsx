@@ -1,14 +1,17 @@
-/** One endpoint of a Service: its address, conditions and pod. */
-import { containerPortText } from '../../../shared/describe/format.ts';
+/** One endpoint of a Service: what its state means for the Service's traffic, then its address, conditions and pod. */
+import { containerPortText, endpointStateMeaning } from '../../../shared/describe/format.ts';
 import type { DescribedEndpoint, ElementRef } from '../../../shared/describe/types.ts';
 import { Copyable } from './CopyButton.tsx';
-import { Field, Fields, Link, list, RefLink, shortName, StateBadge } from './parts.tsx';
+import { Conclusion, Field, Fields, Link, list, RefLink, shortName, StateBadge } from './parts.tsx';
 import { Title } from './Title.tsx';
 
 export function EndpointDetails({ endpoint, service }: { endpoint: DescribedEndpoint; service: ElementRef }) {
   return (
     <>
       <Title kind="Endpoint" name={endpoint.ip} namespace={service.namespace} />
+      <Conclusion level={endpoint.state === 'ready' ? 'ok' : endpoint.state === 'terminating' && endpoint.serving ? 'warning' : 'error'} testId="endpoint-state">
+        {endpointStateMeaning(endpoint.state, endpoint.serving)}
+      </Conclusion>
       <Fields>
         <Field label="State">
           <StateBadge state={endpoint.state} />

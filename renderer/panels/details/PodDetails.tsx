@@ -1,8 +1,9 @@
-/** A pod: its addresses and netns, its containers, its veth, and the NetworkPolicies and Services that select it. */
-import { containerPortText } from '../../../shared/describe/format.ts';
-import type { DescribedContainer, DescribedPod } from '../../../shared/describe/types.ts';
+/** A pod: its addresses and netns, its containers, its veth, the NetworkPolicies that select it
+ * (who may reach it and whom it may reach, one line each, first) and the Services that do. */
+import { containerPortText, endpointStateMeaning } from '../../../shared/describe/format.ts';
+import type { DescribedContainer, DescribedPod, DescribedPolicyLine } from '../../../shared/describe/types.ts';
 import { Copyable } from './CopyButton.tsx';
-import { addresses, Field, Fields, Labels, Link, ProvenanceBadge, Section, StateBadge } from './parts.tsx';
+import { addresses, Conclusion, Field, Fields, Labels, Link, ProvenanceBadge, Section, StateBadge } from './parts.tsx';
 import { Title } from './Title.tsx';
 import { PolicyNeighbourhood } from './PolicyNeighbourhood.tsx';
 import type { Topology } from '../../../shared/model/types.ts';
@@ -57,11 +58,9 @@ export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Top
         <Section title="veth">{pod.veth ? <VethFacts veth={pod.veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
       )}
       <Section title={`Selected by NetworkPolicies (${pod.policies.length})`}>
-        {pod.policies.length === 0 ? (
-          <p className="muted">
-            {pod.hostNetwork ? 'hostNetwork pods are outside NetworkPolicy.' : 'No NetworkPolicy selects this pod: all traffic to and from it is allowed.'}
-          </p>
-        ) : (
+        <PolicyLine title="Ingress" line={pod.policyLines.ingress} testId="policy-line-ingress" />
+        <PolicyLine title="Egress" line={pod.policyLines.egress} testId="policy-line-egress" />
+        {pod.policies.length > 0 && (
           <ul className="rows">
             {pod.policies.map((p) => (
               <li key={p.id}>
@@ -78,12 +77,13 @@ export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Top
         ) : (
           <ul className="rows">
             {pod.services.map((s) => (
-              <li key={`${s.id} ${s.ip}`}>
+              <li key={`${s.id} ${s.ip}`} className={`endpoint-${s.state}`}>
                 <Link id={s.id}>{s.service}</Link> <StateBadge state={s.state} />
                 <div className="muted small">
                   endpoint <Copyable value={s.ip} />
                   {s.ports.length > 0 && ` · ${s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}`}
                 </div>
+                {s.state !== 'ready' && <div className="small endpoint-meaning">{endpointStateMeaning(s.state)}</div>}
               </li>
             ))}
           </ul>
@@ -102,5 +102,31 @@ function ContainerRow({ container: c }: { container: DescribedContainer }) {
         {c.ports.length > 0 && ` · ports ${c.ports.map(containerPortText).join(', ')}`}
       </div>
     </li>
+  );
+}
+
+/** One direction by policy, concluded: `Ingress: isolated by <links> — only from … on …`. */
+function PolicyLine({ title, line, testId }: { title: string; line: DescribedPolicyLine; testId: string }) {
+  return (
+    <Conclusion testId={testId}>
+      <strong>{title}:</strong>{' '}
+      {line.isolated && (
+        <>
+          isolated by{' '}
+          {line.isolatedBy.map((p, i) => (
+            // A comma stays with its link, so a line never starts with one; spaces may break.
+            <span key={p.id}>
+              <span className="nowrap">
+                <Link id={p.id}>{p.policy}</Link>
+                {i < line.isolatedBy.length - 2 ? ',' : ''}
+              </span>
+              {i < line.isolatedBy.length - 2 ? ' ' : i === line.isolatedBy.length - 2 ? ' and ' : ''}
+            </span>
+          ))}{' '}
+          —{' '}
+        </>
+      )}
+      {line.allows}
+    </Conclusion>
   );
 }

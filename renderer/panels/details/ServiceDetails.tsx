@@ -1,9 +1,10 @@
-/** A Service: its addresses and ports, its endpoints with their pods, and the kube-proxy chains to grep for. */
-import { serviceAddressText } from '../../../shared/describe/format.ts';
-import type { DescribedService } from '../../../shared/describe/types.ts';
+/** A Service: its health in one line, then its addresses and ports, its endpoints with their pods,
+ * and the kube-proxy chains to grep for, the endpoints kube-proxy skips marked. */
+import { endpointStateMeaning, serviceAddressText } from '../../../shared/describe/format.ts';
+import type { DescribedKubeProxy, DescribedService } from '../../../shared/describe/types.ts';
 import { servicePortText } from '../../../shared/model/text.ts';
 import { Copyable } from './CopyButton.tsx';
-import { addresses, Field, Fields, Labels, Link, list, Section, shortName, StateBadge } from './parts.tsx';
+import { addresses, Conclusion, Field, Fields, Labels, Link, list, Section, shortName, StateBadge } from './parts.tsx';
 import { Title } from './Title.tsx';
 
 export function ServiceDetails({ service }: { service: DescribedService }) {
@@ -12,6 +13,9 @@ export function ServiceDetails({ service }: { service: DescribedService }) {
   return (
     <>
       <Title kind={`Service · ${service.type}`} name={service.name} namespace={service.namespace} />
+      <Conclusion level={service.health.level} testId="service-health">
+        {service.health.line}
+      </Conclusion>
       <Fields>
         <Field label="ClusterIP">{service.type !== 'ExternalName' && !service.headless && service.clusterIPs.length > 0 ? addresses(service.clusterIPs) : serviceAddressText(service)}</Field>
         <Field label="Ports">{list(service.ports.map((p) => `${p.name ? `${p.name} ` : ''}${servicePortText(p)}`), 'no ports')}</Field>
@@ -32,11 +36,12 @@ export function ServiceDetails({ service }: { service: DescribedService }) {
         ) : (
           <ul className="rows">
             {service.endpoints.map((e) => (
-              <li key={e.id}>
+              <li key={e.id} className={`endpoint-${e.state}`}>
                 <Copyable value={e.ip} /> <StateBadge state={e.state} /> {e.pod && e.podId ? <Link id={e.podId}>{shortName(e.pod)}</Link> : <span className="muted">no pod</span>}
                 <div className="muted small">
                   {e.node ? `on ${e.node}` : 'node unknown'} · ready {String(e.ready)}, serving {String(e.serving)}, terminating {String(e.terminating)}
                 </div>
+                {e.state !== 'ready' && <div className="small endpoint-meaning">{endpointStateMeaning(e.state, e.serving)}</div>}
               </li>
             ))}
           </ul>
@@ -60,8 +65,15 @@ export function ServiceDetails({ service }: { service: DescribedService }) {
                 {p.kubeProxy!.endpoints.length > 0 && (
                   <div className="muted small">
                     {p.kubeProxy!.endpoints.map((e) => (
-                      <div key={e.chain}>
+                      <div key={e.chain} className={e.programmed ? undefined : 'chain-unprogrammed'} data-testid="endpoint-chain">
                         <Copyable value={e.chain} /> → {e.target}
+                        {e.state !== 'ready' && (
+                          <>
+                            {' '}
+                            <StateBadge state={e.state} />
+                          </>
+                        )}
+                        {!e.programmed && <span> not in kube-proxy’s rules: {skippedBecause(service, e)}</span>}
                       </div>
                     ))}
                   </div>
@@ -73,4 +85,10 @@ export function ServiceDetails({ service }: { service: DescribedService }) {
       )}
     </>
   );
+}
+
+/** Why kube-proxy writes no chain for an endpoint (shared/describe/endpoint-use.ts). */
+function skippedBecause(service: DescribedService, chain: DescribedKubeProxy['endpoints'][number]): string {
+  if (chain.state === 'not-ready') return 'it is not ready';
+  return service.endpoints.some((e) => e.ip === chain.ip && e.serving) ? 'a ready endpoint is used instead' : 'it no longer serves';
 }

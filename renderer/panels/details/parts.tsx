@@ -1,9 +1,11 @@
 /**
  * The pieces every kind's view is laid out with: a grid of labelled fields, titled sections,
- * links that select another element, label chips, provenance and endpoint-state badges.
+ * links that select another element, label chips, provenance and endpoint-state badges, and
+ * the conclusion a panel opens with.
  */
 import type { ReactNode } from 'react';
-import type { ElementRef } from '../../../shared/describe/types.ts';
+import { endpointStateMeaning } from '../../../shared/describe/format.ts';
+import type { ElementRef, ServiceHealth } from '../../../shared/describe/types.ts';
 import type { EndpointState } from '../../../shared/model/text.ts';
 import type { Provenance } from '../../../shared/model/types.ts';
 import { select } from '../../state/ui.ts';
@@ -81,6 +83,21 @@ export function ProvenanceBadge({ provenance }: { provenance: Provenance }) {
   return <span className={`badge provenance-${provenance}`}>{provenance}</span>;
 }
 
+/** An endpoint's state, the same badge wherever an endpoint appears; what it means on hover. */
 export function StateBadge({ state }: { state: EndpointState }) {
-  return <span className={`badge state-${state}`}>{state === 'not-ready' ? 'not ready' : state}</span>;
+  return (
+    <span className={`badge state-${state}`} title={endpointStateMeaning(state)}>
+      {state === 'not-ready' ? 'not ready' : state}
+    </span>
+  );
+}
+
+/** The line a panel opens with: its conclusion, before the details (issue 17). `level` colours
+ * it as a Service's health does; without one it is neutral. */
+export function Conclusion({ level, testId, children }: { level?: ServiceHealth['level']; testId: string; children: ReactNode }) {
+  return (
+    <p className={`conclusion${level ? ` conclusion-${level}` : ''}`} data-testid={testId}>
+      {children}
+    </p>
+  );
 }

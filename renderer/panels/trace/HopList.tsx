@@ -27,13 +27,19 @@ export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: nu
       {hops.map((hop, i) => {
         const number = start + i;
         const isDeciding = number === marks.deciding;
-        const classes = ['trace-hop', `hop-${hop.kind}`, ...(number === marks.active ? ['is-active'] : []), ...(marks.onGraph.has(number) ? ['is-on-graph'] : []), ...(isDeciding ? ['is-deciding'] : [])];
+        const isBlocking = marks.blocking.has(number);
+        const classes = ['trace-hop', `hop-${hop.kind}`, ...(number === marks.active ? ['is-active'] : []), ...(marks.onGraph.has(number) ? ['is-on-graph'] : []), ...(isDeciding ? ['is-deciding'] : []), ...(isBlocking ? ['is-blocking'] : [])];
         return (
           <li key={i} className={classes.join(' ')} data-kind={hop.kind} data-hop={number} onMouseEnter={() => marks.onHover(number)} onMouseLeave={() => marks.onHover(null)}>
             <button type="button" className="trace-hop-head" aria-pressed={number === marks.chosen} title="Show this hop on the graph" onClick={() => marks.onChoose(number)} onFocus={() => marks.onHover(number)} onBlur={() => marks.onHover(null)}>
               {isDeciding && (
                 <span className="trace-hop-deciding" aria-label="denied or dropped here">
                   ✕
+                </span>
+              )}
+              {isBlocking && (
+                <span className="trace-hop-deciding trace-hop-blocking" aria-label="would be denied or dropped here too">
+                  ×
                 </span>
               )}
               <span className="trace-hop-kind">{hop.kind}</span> {hop.label}

@@ -1,15 +1,13 @@
 /**
  * The trace's NetworkPolicy verdicts: one line per direction (shared/policy/line.ts), each with
  * its policies behind a disclosure — for a denial, the rule of each isolating policy that came
- * closest — and "Try a fix", which writes the smallest policy change that allows the flow into
- * the What-if box, so the panel shows the verdict it would give.
+ * closest. A denied direction is a blocker, and reads in the blocker list (Blockers.tsx, with
+ * "Try a fix"); the others read here.
  */
-import { useMemo } from 'react';
-import type { PolicyRecord, Topology } from '../../../shared/model/types.ts';
+import type { ReactNode } from 'react';
 import type { DirectionVerdict } from '../../../shared/policy/types.ts';
-import type { Branch, Trace } from '../../../shared/trace/types.ts';
-import { editTrace, select } from '../../state/ui.ts';
-import { fixText } from '../trace-request.ts';
+import type { Blocker, BlockerKind, Branch, Trace } from '../../../shared/trace/types.ts';
+import { select } from '../../state/ui.ts';
 
 const marks: Record<DirectionVerdict['verdict'], string> = { allowed: '✓', denied: '✕', 'not-isolated': '○', 'not-applicable': '–' };
 
@@ -52,37 +50,45 @@ function Why({ verdict }: { verdict: DirectionVerdict }) {
   );
 }
 
-/** `whatIf`: the what-if policies the trace used, which a fix is made on top of. */
-export function PolicyBlock({ trace, branch, topology, whatIf }: { trace: Trace; branch: Branch | null; topology: Topology; whatIf: PolicyRecord[] }) {
+/**
+ * A direction's line, its mark, and its policies behind a disclosure; `tag` says where it is when
+ * that is not the connection (`DNS`), `blocker` its kind when it is a blocker, `children` go under
+ * it (a blocker's fix).
+ */
+export function PolicyLine({ verdict, tag, blocker, children }: { verdict: DirectionVerdict; tag?: string; blocker?: BlockerKind; children?: ReactNode }) {
+  return (
+    <li className={`trace-policy-line policy-${verdict.verdict}`} data-testid="trace-policy-line" data-verdict={verdict.verdict} data-blocker={blocker}>
+      <span className="trace-policy-mark" aria-hidden="true">
+        {marks[verdict.verdict]}
+      </span>
+      <div>
+        {tag && <span className="trace-blocker-tag">{tag}</span>}
+        <span data-testid="trace-policy-text">{verdict.line}</span>
+        {children}
+        {/* Keyed by the verdict: a disclosure opened on a denial does not stay open on its fix. */}
+        {verdict.isolatedBy.length > 0 && <Why key={verdict.verdict} verdict={verdict} />}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * The path's NetworkPolicy verdicts that are not blockers (those are said in the blocker list,
+ * Blockers.tsx, in the same words, once): an allowed or unisolated direction.
+ */
+export function PolicyBlock({ trace, branch, blockers }: { trace: Trace; branch: Branch | null; blockers: readonly Blocker[] }) {
   const policy = branch && trace.branches.length > 0 ? branch.policy : trace.policy;
-  const fix = useMemo(() => fixText(topology, whatIf, policy), [topology, whatIf, policy]);
-  const rows = [policy.egress, policy.ingress].filter((v): v is DirectionVerdict => v !== null);
+  const isBlocker = (v: DirectionVerdict) => blockers.some((b) => b.denial?.direction === v.direction && b.denial.line === v.line);
+  const rows = [policy.egress, policy.ingress].filter((v): v is DirectionVerdict => v !== null && !isBlocker(v));
   if (rows.length === 0) return null;
   return (
     <section className="trace-section" data-testid="trace-policy">
       <h3>NetworkPolicy</h3>
       <ul className="trace-policy-lines">
         {rows.map((v) => (
-          <li key={v.direction} className={`trace-policy-line policy-${v.verdict}`} data-testid="trace-policy-line" data-verdict={v.verdict}>
-            <span className="trace-policy-mark" aria-hidden="true">
-              {marks[v.verdict]}
-            </span>
-            <div>
-              <span data-testid="trace-policy-text">{v.line}</span>
-              {/* Keyed by the verdict: a disclosure opened on a denial does not stay open on its fix. */}
-              {v.isolatedBy.length > 0 && <Why key={v.verdict} verdict={v} />}
-            </div>
-          </li>
+          <PolicyLine key={v.direction} verdict={v} />
         ))}
       </ul>
-      {fix && (
-        <p className="trace-try-fix">
-          <button type="button" className="button button-small" data-testid="trace-try-fix" onClick={() => editTrace({ whatIf: fix })}>
-            Try a fix
-          </button>{' '}
-          <span className="muted">the smallest policy change that allows this flow, tried in the What-if box</span>
-        </p>
-      )}
     </section>
   );
 }

@@ -98,7 +98,7 @@ const trafficPolicies = ['Cluster', 'Local'] as const;
 function trimContainerPort(p: Data): ContainerPort | undefined {
   const containerPort = num(p.containerPort);
   if (containerPort === undefined) return undefined;
-  return compact({ name: str(p.name), containerPort, protocol: oneOf(p.protocol, protocols), hostPort: num(p.hostPort) });
+  return compact({ name: str(p.name), containerPort, protocol: oneOf(p.protocol, protocols), hostPort: num(p.hostPort), hostIP: str(p.hostIP) });
 }
 
 /** A pod's container: its name, image and ports. Never env, envFrom, volumeMounts or command. */
