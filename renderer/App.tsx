@@ -375,7 +375,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         </section>
         <aside className="sidebar">
           {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} graph={() => adapter.current} />}
-          {topology ? <Details api={api} topology={topology} element={element} /> : <section className="details" data-testid="details" />}
+          {topology ? <Details api={api} topology={topology} element={element} selected={selected} /> : <section className="details" data-testid="details" />}
         </aside>
       </main>
       {view && view.kinds.length > 0 && (

@@ -150,11 +150,14 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
           </label>
           <label>
             Protocol
-            <select data-testid="trace-protocol" value={request.protocol} onChange={(e) => {
+            <select data-testid="trace-protocol" value={request.protocol ?? ''} onChange={(e) => {
                 const parsed = parseProtocol(e.currentTarget.value);
-                if ('protocol' in parsed) editTrace({ protocol: parsed.protocol });
+                editTrace({ protocol: 'protocol' in parsed ? parsed.protocol : null });
               }}
             >
+              <option value="" title="As the destination's named port says, else TCP">
+                Auto
+              </option>
               <option>TCP</option>
               <option>UDP</option>
               <option>SCTP</option>

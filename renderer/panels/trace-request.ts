@@ -58,7 +58,7 @@ export interface TraceResult {
 /** The trace the panel asks for, on this topology; null until both ends are given. */
 export function runTrace(topology: Topology, request: TraceRequest): TraceResult | null {
   if (request.from.trim() === '' || request.to.trim() === '') return null;
-  const query = { from: request.from.trim(), to: request.to.trim(), protocol: request.protocol, ...(request.port !== null ? { port: request.port } : {}) };
+  const query = { from: request.from.trim(), to: request.to.trim(), ...(request.protocol !== null ? { protocol: request.protocol } : {}), ...(request.port !== null ? { port: request.port } : {}) };
   const whatIf = whatIfFromText(request.whatIf);
   if (whatIf.policies.length === 0) return { trace: trace(topology, query), before: null, whatIf };
   return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies) }), before: trace(topology, query), whatIf };

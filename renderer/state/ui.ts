@@ -8,12 +8,13 @@ export interface TraceRequest {
   from: string;
   to: string;
   port: number | null;
-  protocol: Protocol;
+  /** Null: as the destination says (a named port's protocol), else TCP, as the CLI does. */
+  protocol: Protocol | null;
   /** What-if NetworkPolicies (YAML or JSON as pasted or opened), traced beside the cluster's own. */
   whatIf: string;
 }
 
-export const emptyTraceRequest: TraceRequest = { from: '', to: '', port: null, protocol: 'TCP', whatIf: '' };
+export const emptyTraceRequest: TraceRequest = { from: '', to: '', port: null, protocol: null, whatIf: '' };
 
 export interface UiState {
   /** Id of the selected graph element (a model id, or a canvas-only id such as `tunnel:a|b`). */

@@ -118,7 +118,8 @@ describe.skipIf(!kubeconfig || !hasChromium)('browser mode on a live cluster', (
     await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 30_000 }).toBe('delivered');
     await api.createNetworkPolicy(ns, { name: 'web-deny', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
     await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 15_000 }).toBe('policy-denied');
-    expect(await page.getByTestId('trace-policy').textContent()).toContain(`${ns}/web-deny`);
+    // The denial reads as the trace's blocker, naming the policy behind it.
+    expect(await page.getByTestId('trace-blockers').textContent()).toContain(`${ns}/web-deny`);
     await page.screenshot({ path: 'test-results/live-trace-denied.png' });
   });
 

@@ -78,4 +78,14 @@ describe.skipIf(!hasChromium)('panels that conclude, in Chromium', () => {
     await section.screenshot({ path: join(resultsDir, 'panels-conclude-pod.png') });
     expect(problems).toEqual([]);
   });
+
+  test('a policy’s link opens the policy’s own details, though no graph element draws it', async () => {
+    await select(page, dbId);
+    await page.getByTestId('policy-line-ingress').getByRole('button', { name: 'shop/db-allow' }).click();
+    const details = page.getByTestId('details');
+    await expect.poll(() => details.getAttribute('data-selected')).toBe('netpol:shop/db-allow');
+    expect(await details.textContent()).toContain('db-allow');
+    expect(await details.textContent()).toContain('Ingress rules');
+    expect(problems).toEqual([]);
+  });
 });

@@ -29,4 +29,18 @@ describe.skipIf(!hasChromium)('the trace form meets the user halfway', () => {
     expect(await page.locator('.trace-ends').textContent()).toContain('shop/frontend → pod shop/frontend-855456765f-6r8k4, 1 of 3 ready pods of Deployment frontend (4 in all)');
     await expect.poll(() => offered.count()).toBe(0);
   });
+
+  test('Protocol “Auto” takes a named port’s protocol: kube-dns:dns is traced on 53/UDP; a protocol picked by hand that disagrees is said', async () => {
+    const { page } = opened;
+    expect(await page.getByTestId('trace-protocol').inputValue()).toBe('');
+    await page.getByTestId('trace-to').fill('svc/kube-system/kube-dns:dns');
+    const result = page.getByTestId('trace-result');
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 10_000 }).not.toBe('unknown-target');
+    expect(await page.getByTestId('trace-hops').textContent()).toContain('53 UDP');
+    await page.getByTestId('trace-protocol').selectOption('TCP');
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 10_000 }).toBe('unknown-target');
+    expect(await result.textContent()).toMatch(/UDP/);
+    await page.getByTestId('trace-protocol').selectOption('');
+    await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 10_000 }).not.toBe('unknown-target');
+  });
 });

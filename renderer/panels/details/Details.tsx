@@ -38,12 +38,15 @@ export interface DetailsProps {
   topology: Topology;
   /** The selected graph element, or null. */
   element: GraphElement | null;
+  /** The selected id: a NetworkPolicy (which no graph element draws) is explained from it. */
+  selected?: string | null;
 }
 
-export function Details({ api, topology, element }: DetailsProps) {
-  const modelId = element?.data.model ?? null;
+export function Details({ api, topology, element, selected = null }: DetailsProps) {
+  const undrawn = !element && selected !== null && topology.policies[selected] ? selected : null;
+  const modelId = element?.data.model ?? undrawn;
   const description = useMemo(() => (modelId ? describeElement(topology, modelId) : null), [topology, modelId]);
-  if (!element) {
+  if (!element && !undrawn) {
     return (
       <section className="details empty" data-testid="details">
         <p className="muted">Click a node, pod, container, device, Service or edge to see its details.</p>
@@ -53,10 +56,10 @@ export function Details({ api, topology, element }: DetailsProps) {
   const objectId = modelId ? objectIdForElement(modelId) : null;
   const traceEnd = modelId ? endpointTextFor(topology, modelId) : null;
   return (
-    <section className="details" data-testid="details" data-selected={element.data.id}>
+    <section className="details" data-testid="details" data-selected={element?.data.id ?? undrawn ?? undefined}>
       <DescriptionContext.Provider value={description}>
         <TraceEndContext.Provider value={traceEnd}>
-          <DetailsBody topology={topology} element={element} description={description} />
+          {element ? <DetailsBody topology={topology} element={element} description={description} /> : description?.kind === 'policy' && <PolicyDetails policy={description.policy} />}
         </TraceEndContext.Provider>
       </DescriptionContext.Provider>
       {objectId && description && <KubernetesObject key={objectId} api={api} id={objectId} />}
