@@ -9,7 +9,8 @@ import type { GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { GraphAdapter } from './adapter.ts';
 import { Minimap } from './Minimap.tsx';
-import type { Grouping } from './element-types.ts';
+import { selectionFor } from './detail.ts';
+import type { GraphNodeData, Grouping } from './element-types.ts';
 import { onDidChangeColorScheme, readGraphTheme } from './theme.ts';
 import { chooseRenderer, glRendererName } from './webgl.ts';
 
@@ -90,17 +91,12 @@ export const GraphView = memo(function GraphView({ topology, filters, layoutKey,
       // A folded box opens where it stands, zoomed to so that its contents read, and what it
       // stands for is selected.
       const folds = element.data('folds') as string | undefined;
-      if (folds) {
-        adapter.openFold(folds);
-        // The box it stands for (a node, a namespace, a namespace's Services), whose details
-        // say what it holds; a block of nodes stands for no one element.
-        return onSelectRef.current(element.data('model') ? folds : null);
-      }
-      onSelectRef.current(element.id());
+      if (folds) adapter.openFold(folds);
+      onSelectRef.current(selectionFor(element.data() as GraphNodeData));
     });
     cy.on('cxttap', 'node, edge', (event) => {
       const element = event.target as cytoscape.SingularElementArgument;
-      const id = element.data('folds') ? (element.data('model') as string | null) : element.id();
+      const id = selectionFor(element.data() as GraphNodeData);
       const box = container.getBoundingClientRect();
       // The menu takes the hover text's place.
       setHover(null);

@@ -6,7 +6,7 @@ import type { ClusterObjects } from '../../shared/kube/objects.ts';
 import type { PodRecord } from '../../shared/model/types.ts';
 import { generateCluster } from '../../test/fixtures/generate.ts';
 import { generateTroubledCluster } from '../../test/fixtures/troubled.ts';
-import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, smallGraph, unitHolding } from './detail.ts';
+import { defaultBudget, foldHostId, foldPodsId, foldServicesId, levelOfDetail, selectionFor, smallGraph, unitHolding } from './detail.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
 import { toGraphElements } from './elements.ts';
 import { computeLayout } from './layout.ts';
@@ -210,5 +210,17 @@ describe('what a fold says', () => {
     expect(team0.classes).not.toContain('has-problems');
     expect(team1.classes).toContain('has-problems');
     expect(team1.data.label).toContain('1 without ready endpoints');
+  });
+});
+
+describe('selectionFor: what a click on a drawn element selects', () => {
+  test('an element selects itself; a fold selects the box it stands for, whose details say what it holds', () => {
+    expect(selectionFor({ id: 'pod:uid-1', model: 'pod:uid-1' })).toBe('pod:uid-1');
+    expect(selectionFor({ id: 'fold:node:node-3', folds: 'node:node-3', model: 'node:node-3' })).toBe('node:node-3');
+    // A namespace's fold stands for the namespace's box (drawn, with details), not its model id
+    // `ns:team-0`, which no graph element is.
+    expect(selectionFor({ id: 'fold:group:ns/team-0', folds: 'group:ns/team-0', model: 'ns:team-0' })).toBe('group:ns/team-0');
+    // A block of nodes stands for no one element.
+    expect(selectionFor({ id: 'fold-block:2', folds: 'fold-block:2', model: null })).toBeNull();
   });
 });

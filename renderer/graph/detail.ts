@@ -272,6 +272,16 @@ export function unitExtent(elements: readonly GraphElement[], positions: Readonl
   return lines > 0 ? { ...unit.box, y1: unit.box.y1 - labelBand(lines) } : unit.box;
 }
 
+/**
+ * What a click (or the context menu) on a drawn element selects: the element itself, or for a
+ * fold the box it stands for (a node, a namespace, a namespace's Services), whose details say
+ * what it holds; a block of nodes stands for no one element.
+ */
+export function selectionFor(data: { id: string; folds?: string; model: string | null }): string | null {
+  if (!data.folds) return data.id;
+  return data.model ? data.folds : null;
+}
+
 /** The ids a unit's fold may be drawn under, innermost first. */
 export function foldIdsOf(unit: string): string[] {
   return [foldPodsId(unit), foldHostId(unit), foldServicesId(unit)];

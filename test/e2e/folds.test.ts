@@ -16,8 +16,6 @@ import { chromiumPath } from '../../scripts/system-deps.ts';
 import { generateTroubledCluster } from '../fixtures/troubled.ts';
 import { openPage, type OpenPage } from './page.ts';
 import { repoRoot } from './serve.ts';
-import { foldIdsOf } from '../../renderer/graph/detail.ts';
-import { namespaceGroupId } from '../../renderer/graph/element-types.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
@@ -90,44 +88,5 @@ describe.skipIf(!hasChromium)('folds of a 2,000-pod cluster in Chromium', () => 
     await expect.poll(() => page.getByTestId('details').getAttribute('data-selected')).toBe(host.id);
     await page.screenshot({ path: join(resultsDir, 'folds-2k-opened.png') });
     expect(opened.problems, opened.problems.join('\n')).toEqual([]);
-  });
-
-  test('by namespace, a click on a namespace’s fold selects the namespace: its details say what it holds', async () => {
-    await page.getByRole('button', { name: 'By namespace' }).click();
-    const namespace = namespaceGroupId(podsOnHost[0]!.namespace);
-    // A new picture, laid out in a worker and then opened on its busiest box: fit it once the
-    // namespace is drawn (as itself or a fold) and nothing is being laid out.
-    const isDrawn = async () => {
-      for (const id of [namespace, ...foldIdsOf(namespace)]) if (await read(page, 'renderedCenter', id)) return true;
-      return false;
-    };
-    await expect.poll(async () => (await isDrawn()) && (await page.getByTestId('graph').getAttribute('data-laying-out')) === null, { timeout: 30_000 }).toBe(true);
-    await page.getByRole('button', { name: 'Fit', exact: true }).click();
-    // The fitted view is drawn at its own level of detail once it rests: click the namespace's
-    // fold once it is drawn at the same place on two reads in a row.
-    const foldCentre = async () => {
-      for (const id of foldIdsOf(namespace)) {
-        const at = await read(page, 'renderedCenter', id);
-        if (at) return at;
-      }
-      return null;
-    };
-    let centre: { x: number; y: number } | null = null;
-    await expect
-      .poll(
-        async () => {
-          const before = centre;
-          centre = await foldCentre();
-          // …and not under the minimap or the legend, which float over the canvas.
-          const onCanvas = centre !== null && (await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-testid="graph"]') !== null, centre));
-          return onCanvas && before !== null && centre!.x === before.x && centre!.y === before.y;
-        },
-        { timeout: 20_000, interval: 250 },
-      )
-      .toBe(true);
-    await page.mouse.click(centre!.x, centre!.y);
-    await expect.poll(() => page.getByTestId('details').getAttribute('data-selected')).toBe(namespace);
-    expect(await page.getByTestId('details').textContent()).toContain(podsOnHost[0]!.namespace);
-    await page.getByRole('button', { name: 'By node' }).click();
   });
 });
