@@ -8,6 +8,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { activeFilterCount, isNamespaceShown, namespaceChoices, noFilters, shownPodCount, toggleNamespace, type GraphFilters, type KindFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
+import { usePopover } from './popover.ts';
 
 export interface FiltersProps {
   /** The whole topology (to list its namespaces and count what is hidden). */
@@ -27,9 +28,7 @@ const kindLabels: { key: keyof KindFilters; label: string; hint: string }[] = [
 ];
 
 export function Filters({ topology, filters, onChange, openRequest = 0 }: FiltersProps) {
-  const [isOpen, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
+  const { isOpen, setOpen, root, button } = usePopover();
   const panel = useRef<HTMLDivElement>(null);
   const [focusRequest, setFocusRequest] = useState(0);
 
@@ -47,23 +46,6 @@ export function Filters({ topology, filters, onChange, openRequest = 0 }: Filter
   const choices = useMemo(() => (topology ? namespaceChoices(topology) : []), [topology]);
   const active = activeFilterCount(filters);
 
-  useEffect(() => {
-    if (!isOpen) return;
-    const onPointer = (event: PointerEvent) => {
-      if (root.current && !root.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setOpen(false);
-      button.current?.focus();
-    };
-    window.addEventListener('pointerdown', onPointer);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('pointerdown', onPointer);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [isOpen]);
 
   const count = (t: Topology | null) => (t ? Object.keys(t.pods).length : 0);
   const set = (patch: Partial<GraphFilters>) => onChange((f) => ({ ...f, ...patch }));

@@ -5,10 +5,11 @@
  * cause, and opens onto its evidence and its fix (copyable). Choosing one selects its subject,
  * and the graph centres on it.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { problemCounts } from '../../shared/doctor/format.ts';
 import type { Problem, Severity } from '../../shared/doctor/types.ts';
 import { CopyButton } from './details/CopyButton.tsx';
+import { usePopover } from './popover.ts';
 
 export interface ProblemsProps {
   /** The doctor's problems, errors first. */
@@ -35,30 +36,11 @@ const nouns: Record<Severity, [string, string]> = { error: ['error', 'errors'], 
 const severities: Severity[] = ['error', 'warning', 'info'];
 
 export function Problems({ problems, onChoose }: ProblemsProps) {
-  const [isOpen, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
+  const { isOpen, setOpen, root, button } = usePopover();
   const panelId = useId();
   const counts = problemCounts(problems);
   const shown = severities.filter((s) => counts[s] > 0);
 
-  useEffect(() => {
-    if (!isOpen) return;
-    const onPointer = (event: PointerEvent) => {
-      if (root.current && !root.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setOpen(false);
-      button.current?.focus();
-    };
-    window.addEventListener('pointerdown', onPointer);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('pointerdown', onPointer);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [isOpen]);
 
   return (
     <div className="problems" ref={root}>
