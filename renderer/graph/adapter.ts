@@ -30,9 +30,11 @@ import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layo
 import { freshPositions, PositionMemory } from './position-memory.ts';
 import { renderedBox, renderedCenter } from './hit-test.ts';
 import { overviewOf, type Overview } from './overview.ts';
+import * as readers from './view-readers.ts';
 import { applyElements } from './apply-elements.ts';
-import { drawTraceSteps, markMatches, markSelection, markTrace, markTraceHop } from './highlight.ts';
-import { placeIn, placeSteps, type PathHop, type PathStep } from './trace-path.ts';
+import { markMatches, markSelection } from './highlight.ts';
+import type { PathHop } from './trace-path.ts';
+import { TraceOverlay } from './trace-overlay.ts';
 import { hoverText, type HoverText } from './hover-text.ts';
 import { graphStylesheet, type StyleOptions } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
@@ -110,11 +112,8 @@ export class GraphAdapter implements PodpathView {
   private isFolded = false;
   private lastDetail: Detail | null = null;
   private grouping: Grouping = 'node';
-  /** The hops of the trace shown, if any (trace-path.ts), and where they are drawn now. */
-  private tracePath: readonly PathHop[] | null = null;
-  private placedSteps: PathStep[] = [];
-  /** The hop hovered or chosen in the trace panel's list. */
-  private activeHop: number | null = null;
+  /** The trace shown, if any. */
+  private readonly trace: TraceOverlay;
   /** The layout a worker is computing, if any (see layOutInBackground). */
   private pendingLayout: { options: DrawOptions } | null = null;
   /** Told what the hovered element is, where on the canvas, and null when the pointer leaves it. */
@@ -128,6 +127,7 @@ export class GraphAdapter implements PodpathView {
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
+    this.trace = new TraceOverlay(cy);
     cy.on('dragpan scrollzoom pinchzoom', () => {
       this.hasUserMovedViewport = true;
     });
@@ -147,13 +147,13 @@ export class GraphAdapter implements PodpathView {
     cy.on('zoom', () => this.markFar());
     cy.on('destroy', () => clearTimeout(this.drawTimer));
     // A traced element hovered: the trace panel marks its hops.
-    cy.on('mouseover', 'node, edge', (event) => this.onDidHoverTraceHops?.(this.hopsAt((event.target as cytoscape.SingularElementArgument).id())));
+    cy.on('mouseover', 'node, edge', (event) => this.onDidHoverTraceHops?.(this.trace.hopsAt((event.target as cytoscape.SingularElementArgument).id(), this.drawn)));
     cy.on('mouseout', 'node, edge', () => this.onDidHoverTraceHops?.(null));
     // Leaving the canvas straight from an element gives cytoscape no mouseout to report.
     cy.container()?.addEventListener('mouseleave', () => this.onDidHoverTraceHops?.(null));
     // A trace's badges and arrows are sized for the zoom (highlight.ts).
     cy.on('zoom', () => {
-      if (this.tracePath) cy.batch(() => this.drawSteps());
+      if (this.trace.isShown) cy.batch(() => this.trace.redraw());
     });
   }
 
@@ -312,7 +312,7 @@ export class GraphAdapter implements PodpathView {
     cy.batch(() => {
       applyElements(cy, elements, this.drawn, positionOf);
       this.applyHighlight();
-      this.applyTrace();
+      this.trace.apply(this.drawn);
       this.applyMatches();
       this.applyProblems();
       if (this.isFar) cy.nodes('.host, .group').addClass('is-far');
@@ -455,14 +455,12 @@ export class GraphAdapter implements PodpathView {
    * is fitted in view.
    */
   setTrace(path: readonly PathHop[] | null): void {
-    this.tracePath = path && path.length > 0 ? path : null;
-    this.activeHop = null;
-    if (this.tracePath) this.reveal(...this.tracePath.flatMap((hop) => hop.ids));
-    this.cy.batch(() => this.applyTrace());
+    this.trace.set(path);
+    if (this.trace.isShown) this.reveal(...this.trace.ids);
+    this.cy.batch(() => this.trace.apply(this.drawn));
     const cy = this.cy;
     // The elements of the path, with room around them for their badges.
-    let steps = cy.collection();
-    for (const step of this.placedSteps) steps = steps.union(cy.getElementById(step.anchor));
+    const steps = this.trace.anchors();
     if (steps.nonempty()) {
       cy.fit(steps, 64);
       // A path within one pod or node is not blown up past reading size.
@@ -473,32 +471,7 @@ export class GraphAdapter implements PodpathView {
 
   /** Marks the step of a hop (hovered or chosen in the trace panel); null clears it. */
   highlightTraceHop(hop: number | null): void {
-    this.activeHop = hop;
-    this.cy.batch(() => markTraceHop(this.cy, this.placedSteps, hop));
-  }
-
-  private applyTrace(): void {
-    const path = this.tracePath;
-    this.placedSteps = path ? placeSteps(path, placeIn(this.drawn)) : [];
-    markTrace(this.cy, path ? new Set([...path.flatMap((hop) => hop.ids), ...this.placedSteps.map((step) => step.anchor)]) : null);
-    this.drawSteps();
-  }
-
-  private drawSteps(): void {
-    drawTraceSteps(this.cy, this.placedSteps);
-    markTraceHop(this.cy, this.placedSteps, this.activeHop);
-  }
-
-  /**
-   * The trace's hops at an element: those drawn there, and those that name it; a box (a node's
-   * root netns, a group) only for the hops drawn there, or hovering a node would name half the path.
-   */
-  private hopsAt(id: string): number[] | null {
-    if (!this.tracePath) return null;
-    const hops = new Set(this.placedSteps.filter((step) => step.anchor === id).flatMap((step) => step.hops));
-    const place = placeIn(this.drawn)(id);
-    if (place && !(place.kind === 'node' && place.isBox)) for (const hop of this.tracePath) if (hop.ids.includes(id)) hops.add(hop.number);
-    return hops.size > 0 ? [...hops].sort((a, b) => a - b) : null;
+    this.cy.batch(() => this.trace.highlightHop(hop));
   }
 
   /** Fits the whole drawing in view; until the user pans or zooms again, it stays fitted. */
@@ -567,56 +540,27 @@ export class GraphAdapter implements PodpathView {
   }
 
   markedIds(): string[] {
-    return this.cy
-      .elements('.is-match')
-      .map((e) => e.id())
-      .sort();
+    return readers.markedIds(this.cy);
   }
 
   problemIds(): { id: string; severity: 'error' | 'warning' }[] {
-    return this.cy
-      .elements('.has-problem-error, .has-problem-warning')
-      .map((e) => ({ id: e.id(), severity: e.hasClass('has-problem-error') ? ('error' as const) : ('warning' as const) }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return readers.problemIds(this.cy);
   }
 
   tracedIds(): string[] {
-    return this.cy
-      .elements('.is-traced')
-      .map((e) => e.id())
-      .sort();
+    return readers.tracedIds(this.cy);
   }
 
   traceSteps(): DrawnTraceStep[] {
-    const cy = this.cy;
-    const step = (ele: cytoscape.SingularElementArgument): number => ele.data('step') as number;
-    return cy
-      .nodes('.trace-badge')
-      .sort((a, b) => step(a) - step(b))
-      .map((badge) => {
-        const arrow = cy.edges('.trace-step').filter((edge) => step(edge) === step(badge));
-        return {
-          hops: badge.data('hops') as number[],
-          label: badge.data('label') as string,
-          anchor: badge.data('anchor') as string,
-          style: badge.hasClass('trace-denied') ? 'denied' : badge.hasClass('trace-dns') ? 'dns' : 'data',
-          isActive: badge.hasClass('is-trace-active'),
-          arrow: arrow.nonempty() ? { from: arrow.source().id(), to: arrow.target().id(), style: arrow.hasClass('trace-step-dns') ? 'dns' : 'data' } : null,
-        };
-      });
+    return readers.traceSteps(this.cy);
   }
 
-
   modelPosition(id: string): Point | null {
-    const ele = this.cy.getElementById(id);
-    if (ele.empty() || !ele.isNode()) return null;
-    const { x, y } = (ele as cytoscape.NodeSingular).position();
-    return { x, y };
+    return readers.modelPosition(this.cy, id);
   }
 
   isShown(id: string): boolean {
-    const ele = this.cy.getElementById(id);
-    return ele.nonempty() && ele.visible();
+    return readers.isShown(this.cy, id);
   }
 
   renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
@@ -628,8 +572,7 @@ export class GraphAdapter implements PodpathView {
   }
 
   renderedFontSize(id: string): number | null {
-    const ele = this.cy.getElementById(id);
-    return ele.empty() ? null : Number(ele.numericStyle('font-size')) * this.cy.zoom();
+    return readers.renderedFontSize(this.cy, id);
   }
 
   private applyHighlight(): void {

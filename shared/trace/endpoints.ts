@@ -26,6 +26,7 @@ import { pickPod } from './pick.ts';
 import { parsePortOrName } from './query.ts';
 import { suggestionsFor } from './suggest.ts';
 import type { Protocol } from './types.ts';
+import { firstPath, gatewayRouteFor, hostMatches, ingressRuleFor } from './http-routing.ts';
 
 /** The cluster domain. The kubelet's `clusterDomain` is not in the Kubernetes API; every
  * distribution Podpath knows keeps the default. */
@@ -205,56 +206,15 @@ function endpointForId(topology: Topology, text: string): Endpoint | null {
   }
 }
 
-function firstPath(path: string | undefined): string {
-  return path?.split(' ')[1] ?? '/';
-}
-
-/** Prefix matching by path elements, as Ingress `Prefix` does: `/api` matches `/api/x`, not `/apix`. */
-function pathMatches(rulePath: string | null, pathType: string | null, path: string): number {
-  const rule = rulePath ?? '/';
-  if (pathType === 'Exact') return rule === path ? rule.length + 1 : -1;
-  if (rule === '/' || path === rule || path.startsWith(rule.endsWith('/') ? rule : `${rule}/`)) return rule.length;
-  return -1;
-}
-
-function hostMatches(ruleHost: string | null, host: string | null): boolean {
-  if (ruleHost === null || host === null) return true;
-  if (ruleHost.startsWith('*.')) {
-    const suffix = ruleHost.slice(1);
-    return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.');
-  }
-  return ruleHost.toLowerCase() === host.toLowerCase();
-}
-
-/** The Ingress rule a request takes: matching host, then the longest matching path. */
-export function ingressRuleFor(ingress: IngressRecord, host: string | null, path: string): IngressRuleRecord | null {
-  let best: IngressRuleRecord | null = null;
-  let bestScore = -1;
-  for (const rule of ingress.rules) {
-    if (!hostMatches(rule.host, host)) continue;
-    // A rule for this exact host beats the default backend and wildcards.
-    const score = pathMatches(rule.path, rule.pathType, path) + (rule.host !== null && host !== null && !rule.host.startsWith('*') ? 10_000 : 0);
-    if (pathMatches(rule.path, rule.pathType, path) >= 0 && score > bestScore) {
-      best = rule;
-      bestScore = score;
-    }
-  }
-  return best;
-}
-
 function ingressEndpoint(ingress: IngressRecord, host: string | null, path: string, how: string, port?: number): Endpoint {
   const rule = ingressRuleFor(ingress, host, path);
   return { kind: 'ingress', ingress, rule, host: host ?? rule?.host ?? null, path, how, ...(port === undefined ? {} : { port }) };
 }
 
 function gatewayEndpoint(topology: Topology, gateway: GatewayRecord, host: string | null, path: string, how: string, port?: number): Endpoint {
-  const routes = Object.values(topology.httpRoutes).filter((r) => r.parents.includes(gateway.id));
-  for (const route of routes) {
-    if (host !== null && route.hostnames.length > 0 && !route.hostnames.some((h) => hostMatches(h, host))) continue;
-    const index = route.rules.findIndex((rule) => rule.paths.length === 0 || rule.paths.some((p) => pathMatches(firstPath(p), p.startsWith('Exact') ? 'Exact' : 'Prefix', path) >= 0));
-    if (index >= 0) return { kind: 'gateway', gateway, route, ruleIndex: index, host: host ?? route.hostnames[0] ?? null, path, how, ...(port === undefined ? {} : { port }) };
-  }
-  return { kind: 'gateway', gateway, route: null, ruleIndex: 0, host, path, how, ...(port === undefined ? {} : { port }) };
+  const found = gatewayRouteFor(topology, gateway, host, path);
+  const at = found ? { route: found.route, ruleIndex: found.ruleIndex, host: host ?? found.route.hostnames[0] ?? null } : { route: null, ruleIndex: 0, host };
+  return { kind: 'gateway', gateway, ...at, path, how, ...(port === undefined ? {} : { port }) };
 }
 
 /** `http(s)://host[:port]/path`: the Ingress rule or HTTPRoute that serves it. */
