@@ -7,6 +7,7 @@ import { app, type BrowserWindow, dialog, ipcMain, Menu, session, shell } from '
 import { openStartupBackend, type Backend } from './backend/backend.ts';
 import { kubeconfigPaths } from './backend/kube/kubeconfig.ts';
 import { adoptShellPath } from './backend/kube/shell-path.ts';
+import { registerAppScheme, serveAppFiles } from './desktop/app-protocol.ts';
 import { parseDesktopArgs, requestedSnapshot } from './desktop/args.ts';
 import { forwardEvents, isAppFrame, registerRequestHandlers } from './desktop/ipc.ts';
 import { applicationMenuTemplate } from './desktop/menu.ts';
@@ -19,6 +20,9 @@ import {
   installContentSecurityPolicy,
 } from './desktop/security.ts';
 import { createMainWindow } from './desktop/window.ts';
+
+// The built renderer's scheme must be privileged before the app is ready (app-protocol.ts).
+registerAppScheme();
 
 // A second launch focuses the first window instead of opening another backend.
 if (!app.requestSingleInstanceLock()) {
@@ -33,10 +37,7 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     pendingFiles.request(file);
   });
-  const location = appLocation(
-    MAIN_WINDOW_VITE_DEV_SERVER_URL,
-    path.join(__dirname, `../renderer/${MAIN_WINDOW_VITE_NAME}/index.html`),
-  );
+  const location = appLocation(MAIN_WINDOW_VITE_DEV_SERVER_URL, path.join(__dirname, `../renderer/${MAIN_WINDOW_VITE_NAME}`));
 
   const openWindow = (): void => {
     const window = createMainWindow(path.join(__dirname, 'preload.cjs'));
@@ -49,7 +50,9 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   const start = async (): Promise<void> => {
-    installContentSecurityPolicy(session.defaultSession, desktopContentSecurityPolicy(location.devServerUrl));
+    const policy = desktopContentSecurityPolicy(location.devServerUrl);
+    installContentSecurityPolicy(session.defaultSession, policy);
+    if (!location.devServerUrl) serveAppFiles(session.defaultSession.protocol, location.rendererDir, policy);
     denyPermissions(session.defaultSession, location);
 
     const backend = await openDesktopBackend(pendingFiles.takeLast());

@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 
 const node = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 /** Pure libraries: no I/O, no DOM, run anywhere. */
-const pure = ['yaml', 'zod', 'ipaddr.js', '@scure/base', '@noble/hashes'];
+const pure = ['yaml', 'zod', 'ipaddr.js', '@scure/base', '@noble/hashes', 'shlex'];
 
 /**
  * The rooms, most specific first: `files` are path prefixes relative to the repository (a name

@@ -190,7 +190,7 @@ async function runSize(pods: number, renderer: 'canvas' | 'webgl', rendererDir: 
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const screenshot = pods >= 10_000 && renderer === 'canvas' ? join(repoRoot, 'docs', `bench-${pods >= 150_000 ? '150k' : '10k'}.png`) : null;
     const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), Math.max(1, deadline - Date.now()))));
-    const outcome = await Promise.race([measure(page, `${served.url}&renderer=${renderer}`, result, deadline, screenshot).then(() => 'ok' as const), timedOut]);
+    const outcome = await Promise.race([measure(page, `${served.origin}/?renderer=${renderer}#token=${served.token}`, result, deadline, screenshot).then(() => 'ok' as const), timedOut]);
     if (outcome === 'timed out') result.status = 'timed out';
     if (pageErrors.length > 0) result.note = `page errors: ${pageErrors.join('; ')}`;
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
- * `npm test`: lint, typecheck, then every vitest test (unit, browser end-to-end, desktop smoke).
- * Its last line is the plain summary CI reads: `N passed, N failed[, N skipped]`, where lint and
- * typecheck count as one check each.
+ * `npm test`: lint, typecheck, Electronegativity, then every vitest test (unit, browser
+ * end-to-end, desktop smoke). Its last line is the plain summary CI reads: `N passed, N failed[,
+ * N skipped]`, where lint, typecheck and Electronegativity count as one check each.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,6 +32,8 @@ function step(name: string, command: string, args: string[]): boolean {
 if (extraArgs.length === 0) {
   step('lint', bin('eslint'), ['.']);
   step('typecheck', bin('tsc'), ['--build']);
+  // Electron misconfigurations in electron/ (what it may skip or accept: electronegativity.config.ts).
+  step('electronegativity', process.execPath, [join(import.meta.dirname, 'electronegativity.ts')]);
 }
 
 ensureSystemDeps((line) => console.log(line));

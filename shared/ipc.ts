@@ -87,7 +87,8 @@ export interface ViewState {
   layout: Record<string, { x: number; y: number }> | null;
 }
 
-export type KindState = 'loading' | 'live' | 'reconnecting' | 'forbidden' | 'failed' | 'absent';
+/** `unavailable`: failing try after try (5xx, timeouts); still retried, its objects not to be trusted. */
+export type KindState = 'loading' | 'live' | 'reconnecting' | 'unavailable' | 'forbidden' | 'failed' | 'absent';
 
 export interface KindStatus {
   kind: ObjectKind;
@@ -195,7 +196,7 @@ export function parseRequest(
   payload: unknown,
 ): { ok: true; name: RequestName; payload: unknown } | { ok: false; error: { code: string; message: string } } {
   if (!isRequestName(name)) {
-    return { ok: false, error: { code: 'unknown-request', message: `Unknown request ${JSON.stringify(name)}.` } };
+    return { ok: false, error: { code: 'unknown-request', message: `Unknown request ${describeName(name)}.` } };
   }
   const result = requestSchemas[name].safeParse(payload);
   if (!result.success) {
@@ -207,6 +208,14 @@ export function parseRequest(
     };
   }
   return { ok: true, name, payload: result.data };
+}
+
+/** A name the sender made up, for an error: a string cut short, else only what it is (a value
+ * may nest deeper than JSON.stringify can follow). */
+function describeName(name: unknown): string {
+  if (typeof name === 'string') return JSON.stringify(name.length > 60 ? name.slice(0, 60) : name).replace(/"$/, name.length > 60 ? '…"' : '"');
+  if (name === null || typeof name !== 'object') return `(${name === null ? 'null' : typeof name})`;
+  return Array.isArray(name) ? '(a list)' : '(an object)';
 }
 
 /** Runs a validated request against the handlers and wraps the outcome as a Reply. */
@@ -251,3 +260,15 @@ export type WireMessage =
 
 /** The path of browser mode's WebSocket, on the page's own origin. */
 export const socketPath = '/api';
+
+/**
+ * Browser mode's WebSocket subprotocols: the page offers `podpath` and `podpath.token.<token>`,
+ * and the server answers `podpath`. The handshake is the one place the token travels (the page
+ * got it from its address's fragment, which no server ever sees), and only to its own origin.
+ */
+export const socketProtocol = 'podpath';
+export const tokenProtocolPrefix = 'podpath.token.';
+
+export function socketProtocols(token: string | null): string[] {
+  return token === null ? [socketProtocol] : [socketProtocol, tokenProtocolPrefix + token];
+}

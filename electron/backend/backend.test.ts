@@ -129,3 +129,24 @@ describe('layouts in exported snapshots', () => {
     expect((await backend.handlers.openDemo({})).layout).toBeNull();
   });
 });
+
+describe('errors sent to the page', () => {
+  test('a context whose server URL holds a user and password: the reply names the server, not the password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podpath-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: k, cluster: {server: "https://admin:hunter2@127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: abcdefghijklmnopqrstuvwxyz}}]',
+        'contexts: [{name: c, context: {cluster: k, user: u}}]',
+      ].join('\n'),
+    );
+    const backend = await openBackend({ kind: 'demo' }, { kubeconfigPaths: [kubeconfig] });
+    const reply = await dispatchRequest(backend.handlers, 'openContext', { context: 'c' });
+    expect(reply).toMatchObject({ ok: false, error: { message: expect.stringContaining('127.0.0.1:1') } });
+    expect(JSON.stringify(reply)).not.toMatch(/hunter2|admin:|abcdefghijklmnop/);
+  });
+});

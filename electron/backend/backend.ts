@@ -3,7 +3,6 @@
  * source — the bundled demo, a snapshot file, or a live context — derives the model from it,
  * and answers the renderer's requests of `shared/ipc.ts`. It knows nothing of the transport.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../../shared/ipc.ts';
@@ -14,9 +13,14 @@ import { derive } from '../../shared/topology/derive.ts';
 import { objectIdForElement, objectIdOf } from '../../shared/topology/ids.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { configForContext } from './kube/context-config.ts';
+import { redact } from './kube/kube-error.ts';
 import { listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
 import { rememberContext } from './kube/remembered-context.ts';
 import { LiveSession, type SessionOptions } from './session.ts';
+import { loadSnapshotFile } from './snapshot-file.ts';
+
+// The CLI commands read snapshot files through the backend.
+export { loadSnapshotFile };
 
 export type SourceRequest =
   | { kind: 'demo'; note?: string }
@@ -53,18 +57,6 @@ export const demoFileName = 'demo-cluster.podpath.json';
 /** The repository's (or packaged app's) `assets/` folder, for plain-Node entry points. */
 export function defaultAssetsDir(): string {
   return fileURLToPath(new URL('../../assets/', import.meta.url));
-}
-
-export async function loadSnapshotFile(path: string): Promise<Snapshot> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new Error(`Cannot read snapshot ${path}: ${reason}.`, { cause: error });
-  }
-  return parseSnapshot(text, basename(path));
 }
 
 /** What is open: a fixed snapshot (the demo, a file) or a live session. */
@@ -113,6 +105,26 @@ export function backendFromSnapshot(snapshot: Snapshot, source: SourceInfo): Bac
   const backend = createBackend({});
   backend.replace(openedSnapshot(snapshot, source));
   return backend;
+}
+
+/**
+ * The handlers with their failures' messages redacted: they cross to the page (and browser
+ * mode's socket), where a credential in a kubeconfig or a server URL has no business.
+ */
+function withRedactedErrors(handlers: RequestHandlers): RequestHandlers {
+  const redacting = Object.entries(handlers).map(([name, handler]) => [
+    name,
+    async (payload: never) => {
+      try {
+        return await (handler as (payload: never) => unknown)(payload);
+      } catch (error) {
+        if (!(error instanceof Error)) throw new Error(redact(String(error)), { cause: error });
+        error.message = redact(error.message);
+        throw error;
+      }
+    },
+  ]);
+  return Object.fromEntries(redacting) as RequestHandlers;
 }
 
 function createBackend(options: BackendOptions): Backend & { replace(opened: Opened): void } {
@@ -217,7 +229,7 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
     replace,
     open,
     snapshotNow,
-    handlers: {
+    handlers: withRedactedErrors({
       getState: () => state(),
       getObject: ({ id }): ObjectView | null => {
         // A container, veth or device is shown with the object it comes from (its pod, node).
@@ -246,7 +258,7 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         parseSnapshot(text, fileName);
         return { fileName, text };
       },
-    },
+    }),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -274,7 +286,7 @@ export interface StartRequest {
 export async function openStartupBackend(request: StartRequest, options: BackendOptions, warn: (message: string) => void): Promise<Backend> {
   const backend = createBackend(options);
   const fallBack = async (what: string, error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = redact(error instanceof Error ? error.message : String(error));
     warn(`${what}: ${reason}`);
     await backend.open({ kind: 'demo', note: `${what}: ${reason} Showing the demo cluster.` });
     return backend;

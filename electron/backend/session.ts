@@ -5,6 +5,10 @@
  * RBAC shapes what can be read: a kind the user may not list cluster-wide is read per namespace
  * (the context's namespace and any the user names); a kind they cannot read anywhere is marked
  * forbidden and the rest of the picture is still drawn.
+ *
+ * A kind counts as read only once a LIST of it succeeded; until then, and while it is
+ * `unavailable` (5xx answers, timeouts, reconnecting try after try), it is named in the source's
+ * `unavailableKinds` with the reason, so no one takes its absence for an empty cluster.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KindState, KindStatus } from '../../shared/ipc.ts';
@@ -17,6 +21,7 @@ import { IncrementalDerive, type ObjectChange } from '../../shared/topology/incr
 import { createKubeClient, KubeHttpError, type KubeClient } from './kube/client.ts';
 import { describeKubeError } from './kube/errors.ts';
 import { kindSpecs, pathOf, type KindSpec } from './kube/kinds.ts';
+import { redact } from './kube/kube-error.ts';
 import { isFinal, ListWatch, type ListWatchOptions, type ListWatchState } from './kube/list-watch.ts';
 
 export interface SessionOptions {
@@ -30,7 +35,7 @@ export interface SessionOptions {
   onDelta?: (delta: TopologyDelta) => void;
   onKinds?: (kinds: KindStatus[]) => void;
   /** Passed to every list-watch (tests shorten timeouts with it). */
-  listWatch?: Partial<Pick<ListWatchOptions<unknown>, 'watchTimeoutSeconds' | 'idleTimeoutMs' | 'backoff' | 'pageSize'>>;
+  listWatch?: Partial<Pick<ListWatchOptions<unknown>, 'watchTimeoutSeconds' | 'idleTimeoutMs' | 'listTimeoutMs' | 'unavailableAfter' | 'backoff' | 'pageSize'>>;
 }
 
 type Trimmed = ClusterObjects[ObjectKind][number];
@@ -65,6 +70,14 @@ class KindReader {
 
   objects(): Trimmed[] {
     return this.watches.flatMap((watch) => [...watch.cache.values()]);
+  }
+
+  /** Why the picture lacks this kind (or may lack some of it), or null when it is all read. */
+  unavailableReason(): string | null {
+    if (this.state === 'absent') return null;
+    if (this.state === 'forbidden' || this.state === 'failed' || this.state === 'unavailable') return this.reason ?? this.state;
+    if (this.watches.length > 0 && this.watches.every((w) => w.lists > 0)) return null;
+    return this.reason ? `not listed yet: ${this.reason}` : 'not listed yet';
   }
 
   async start(fallbackNamespaces: string[]): Promise<void> {
@@ -134,8 +147,9 @@ class KindReader {
 
   private refresh(): void {
     const states = this.watches.map((w) => this.states.get(w) ?? { state: 'loading' as const, reason: null });
-    const troubled = states.find((s) => s.state === 'reconnecting' || s.state === 'failed');
-    if (troubled) this.setState(troubled.state === 'failed' ? 'failed' : 'reconnecting', troubled.reason);
+    // The worst state of its watches: failed, then unavailable, then reconnecting.
+    const troubled = (['failed', 'unavailable', 'reconnecting'] as const).flatMap((state) => states.filter((s) => s.state === state).map((s) => ({ ...s, state })))[0];
+    if (troubled) this.setState(troubled.state, troubled.reason);
     else if (states.some((s) => s.state === 'loading')) this.setState('loading', null);
     else this.setState('live', this.scopeNote);
   }
@@ -146,11 +160,14 @@ class KindReader {
     this.setState(forbidden ? 'forbidden' : 'failed', described.message);
   }
 
-  private setState(state: KindState, reason: string | null): void {
+  private setState(state: KindState, rawReason: string | null): void {
+    // A reason travels to the page, the CLI and snapshot files (unavailableKinds): never a credential.
+    const reason = rawReason === null ? null : redact(rawReason);
     if (this.state === state && this.reason === reason) return;
     this.state = state;
     this.reason = reason;
-    this.session.kindsChanged();
+    // The cluster's unavailableKinds follow the state: the model says it, not only the chips.
+    this.session.kindsChanged({ isSourceChanged: true });
   }
 
   async stop(): Promise<void> {
@@ -229,9 +246,10 @@ export class LiveSession {
       server: this.client.server,
       kubernetesVersion: this.kubernetesVersion,
       capturedAt: this.capturedAt,
-      unavailableKinds: this.readers
-        .filter((r) => r.state === 'forbidden' || r.state === 'failed')
-        .map((r) => ({ kind: r.spec.kind, reason: r.reason ?? r.state })),
+      unavailableKinds: this.readers.flatMap((r) => {
+        const reason = r.unavailableReason();
+        return reason === null ? [] : [{ kind: r.spec.kind, reason }];
+      }),
     };
   }
 
@@ -253,9 +271,10 @@ export class LiveSession {
     this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
   }
 
-  kindsChanged(): void {
-    if (!this.isStarted || this.isClosed || this.kindsTimer) return;
-    this.kindsTimer = setTimeout(() => this.emitKinds(), this.options.coalesceMs ?? 100);
+  kindsChanged({ isSourceChanged = false } = {}): void {
+    if (!this.isStarted || this.isClosed) return;
+    if (isSourceChanged) this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+    this.kindsTimer ??= setTimeout(() => this.emitKinds(), this.options.coalesceMs ?? 100);
   }
 
   private emitKinds(): void {

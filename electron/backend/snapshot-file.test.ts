@@ -1,9 +1,11 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { maxSnapshotBytes } from '../../shared/ipc.ts';
 import { emptyObjects } from '../../shared/kube/objects.ts';
 import { SnapshotError, parseSnapshot, serializeSnapshot, type Snapshot } from '../../shared/snapshot/format.ts';
+import { loadSnapshotFile } from './backend.ts';
 import { writeSnapshotFile } from './snapshot-file.ts';
 
 const demo = parseSnapshot(await readFile(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
@@ -93,5 +95,24 @@ describe('writeSnapshotFile', () => {
 
   test('a missing directory is an error, not a created one', async () => {
     await expect(writeSnapshotFile(join(scratch, 'no-such-dir', 'x.podpath.json'), small)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('loadSnapshotFile: the CLI reads snapshots within the size limit the app has (issue 12)', () => {
+  test('a file over the limit is refused before it is read, naming its size and the limit', async () => {
+    const path = join(await freshDirectory('huge'), 'huge.podpath.json');
+    await writeFile(path, '');
+    await truncate(path, maxSnapshotBytes + 25 * 1024 * 1024);
+    await expect(loadSnapshotFile(path)).rejects.toThrow(`Cannot read snapshot ${path}: 75 MB, over the 50 MB Podpath reads.`);
+  });
+
+  test('a binary file is named as one; a valid file opens', async () => {
+    const directory = await freshDirectory('load');
+    const binary = join(directory, 'photo.jpg');
+    await writeFile(binary, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]));
+    await expect(loadSnapshotFile(binary)).rejects.toThrow(`Cannot read snapshot ${binary}: a binary file, not text (a NUL byte at offset 4).`);
+    const good = join(directory, 'good.podpath.json');
+    await writeFile(good, serializeSnapshot(small));
+    expect(await loadSnapshotFile(good)).toEqual(small);
   });
 });

@@ -1,10 +1,24 @@
 /**
- * Writing a snapshot file (design §5): validated first, then written atomically, so a reader —
- * or a crash — sees the old file or the new one, never half of one.
+ * Snapshot files (design §5): read within the size limit the app and the CLI share, and
+ * validated; written validated first, then atomically, so a reader — or a crash — sees the old
+ * file or the new one, never half of one.
  */
 import { basename } from 'node:path';
 import { parseSnapshot, serializeSnapshot, type Snapshot } from '../../shared/snapshot/format.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+import { fileProblem, readTextFile } from './read-text.ts';
+
+/** Reads and validates the snapshot at `path`; rejects naming the file and its problem (no such
+ * file, too large, not text, the first invalid field). */
+export async function loadSnapshotFile(path: string): Promise<Snapshot> {
+  let text: string;
+  try {
+    text = await readTextFile(path);
+  } catch (error) {
+    throw new Error(`Cannot read snapshot ${path}: ${fileProblem(error)}.`, { cause: error });
+  }
+  return parseSnapshot(text, basename(path));
+}
 
 /**
  * Writes `snapshot` to `path`. The snapshot is serialized and read back through

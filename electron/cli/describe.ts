@@ -5,7 +5,7 @@ import { formatDescribe } from '../../shared/describe/format.ts';
 import type { Snapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
-import { print, type KubeOptions } from './common.ts';
+import { note, print, type KubeOptions } from './common.ts';
 import { kindLine, snapshotLive } from './live.ts';
 
 export interface DescribeOptions extends KubeOptions {
@@ -20,7 +20,7 @@ export async function describeCommand(options: DescribeOptions): Promise<void> {
     snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
   } else {
     const live = await snapshotLive(options);
-    for (const status of live.kinds) console.error(kindLine(status));
+    for (const status of live.kinds) note(kindLine(status));
     if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
     snapshot = live.snapshot;
   }

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { toDot } from '../../shared/export/dot.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
+import { note, print } from './common.ts';
 import { exportImage, type ImageExport } from './export-image.ts';
 
 export interface ExportOptions {
@@ -24,7 +25,7 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
     bytes = Buffer.from(toDot(derive(snapshot.objects, snapshot.source), snapshot.source.context ?? basename(path)), 'utf8');
   } else {
     const source = { kind: options.demo ? 'demo' : 'snapshot', label: options.demo ? 'demo' : basename(path), note: null } as const;
-    const image = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: (line) => console.error(line) });
+    const image = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: note });
     bytes = image.bytes;
     resolution = ` (${describeResolution(image, options.scope)})`;
   }
@@ -33,7 +34,7 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
   } catch (error) {
     throw new Error(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { cause: error });
   }
-  console.log(`Wrote ${options.output}${resolution}`);
+  await print(`Wrote ${options.output}${resolution}\n`);
 }
 
 /**

@@ -12,11 +12,11 @@ import { configForContext } from '../backend/kube/context-config.ts';
 import { kindSpecs } from '../backend/kube/kinds.ts';
 import { kubeconfigPaths, loadKubeconfig } from '../backend/kube/kubeconfig.ts';
 import { LiveSession } from '../backend/session.ts';
-import type { KubeOptions } from './common.ts';
+import { note, type KubeOptions } from './common.ts';
 
 const label = (kind: string) => kindSpecs.find((s) => s.kind === kind)?.label ?? kind;
 
-/** One line per kind: `Pods 42`, `Nodes forbidden`, `Gateways absent`. */
+/** One line per kind: `Pods 42`, `Nodes forbidden`, `Gateways absent`, `Services unavailable: 500 Internal Server Error after 3 tries`. */
 export function kindLine(status: KindStatus): string {
   switch (status.state) {
     case 'forbidden':
@@ -25,9 +25,16 @@ export function kindLine(status: KindStatus): string {
       return `${label(status.kind)} failed: ${status.reason ?? 'unknown error'}`;
     case 'absent':
       return `${label(status.kind)} absent`;
+    case 'unavailable':
+      return `${label(status.kind)} unavailable: ${status.reason ?? 'unknown error'}`;
     default:
       return `${label(status.kind)} ${status.count}${status.scope === 'cluster' ? '' : ` (in ${status.scope.join(', ')})`}`;
   }
+}
+
+/** A kind missing from the picture: forbidden, failed or unavailable. */
+export function isUnread(status: KindStatus): boolean {
+  return status.state === 'forbidden' || status.state === 'failed' || status.state === 'unavailable';
 }
 
 export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot; kinds: KindStatus[] }> {
@@ -36,8 +43,13 @@ export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Sn
   if (!context) throw new Error(`The kubeconfig (${loaded.files.join(', ')}) has no current context: choose one with --context.`);
   const session = await LiveSession.open({ config: configForContext(loaded, context), contextName: context, namespaces: options.namespace });
   try {
-    const kinds = session.kinds();
     const source = session.source();
+    // Read once: a kind not listed by now (still loading, reconnecting) is missing, not empty.
+    const unavailable = new Map(source.unavailableKinds.map((k) => [k.kind, k.reason]));
+    const kinds = session.kinds().map((status): KindStatus => {
+      const reason = unavailable.get(status.kind);
+      return reason === undefined || status.state === 'forbidden' || status.state === 'failed' ? status : { ...status, state: 'unavailable', reason };
+    });
     return {
       kinds,
       snapshot: { format: snapshotFormat, version: snapshotVersion, source, objects: session.objects() },
@@ -59,6 +71,6 @@ export async function readTopology(options: KubeOptions & { snapshot?: string; d
   }
   const live = await snapshotLive(options);
   if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
-  for (const status of live.kinds) if (status.state === 'forbidden' || status.state === 'failed') console.error(`podpath: ${kindLine(status)}: ${unseen}`);
+  for (const status of live.kinds) if (isUnread(status)) note(`podpath: ${kindLine(status)}: ${unseen}`);
   return derive(live.snapshot.objects, live.snapshot.source);
 }

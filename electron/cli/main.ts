@@ -4,7 +4,7 @@
  * the problem, never a stack trace.
  */
 import { CommanderError } from 'commander';
-import { ExitError } from './common.ts';
+import { ExitError, note } from './common.ts';
 import { buildProgram } from './program.ts';
 
 export async function main(argv: string[]): Promise<void> {
@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    console.error(`podpath: ${error instanceof Error ? error.message : String(error)}`);
+    note(`podpath: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = error instanceof ExitError ? error.exitCode : 1;
   }
 }

@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseProtocol, parsePort as parseTracePort } from '../../shared/trace/query.ts';
+import { printable } from '../../shared/text/printable.ts';
 import type { Protocol } from '../../shared/trace/types.ts';
+import { parsePublicHost } from '../serve/hosts.ts';
 import { addKubeOptions } from './common.ts';
 import type { DescribeOptions } from './describe.ts';
 import type { DiffOptions } from './diff.ts';
@@ -19,6 +21,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
   return port;
+}
+
+function publicHost(value: string): string {
+  const parsed = parsePublicHost(value);
+  if (parsed instanceof Error) throw new InvalidArgumentError(parsed.message);
+  return value;
 }
 
 function tracePort(value: string): number {
@@ -39,7 +47,8 @@ Exit codes:
   1  a verdict other than delivered: policy-denied, no-endpoints, no-route, ambiguous or
      unknown-target (with --batch: at least one flow not delivered)
   2  no verdict: a usage or input error (bad option, unreadable snapshot, policy or batch file,
-     a malformed line in a --batch file) or the cluster could not be read
+     a malformed line in a --batch file), the cluster could not be read, or the verdict is
+     unknown: NetworkPolicies, Services or EndpointSlices it depends on could not be read
 
 SRC and DST: ns/pod, ns/pod:container, svc/ns/name, ingress/ns/name[/path], gateway/ns/name,
 node/name, an IP (IP:port), internet, or (DST only) a DNS name as the source pod looks it up:
@@ -89,7 +98,8 @@ export function buildProgram(): Command {
   const program = new Command('podpath')
     .description("See how a Kubernetes cluster's network really works.")
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    // Commander's errors repeat the arguments given: escaped like everything else printed.
+    .configureOutput({ outputError: (text, write) => write(text), writeErr: (text) => process.stderr.write(printable(text, 'layout')) });
 
   addKubeOptions(
     program
@@ -171,7 +181,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--demo', 'open the bundled demo cluster').conflicts(['snapshot', 'context']))
       .addOption(new Option('--snapshot <file>', 'open a snapshot file').conflicts('context'))
       .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(parsePort).default(0))
-      .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
+      .addOption(new Option('--host <addr>', "address to listen on (0.0.0.0 or '::': every address of this machine)").default('127.0.0.1'))
+      .addOption(new Option('--public-host <name>', 'the name (NAME or NAME:PORT) browsers use to reach it; then only that name is answered').argParser(publicHost))
       .option('--no-open', 'do not open a browser'),
   ).action(async (options: ServeCommandOptions) => (await import('./serve.ts')).serveCommand(options));
 

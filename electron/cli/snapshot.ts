@@ -2,8 +2,11 @@
 import { buildSnapshotFromFiles } from '../backend/kube/from-files.ts';
 import { kindSpecs } from '../backend/kube/kinds.ts';
 import { writeSnapshotFile } from '../backend/snapshot-file.ts';
-import type { KubeOptions } from './common.ts';
+import { note, print, type KubeOptions } from './common.ts';
 import { kindLine, snapshotLive } from './live.ts';
+
+/** `podpath snapshot`'s exit code when a kind failed or was unavailable: the file is written, but partial. */
+export const partialExitCode = 1;
 
 export interface SnapshotOptions extends KubeOptions {
   output: string;
@@ -13,17 +16,23 @@ export interface SnapshotOptions extends KubeOptions {
 export async function snapshotCommand(options: SnapshotOptions): Promise<void> {
   if (options.fromFiles) {
     const { snapshot, counts, skipped } = await buildSnapshotFromFiles(options.fromFiles);
-    for (const spec of kindSpecs) if (counts[spec.kind]) console.log(`${spec.label} ${counts[spec.kind]}`);
-    for (const skip of skipped) console.error(`podpath: skipped ${skip.kind} in ${skip.source}: ${skip.reason}`);
+    for (const spec of kindSpecs) if (counts[spec.kind]) await print(`${spec.label} ${counts[spec.kind]}\n`);
+    for (const skip of skipped) note(`podpath: skipped ${skip.kind} in ${skip.source}: ${skip.reason}`);
     await writeSnapshotFile(options.output, snapshot);
-    console.log(`Wrote ${options.output}`);
+    await print(`Wrote ${options.output}\n`);
     return;
   }
   const { snapshot, kinds } = await snapshotLive(options);
-  for (const status of kinds) console.log(kindLine(status));
+  for (const status of kinds) await print(`${kindLine(status)}\n`);
   if (!kinds.some((k) => k.state === 'live')) {
     throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed); no snapshot written.');
   }
   await writeSnapshotFile(options.output, snapshot);
-  console.log(`Wrote ${options.output}`);
+  await print(`Wrote ${options.output}\n`);
+  // Forbidden is the user's access, a fact of the picture; an error is not: say it, and exit non-zero.
+  const missing = kinds.filter((k) => k.state === 'failed' || k.state === 'unavailable');
+  if (missing.length > 0) {
+    note(`podpath: the snapshot is partial: ${missing.map(kindLine).join('; ')}`);
+    process.exitCode = partialExitCode;
+  }
 }

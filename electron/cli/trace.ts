@@ -2,9 +2,10 @@
  * `podpath trace`: one packet from SRC to DST, or a --batch file of them, in a snapshot, the demo
  * or a live cluster, optionally with what-if NetworkPolicies (--with-policy), or the policy change
  * that would allow a denied flow (--fix). Exit codes: 0
- * delivered, 1 another verdict, 2 no verdict (program.ts prints them under --help).
+ * delivered, 1 another verdict, 2 no verdict — `unknown` included: a kind the verdict rests on
+ * could not be read (program.ts prints them under --help).
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseDocuments } from '../../shared/kube/documents.ts';
@@ -12,12 +13,14 @@ import type { PolicyRecord } from '../../shared/model/types.ts';
 import { withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
+import { shellQuote } from '../../shared/text/shell.ts';
 import { policyDenials } from '../../shared/trace/blockers.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
-import type { Protocol, Trace, TraceQuery } from '../../shared/trace/types.ts';
-import { ExitError, fileProblem, print, type KubeOptions } from './common.ts';
+import type { Protocol, Trace, TraceQuery, Verdict } from '../../shared/trace/types.ts';
+import { fileProblem, readTextFile } from '../backend/read-text.ts';
+import { ExitError, note, print, type KubeOptions } from './common.ts';
 import { readTopology } from './live.ts';
 
 export interface TraceCommandOptions extends KubeOptions {
@@ -34,8 +37,8 @@ export interface TraceCommandOptions extends KubeOptions {
   fix?: boolean;
 }
 
-/** One line of a --batch file as a query, or what is wrong with it. */
-function parseBatchQuery(text: string): { query: TraceQuery } | { error: string } {
+/** One line of a --batch file as a query, or what is wrong with it; never throws. */
+export function parseBatchQuery(text: string): { query: TraceQuery } | { error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -53,15 +56,23 @@ function parseBatchQuery(text: string): { query: TraceQuery } | { error: string 
   if (fields.port !== undefined && fields.port !== null) {
     // A number or a string of digits; String([80]) would be '80', so nothing else is read.
     const port = typeof fields.port === 'number' || typeof fields.port === 'string' ? parsePort(String(fields.port)) : null;
-    if (!port || 'error' in port) return { error: `"port" must be a number from 1 to 65535, not ${JSON.stringify(fields.port)}` };
+    if (!port || 'error' in port) return { error: `"port" must be a number from 1 to 65535, not ${shown(fields.port)}` };
     query.port = port.port;
   }
   if (fields.protocol !== undefined && fields.protocol !== null) {
     const protocol = typeof fields.protocol === 'string' ? parseProtocol(fields.protocol) : null;
-    if (!protocol || 'error' in protocol) return { error: `"protocol" must be TCP, UDP or SCTP, not ${JSON.stringify(fields.protocol)}` };
+    if (!protocol || 'error' in protocol) return { error: `"protocol" must be TCP, UDP or SCTP, not ${shown(fields.protocol)}` };
     query.protocol = protocol.protocol;
   }
   return { query };
+}
+
+/** A value as the line wrote it, for an error: a string or a number, else only what it is (an
+ * object may nest deeper than JSON.stringify can follow, or be a page long). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : 'an object';
 }
 
 interface WhatIfPolicy {
@@ -79,7 +90,7 @@ async function readPolicyFiles(paths: string[], namespace: string, ignore: (line
   for (const path of paths) {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readTextFile(path);
     } catch (error) {
       throw new Error(`Cannot read policy file ${path}: ${fileProblem(error)}.`, { cause: error });
     }
@@ -108,11 +119,6 @@ async function openBatch(path: string): Promise<Readable> {
   throw new Error(`Cannot read batch file ${path}: a directory, not a file.`);
 }
 
-/** A word as a POSIX shell reads it back: quoted when it holds anything but the usual characters. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
 /**
  * The same command with an end that named nothing (or several things) replaced by each of its
  * suggestions, ready to run: the source's first, else the destination's.
@@ -136,7 +142,7 @@ function retryCommands(options: TraceCommandOptions, result: Trace): string[] {
       ...(options.json ? ['--json'] : []),
       ...(options.fix ? ['--fix'] : []),
     ]
-      .map((word, i) => (i === 0 ? word : shellWord(word)))
+      .map((word, i) => (i === 0 ? word : shellQuote(word)))
       .join(' ');
   if (from.length > 0) return from.map((src) => command(src, to[0] ?? result.query.to));
   return to.map((dst) => command(result.query.from, dst));
@@ -149,12 +155,12 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   if (!isBatch && (!options.from || !options.to)) throw new Error('Say what to trace: --from SRC --to DST (or --batch FILE); see podpath trace --help.');
   const batch = options.batch !== undefined ? await openBatch(options.batch) : null;
 
-  const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => console.error(`podpath: ${line}`));
+  const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => note(`podpath: ${line}`));
   const topology = await readTopology(options, 'the trace cannot see them');
   const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
   const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
   // Under --json and --batch stdout holds JSON only, under --fix YAML only: the notes go to stderr.
-  if (options.json || isBatch || options.fix) for (const line of notes) console.error(`podpath: ${line}`);
+  if (options.json || isBatch || options.fix) for (const line of notes) note(`podpath: ${line}`);
   const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies }) : null });
 
   if (!batch) {
@@ -165,19 +171,19 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
       // Every NetworkPolicy blocker at once, the name lookup's included.
       const fix = policyFix(topology, policyDenials(result.blockers), policies);
       if (fix) await print(policiesYaml(fix.policies, fix.changes));
-      else console.error(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a NetworkPolicy denial`}.`);
+      else note(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a NetworkPolicy denial`}.`);
     } else if (options.json) {
       await print(`${JSON.stringify(after ? { before, after } : before, null, 2)}\n`);
     } else if (after) {
       const format = { color: options.color ?? false };
-      await print(`${notes.join('\n')}\n\n${formatTrace(after, format)}\n${formatTraceComparison(before, after, format)}`);
+      await print(`${notes.join('\n')}\n\n${formatTrace(after, format)}\n${formatTraceComparison(before, after, format)}`, { isStyled: format.color });
     } else {
-      await print(formatTrace(before, { color: options.color ?? false }));
+      await print(formatTrace(before, { color: options.color ?? false }), { isStyled: options.color ?? false });
     }
     const retries = retryCommands(options, after ?? before);
     // On stderr, as git says "did you mean": stdout stays the trace (or its JSON or YAML).
-    if (retries.length > 0) console.error(`podpath: did you mean:\n${retries.map((command) => `  ${command}`).join('\n')}`);
-    return (after ?? before).verdict === 'delivered' ? 0 : 1;
+    if (retries.length > 0) note(`podpath: did you mean:\n${retries.map((command) => `  ${command}`).join('\n')}`);
+    return exitCodeOf((after ?? before).verdict);
   }
 
   let count = 0;
@@ -197,6 +203,7 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
       const { before, after } = traceBoth(parsed.query);
       const result = after ?? before;
       if (result.verdict !== 'delivered') isAllDelivered = false;
+      if (result.verdict === 'unknown') hasNoVerdict = true;
       line = {
         line: lineNumber,
         ...traceResult(result),
@@ -211,6 +218,10 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   }
   if (count === 0) throw new Error(`No queries in ${options.batch === '-' ? 'stdin' : options.batch}: write one JSON object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}.`);
   return hasNoVerdict ? 2 : isAllDelivered ? 0 : 1;
+}
+
+function exitCodeOf(verdict: Verdict): number {
+  return verdict === 'delivered' ? 0 : verdict === 'unknown' ? 2 : 1;
 }
 
 /** Runs the trace; any failure before a verdict ends the command with 2, not 1. */

@@ -9,17 +9,21 @@ import {
   type GuardedContents,
 } from './security.ts';
 
-const built = appLocation(undefined, '/opt/podpath/.vite/renderer/main_window/index.html');
-const dev = appLocation('http://localhost:5173', '/unused/index.html');
+const built = appLocation(undefined, '/opt/podpath/.vite/renderer/main_window');
+const dev = appLocation('http://localhost:5173', '/unused');
 
 describe('appLocation', () => {
-  test('the built renderer is its own index.html and nothing else on disk', () => {
-    expect(built.url).toBe('file:///opt/podpath/.vite/renderer/main_window/index.html');
+  test('the built renderer is the app:// origin, never a file', () => {
+    expect(built.url).toBe('app://podpath/index.html');
+    expect(built.rendererDir).toBe('/opt/podpath/.vite/renderer/main_window');
     expect(built.isAppUrl(built.url)).toBe(true);
     expect(built.isAppUrl(`${built.url}#/trace`)).toBe(true);
-    expect(built.isAppUrl('file:///opt/podpath/.vite/renderer/main_window/other.html')).toBe(false);
+    expect(built.isAppUrl('app://podpath/assets/index.js')).toBe(true);
+    expect(built.isAppUrl('file:///opt/podpath/.vite/renderer/main_window/index.html')).toBe(false);
     expect(built.isAppUrl('file:///etc/passwd')).toBe(false);
-    expect(built.isAppUrl('https://opt/podpath/.vite/renderer/main_window/index.html')).toBe(false);
+    expect(built.isAppUrl('app://evil/index.html')).toBe(false);
+    expect(built.isAppUrl('app://podpath.evil/index.html')).toBe(false);
+    expect(built.isAppUrl('https://podpath/index.html')).toBe(false);
     expect(built.isAppUrl('not a url')).toBe(false);
   });
 
@@ -56,6 +60,7 @@ describe('guardNavigation', () => {
     const { fire } = guarded();
     expect(fire('will-navigate', 'https://example.com/')).toBe(true);
     expect(fire('will-navigate', 'file:///home/user/notes.html')).toBe(true);
+    expect(fire('will-navigate', 'file:///opt/podpath/.vite/renderer/main_window/index.html')).toBe(true);
     expect(fire('will-redirect', 'https://example.com/')).toBe(true);
     expect(fire('will-navigate', built.url)).toBe(false);
   });

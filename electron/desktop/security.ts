@@ -3,9 +3,17 @@
  * open new windows, the Content-Security-Policy arrives as a response header, and the web
  * permissions Chromium could grant are refused unless listed here.
  */
-import { pathToFileURL } from 'node:url';
 import type { HandlerDetails, Session, WindowOpenHandlerResponse } from 'electron';
 import { contentSecurityPolicy } from '../../shared/csp.ts';
+
+/**
+ * The built renderer is served on its own privileged scheme (app-protocol.ts), not file://: a
+ * real origin (`app://podpath`) that `'self'` in the CSP names, that no other local file shares,
+ * and whose handler serves the renderer's folder and nothing else.
+ */
+export const appScheme = 'app';
+export const appHost = 'podpath';
+export const appOrigin = `${appScheme}://${appHost}`;
 
 /** Where the renderer is loaded from, and the test every URL that claims to be the app must pass. */
 export interface AppLocation {
@@ -13,23 +21,24 @@ export interface AppLocation {
   readonly url: string;
   /** The dev server's URL, or null when running the built renderer. */
   readonly devServerUrl: string | null;
+  /** The built renderer's folder, which alone app:// serves. */
+  readonly rendererDir: string;
   isAppUrl(url: string): boolean;
 }
 
-export function appLocation(devServerUrl: string | undefined, indexHtmlPath: string): AppLocation {
+export function appLocation(devServerUrl: string | undefined, rendererDir: string): AppLocation {
   if (devServerUrl) {
     const origin = new URL(devServerUrl).origin;
-    return { url: devServerUrl, devServerUrl, isAppUrl: (url) => parseUrl(url)?.origin === origin };
+    return { url: devServerUrl, devServerUrl, rendererDir, isAppUrl: (url) => parseUrl(url)?.origin === origin };
   }
-  // Every file:// page shares the origin "null", so the built renderer is recognised by its exact
-  // path: any other local file is as foreign as a web page.
-  const index = pathToFileURL(indexHtmlPath);
   return {
-    url: index.href,
+    url: `${appOrigin}/index.html`,
     devServerUrl: null,
+    rendererDir,
     isAppUrl: (url) => {
+      // Node's URL gives a scheme it does not know the origin "null", so compare its parts.
       const parsed = parseUrl(url);
-      return parsed !== null && parsed.protocol === 'file:' && parsed.host === index.host && parsed.pathname === index.pathname;
+      return parsed !== null && parsed.protocol === `${appScheme}:` && parsed.host === appHost;
     },
   };
 }

@@ -18,7 +18,7 @@ const fake = vi.hoisted(() => {
 vi.mock('electron', () => ({ BrowserWindow: fake.FakeBrowserWindow }));
 vi.mock('electron-window-state', () => ({ default: fake.keeper }));
 
-const { createMainWindow, mainWindowOptions } = await import('./window.ts');
+const { createMainWindow } = await import('./window.ts');
 
 beforeEach(() => {
   fake.FakeBrowserWindow.created.length = 0;
@@ -26,10 +26,10 @@ beforeEach(() => {
   fake.keeper.mockClear();
 });
 
-describe('mainWindowOptions', () => {
-  test('sandboxes the renderer: isolated preload world, no Node, web security on', () => {
-    const { webPreferences } = mainWindowOptions({ width: 800, height: 600 }, '/app/.vite/build/preload.cjs');
-    expect(webPreferences).toMatchObject({
+describe('createMainWindow', () => {
+  test('sandboxes the renderer: isolated preload world, no Node, web security on, no middle-click windows', () => {
+    createMainWindow('/app/.vite/build/preload.cjs');
+    expect(fake.FakeBrowserWindow.created[0]!.options.webPreferences).toMatchObject({
       preload: '/app/.vite/build/preload.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -39,12 +39,8 @@ describe('mainWindowOptions', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
     });
-  });
-
-  test('places the window at the remembered bounds', () => {
-    const options = mainWindowOptions({ x: 10, y: 20, width: 1000, height: 700 }, '/p.cjs');
-    expect(options).toMatchObject({ x: 10, y: 20, width: 1000, height: 700, show: false });
   });
 });
 
@@ -60,6 +56,7 @@ describe('createMainWindow', () => {
       y: 60,
       width: 1500,
       height: 900,
+      show: false,
       webPreferences: { preload: '/app/.vite/build/preload.cjs', sandbox: true, contextIsolation: true, nodeIntegration: false },
     });
     expect(fake.keeper).toHaveBeenCalledWith(expect.objectContaining({ defaultWidth: expect.any(Number), defaultHeight: expect.any(Number) }));

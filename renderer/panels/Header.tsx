@@ -32,6 +32,7 @@ export function serverHost(server: string | null): string | null {
 export function countText(count: number, noun: string, status: KindStatus | undefined): string {
   if (status?.state === 'forbidden') return `${noun} forbidden`;
   if (status?.state === 'failed') return `${noun} failed`;
+  if (status?.state === 'unavailable') return `${noun} unavailable`;
   if (status?.state === 'loading') return `${count}… ${noun}`;
   return `${count} ${noun}`;
 }

@@ -24,6 +24,7 @@ const stateWords: Record<KindState, string> = {
   loading: 'loading',
   live: 'live',
   reconnecting: 'reconnecting',
+  unavailable: 'unavailable',
   forbidden: 'forbidden',
   failed: 'failed',
   absent: 'not served by this cluster',
@@ -38,6 +39,8 @@ export function kindValue(status: KindStatus): string {
       return String(status.count);
     case 'reconnecting':
       return `${status.count} · reconnecting`;
+    case 'unavailable':
+      return 'unavailable';
     case 'forbidden':
       return 'forbidden';
     case 'failed':
@@ -86,8 +89,8 @@ export function LoadingProgress({ kinds }: { kinds: readonly KindStatus[] }) {
 
 export function KindsStatus({ kinds }: { kinds: readonly KindStatus[] }) {
   if (kinds.length === 0) return null;
-  // Forbidden and failed kinds leave a hole in the picture: say why in words, not only on hover.
-  const unreadable = kinds.filter((k) => (k.state === 'forbidden' || k.state === 'failed') && k.reason);
+  // Forbidden, failed and unavailable kinds leave a hole in the picture: say why in words, not only on hover.
+  const unreadable = kinds.filter((k) => (k.state === 'forbidden' || k.state === 'failed' || k.state === 'unavailable') && k.reason);
   return (
     <div className="kinds" data-testid="kinds" role="group" aria-label="Reading the cluster, per kind">
       <div className="kind-chips">

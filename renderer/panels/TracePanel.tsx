@@ -54,6 +54,7 @@ const verdictText: Record<Verdict, string> = {
   'no-route': 'No route',
   'unknown-target': 'Unknown target',
   ambiguous: 'Ambiguous: some paths delivered, some not',
+  unknown: 'Unknown: what it depends on could not be read',
 };
 
 export function TracePanel({ topology, request, graph }: TracePanelProps) {

@@ -1,10 +1,12 @@
 /**
  * The renderer's one way to the backend (design §6): the object the Electron preload exposes
- * through contextBridge when there is one, else browser mode's WebSocket on the page's origin.
+ * through contextBridge when there is one, else browser mode's WebSocket on the page's origin,
+ * its handshake carrying the token (token.ts).
  */
-import { requestNames, socketPath, type PodpathApi } from '../../shared/ipc.ts';
+import { requestNames, socketPath, socketProtocols, type PodpathApi } from '../../shared/ipc.ts';
 import type { BackendConnection, ConnectionStatus } from './connection.ts';
 import { createSocketClient } from './socket-client.ts';
+import { sessionStorageOrNull, takeToken } from './token.ts';
 
 export type { BackendConnection, ConnectionState, ConnectionStatus } from './connection.ts';
 
@@ -15,7 +17,9 @@ export function socketUrl(location: Pick<Location, 'protocol' | 'host'>): string
 export function connect(): BackendConnection {
   const bridged = window.podpath;
   if (bridged) return fromPreload(bridged);
-  return createSocketClient(socketUrl(window.location));
+  // Without a token the server closes the socket saying why, and the banner shows it.
+  const token = takeToken({ location: window.location, history: window.history, storage: sessionStorageOrNull() });
+  return createSocketClient(socketUrl(window.location), { protocols: socketProtocols(token) });
 }
 
 /** IPC to the main process cannot drop while the window lives, so the link is always open. */

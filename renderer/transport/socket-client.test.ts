@@ -10,8 +10,10 @@ class FakeSocket implements SocketLike {
   onclose: ((event: { code: number; reason: string }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   readonly url: string;
-  constructor(url: string) {
+  readonly protocols: string[];
+  constructor(url: string, protocols: string[] = []) {
     this.url = url;
+    this.protocols = protocols;
   }
   send(data: string): void {
     this.sent.push(JSON.parse(data) as WireMessage);
@@ -33,12 +35,13 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function setup() {
+function setup(protocols?: string[]) {
   const sockets: FakeSocket[] = [];
   const timers: { callback: () => void; ms: number }[] = [];
   const client = createSocketClient('ws://127.0.0.1:1234/api', {
-    createSocket: (url) => {
-      const socket = new FakeSocket(url);
+    ...(protocols ? { protocols } : {}),
+    createSocket: (url, offered) => {
+      const socket = new FakeSocket(url, offered);
       sockets.push(socket);
       return socket;
     },
@@ -137,6 +140,16 @@ describe('the browser-mode socket client', () => {
     // After a successful open the backoff starts again from the shortest delay.
     last().drop();
     expect(timers.map((t) => t.ms)).toEqual([500, 1000, 500]);
+  });
+
+  test("every handshake, reconnects too, offers the subprotocols that carry browser mode's token", () => {
+    const { timers, sockets, last } = setup(['podpath', 'podpath.token.abc']);
+    last().drop();
+    timers[0]!.callback();
+    expect(sockets.map((s) => s.protocols)).toEqual([
+      ['podpath', 'podpath.token.abc'],
+      ['podpath', 'podpath.token.abc'],
+    ]);
   });
 
   test('dispose stops reconnecting and rejects what is pending', async () => {

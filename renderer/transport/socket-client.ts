@@ -31,7 +31,9 @@ export interface SocketLike {
 }
 
 export interface SocketClientOptions {
-  createSocket?: (url: string) => SocketLike;
+  /** The handshake's subprotocols: browser mode's token travels there (shared/ipc.ts socketProtocols). */
+  protocols?: string[];
+  createSocket?: (url: string, protocols: string[]) => SocketLike;
   /** Delay before reconnect attempt `attempt` (0-based), in milliseconds. */
   backoff?: (attempt: number) => number;
   setTimer?: (callback: () => void, ms: number) => unknown;
@@ -50,7 +52,8 @@ interface Pending {
 }
 
 export function createSocketClient(url: string, options: SocketClientOptions = {}): BackendConnection {
-  const createSocket = options.createSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
+  const protocols = options.protocols ?? [];
+  const createSocket = options.createSocket ?? ((u: string, p: string[]) => new WebSocket(u, p) as unknown as SocketLike);
   const backoff = options.backoff ?? defaultBackoff;
   const setTimer = options.setTimer ?? ((callback: () => void, ms: number) => setTimeout(callback, ms));
   const clearTimer = options.clearTimer ?? ((timer: unknown) => clearTimeout(timer as ReturnType<typeof setTimeout>));
@@ -75,7 +78,7 @@ export function createSocketClient(url: string, options: SocketClientOptions = {
     setStatus({ state: 'connecting', retryAt: null, reason: status.reason });
     let current: SocketLike;
     try {
-      current = createSocket(url);
+      current = createSocket(url, protocols);
     } catch (error) {
       scheduleReconnect(error instanceof Error ? error.message : String(error));
       return;

@@ -31,8 +31,16 @@ function pod(name: string, labels: Record<string, string>, ip: string | null, ph
 
 function healthOf(spec: Partial<Service['spec']>, endpoints: Ep[] | null, options: { pods?: Pod[]; lbIngress?: string[]; name?: string; namespace?: string } = {}): ServiceHealth {
   const objects = emptyObjects();
-  const node = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, uid: name, labels }, spec: {}, status: { addresses: [{ type: 'InternalIP' as const, address: `172.18.0.${name.length}` }] } });
+  const node = (name: string, labels: Record<string, string> = {}) => ({
+    metadata: { name, uid: name, labels },
+    spec: {},
+    status: { addresses: [{ type: 'InternalIP' as const, address: `172.18.0.${name.length}` }], conditions: [{ type: 'Ready', status: 'True' }] },
+  });
   objects.nodes.push(node('cp', { 'node.kubernetes.io/exclude-from-external-load-balancers': '' }), node('w1'), node('w2'));
+  // Every node runs a pod (kube-proxy's, as on any cluster): a client of internalTrafficPolicy.
+  for (const n of objects.nodes) {
+    objects.pods.push({ metadata: { name: `kube-proxy-${n.metadata.name}`, namespace: 'kube-system', uid: `uid-kp-${n.metadata.name}`, labels: { 'k8s-app': 'kube-proxy' } }, spec: { nodeName: n.metadata.name, hostNetwork: true, containers: [{ name: 'kube-proxy' }] }, status: { phase: 'Running', podIP: '172.18.0.2' } });
+  }
   objects.pods.push(...(options.pods ?? []));
   const name = options.name ?? 'web';
   const namespace = options.namespace ?? 'shop';

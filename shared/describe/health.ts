@@ -6,14 +6,10 @@
  * `podpath describe`.
  */
 import { matchesSelector } from '../kube/selector.ts';
-import type { EndpointRecord, Host, ServiceRecord, Topology } from '../model/types.ts';
+import type { EndpointRecord, ServiceRecord, Topology } from '../model/types.ts';
 import { describeSelector } from '../policy/words.ts';
-import { hasLocalEndpoint, usesLocalEndpoints } from './endpoint-use.ts';
+import { localPolicyGaps, localPolicyNodes, type LocalGap } from './endpoint-use.ts';
 import type { ServiceHealth } from './types.ts';
-
-/** The label that keeps a node out of every load balancer's backends (the cloud provider's
- * service controller honours it): the load balancer never sends to it. */
-const excludedFromLoadBalancers = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
 const rank = { ok: 0, info: 1, warning: 2, error: 3 } as const;
 
@@ -60,12 +56,10 @@ function noEndpointText(topology: Topology, service: ServiceRecord, selector: Re
  * its health check (healthCheckNodePort), so it leaves them out, by design: a fact, not a fault —
  * and under internalTrafficPolicy their pods' connections drop.
  */
-function localClause(service: ServiceRecord, nodes: Host[], endpoints: readonly EndpointRecord[], policy: 'externalTrafficPolicy' | 'internalTrafficPolicy'): { level: ServiceHealth['level']; text: string } | null {
-  const missing = nodes.filter((n) => !hasLocalEndpoint(endpoints, n.name)).map((n) => n.name);
-  if (missing.length === 0) return null;
-  const { subject, isPlural } = nodesText(missing, nodes.length);
+function localClause(service: ServiceRecord, gap: LocalGap): { level: ServiceHealth['level']; text: string } {
+  const { subject, isPlural } = nodesText(gap.missing.map((n) => n.name), gap.nodes.length);
   const has = `${subject} ${isPlural ? 'have' : 'has'} no ready endpoint`;
-  if (policy === 'internalTrafficPolicy') return { level: 'warning', text: `${has}, so with internalTrafficPolicy Local connections from ${isPlural ? 'their' : 'its'} pods drop` };
+  if (gap.policy === 'internalTrafficPolicy') return { level: 'warning', text: `${has}, so with internalTrafficPolicy Local connections from ${isPlural ? 'their' : 'its'} pods drop` };
   if (service.type === 'LoadBalancer') return { level: 'info', text: `${has}: with externalTrafficPolicy Local the load balancer’s health check leaves ${isPlural ? 'them' : 'it'} out` };
   return { level: 'warning', text: `${has}, so with externalTrafficPolicy Local ${isPlural ? 'they drop' : 'it drops'} external traffic` };
 }
@@ -104,15 +98,9 @@ export function serviceHealth(topology: Topology, service: ServiceRecord, endpoi
     if (fallback === 0) return { level: 'error', line: `${counts}: connections are rejected` };
     raise('warning');
     clauses.push(`kube-proxy falls back to the ${fallback === 1 ? 'one' : fallback} terminating that still serve${fallback === 1 ? 's' : ''}`);
-  } else if (usesLocalEndpoints(service)) {
-    const nodes = Object.values(topology.hosts).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const external =
-      service.externalTrafficPolicy === 'Local'
-        ? localClause(service, service.type === 'LoadBalancer' ? nodes.filter((n) => !Object.hasOwn(n.labels, excludedFromLoadBalancers)) : nodes, endpoints, 'externalTrafficPolicy')
-        : null;
-    const internal = service.internalTrafficPolicy === 'Local' ? localClause(service, nodes, endpoints, 'internalTrafficPolicy') : null;
-    for (const clause of [external, internal]) {
-      if (!clause) continue;
+  } else {
+    for (const gap of localPolicyGaps(topology, service, endpoints, localPolicyNodes(topology))) {
+      const clause = localClause(service, gap);
       raise(clause.level);
       clauses.push(clause.text);
     }

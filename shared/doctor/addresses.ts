@@ -5,12 +5,13 @@
 import type { CniInfo } from '../model/cluster.ts';
 import type { Host, PodRecord, Topology } from '../model/types.ts';
 import { cidrContains, isV6 } from '../net/ip.ts';
+import { kubectlObject, sh } from '../text/shell.ts';
 import { isDone, type ServiceCheck } from './facts.ts';
 import type { Problem } from './types.ts';
-import { listed, shellQuote } from './words.ts';
+import { listed } from './words.ts';
 
 const podSubject = (pod: PodRecord): string => `pod/${pod.namespace}/${pod.name}`;
-const deleteCommand = (pod: PodRecord): string => `kubectl -n ${shellQuote(pod.namespace)} delete pod ${shellQuote(pod.name)}`;
+const deleteCommand = (pod: PodRecord): string => sh`kubectl -n ${pod.namespace} delete ${kubectlObject('pod', pod.name)}`;
 
 /** Whether a node's `cniPodCIDRs` are every address the CNI may give its pods. Not for Calico's
  * IPAM (a node may own more blocks than the one the model locates) nor Cilium's own pools. */

@@ -9,11 +9,12 @@
  * nothing unless some Service of kube-system is in the model.
  */
 import type { ServicePortRecord, ServiceRecord, Topology } from '../model/types.ts';
+import { sh } from '../text/shell.ts';
 import { endpointPort } from '../trace/proxy.ts';
 import type { ServiceCheck, ServiceFacts } from './facts.ts';
 import { notReadyLine } from './selectors.ts';
 import type { Problem, Severity } from './types.ts';
-import { listed, portText, selectorText, serviceSubject, shellQuote } from './words.ts';
+import { listed, portText, selectorText, serviceSubject } from './words.ts';
 
 const dnsPorts = [
   { protocol: 'UDP', severity: 'error', why: 'resolvers ask over UDP first' },
@@ -49,7 +50,7 @@ function noEndpoints(dns: ServiceRecord, facts: ServiceFacts): Problem {
     subjectId: dns.id,
     message: `the cluster DNS Service has no ready endpoint${dns.selector && pods.length === 0 ? ` (its selector ${selectorText(dns.selector)} matches no pod)` : ''}: every name lookup from pods with dnsPolicy ClusterFirst fails`,
     why,
-    fix: dns.selector ? `see why the DNS pods are not ready: kubectl -n kube-system get pods -l ${shellQuote(selectorText(dns.selector))} -o wide, then describe them` : null,
+    fix: dns.selector ? `see why the DNS pods are not ready: ${sh`kubectl -n kube-system get pods -l ${selectorText(dns.selector)} -o wide`}, then describe them` : null,
     related: pods.map((p) => p.id),
   };
 }

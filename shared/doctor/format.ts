@@ -3,6 +3,7 @@
  * problem, its evidence and fix indented under it, and a count by severity at the end; and the
  * counts the app's header shows.
  */
+import { printable } from '../text/printable.ts';
 import type { Problem, Severity } from './types.ts';
 
 export type ProblemCounts = Record<Severity, number>;
@@ -17,16 +18,6 @@ export function problemCounts(problems: readonly Problem[]): ProblemCounts {
 export function countsText(counts: ProblemCounts): string {
   const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   return `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info`;
-}
-
-/**
- * Text from cluster objects made safe to print: a control character (an escape sequence in a
- * label value of a hand-made snapshot would recolour or clear the user's terminal; a line break
- * would forge a line of output) or a bidirectional override (which reorders what is shown)
- * becomes U+FFFD, so that something visibly stood there.
- */
-export function printable(text: string): string {
-  return text.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '\uFFFD');
 }
 
 /** `text` under `first`, its later lines (a fix may be a YAML edit) aligned under its first. */

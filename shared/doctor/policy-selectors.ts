@@ -10,6 +10,7 @@ import { matchesSelector } from '../kube/selector.ts';
 import type { PodRecord, PolicyRecord, Topology } from '../model/types.ts';
 import { rulesOf, type Direction } from '../policy/rules.ts';
 import { describePeer, describeSelector, qualifiedName } from '../policy/words.ts';
+import { kubectlObject, sh, shellQuote } from '../text/shell.ts';
 import { isUnreadable, podIndex, selectedGroups, somePods, valuesOfSelectorKeys, type PodGroup, type PodIndex } from './policy-pods.ts';
 import { changeText, nearMisses, selectorPatch } from './near-miss.ts';
 import type { Check, Problem } from './types.ts';
@@ -96,7 +97,7 @@ export const policySelectsNothing: Check = (topology) => {
     const selectedHostNetwork = hostNetwork.filter((p) => matchesSelector(p.labels, spec.podSelector));
     const podCount = groups.reduce((n, g) => n + g.pods.length, 0);
     const why = [`spec.podSelector: ${describeSelector(spec.podSelector)}`, `namespace ${namespace} has ${podCount + hostNetwork.length} pods${hostNetwork.length > 0 ? ` (${hostNetwork.length} hostNetwork)` : ''}`];
-    const relabel = `Correct spec.podSelector to the labels of the pods it is for (kubectl get pods -n ${namespace} --show-labels), or delete the policy if they are gone: kubectl delete networkpolicy -n ${namespace} ${policy.name}`;
+    const relabel = `Correct spec.podSelector to the labels of the pods it is for (${sh`kubectl get pods -n ${namespace} --show-labels`}), or delete the policy if they are gone: ${sh`kubectl delete ${kubectlObject('networkpolicy', policy.name, namespace)}`}`;
     if (podCount + hostNetwork.length === 0) {
       problems.push({ kind: 'policy-selects-nothing', severity: 'info', ...policySubject(policy), message: `namespace ${namespace} has no pods, so the policy selects none yet`, why, fix: null, related: [] });
     } else if (selectedHostNetwork.length > 0) {
@@ -187,7 +188,7 @@ function deadPeer(index: PodIndex, policy: PolicyRecord, peer: NetworkPolicyPeer
     why: [field, ...(peer.namespaceSelector ? [`namespaceSelector ${describeSelector(peer.namespaceSelector)} matches ${inWhere}`] : []), ...valuesOfSelectorKeys(peer.podSelector ?? {}, groups.map((g) => g.labels), `pods in ${inWhere}`)],
     fix: miss
       ? patchCommand('networkpolicy', policy.namespace, policy.name, 'json', [{ op: 'replace', path: `${path}/podSelector`, value: { matchLabels: miss.fixed } }])
-      : `Correct the podSelector to the labels of the pods meant (kubectl get pods ${namespaces.length === 1 ? `-n ${namespaces[0]}` : '-A'} --show-labels)${peer.namespaceSelector ? '' : `; without a namespaceSelector it looks only in ${policy.namespace}`}`,
+      : `Correct the podSelector to the labels of the pods meant (${sh`kubectl get pods ${namespaces.length === 1 ? ['-n', namespaces[0]!] : ['-A']} --show-labels`})${peer.namespaceSelector ? '' : `; without a namespaceSelector it looks only in ${policy.namespace}`}`,
     related: [],
   };
 }
@@ -200,8 +201,10 @@ function namespaceFix(index: PodIndex, selector: LabelSelector): string {
   const [only] = pairs;
   if (pairs.length === 1 && !selector.matchExpressions?.length && only && index.namespaces.has(only[1])) {
     const [key, name] = only;
-    return `Select namespace ${name} by the label the API server sets on every namespace:\nnamespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: ${name}\nor label it: kubectl label namespace ${name} ${key}=${name}`;
+    // A name that is not plainly a YAML word is written as a JSON string, which YAML reads the same.
+    const value = /^[\w.-]+$/.test(name) ? name : JSON.stringify(name);
+    return `Select namespace ${name} by the label the API server sets on every namespace:\nnamespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: ${value}\nor label it: ${sh`kubectl label ${kubectlObject('namespace', name)} ${`${key}=${name}`}`}`;
   }
-  const labels = pairs.map(([k, v]) => `${k}=${v}`).join(' ');
-  return `Correct the namespaceSelector to the labels of the namespaces meant (kubectl get namespaces --show-labels)${labels ? `, or label them: kubectl label namespace <name> ${labels}` : ''}`;
+  const labels = pairs.map(([k, v]) => `${k}=${v}`);
+  return `Correct the namespaceSelector to the labels of the namespaces meant (kubectl get namespaces --show-labels)${labels.length > 0 ? `, or label them: kubectl label namespace <name> ${labels.map(shellQuote).join(' ')}` : ''}`;
 }

@@ -8,10 +8,11 @@
  * to the cluster DNS checks (cluster-dns.ts), which say what its absence costs.
  */
 import type { PodRecord, ServiceRecord, Topology } from '../model/types.ts';
+import { kubectlObject, sh } from '../text/shell.ts';
 import { isDone, type ServiceCheck, type ServiceFacts } from './facts.ts';
 import { changeText, nearMisses, selectorPatch, type NearMiss } from './near-miss.ts';
 import type { Problem } from './types.ts';
-import { listed, noneOfPods, patchCommand, podNames, selectorText, serviceSubject, shellQuote } from './words.ts';
+import { listed, noneOfPods, patchCommand, podNames, selectorText, serviceSubject } from './words.ts';
 
 /** Services whose endpoints the EndpointSlice controller keeps from their selector. */
 export function selectorServices(topology: Topology, facts: ServiceFacts): ServiceRecord[] {
@@ -38,7 +39,7 @@ function selectsNothing(service: ServiceRecord, selector: Record<string, string>
   const phrases = nearMissPhrases(misses);
   const fix = best
     ? `make spec.selector match ${best.pod.name} (or label the pods' template ${selectorText(selector)}): ${patchCommand('service', service.namespace, service.name, 'merge', { spec: { selector: selectorPatch(best.changes) } })}`
-    : `deploy the pods it is for, labelled ${selectorText(selector)}, or correct spec.selector; compare: kubectl -n ${shellQuote(service.namespace)} get pods --show-labels`;
+    : `deploy the pods it is for, labelled ${selectorText(selector)}, or correct spec.selector; compare: ${sh`kubectl -n ${service.namespace} get pods --show-labels`}`;
   return {
     kind: 'service-selects-nothing',
     severity: 'error',
@@ -72,7 +73,7 @@ function noneReady(service: ServiceRecord, selector: Record<string, string>, pod
     subjectId: service.id,
     message: `${noneOfPods(pods, `(${listed(podNames(pods), 2)}) is ready`, 'is not ready')}, so it has no ready endpoint and connections to it are refused`,
     why,
-    fix: first ? `find out why the readiness check fails: kubectl -n ${shellQuote(service.namespace)} describe pod ${shellQuote(first.name)}` : null,
+    fix: first ? `find out why the readiness check fails: ${sh`kubectl -n ${service.namespace} describe ${kubectlObject('pod', first.name)}`}` : null,
     related: pods.map((p) => p.id),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyObjects, type ClusterObjects, type Container, type EndpointSlice, type Ingress, type KubeNode, type Pod, type Service } from '../kube/objects.ts';
+import { emptyObjects, type ClusterObjects, type Container, type EndpointSlice, type Gateway, type HTTPRoute, type Ingress, type KubeNode, type Pod, type Service } from '../kube/objects.ts';
 import { derive, type DeriveSource } from '../topology/derive.ts';
 import { serviceChecks } from './services.ts';
 import type { Problem, ProblemKind } from './types.ts';
@@ -267,6 +267,46 @@ describe('ingress backends', () => {
   it('nothing when the Service, its port (number or name) and a ready endpoint are there', () => {
     expect(cluster({ ...healthy, ingresses: [ingress('web', { number: 80 })] })).toEqual([]);
     expect(cluster({ ...healthy, ingresses: [ingress('web', { name: 'http' })] })).toEqual([]);
+  });
+});
+
+describe('HTTPRoute backends and parents', () => {
+  const gateway: Gateway = { metadata: { name: 'edge', namespace: 'shop', uid: 'gw' }, spec: { gatewayClassName: 'eg', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+  const route = (backend: { name: string; port?: number; weight?: number }, parent = 'edge'): HTTPRoute => ({
+    metadata: { name: 'shop', namespace: 'shop', uid: 'route' },
+    spec: { parentRefs: [{ name: parent }], hostnames: ['shop.example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [backend] }] },
+  });
+  const web = [pod('web-1')];
+  const healthy = { pods: web, services: [service('web')], endpointSlices: [slice('web', web)], gateways: [gateway] };
+
+  it('a Service that does not exist, with the close name as the fix', () => {
+    const [problem] = ofKind(cluster({ ...healthy, httpRoutes: [route({ name: 'webb', port: 80 })] }), 'httproute-backend-missing');
+    expect(problem).toMatchObject({ severity: 'error', subject: 'httproute/shop/shop', subjectId: 'httproute:shop/shop', fix: 'set backendRefs[].name: web' });
+    expect(problem?.message).toBe('routes shop.example.com/api to Service webb, which does not exist in shop (did you mean web?)');
+  });
+
+  it('a port the Service does not have (its port, not the targetPort), or none at all', () => {
+    const [byNumber] = ofKind(cluster({ ...healthy, httpRoutes: [route({ name: 'web', port: 8080 })] }), 'httproute-backend-missing');
+    expect(byNumber?.message).toBe('routes shop.example.com/api to Service web port 8080, which it does not have (its ports: 80/TCP "http")');
+    expect(byNumber?.fix).toBe('set backendRefs[].port: 80');
+    const [none] = ofKind(cluster({ ...healthy, httpRoutes: [route({ name: 'web' })] }), 'httproute-backend-missing');
+    expect(none?.message).toContain('without a port, which a Service backend must name');
+  });
+
+  it('a Service without a ready endpoint; not for a backend weighted 0, which gets no request', () => {
+    const down = [pod('web-1', { ready: false })];
+    const broken = { pods: down, services: [service('web')], endpointSlices: [slice('web', down)], gateways: [gateway] };
+    expect(ofKind(cluster({ ...broken, httpRoutes: [route({ name: 'web', port: 80 })] }), 'httproute-backend-no-endpoints')).toMatchObject([{ severity: 'error', related: ['svc:shop/web'] }]);
+    expect(ofKind(cluster({ ...broken, httpRoutes: [route({ name: 'web', port: 80, weight: 0 })] }), 'httproute-backend-no-endpoints')).toEqual([]);
+  });
+
+  it('a parent Gateway that does not exist: the route serves nothing', () => {
+    const [problem] = ofKind(cluster({ ...healthy, httpRoutes: [route({ name: 'web', port: 80 }, 'egde')] }), 'httproute-parent-missing');
+    expect(problem).toMatchObject({ severity: 'error', subjectId: 'httproute:shop/shop', message: 'attaches to Gateway egde, which does not exist: the route serves nothing' });
+  });
+
+  it('nothing when the Gateway, the Service, its port and a ready endpoint are there', () => {
+    expect(cluster({ ...healthy, httpRoutes: [route({ name: 'web', port: 80 })] })).toEqual([]);
   });
 });
 

@@ -12,65 +12,54 @@
  * - `internalTrafficPolicy: Local`: a pod on a node without a local endpoint cannot reach the
  *   Service at all.
  *
- * Only when some endpoint is usable: a Service with none is the selector checks' to report.
+ * Which nodes miss one is endpoint-use.ts's `localPolicyGaps`, which the Service panel's health
+ * line reads too.
  */
-import type { EndpointRecord, Host, ServiceRecord, Topology } from '../model/types.ts';
-import { isDone, type ServiceCheck } from './facts.ts';
+import { excludedFromLoadBalancers, isLocallyUsable, localPolicyGaps, localPolicyNodes, type LocalGap } from '../describe/endpoint-use.ts';
+import type { Host, ServiceRecord } from '../model/types.ts';
+import type { ServiceCheck } from './facts.ts';
 import type { Problem, Severity } from './types.ts';
 import { listed, patchCommand, serviceSubject } from './words.ts';
-
-const excludeFromLoadBalancers = 'node.kubernetes.io/exclude-from-external-load-balancers';
-
-const isUsable = (e: EndpointRecord): boolean => e.isReady || (e.isServing && e.isTerminating);
-
-function nodeOf(topology: Topology, endpoint: EndpointRecord): string | null {
-  if (endpoint.nodeName) return endpoint.nodeName;
-  const host = endpoint.pod ? topology.pods[endpoint.pod]?.host : null;
-  return host ? (topology.hosts[host]?.name ?? null) : null;
-}
 
 function problem(service: ServiceRecord, severity: Severity, message: string, why: string[], fix: string | null, missing: Host[]): Problem {
   return { kind: 'traffic-policy-local-no-endpoint', severity, subject: serviceSubject(service), subjectId: service.id, message, why, fix, related: missing.map((h) => h.id) };
 }
 
 const hostNames = (hosts: Host[]): string[] => hosts.map((h) => h.name).sort();
+const withEndpoint = (gap: LocalGap): Host[] => gap.nodes.filter((h) => !gap.missing.includes(h));
 
-function external(service: ServiceRecord, nodes: Host[], local: Set<string>): Problem | null {
+function external(service: ServiceRecord, gap: LocalGap): Problem {
   const isLoadBalancer = service.type === 'LoadBalancer';
-  const excluded = isLoadBalancer ? nodes.filter((h) => Object.hasOwn(h.labels, excludeFromLoadBalancers)) : [];
-  const candidates = nodes.filter((h) => !excluded.includes(h));
-  const missing = candidates.filter((h) => !local.has(h.name));
-  if (candidates.length === 0 || missing.length === 0) return null;
+  const { nodes, missing, excluded } = gap;
   const nodePorts = service.ports.flatMap((p) => p.nodePort ?? []);
   const portWords = nodePorts.length > 0 ? `NodePort${nodePorts.length === 1 ? '' : 's'} ${nodePorts.join(', ')}` : 'NodePorts';
   const why = [
     'spec.externalTrafficPolicy: Local',
-    `ready local endpoint on: ${listed(hostNames(candidates.filter((h) => local.has(h.name))), 5) || 'no node'}`,
+    `ready local endpoint on: ${listed(hostNames(withEndpoint(gap)), 5) || 'no node'}`,
     `none on: ${listed(hostNames(missing), 5)}`,
-    ...(excluded.length > 0 ? [`not behind the load balancer (label ${excludeFromLoadBalancers}): ${listed(hostNames(excluded), 5)}`] : []),
+    ...(excluded.length > 0 ? [`not behind the load balancer (label ${excludedFromLoadBalancers}): ${listed(hostNames(excluded), 5)}`] : []),
   ];
   const toCluster = `set externalTrafficPolicy: Cluster if the client source IP need not be kept: ${patchCommand('service', service.namespace, service.name, 'merge', { spec: { externalTrafficPolicy: 'Cluster' } })}`;
-  if (missing.length === candidates.length) {
+  if (missing.length === nodes.length) {
     return problem(service, 'error', `externalTrafficPolicy Local, but no node${isLoadBalancer ? ' behind the load balancer' : ''} has a ready local endpoint: every node drops traffic to its ${portWords}`, why, toCluster, missing);
   }
-  const count = `${missing.length} of ${candidates.length} nodes${isLoadBalancer ? ' behind the load balancer' : ''} have no ready local endpoint (${listed(hostNames(missing), 3)})`;
+  const count = `${missing.length} of ${nodes.length} nodes${isLoadBalancer ? ' behind the load balancer' : ''} have no ready local endpoint (${listed(hostNames(missing), 3)})`;
   return isLoadBalancer
     ? problem(service, 'info', `externalTrafficPolicy Local: ${count}; they fail its health check, so the load balancer sends them nothing, and drop traffic to their ${portWords}`, why, null, missing)
     : problem(service, 'warning', `externalTrafficPolicy Local: ${count}, so they drop traffic to their ${portWords}`, why, `run a ready pod on each node clients use (a DaemonSet, or spread the replicas), or ${toCluster}`, missing);
 }
 
-function internal(service: ServiceRecord, clients: Host[], local: Set<string>): Problem | null {
-  const missing = clients.filter((h) => !local.has(h.name));
-  if (missing.length === 0) return null;
-  const why = ['spec.internalTrafficPolicy: Local', `ready local endpoint on: ${listed(hostNames(clients.filter((h) => local.has(h.name))), 5) || 'no node'}`, `nodes with pods but no local endpoint: ${listed(hostNames(missing), 5)}`];
+function internal(service: ServiceRecord, gap: LocalGap): Problem {
+  const { nodes, missing } = gap;
+  const why = ['spec.internalTrafficPolicy: Local', `ready local endpoint on: ${listed(hostNames(withEndpoint(gap)), 5) || 'no node'}`, `nodes with pods but no local endpoint: ${listed(hostNames(missing), 5)}`];
   const toCluster = `set internalTrafficPolicy: Cluster: ${patchCommand('service', service.namespace, service.name, 'merge', { spec: { internalTrafficPolicy: 'Cluster' } })}`;
-  if (missing.length === clients.length) {
+  if (missing.length === nodes.length) {
     return problem(service, 'error', 'internalTrafficPolicy Local, but no node with pods has a ready local endpoint: no pod can reach it', why, toCluster, missing);
   }
   return problem(
     service,
     'warning',
-    `internalTrafficPolicy Local: ${missing.length} of ${clients.length} nodes with pods have no ready local endpoint (${listed(hostNames(missing), 3)}), so pods there cannot reach it`,
+    `internalTrafficPolicy Local: ${missing.length} of ${nodes.length} nodes with pods have no ready local endpoint (${listed(hostNames(missing), 3)}), so pods there cannot reach it`,
     why,
     `run a ready pod on every node (a DaemonSet), or ${toCluster}`,
     missing,
@@ -79,20 +68,13 @@ function internal(service: ServiceRecord, clients: Host[], local: Set<string>): 
 
 export const checkTrafficPolicies: ServiceCheck = (topology, facts) => {
   if (!facts.canRead('endpointSlices') || !facts.canRead('nodes')) return [];
-  const services = Object.values(topology.services).filter(
-    (s) => s.type !== 'ExternalName' && (s.externalTrafficPolicy === 'Local' || (s.internalTrafficPolicy === 'Local' && !s.isHeadless)),
-  );
+  const services = Object.values(topology.services).filter((s) => s.type !== 'ExternalName' && (s.externalTrafficPolicy === 'Local' || s.internalTrafficPolicy === 'Local'));
   if (services.length === 0) return [];
-  const nodes = Object.values(topology.hosts).filter((h) => h.isReady);
-  const hostsWithPods = new Set(Object.values(topology.pods).flatMap((p) => (p.host && !isDone(p) ? [p.host] : [])));
-  const clients = nodes.filter((h) => hostsWithPods.has(h.id));
-  const problems: Problem[] = [];
-  for (const service of services) {
-    const usable = facts.endpointsOf(service.id).filter(isUsable);
-    if (usable.length === 0) continue;
-    const local = new Set(usable.flatMap((e) => nodeOf(topology, e) ?? []));
-    const found = [service.externalTrafficPolicy === 'Local' ? external(service, nodes, local) : null, service.internalTrafficPolicy === 'Local' && !service.isHeadless ? internal(service, clients, local) : null];
-    for (const p of found) if (p) problems.push(p);
-  }
-  return problems;
+  const nodes = localPolicyNodes(topology);
+  return services.flatMap((service) => {
+    const endpoints = facts.endpointsOf(service.id);
+    // A Service with no usable endpoint at all is the selector checks' to report.
+    if (!endpoints.some(isLocallyUsable)) return [];
+    return localPolicyGaps(topology, service, endpoints, nodes).map((gap) => (gap.policy === 'externalTrafficPolicy' ? external(service, gap) : internal(service, gap)));
+  });
 };

@@ -20,9 +20,12 @@ export type ProblemKind =
   | 'policy-peer-matches-nothing'
   | 'policy-blocks-dns'
   | 'policy-isolates-service-backend'
-  // Ingress
+  // Ingress and Gateway API
   | 'ingress-backend-missing'
   | 'ingress-backend-no-endpoints'
+  | 'httproute-backend-missing'
+  | 'httproute-backend-no-endpoints'
+  | 'httproute-parent-missing'
   // Cluster DNS
   | 'cluster-dns-missing'
   | 'cluster-dns-no-endpoints'

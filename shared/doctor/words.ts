@@ -1,5 +1,6 @@
 /** How the doctor's Service checks name things: subjects, selectors, lists, and fixes as commands a user can paste. */
 import type { PodRecord, ServicePortRecord, ServiceRecord } from '../model/types.ts';
+import { kubectlObject, sh } from '../text/shell.ts';
 
 export const serviceSubject = (service: ServiceRecord): string => `service/${service.namespace}/${service.name}`;
 
@@ -28,14 +29,9 @@ export function noneOfPods(pods: PodRecord[], does: string, doesNot: string): st
   return pods.length === 1 ? `its only pod (${pods[0]?.name ?? ''}) ${doesNot}` : `none of its ${pods.length} pods ${does}`;
 }
 
-/** One shell word: names and label values from a hand-made snapshot may hold anything. */
-export function shellQuote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `kubectl -n shop patch service cart --type merge -p '{"spec":…}'`. */
 export function patchCommand(kind: string, namespace: string, name: string, type: 'merge' | 'json', patch: unknown): string {
-  return `kubectl -n ${shellQuote(namespace)} patch ${kind} ${shellQuote(name)} --type ${type} -p ${shellQuote(JSON.stringify(patch))}`;
+  return sh`kubectl -n ${namespace} patch ${kubectlObject(kind, name)} --type ${type} -p ${JSON.stringify(patch)}`;
 }
 
 /** The JSON patch that sets one field of the Service's `index`th port. */

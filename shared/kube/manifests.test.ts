@@ -137,3 +137,18 @@ describe('mergeObjects', () => {
     expect(merged.services).toEqual([]);
   });
 });
+
+describe('objectsFromDocuments on hostile input (issue 12)', () => {
+  test('Lists nested 100,000 deep are read without overflowing the stack', () => {
+    let doc: unknown = pod('deep');
+    for (let i = 0; i < 100_000; i++) doc = { apiVersion: 'v1', kind: 'List', items: [doc] };
+    const { objects, skipped } = objectsFromDocuments([doc], 'deep.json');
+    expect(skipped).toEqual([]);
+    expect(objects.pods.map((p) => p.metadata.name)).toEqual(['deep']);
+  });
+
+  test('documents and List items keep their order: a later object with the same uid wins', () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [pod('a', { uid: 'u' }), { apiVersion: 'v1', kind: 'List', items: [pod('b', { uid: 'u' })] }] };
+    expect(objectsFromDocuments([list, pod('c')], 'f').objects.pods.map((p) => p.metadata.name)).toEqual(['b', 'c']);
+  });
+});

@@ -50,19 +50,7 @@ export function objectsFromDocuments(docs: unknown[], source: string, options: D
   const leftOut: DocumentObjects['leftOut'] = [];
   const skip = (kind: string, reason: string) => skipped.push({ source, kind, reason });
 
-  const visit = (doc: unknown, inherited: { apiVersion?: string; kind?: string }): void => {
-    if (doc === null || doc === undefined) return;
-    if (!isRecord(doc)) {
-      skip('(none)', `a ${Array.isArray(doc) ? 'list' : typeof doc} where a Kubernetes object was expected`);
-      return;
-    }
-    const apiVersion = str(doc.apiVersion) ?? inherited.apiVersion;
-    const kind = str(doc.kind) ?? inherited.kind;
-    if (kind && /List$/.test(kind) && Array.isArray(doc.items)) {
-      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-      for (const item of doc.items) visit(item, { apiVersion, kind: itemKind });
-      return;
-    }
+  const read = (doc: Record<string, unknown>, apiVersion: string | undefined, kind: string | undefined): void => {
     const metadata = isRecord(doc.metadata) ? doc.metadata : {};
     const name = str(metadata.name);
     const named = name ? `${str(metadata.namespace) ? `${str(metadata.namespace)}/` : ''}${name}` : null;
@@ -103,7 +91,29 @@ export function objectsFromDocuments(docs: unknown[], source: string, options: D
     found.add(objectKind, trimmed);
   };
 
-  for (const doc of docs) visit(doc, {});
+  // Lists nest (a List of Lists…) as deep as a file cares to: an explicit stack, not recursion,
+  // holding what is still to visit in reverse, so objects are read in the order written.
+  const pending: { doc: unknown; inherited: { apiVersion?: string; kind?: string } }[] = docs.map((doc) => ({ doc, inherited: {} })).reverse();
+  const lists = new Set<object>();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { doc, inherited } = next;
+    if (doc === null || doc === undefined) continue;
+    if (!isRecord(doc)) {
+      skip('(none)', `a ${Array.isArray(doc) ? 'list' : typeof doc} where a Kubernetes object was expected`);
+      continue;
+    }
+    const apiVersion = str(doc.apiVersion) ?? inherited.apiVersion;
+    const kind = str(doc.kind) ?? inherited.kind;
+    if (kind && /List$/.test(kind) && Array.isArray(doc.items)) {
+      // A List that holds itself (built in code; parseDocuments refuses such a file) ends here.
+      if (lists.has(doc)) continue;
+      lists.add(doc);
+      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+      for (let i = doc.items.length - 1; i >= 0; i--) pending.push({ doc: doc.items[i], inherited: { apiVersion, kind: itemKind } });
+      continue;
+    }
+    read(doc, apiVersion, kind);
+  }
   return { objects: found.result(), skipped, leftOut };
 }
 

@@ -120,3 +120,13 @@ describe('policyFix', () => {
     expect(policyFix(demo, trace(demo, { from: ref(frontend), to: 'svc/shop/backend' }).policy)).toBeNull();
   });
 });
+
+describe('policiesYaml', () => {
+  it('a note with a line break in it (a name from a hand-made snapshot) stays a comment', () => {
+    const manifest = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelector: {} } };
+    const yaml = policiesYaml([manifest as Parameters<typeof policiesYaml>[0][number]], ['shop/evil\nkind: ClusterRoleBinding\u2028metadata: {}: egress rule 1 added']);
+    const [document] = parseDocuments(yaml, 'fix.yaml');
+    expect(document).toEqual(manifest);
+    expect(yaml.split('\n')[0]).toBe('# shop/evil\\u000akind: ClusterRoleBinding\\u2028metadata: {}: egress rule 1 added');
+  });
+});

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../kube/objects.ts';
 import { matchesSelector } from '../kube/selector.ts';
 import type { PodRecord, PolicyRecord, Topology } from '../model/types.ts';
+import { printable } from '../text/printable.ts';
 import { briefPeer } from './line.ts';
 import type { DirectionVerdict } from './types.ts';
 import { qualifiedName } from './words.ts';
@@ -128,6 +129,7 @@ export function policyFix(
 /** Policies as YAML documents, ready to paste as a what-if or `kubectl apply -f -`; `notes`
  * become comments at the top. */
 export function policiesYaml(policies: PolicyManifest[], notes: string[] = []): string {
-  const header = notes.map((n) => `# ${n}\n`).join('');
+  // A note names policies: a line break in a name must not end the comment and start YAML.
+  const header = notes.map((n) => `# ${printable(n)}\n`).join('');
   return header + policies.map((p) => stringify(p, { lineWidth: 0 })).join('---\n');
 }

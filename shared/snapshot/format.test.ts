@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { cniFixture, fixtureObjects } from '../../test/fixtures/cni.ts';
 import { emptyObjects } from '../kube/objects.ts';
 import { parseSnapshot, serializeSnapshot, type Snapshot } from './format.ts';
 
@@ -33,5 +35,48 @@ describe('parseSnapshot', () => {
     const broken = structuredClone(valid) as unknown as { objects: { nodes: { metadata: { uid?: string } }[] } };
     delete broken.objects.nodes[0]!.metadata.uid;
     expect(() => parseSnapshot(JSON.stringify(broken), 'b.json')).toThrow(/b\.json is not a valid snapshot: objects\.nodes\[0\]\.metadata\.uid: /);
+  });
+});
+
+describe('parseSnapshot re-validates every field the model reads (issue 12)', () => {
+  const demoText = readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8');
+  /** The demo with the field at a dotted path (`objects.pods.3.status`) set to `value`. */
+  const withField = (path: string, value: unknown): string => {
+    const snapshot = JSON.parse(demoText) as Record<string, unknown>;
+    const parts = path.split('.');
+    let at = snapshot;
+    for (const part of parts.slice(0, -1)) at = at[part] as Record<string, unknown>;
+    at[parts.at(-1)!] = value;
+    return JSON.stringify(snapshot);
+  };
+
+  test('a wrong type inside a loose field is named by its path, not met later as "ip.includes is not a function"', () => {
+    const text = withField('objects.pods.3.status.podIPs', [{ ip: 5 }]);
+    expect(() => parseSnapshot(text, 'bad.json')).toThrow(/^bad\.json is not a valid snapshot: objects\.pods\[3\]\.status\.podIPs\[0\]\.ip: expected a string, not a number\.$/);
+  });
+
+  test.each([
+    ['a Service port as a string', 'objects.services.0.spec.ports', [{ port: '80' }], /objects\.services\[0\]\.spec\.ports\[0\]\.port: expected a number, not a string/],
+    ['labels holding a number', 'objects.pods.0.metadata.labels', { app: 1 }, /objects\.pods\[0\]\.metadata\.labels\.app: expected a string, not a number/],
+    ['EndpointSlice addresses as a string', 'objects.endpointSlices.0.endpoints', [{ addresses: '10.0.0.1' }], /objects\.endpointSlices\[0\]\.endpoints\[0\]\.addresses: expected an array, not a string/],
+    ['a policy peer that is null', 'objects.networkPolicies.0.spec.ingress', [{ from: [null] }], /objects\.networkPolicies\[0\]\.spec\.ingress\[0\]\.from\[0\]: expected an object, not null/],
+  ])('%s', (_name, path, value, message) => {
+    expect(() => parseSnapshot(withField(path, value), 'bad.json')).toThrow(message);
+  });
+
+  test('nesting deeper than the limit is refused with where it is, before anything recursive reads it', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const text = demoText.replace(/^\{/, `{"datapath": [{"deep": ${deep}}],`);
+    expect(() => parseSnapshot(text, 'deep.json')).toThrow(/^deep\.json is not a valid snapshot: nested deeper than 256 levels at datapath\[0\]\.deep\[0\]\[0\]/);
+  });
+
+  test('old snapshots still open: the demo and every CNI fixture as a snapshot', () => {
+    expect(parseSnapshot(demoText).objects.pods.length).toBeGreaterThan(0);
+    const lists = readdirSync(new URL('../../test/fixtures/cni/', import.meta.url)).filter((n) => n.endsWith('.json') && !['flannel-node-ip.json', 'veth-names.json'].includes(n));
+    expect(lists.length).toBeGreaterThan(10);
+    for (const name of lists) {
+      const objects = fixtureObjects(cniFixture(name));
+      expect(parseSnapshot(serializeSnapshot({ ...valid, objects }), name).objects).toEqual(objects);
+    }
   });
 });

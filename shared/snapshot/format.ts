@@ -4,59 +4,12 @@
  * the derived graph, means a newer Podpath re-derives an old snapshot with today's logic.
  */
 import { z } from 'zod';
+import { checkDepth, NestingError } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
+import { objectsSchema } from './objects-schema.ts';
 
 export const snapshotFormat = 'podpath.snapshot';
 export const snapshotVersion = 1;
-
-const labels = z.record(z.string(), z.string());
-
-const metadata = z.looseObject({
-  name: z.string().min(1),
-  namespace: z.string().optional(),
-  uid: z.string().min(1),
-  labels: labels.optional(),
-  annotations: labels.optional(),
-});
-
-const namespacedMetadata = metadata.extend({ namespace: z.string().min(1) });
-
-const podDnsConfig = z
-  .looseObject({
-    nameservers: z.array(z.string()).optional(),
-    searches: z.array(z.string()).optional(),
-    options: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
-  })
-  .describe('spec.dnsConfig: merged into the pod\'s resolv.conf, or all of it under dnsPolicy None.');
-
-const podSpec = z.looseObject({
-  containers: z.array(z.looseObject({ name: z.string() })),
-  dnsPolicy: z.string().optional().describe('ClusterFirst (the default), ClusterFirstWithHostNet, Default or None: where the pod\'s name lookups go.'),
-  dnsConfig: podDnsConfig.optional(),
-});
-
-/** Objects are checked for the identity fields every derivation relies on; the rest of each
- * object is read defensively by `derive`, so a snapshot from a newer API version still opens. */
-const object = z.looseObject({ metadata });
-const namespaced = z.looseObject({ metadata: namespacedMetadata });
-
-const objectsSchema = z
-  .object({
-    nodes: z.array(object),
-    namespaces: z.array(object),
-    pods: z.array(namespaced.extend({ spec: podSpec })),
-    services: z.array(namespaced.extend({ spec: z.looseObject({}) })),
-    endpointSlices: z.array(namespaced.extend({ addressType: z.enum(['IPv4', 'IPv6', 'FQDN']) })),
-    networkPolicies: z.array(namespaced.extend({ spec: z.looseObject({ podSelector: z.looseObject({}) }) })),
-    ingresses: z.array(namespaced.extend({ spec: z.looseObject({}) })),
-    ingressClasses: z.array(object),
-    configMaps: z.array(namespaced),
-    daemonSets: z.array(namespaced),
-    // Added after the first snapshots were written: absent means none were read.
-    gateways: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
-    httpRoutes: z.array(namespaced.extend({ spec: z.looseObject({}) })).default([]),
-  })
-  .describe('The trimmed Kubernetes objects the model is derived from, one list per kind, with the field names of the Kubernetes API.');
 
 const sourceSchema = z
   .object({
@@ -128,13 +81,32 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
       `${fileName} was written by a newer Podpath (snapshot version ${version}; this Podpath reads version ${snapshotVersion}). Update Podpath to open it.`,
     );
   }
-  const result = snapshotSchema.safeParse(data);
+  try {
+    // Before anything recursive reads it: a loose field (datapath) may nest without end.
+    checkDepth(data);
+  } catch (error) {
+    if (error instanceof NestingError) throw new SnapshotError(`${fileName} is not a valid snapshot: ${error.message}.`);
+    throw error;
+  }
+  const result = snapshotSchema.safeParse(data, { error: typeMessage });
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue ? formatPath(issue.path) : '(root)';
     throw new SnapshotError(`${fileName} is not a valid snapshot: ${where}: ${issue?.message ?? 'invalid'}.`);
   }
-  return result.data as unknown as Snapshot;
+  // The schema's output is what the model's types promise: a field of objects.ts given another
+  // type than the schema's fails to compile here.
+  const snapshot: Snapshot = result.data;
+  return snapshot;
+}
+
+/** `expected a string, not a number`: a wrong type in the words of JSON. */
+function typeMessage(issue: { code?: string; expected?: unknown; input?: unknown }): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+  const input = issue.input;
+  const found = input === undefined ? 'nothing' : input === null ? 'null' : Array.isArray(input) ? 'an array' : article(typeof input);
+  return `expected ${article(String(issue.expected))}, not ${found}`;
 }
 
 export function serializeSnapshot(snapshot: Snapshot): string {

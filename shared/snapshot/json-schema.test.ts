@@ -10,7 +10,7 @@ const schemaPath = fileURLToPath(new URL('./podpath.snapshot.schema.json', impor
 const demoText = readFileSync(fileURLToPath(new URL('../../assets/demo-cluster.podpath.json', import.meta.url)), 'utf8');
 
 function validator() {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats.default(ajv);
   return ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
 }
@@ -53,4 +53,13 @@ describe('the snapshot JSON Schema', () => {
 
     expect(validate({ ...demo, format: 'something.else' })).toBe(false);
   });
+});
+
+test('it refuses a field of the wrong type inside an object, as parseSnapshot does (issue 12)', () => {
+  const validate = validator();
+  const demo = JSON.parse(demoText) as { objects: { pods: { status: { podIPs: unknown } }[] } };
+  demo.objects.pods[3]!.status.podIPs = [{ ip: 5 }];
+  expect(validate(demo)).toBe(false);
+  expect(validate.errors?.[0]?.instancePath).toBe('/objects/pods/3/status/podIPs/0/ip');
+  expect(() => parseSnapshot(JSON.stringify(demo))).toThrow(/objects\.pods\[3\]\.status\.podIPs\[0\]\.ip: expected a string/);
 });

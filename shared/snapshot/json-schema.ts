@@ -12,7 +12,7 @@ export const snapshotSchemaId = `https://podpath.dev/schemas/${snapshotFormat}.v
 export function snapshotJsonSchema(): Record<string, unknown> {
   // The schema describes files to read, so it is the zod schema's input: lists added later
   // (gateways, httpRoutes) may be absent, as they are in older files.
-  const { $schema, ...generated } = z.toJSONSchema(snapshotSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' });
+  const { $schema, ...generated } = z.toJSONSchema(snapshotSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw', reused: 'ref' });
   return {
     $schema,
     $id: snapshotSchemaId,

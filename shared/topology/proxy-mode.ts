@@ -2,7 +2,7 @@
  * Which mode kube-proxy runs in, or what implements Services instead, from the API alone: with
  * the evidence it was read from and a confidence, and `unknown` when nothing says.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { Detected, ProxyMode } from '../model/cluster.ts';
 import { detectDatapath } from './cni/detect.ts';

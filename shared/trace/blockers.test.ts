@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseDocuments } from '../kube/documents.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
-import type { PodRecord, Topology } from '../model/types.ts';
+import type { PodRecord, PolicyRecord, Topology } from '../model/types.ts';
 import { withPolicies } from '../policy/evaluate.ts';
 import { policiesYaml, policyFix } from '../policy/fix.ts';
 import { whatIfPolicies } from '../policy/what-if.ts';
@@ -41,6 +41,13 @@ const echo = ref(pod('default', 'echo'));
 /** The demo's shop as a namespace whose default-deny forgot DNS. */
 const withoutDns = Object.values(demo.policies).filter((p) => p.name !== 'allow-dns-egress');
 const allHops = (t: Trace): Hop[] => [...(t.dns?.hops ?? []), ...t.hops, ...t.branches.flatMap((b) => b.hops)];
+
+/** `base` and a what-if NetworkPolicy isolating the pods labelled `label` in `namespace` for `type`, with `rules` (none: deny all). */
+function isolating(base: PolicyRecord[], namespace: string, label: string, type: 'Ingress' | 'Egress', rules = '[]') {
+  const yaml = `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: isolate-${type.toLowerCase()}, namespace: ${namespace}}, spec: {podSelector: {matchLabels: {${label}}}, policyTypes: [${type}], ${type.toLowerCase()}: ${rules}}}`;
+  const read = whatIfPolicies(parseDocuments(yaml, 'isolate.yaml'), 'isolate.yaml');
+  return withPolicies({ ...demo, policies: Object.fromEntries(base.map((p) => [p.id, p])) }, read.policies);
+}
 
 /** "Try a fix" for every policy blocker of `traced`, pasted back as a what-if over `policies`. */
 function fixedPolicies(traced: Trace, policies = Object.values(demo.policies)) {
@@ -171,6 +178,44 @@ describe('egress denied: the ingress side is evaluated and the path goes on to i
     expect(trace(demo, { from: frontend, to: 'shop/db-1', port: 5432 }, { policies }).verdict).toBe('delivered');
   });
 
+  test('frontend → a node\'s NodePort: egress denied, then traced on through the node\'s kube-proxy to the endpoint\'s ingress', () => {
+    const grafana = pod('monitoring', 'grafana');
+    const worker = Object.values(demo.hosts).find((h) => h.id !== grafana.host && h.name.startsWith('demo-worker'))!;
+    const open = trace(demo, { from: frontend, to: `node/${worker.name}`, port: 30300 });
+    expect(open.verdict).toBe('policy-denied');
+    expect(open.blockers.map((b) => b.kind)).toEqual(['egress']);
+    // Past the denial: the NodePort's DNAT, and the pod it picks — so its own ingress is checked too.
+    expect(allHops(open).map((h) => h.kind)).toContain('node-port');
+    expect(allHops(open).at(-1)!.ids).toContain(grafana.id);
+    expect(open.summary).toMatch(/^frontend egress: no rule allows [\d.]+:30300\/TCP\nIf it were allowed: Delivered to monitoring\/grafana-/);
+    // With grafana isolated for ingress as well, both are named at once, in path order.
+    const closed = trace(demo, { from: frontend, to: `node/${worker.name}`, port: 30300 }, { policies: isolating(Object.values(demo.policies), 'monitoring', 'app.kubernetes.io/name: grafana', 'Ingress') });
+    expect(closed.blockers.map((b) => [b.kind, b.subject])).toEqual([
+      ['egress', pod('shop', 'frontend-855456765f').id],
+      ['ingress', grafana.id],
+    ]);
+    expect(closed.summary.split('\n')).toEqual([expect.stringMatching(/^frontend egress: /), expect.stringMatching(/^grafana ingress: /)]);
+    // A healthy near neighbour: echo has no egress policy, the NodePort delivers.
+    expect(trace(demo, { from: echo, to: `node/${worker.name}`, port: 30300 }).blockers).toEqual([]);
+  });
+
+  test('a client whose egress to the Ingress controller is denied: traced on through the controller to the backend\'s ingress', () => {
+    // echo may only talk DNS; shop's frontend-allow (which lets the controller in) removed.
+    const policies = isolating(Object.values(demo.policies).filter((p) => p.name !== 'frontend-allow'), 'default', 'app: echo', 'Egress', '[{ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}]');
+    const t = trace(demo, { from: echo, to: 'ing/shop/shop', port: 80 }, { policies });
+    expect(t.verdict).toBe('policy-denied');
+    expect(t.blockers.map((b) => [b.kind, demo.pods[b.subject!]?.name.split('-')[0]])).toEqual([
+      ['egress', 'echo'],
+      ['ingress', 'frontend'],
+    ]);
+    expect(t.blockers[1]!.line).toMatch(/^frontend ingress: no rule allows ingress-nginx\/ingress-nginx-controller-[\w-]+ on 8080\/TCP$/);
+    // Only denials in the summary: not the controller's open egress.
+    expect(t.summary).not.toContain('not isolated');
+    // With echo's egress open, only the backend's ingress is left.
+    const second = trace(demo, { from: echo, to: 'ing/shop/shop', port: 80 }, { policies: Object.values(demo.policies).filter((p) => p.name !== 'frontend-allow') });
+    expect(second.blockers.map((b) => b.kind)).toEqual(['ingress']);
+  });
+
   test('a denied egress to something outside the cluster ends at the check: nothing after it can block', () => {
     const t = trace(demo, { from: frontend, to: '203.0.113.9', port: 443 });
     expect(t.verdict).toBe('policy-denied');
@@ -235,9 +280,12 @@ describe('"none usable", "rejected", "dropped" say why in the same line, and lin
     expect(fromWorker.blockers).toEqual([]);
   });
 
-  test('a failure no step notes (a Service without the port asked for) is blocked where its path ends, its summary the cause', () => {
+  test('a failure no step notes (a Service without the port asked for) is blocked where its path ends, at the Service: its summary the cause', () => {
     const t = trace(demo, { from: frontend, to: 'svc/shop/backend', port: 5432 });
     expect(t.verdict).toBe('no-route');
-    expect(t.blockers).toEqual([{ kind: 'no-route', at: t.hops.length > 0 ? { in: 'path', hop: t.hops.length - 1 } : null, line: t.summary, fix: null, subject: null, denial: null }]);
+    const last = t.hops.at(-1)!;
+    expect(last).toMatchObject({ kind: 'service', ids: ['svc:shop/backend'], label: 'svc shop/backend: no port 5432/TCP' });
+    expect(last.evidence[0]).toMatchObject({ text: 'its ports: 80/TCP (http)', object: 'svc:shop/backend', field: 'spec.ports' });
+    expect(t.blockers).toEqual([{ kind: 'no-route', at: { in: 'path', hop: t.hops.length - 1 }, line: t.summary, fix: null, subject: 'svc:shop/backend', denial: null }]);
   });
 });

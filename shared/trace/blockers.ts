@@ -4,7 +4,8 @@
  * the lookup's, the path's, each branch's — and the NetworkPolicy ones get their fix, made for all
  * of them together as "Try a fix" makes it, so each line says the rule that fix adds.
  */
-import type { PodRecord } from '../model/types.ts';
+import type { Id, PodRecord } from '../model/types.ts';
+import { objectIdForElement } from '../topology/ids.ts';
 import { policyFix, type Denial } from '../policy/fix.ts';
 import type { DnsResult } from './dns.ts';
 import type { Ctx, FoundBlocker } from './outcome.ts';
@@ -55,13 +56,21 @@ function noted(ctx: Ctx, hops: Hop[], where: (hop: number) => NonNullable<Blocke
   return hops.flatMap((hop, i) => (ctx.blocked.get(hop) ?? []).map((found) => ({ ...found, at: where(i) })));
 }
 
+/** The object a path's last hop is about: the Service, Ingress or route whose configuration ends
+ * it where the hop names one, else the object behind its first element. */
+function subjectOf(last: Hop | undefined): Id | null {
+  if (!last) return null;
+  const configured = last.ids.find((id) => /^(svc|ing|gw|httproute):/.test(id));
+  return configured ?? last.ids.map(objectIdForElement).find((id) => id !== null) ?? null;
+}
+
 /**
  * A connection that fails with no blocker noted on its way (a Service without the port asked for,
  * a pod with no IP, a 503 from an Ingress controller) is blocked where its path ends: its summary
- * is the cause.
+ * is the cause, the object of its last hop the subject.
  */
-function endBlocker(verdict: Exclude<Branch['verdict'], 'delivered'>, summary: string, at: Blocker['at']): Blocker {
-  return { kind: failedKinds[verdict], line: summary.split('\n')[0] ?? summary, fix: null, subject: null, at, denial: null };
+function endBlocker(verdict: Exclude<Branch['verdict'], 'delivered'>, summary: string, at: Blocker['at'], last: Hop | undefined): Blocker {
+  return { kind: failedKinds[verdict], line: summary.split('\n')[0] ?? summary, fix: null, subject: subjectOf(last), at, denial: null };
 }
 
 /** The fix lines of the NetworkPolicy blockers in `list`, made together (rules on one policy add up). */
@@ -97,14 +106,14 @@ export function findBlockers(ctx: Ctx, parts: PathParts): { blockers: Blocker[];
   const isPathTraced = !(dns?.isFailed && !isTracedPastLookup(dns));
   const lastOfPath: Blocker['at'] = hops.length > 0 ? { in: 'path', hop: hops.length - 1 } : null;
   if (branches.length === 0) {
-    const ends = isPathTraced && trunk.length === 0 && parts.verdict !== 'delivered' && parts.verdict !== 'ambiguous' && parts.verdict !== 'unknown-target' ? [endBlocker(parts.verdict, parts.summary, lastOfPath)] : [];
+    const ends = isPathTraced && trunk.length === 0 && parts.verdict !== 'delivered' && parts.verdict !== 'ambiguous' && parts.verdict !== 'unknown-target' && parts.verdict !== 'unknown' ? [endBlocker(parts.verdict, parts.summary, lastOfPath, hops.at(-1))] : [];
     return { blockers: withFixes(ctx, [...lookup, ...trunk, ...ends]), branches };
   }
   // Each branch's list is whole (the lookup's and the path's too): its fixes are made together.
   const lists = branches.map((branch, index) => {
     const own = noted(ctx, branch.hops, (hop) => ({ in: 'branch', branch: index, hop }));
     if (branch.verdict !== 'delivered' && trunk.length === 0 && own.length === 0) {
-      own.push(endBlocker(branch.verdict, branch.summary, branch.hops.length > 0 ? { in: 'branch', branch: index, hop: branch.hops.length - 1 } : lastOfPath));
+      own.push(endBlocker(branch.verdict, branch.summary, branch.hops.length > 0 ? { in: 'branch', branch: index, hop: branch.hops.length - 1 } : lastOfPath, branch.hops.at(-1) ?? hops.at(-1)));
     }
     return withFixes(ctx, [...lookup, ...trunk, ...own]);
   });

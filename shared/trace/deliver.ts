@@ -5,7 +5,8 @@
 import type { Host, Id, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
-import { block, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
+import { policyCommand } from './commands.ts';
+import { block, deniedBefore, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress } from './path/hop.ts';
 import { internetHop, masqueradesTo, toInternet } from './path/internet.ts';
 import { crossNodes, localDeliveryHop, toPodOnNode } from './path/nodes.ts';
@@ -16,12 +17,8 @@ function isDeciding(verdict: DirectionVerdict | null): verdict is DirectionVerdi
   return verdict !== null && (verdict.verdict === 'allowed' || verdict.verdict === 'denied');
 }
 
-function policyCommand(id: Id): string {
-  const [namespace = '', name = ''] = id.slice('netpol:'.length).split('/');
-  return `kubectl get networkpolicy -n ${namespace} ${name} -o yaml`;
-}
 
-function policyHop(verdict: DirectionVerdict, packet: Packet, node: Id | null, pod: PodRecord | null): Hop {
+function policyHop(ctx: Ctx, verdict: DirectionVerdict, packet: Packet, node: Id | null, pod: PodRecord | null): Hop {
   const rules = verdict.allowedBy.map((r) => `${r.name} ${r.direction}[${r.rule}]`);
   const label =
     verdict.verdict === 'allowed'
@@ -30,7 +27,7 @@ function policyHop(verdict: DirectionVerdict, packet: Packet, node: Id | null, p
   // The verdict is said once, by the trace's policy section (its line, a denial's closest misses):
   // the hop names the policies, each with the command that shows it.
   const evidence: Evidence[] = [];
-  for (const id of verdict.allowedBy.length > 0 ? [...new Set(verdict.allowedBy.map((r) => r.policy))] : verdict.isolatedBy) evidence.push({ text: `policy ${id.slice('netpol:'.length)}`, object: id, field: `spec.${verdict.direction}`, command: policyCommand(id) });
+  for (const id of verdict.allowedBy.length > 0 ? [...new Set(verdict.allowedBy.map((r) => r.policy))] : verdict.isolatedBy) evidence.push({ text: `policy ${id.slice('netpol:'.length)}`, object: id, field: `spec.${verdict.direction}`, command: policyCommand(ctx.topology, id) });
   return hop('policy', label, packet, [pod?.id, ...verdict.isolatedBy, ...verdict.allowedBy.map((r) => r.policy)], node, evidence);
 }
 
@@ -64,14 +61,15 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
     policy = { egress: senderPod ? verdict.egress : null, ingress: targetPod ? verdict.ingress : null };
   }
   // A denied egress is noted and the path goes on to the receiver's ingress check, so a trace names
-  // both denials at once; it ends there, since nothing after it can block the packet.
+  // both denials at once; it ends there, unless the receiver sends it on (an Ingress controller, a
+  // node's NodePort).
   let isEgressDenied = false;
   if (verdict && senderPod && isDeciding(verdict.egress)) {
-    const check = policyHop(verdict.egress, packet, at.host.id, senderPod);
+    const check = policyHop(ctx, verdict.egress, packet, at.host.id, senderPod);
     hops.push(check);
     if (verdict.egress.verdict === 'denied') {
       block(ctx, check, { kind: 'egress', line: verdict.egress.line, fix: null, subject: senderPod.id, denial: verdict.egress });
-      if (target.kind !== 'pod') return end(hops, 'policy-denied', denialSummary(policy), policy);
+      if (target.kind === 'external') return end(hops, 'policy-denied', denialSummary(policy), policy);
       isEgressDenied = true;
     }
   }
@@ -89,18 +87,20 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
         hops.push(...leaveBridge(), ...crossNodes(ctx, at.host, host, packet), ...toPodOnNode(ctx, host, pod, packet));
       }
       if (verdict && isDeciding(verdict.ingress)) {
-        const check = policyHop(verdict.ingress, packet, host.id, pod);
+        const check = policyHop(ctx, verdict.ingress, packet, host.id, pod);
         hops.push(check);
         if (verdict.ingress.verdict === 'denied') {
           block(ctx, check, { kind: 'ingress', line: verdict.ingress.line, fix: null, subject: pod.id, denial: verdict.ingress });
           return end(hops, 'policy-denied', denialSummary(policy), policy);
         }
       }
-      if (isEgressDenied) return end(hops, 'policy-denied', denialSummary(policy), policy);
       if (onArrive) {
+        // A proxy (an Ingress controller) goes on from here: its own legs may be blocked too.
         const then = onArrive(pod, host, packet);
-        return { ...then, hops: [...hops, ...enterPod(ctx, pod, target.container, packet), ...then.hops] };
+        const onward = { ...then, hops: [...hops, ...enterPod(ctx, pod, target.container, packet), ...then.hops] };
+        return isEgressDenied && verdict ? deniedBefore(onward, verdict.egress) : onward;
       }
+      if (isEgressDenied) return end(hops, 'policy-denied', denialSummary(policy), policy);
       hops.push(...enterPod(ctx, pod, target.container, packet));
       return end(hops, 'delivered', `Delivered to ${podLabel(pod)} at ${joinHostPort(packet.dst, packet.dstPort ?? 0).replace(/:0$/, '')}${packet.src !== at.packet.src ? `, from ${packet.src}` : ''}.`, policy);
     }
@@ -108,6 +108,8 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
       const { host } = target;
       if (host.id !== at.host.id) packet = toOtherNode(ctx, at, senderPod, host, hops);
       hops.push(localDeliveryHop(host, packet, target.what));
+      // Traced to the node though denied: a NodePort goes on from there (route.ts).
+      if (isEgressDenied) return end(hops, 'policy-denied', denialSummary(policy), policy);
       return end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${target.what}).`, policy);
     }
     case 'external': {

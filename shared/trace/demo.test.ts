@@ -166,7 +166,7 @@ describe('4. pod to Service', () => {
     expect(reject.evidence[0]!.text).toMatch(/^its 2 endpoints are not ready \(payments\/ledger-[\w-]+, payments\/ledger-[\w-]+\)$/);
     expect(reject.evidence[0]!.object).toMatch(/^pod:/);
     expect(result.summary).toContain('has no endpoints, as its 2 endpoints are not ready');
-    expect(reject.evidence.some((e) => e.command === 'iptables-save -t filter | grep "payments/ledger"')).toBe(true);
+    expect(reject.evidence.some((e) => e.command === 'iptables-save -t filter | grep payments/ledger')).toBe(true);
     const empty = trace(demo, { from: ref(echoW1), to: 'svc:payments/fraud-check' });
     expect(empty.verdict).toBe('no-endpoints');
     expect(empty.hops.at(-1)!.evidence[0]!.text).toContain('no EndpointSlice lists an endpoint for it');

@@ -10,6 +10,8 @@
 import type { ProxyMode } from '../model/cluster.ts';
 import type { EndpointRecord, Host, PodRecord, ServicePortRecord, ServiceRecord, Topology } from '../model/types.ts';
 import type { Flow, PolicyEndpoint, PolicyVerdict } from '../policy/types.ts';
+import { sh } from '../text/shell.ts';
+import { kubectlExec, policyCommand } from './commands.ts';
 import { clusterDomain } from './endpoints.ts';
 import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path/hop.ts';
 import { endpointPort, resolveService, type NoEndpointWhy } from './proxy.ts';
@@ -214,7 +216,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   const query: Packet = { src: srcIP, dst: nameservers[0] ?? '?', dstPort: 53, protocol: 'UDP' };
   const resolvEvidence: Evidence[] = [
     { text: why, ...(pod ? { object: pod.id, field: 'spec.dnsPolicy' } : {}) },
-    ...(pod && !pod.isHostNetwork ? [{ text: 'the resolv.conf the kubelet wrote', command: `kubectl exec -n ${pod.namespace} ${pod.name} -- cat /etc/resolv.conf` }] : []),
+    ...(pod && !pod.isHostNetwork ? [{ text: 'the resolv.conf the kubelet wrote', command: kubectlExec(pod, 'cat /etc/resolv.conf') }] : []),
   ];
   if (resolver === 'cluster') resolvEvidence.push({ text: `assumed: the kubelet's clusterDNS is ${kubeDns ? serviceLabel(kubeDns) : 'svc kube-system/kube-dns'}'s ClusterIP and its clusterDomain ${clusterDomain} (kubelet settings are not in the API)` });
   const hops: Hop[] = [
@@ -295,7 +297,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
     const evidence: Evidence[] = [];
     if (deciding) {
       const side = deciding.egress.verdict === 'denied' || deciding.egress.verdict === 'allowed' ? deciding.egress : deciding.ingress;
-      evidence.push({ text: side.line, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: `kubectl get networkpolicy -n ${side.isolatedBy[0].slice('netpol:'.length).split('/')[0]} ${side.isolatedBy[0].split('/')[1] ?? ''} -o yaml` } : {}) });
+      evidence.push({ text: side.line, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: policyCommand(topology, side.isolatedBy[0]) } : {}) });
     }
     hops.push(hop('policy', `NetworkPolicy for DNS from ${where}: UDP 53 ${state(udp)}, TCP 53 ${state(tcp)}`, query, [pod?.id, ...policyIds, ...udp.map((c) => c.pod)], source.host.id, evidence));
   }
@@ -305,7 +307,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   const isPartlyDenied = udp.some((c) => !c.isAllowed);
 
   const answerEvidence: Evidence[] = [];
-  if (pod && !pod.isHostNetwork) answerEvidence.push({ text: 'ask it the same way', command: `kubectl exec -n ${pod.namespace} ${pod.name} -- nslookup ${name}` });
+  if (pod && !pod.isHostNetwork) answerEvidence.push({ text: 'ask it the same way', command: kubectlExec(pod, sh`nslookup ${name}`) });
   if (answer?.target.kind === 'headless') answerEvidence.push({ text: `${serviceLabel(answer.target.service)} is headless (clusterIP: None): CoreDNS answers with the ready endpoints' addresses, and the client connects to one directly`, object: answer.target.service.id, field: 'spec.clusterIP' });
   if (answer?.target.kind === 'external-name') answerEvidence.push({ text: `${serviceLabel(answer.target.service)} is type ExternalName: CoreDNS answers with a CNAME, and the client resolves that outside the cluster`, object: answer.target.service.id, field: 'spec.externalName' });
   if (answer?.target.kind === 'service') answerEvidence.push({ text: `${serviceLabel(answer.target.service)}'s ClusterIP`, object: answer.target.service.id, field: 'spec.clusterIPs' });

@@ -36,6 +36,7 @@ function verdictStyle(verdict: Verdict | DirectionVerdict['verdict'] | 'unchange
     case 'allowed':
       return 'good';
     case 'ambiguous':
+    case 'unknown':
       return 'warn';
     case 'not-isolated':
     case 'not-applicable':

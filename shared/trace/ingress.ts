@@ -4,6 +4,7 @@
  */
 import type { Host, HTTPRouteRecord, Id, IngressRecord, PodRecord, ServicePortRecord, ServiceRecord } from '../model/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
+import { describeCommand, endpointSlicesCommand } from './commands.ts';
 import { deliver, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
 import { end, podLabel, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
@@ -52,7 +53,7 @@ function proxyToBackends(ctx: Ctx, controller: PodRecord, host: Host, label: str
       const packet: Packet = { src: podAddress(controller, endpoint.address), dst: endpoint.address, dstPort: port, protocol: 'TCP' };
       const pod = endpoint.pod ? (ctx.topology.pods[endpoint.pod] ?? null) : null;
       const pick = hop('endpoint', `${who} picks endpoint ${joinHostPort(endpoint.address, port)} of ${serviceLabel(backend.service)}`, packet, [backend.service.id, endpoint.id, controller.id], host.id, [
-        { text: `${who} reads the Service's EndpointSlices and connects to a pod directly, not through the ClusterIP`, object: backend.service.id, command: `kubectl get endpointslices -n ${backend.service.namespace} -l kubernetes.io/service-name=${backend.service.name} -o wide` },
+        { text: `${who} reads the Service's EndpointSlices and connects to a pod directly, not through the ClusterIP`, object: backend.service.id, command: endpointSlicesCommand(backend.service) },
       ]);
       const left = leavePod(ctx, controller, null, packet);
       const bridged = ctx.cni.podAttachment === 'bridge' || ctx.cni.podAttachment === 'ovs' ? controller : null;
@@ -119,7 +120,7 @@ export function ingressFlow(ctx: Ctx, sender: Sender, to: Extract<Endpoint, { ki
       `${who} in ${podLabel(controller)}: ${rule.host ?? '*'} ${rule.path ?? '/'} (${rule.pathType ?? 'default backend'}) of ingress ${ingress.namespace}/${ingress.name} → ${serviceLabel(backend)}:${backendSvcPort.port}`,
       [ingress.id],
       [
-        { text: `ingress ${ingress.namespace}/${ingress.name}: host ${rule.host ?? '(any)'}, path ${rule.path ?? '(default backend)'} ${rule.pathType ?? ''} → ${rule.service.slice(4)} port ${rule.port ?? ''}`, object: ingress.id, field: 'spec.rules', command: `kubectl describe ingress -n ${ingress.namespace} ${ingress.name}` },
+        { text: `ingress ${ingress.namespace}/${ingress.name}: host ${rule.host ?? '(any)'}, path ${rule.path ?? '(default backend)'} ${rule.pathType ?? ''} → ${rule.service.slice(4)} port ${rule.port ?? ''}`, object: ingress.id, field: 'spec.rules', command: describeCommand('ingress', ingress) },
         { text: join?.evidence ?? '', object: ingress.id },
         ...(to.host && ingress.tlsHosts.includes(to.host) && requestPort === 443 ? [{ text: `TLS for ${to.host} ends here: the controller decrypts, then opens a plain connection to the backend` }] : []),
       ],
@@ -153,7 +154,7 @@ export function gatewayFlow(ctx: Ctx, sender: Sender, to: Extract<Endpoint, { ki
       host,
       `${who} in ${podLabel(proxy)}: HTTPRoute ${route.namespace}/${route.name} rule ${to.ruleIndex} (${rule.paths.join(', ') || 'any path'}) → ${backends.map((b) => serviceLabel(b.service)).join(', ')}`,
       [gateway.id, route.id],
-      [{ text: `HTTPRoute ${route.namespace}/${route.name}: hostnames ${route.hostnames.join(', ') || '(any)'}, rule ${to.ruleIndex}`, object: route.id, field: 'spec.rules', command: `kubectl describe httproute -n ${route.namespace} ${route.name}` }, { text: gateway.evidence, object: gateway.id }],
+      [{ text: `HTTPRoute ${route.namespace}/${route.name}: hostnames ${route.hostnames.join(', ') || '(any)'}, rule ${to.ruleIndex}`, object: route.id, field: 'spec.rules', command: describeCommand('httproute', route) }, { text: gateway.evidence, object: gateway.id }],
       backends,
       `gateway ${gateway.name}`,
     );

@@ -4,7 +4,7 @@
  * upstreams). verdict.ts flattens nested fan-outs into the trace's branches.
  */
 import type { ContainerRecord, Host, Id, PodRecord, PolicyRecord } from '../model/types.ts';
-import type { Protocol } from '../policy/types.ts';
+import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { DnsContext } from './dns.ts';
 import type { EndpointChoice } from './proxy.ts';
@@ -74,14 +74,35 @@ export type OnArrive = (pod: PodRecord, host: Host, packet: Packet) => Outcome;
 export const noPolicy: PolicySummary = { egress: null, ingress: null };
 export const maxBranches = 64;
 
-/** A policy denial in the verdict's words: one line per direction under NetworkPolicy (see
+/** A policy denial in the verdict's words: one line per denying direction under NetworkPolicy (see
  * shared/policy/line.ts), e.g. `frontend egress: no rule allows shop/db-0:5432/TCP` and
  * `db-0 ingress: only app=backend or app=db is allowed on 5432/TCP`. */
 export function denialSummary(policy: PolicySummary): string {
-  return [policy.egress, policy.ingress].flatMap((v) => (v ? [v.line] : [])).join('\n');
+  return [policy.egress, policy.ingress].flatMap((v) => (v?.verdict === 'denied' ? [v.line] : [])).join('\n');
 }
 
 export const end = (hops: Hop[], verdict: EndVerdict, summary: string, policy: PolicySummary = noPolicy): Outcome => ({ hops, end: { verdict, summary, policy } });
+
+/**
+ * The rest of a path whose sender's egress was denied before it: traced on, so what would block it
+ * next is found too (issue 17), every end denied by that egress. A delivery becomes the denial
+ * ("if it were allowed: …"); an end that fails on its own keeps its verdict, the denial said first.
+ */
+export function deniedBefore(outcome: Outcome, egress: DirectionVerdict): Outcome {
+  const finished = outcome.end;
+  return {
+    ...outcome,
+    ...(finished
+      ? {
+          end:
+            finished.verdict === 'delivered'
+              ? { verdict: 'policy-denied', summary: `${egress.line}\nIf it were allowed: ${finished.summary}`, policy: { ...finished.policy, egress } }
+              : { ...finished, summary: `${egress.line}\n${finished.summary}`, policy: { ...finished.policy, egress: finished.policy.egress ?? egress } },
+        }
+      : {}),
+    ...(outcome.forks ? { forks: outcome.forks.map((f) => ({ ...f, outcome: deniedBefore(f.outcome, egress) })) } : {}),
+  };
+}
 
 export function podLabel(pod: PodRecord): string {
   return `${pod.namespace}/${pod.name}`;

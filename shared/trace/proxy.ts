@@ -10,8 +10,10 @@
  */
 import type { ProxyMode } from '../model/cluster.ts';
 import type { EndpointRecord, Host, Id, ServicePortRecord, ServiceRecord } from '../model/types.ts';
+import { operands, sh } from '../text/shell.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { ids } from '../topology/ids.ts';
+import { describeCommand, endpointSlicesCommand, serviceCommand } from './commands.ts';
 import { hop, isV6, serviceLabel, type PathContext } from './path/hop.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
@@ -126,7 +128,7 @@ export function whyNoEndpoint(ctx: PathContext, service: ServiceRecord, port: Se
       text: `its ${count} endpoint${count === 1 ? ' is' : 's are'} not ready${names.length > 0 ? ` (${names.join(', ')}${pods.length > names.length ? ', …' : ''})` : ''}`,
       subject: first?.id ?? withPort[0]?.id ?? service.id,
       field: 'status.conditions',
-      fix: first ? `find why ${first.namespace}/${first.name} is not ready: kubectl describe pod -n ${first.namespace} ${first.name}` : `find why ${name}'s endpoints are not ready`,
+      fix: first ? `find why ${first.namespace}/${first.name} is not ready: ${describeCommand('pod', first)}` : `find why ${name}'s endpoints are not ready`,
     };
   }
   const nodes = [...new Set(usable.flatMap((e) => (e.nodeName ? [e.nodeName] : [])))].sort();
@@ -201,16 +203,12 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
   return rule;
 }
 
-function endpointsCommand(service: ServiceRecord): string {
-  return `kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name} -o wide`;
-}
-
 function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePortRecord, vip: string, entry: ServiceEntry, policy: 'Cluster' | 'Local', node: Host): { label: string; evidence: Evidence[]; ids: (Id | null)[] } {
   const address = entry === 'node-port' ? `${vip}:${port.nodePort ?? '?'}` : `${joinHostPort(vip, port.port)}`;
   const target = `targetPort ${port.targetPort}`;
   const base = `${serviceLabel(service)} ${address}/${port.protocol} (${target})`;
   const kp = port.kubeProxy;
-  const evidence: Evidence[] = [{ text: `${serviceLabel(service)} port ${port.name ?? port.port}: ${port.port}/${port.protocol} → ${target}${port.nodePort ? `, nodePort ${port.nodePort}` : ''}`, object: service.id, field: 'spec.ports', command: `kubectl get svc -n ${service.namespace} ${service.name} -o wide` }];
+  const evidence: Evidence[] = [{ text: `${serviceLabel(service)} port ${port.name ?? port.port}: ${port.port}/${port.protocol} → ${target}${port.nodePort ? `, nodePort ${port.nodePort}` : ''}`, object: service.id, field: 'spec.ports', command: serviceCommand(service) }];
   const useLocal = policy === 'Local';
   const entryChain = entry === 'cluster-ip' ? null : (kp?.external ?? null);
   const chain = useLocal ? (kp?.local ?? kp?.service ?? null) : (kp?.service ?? null);
@@ -219,11 +217,11 @@ function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePo
     case 'iptables': {
       const first = entry === 'node-port' ? 'KUBE-NODEPORTS' : 'KUBE-SERVICES';
       const path = [first, entryChain, chain].filter((c) => c !== null).join(' → ');
-      evidence.push({ text: `${path}${useLocal ? ` (${entry === 'cluster-ip' ? 'internal' : 'external'}TrafficPolicy Local: the KUBE-SVL chain holds only this node's endpoints)` : ''}`, command: `iptables-save -t nat | grep ${chain ?? 'KUBE-SVC'}` });
+      evidence.push({ text: `${path}${useLocal ? ` (${entry === 'cluster-ip' ? 'internal' : 'external'}TrafficPolicy Local: the KUBE-SVL chain holds only this node's endpoints)` : ''}`, command: sh`iptables-save -t nat | grep ${operands(chain ?? 'KUBE-SVC')}` });
       return { label: `${base}: kube-proxy on ${node.name} matches it, ${path}`, evidence, ids: hopIds };
     }
     case 'nftables': {
-      evidence.push({ text: `table ip kube-proxy: ${entry === 'node-port' ? 'nodeport-ips/service-nodeports' : 'service-ips'} map → ${[entryChain, chain].filter((c) => c !== null).join(' → ')}`, command: `nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'services'}` });
+      evidence.push({ text: `table ip kube-proxy: ${entry === 'node-port' ? 'nodeport-ips/service-nodeports' : 'service-ips'} map → ${[entryChain, chain].filter((c) => c !== null).join(' → ')}`, command: sh`nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'services'}` });
       return { label: `${base}: kube-proxy (nftables) on ${node.name}, chain ${chain ?? '?'}`, evidence, ids: hopIds };
     }
     case 'ipvs': {
@@ -232,7 +230,7 @@ function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePo
       evidence.push({
         text: `kube-proxy (IPVS) binds ${entry === 'node-port' ? 'no address for NodePorts: every node address gets a virtual server' : `${vip} to kube-ipvs0`} on every node and makes a virtual server for it`,
         object: ipvs ?? node.id,
-        command: `ipvsadm -Ln ${flag} ${address}`,
+        command: sh`ipvsadm -Ln ${flag} ${address}`,
       });
       hopIds.push(ipvs);
       return { label: `${base}: IPVS virtual server ${address} on ${node.name}${entry === 'cluster-ip' ? ' (kube-ipvs0)' : ''}`, evidence, ids: hopIds };
@@ -274,7 +272,7 @@ export function resolveService(
   const listed = usable.endpoints.map((e) => `${joinHostPort(e.address, endpointPort(e, port) ?? 0)}${e.nodeName ? ` on ${e.nodeName}` : ''}`);
   const policyWord = isExternal ? 'externalTrafficPolicy' : 'internalTrafficPolicy';
   const why = usable.endpoints.length === 0 ? whyNoEndpoint(ctx, service, port, all, family, policy, node, policyWord) : null;
-  const epEvidence: Evidence[] = [{ text: `${all.length} endpoint${all.length === 1 ? '' : 's'} in the EndpointSlices, ${ready} ready`, object: service.id, command: endpointsCommand(service) }];
+  const epEvidence: Evidence[] = [{ text: `${all.length} endpoint${all.length === 1 ? '' : 's'} in the EndpointSlices, ${ready} ready`, object: service.id, command: endpointSlicesCommand(service) }];
   if (policy === 'Local') epEvidence.push({ text: `${policyWord} Local: only endpoints on node ${node.name} are used`, object: service.id, field: `spec.${policyWord}` });
   if (why) epEvidence.push({ text: why.text, object: why.subject, field: why.field });
   if (usable.isTerminatingFallback && usable.endpoints.length > 0) epEvidence.push({ text: 'no endpoint is ready: kube-proxy falls back to the serving endpoints that are terminating (ProxyTerminatingEndpoints)' });
@@ -303,8 +301,8 @@ export function resolveService(
               ? `Cilium has no backend for it, as ${why.text}: the packet is dropped or rejected (service-no-backend-response)`
               : `the Service has no usable endpoint, as ${why.text}: the connection fails`
       : `dropped: ${why.text}${mode === 'iptables' ? ` (kube-proxy: "has no local endpoints" -j DROP)` : ''}`;
-    const noEndpointEvidence: Evidence[] = [{ text: why.text, object: why.subject, field: why.field, command: endpointsCommand(service) }];
-    if (mode === 'iptables' && noneAnywhere) noEndpointEvidence.push({ text: 'the reject rule', command: `iptables-save -t filter | grep "${service.namespace}/${service.name}"` });
+    const noEndpointEvidence: Evidence[] = [{ text: why.text, object: why.subject, field: why.field, command: endpointSlicesCommand(service) }];
+    if (mode === 'iptables' && noneAnywhere) noEndpointEvidence.push({ text: 'the reject rule', command: sh`iptables-save -t filter | grep ${operands(`${service.namespace}/${service.name}`)}` });
     return { hops, choices: [], failure: { hop: hop('kube-proxy-dnat', what, packet, [service.id, node.id], node.id, noEndpointEvidence), summary: what, why } };
   }
 
@@ -319,15 +317,15 @@ export function resolveService(
     switch (mode) {
       case 'iptables':
         dnatLabel = `${chain ?? 'KUBE-SEP'}: DNAT to ${target}`;
-        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'} -p ${port.protocol.toLowerCase()} -j DNAT --to-destination ${target}`, object: endpoint.id, command: `iptables-save -t nat | grep ${chain ?? 'KUBE-SEP'}` });
+        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'} -p ${port.protocol.toLowerCase()} -j DNAT --to-destination ${target}`, object: endpoint.id, command: sh`iptables-save -t nat | grep ${operands(chain ?? 'KUBE-SEP')}` });
         break;
       case 'nftables':
         dnatLabel = `${chain ?? 'endpoint chain'}: dnat to ${target}`;
-        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'}: dnat to ${target}`, object: endpoint.id, command: `nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'endpoint-…'}` });
+        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'}: dnat to ${target}`, object: endpoint.id, command: sh`nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'endpoint-…'}` });
         break;
       case 'ipvs':
         dnatLabel = `IPVS: real server ${target} (masquerading forward: DNAT)`;
-        dnatEvidence.push({ text: `real server ${target} of the virtual server, forwarding method Masq`, object: endpoint.id, command: `ipvsadm -Ln ${port.protocol === 'UDP' ? '-u' : '-t'} ${entry === 'node-port' ? `${vip}:${port.nodePort ?? ''}` : joinHostPort(vip, port.port)}` });
+        dnatEvidence.push({ text: `real server ${target} of the virtual server, forwarding method Masq`, object: endpoint.id, command: sh`ipvsadm -Ln ${port.protocol === 'UDP' ? '-u' : '-t'} ${entry === 'node-port' ? `${vip}:${port.nodePort ?? ''}` : joinHostPort(vip, port.port)}` });
         break;
       case 'ebpf':
         dnatLabel = entry === 'cluster-ip' ? `Cilium socket LB: connect() to ${joinHostPort(vip, port.port)} rewritten to backend ${target}` : `Cilium BPF NodePort: DNAT to backend ${target}`;

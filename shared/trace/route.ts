@@ -10,7 +10,7 @@ import { deliver, depart, senderIP, senderPodOf } from './deliver.ts';
 import { dnsSummaryHop, lookupName, type DnsResult } from './dns.ts';
 import { clusterDomain, type Endpoint } from './endpoints.ts';
 import { gatewayFlow, ingressFlow } from './ingress.ts';
-import { block, end, noPolicy, podLabel, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
+import { block, deniedBefore, end, noPolicy, podLabel, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress, serviceLabel } from './path/hop.ts';
 import { internetClient, internetHop } from './path/internet.ts';
 import { localDeliveryHop, masqueradeAddress } from './path/nodes.ts';
@@ -79,9 +79,13 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
         if (!left.at) return { outcome: end(left.hops, 'no-route', 'no source') };
         const toNode = deliver(ctx, left.at, senderPod, { kind: 'node', host, what: `NodePort ${port} of ${serviceLabel(nodePortService)}` });
         const reached = toNode.hops.at(-1)?.packet ?? packet;
-        if (toNode.end?.verdict !== 'delivered') return { outcome: { ...toNode, hops: [...left.hops, ...toNode.hops] } };
+        // A denied egress does not end it: the node's kube-proxy and the endpoint's ingress are traced on.
+        const egress = toNode.end?.policy.egress ?? null;
+        const isEgressDenied = toNode.end?.verdict === 'policy-denied' && egress?.verdict === 'denied';
+        if (toNode.end?.verdict !== 'delivered' && !isEgressDenied) return { outcome: { ...toNode, hops: [...left.hops, ...toNode.hops] } };
         const atNode = serviceFromOutside(ctx, reached.src, nodePortService, port, { kind: 'node-port', host, address }, undefined, true);
-        return { outcome: withEgress({ ...atNode, hops: [...left.hops, ...toNode.hops.slice(0, -1), ...atNode.hops] }, toNode.end.policy.egress) };
+        const onward: Outcome = { ...atNode, hops: [...left.hops, ...toNode.hops.slice(0, -1), ...atNode.hops] };
+        return { outcome: isEgressDenied && egress ? deniedBefore(onward, egress) : withEgress(onward, egress) };
       }
       const listener =
         port !== undefined

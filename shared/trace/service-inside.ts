@@ -3,8 +3,10 @@
  * or a ClusterIP (also its LoadBalancer or external IP, which kube-proxy takes like one) that the
  * sending node's Service proxy fans out to its endpoints.
  */
-import type { ServiceRecord } from '../model/types.ts';
+import type { Id, ServiceRecord } from '../model/types.ts';
+import { kubectlObject, operands, sh } from '../text/shell.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
+import { serviceCommand } from './commands.ts';
 import { deliver, depart, senderIP, senderPodOf, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
 import { block, end, endpointFork, maxBranches, podLabel, withPort, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
@@ -15,9 +17,14 @@ import { containerFor, containerHop, intoHostStack, podEth0Hop, vethHop } from '
 import { endpointPort, proxyName, resolveService, servicePortFor, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import type { Hop, Packet } from './types.ts';
 
-export function noPortOutcome(hops: Hop[], service: ServiceRecord, port: number | undefined, protocol: string, entry: ServiceEntry): Outcome {
+/** A Service without the port asked for: the path ends at the Service, which says which it has. */
+export function noPortOutcome(hops: Hop[], service: ServiceRecord, packet: Packet, node: Id | null, entry: ServiceEntry): Outcome {
   const ports = service.ports.map((p) => `${entry === 'node-port' ? (p.nodePort ?? '-') : p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ');
-  return end(hops, 'no-route', `${serviceLabel(service)} has no ${entry === 'node-port' ? 'nodePort' : 'port'} ${port ?? ''}/${protocol}: nothing on the node matches it (its ports: ${ports || 'none'}).`);
+  const asked = `${entry === 'node-port' ? 'nodePort' : 'port'} ${packet.dstPort ?? ''}/${packet.protocol}`;
+  const stop = hop('service', `${serviceLabel(service)}: no ${asked}`, packet, [service.id], node, [
+    { text: `its ports: ${ports || 'none'}`, object: service.id, field: 'spec.ports', command: sh`kubectl get ${kubectlObject('svc', service.name, service.namespace)} -o jsonpath='{.spec.ports}'` },
+  ]);
+  return end([...hops, stop], 'no-route', `${serviceLabel(service)} has no ${asked}: nothing on the node matches it (its ports: ${ports || 'none'}).`);
 }
 
 /**
@@ -27,7 +34,7 @@ export function noPortOutcome(hops: Hop[], service: ServiceRecord, port: number 
 export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, service: ServiceRecord, port: number | undefined, vip: string | null, prefix: Hop[], entryNote: string | null, onArrive?: OnArrive): Outcome {
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip');
   const address = vip ?? service.clusterIPs[0] ?? null;
-  if (!svcPort) return noPortOutcome(prefix, service, port, ctx.protocol, 'cluster-ip');
+  if (!svcPort) return noPortOutcome(prefix, service, withPort({ src: senderIP(sender, address ?? undefined), dst: address ?? service.name, protocol: ctx.protocol }, port), sender.host.id, 'cluster-ip');
   if (!address) return end(prefix, 'no-route', `${serviceLabel(service)} has no ClusterIP.`);
   const packet: Packet = { src: senderIP(sender, address), dst: address, dstPort: svcPort.port, protocol: svcPort.protocol };
   const senderPod = senderPodOf(sender);
@@ -65,7 +72,7 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
       const snatted = { ...after, src: masq.address };
       branchHops.push(
         hop('snat', `hairpin: kube-proxy masquerades ${after.src} → ${masq.address} (${masq.device}), since the pod reaches itself`, snatted, [sender.host.id, service.id], sender.host.id, [
-          { text: 'kube-proxy marks traffic from an endpoint to its own Service for masquerade (KUBE-SEP: -s <endpoint> -j KUBE-MARK-MASQ), so the reply comes back through the node', command: `iptables-save -t nat | grep ${choice.endpoint.address}` },
+          { text: 'kube-proxy marks traffic from an endpoint to its own Service for masquerade (KUBE-SEP: -s <endpoint> -j KUBE-MARK-MASQ), so the reply comes back through the node', command: sh`iptables-save -t nat | grep ${operands(choice.endpoint.address)}` },
         ]),
       );
       after = snatted;
@@ -113,7 +120,7 @@ export function serviceByKind(ctx: Ctx, sender: Exclude<Sender, { kind: 'externa
     const packet = withPort({ src: senderIP(sender), dst: internetClient, protocol: ctx.protocol }, port ?? service.ports[0]?.port ?? 443);
     const left = depart(ctx, sender, packet);
     const note = hop('service', `${serviceLabel(service)} is type ExternalName: DNS answers CNAME ${name}, and the client connects to whatever that resolves to (no ClusterIP, no kube-proxy)`, packet, [service.id], sender.host.id, [
-      { text: `spec.externalName ${name}`, object: service.id, field: 'spec.externalName', command: `kubectl get svc -n ${service.namespace} ${service.name} -o wide` },
+      { text: `spec.externalName ${name}`, object: service.id, field: 'spec.externalName', command: serviceCommand(service) },
     ]);
     const delivered = left.at ? deliver(ctx, left.at, senderPod, { kind: 'external', what: `${name}; ${internetClient} stands for its address` }) : end([], 'no-route', 'no source');
     return { ...delivered, hops: [...prefix, note, ...left.hops, ...delivered.hops] };

@@ -4,6 +4,7 @@
  */
 import type { Host, ServiceRecord } from '../model/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
+import { serviceCommand } from './commands.ts';
 import { deliver, targetForAddress } from './deliver.ts';
 import { block, end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
 import { hop, hostOf, nodeAddress, serviceLabel } from './path/hop.ts';
@@ -44,7 +45,7 @@ export function serviceFromOutside(
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, entry);
   const first: Packet = { src: clientIP, dst: how.address, dstPort: svcPort ? (entry === 'node-port' ? (svcPort.nodePort ?? svcPort.port) : svcPort.port) : port, protocol: svcPort?.protocol ?? ctx.protocol };
   const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
-  if (!svcPort) return noPortOutcome(hops, service, port, ctx.protocol, entry);
+  if (!svcPort) return noPortOutcome(hops, service, first, how.kind === 'node-port' ? how.host.id : null, entry);
   const policy = service.externalTrafficPolicy ?? 'Cluster';
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
   const ready = Object.values(ctx.topology.hosts).filter((h) => h.isReady);
@@ -73,7 +74,7 @@ export function serviceFromOutside(
             : 'spec.externalIPs: Kubernetes does not route these; the network must bring the address to a node, where kube-proxy takes it',
         object: service.id,
         field: how.kind === 'load-balancer' ? 'status.loadBalancer.ingress' : 'spec.externalIPs',
-        command: `kubectl get svc -n ${service.namespace} ${service.name} -o wide`,
+        command: serviceCommand(service),
       },
     ];
     if (!picked.isAll) evidence.push({ text: `showing ${nodes.length} of ${eligible.length} nodes: those with endpoints, and one without` });

@@ -17,7 +17,7 @@ import { resolvedEnd, senderFor, suggestionText, traceEnd } from './ends.ts';
 import { noPolicy, type Ctx } from './outcome.ts';
 import { route } from './route.ts';
 import type { Trace, TraceOptions, TraceQuery, Verdict } from './types.ts';
-import { foldOutcome } from './verdict.ts';
+import { foldOutcome, unknownSummary, unreadKinds } from './verdict.ts';
 
 function evaluator(topology: Topology, options: TraceOptions): (flow: Flow) => PolicyVerdict {
   return (flow) => evaluatePolicy(topology, flow, options.policies ? { policies: options.policies } : {});
@@ -42,7 +42,7 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     policies: options.policies ?? Object.values(topology.policies),
     blocked: new Map(),
   };
-  const result = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => ({
+  const answer = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => ({
     query,
     from: traceEnd(query.from, from),
     to: traceEnd(query.to, to),
@@ -54,7 +54,12 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     blockers: [],
     ...extra,
   });
-  if (from.kind === 'unknown') return result('unknown-target', `Source: ${from.message}`);
+  // Once the source is known, a verdict resting on a kind that could not be read is `unknown`.
+  const result = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => {
+    const unread = unreadKinds(topology.cluster, to, extra.hops ?? []);
+    return unread.length === 0 ? answer(verdict, summary, extra) : answer('unknown', unknownSummary(unread, verdict, summary), extra);
+  };
+  if (from.kind === 'unknown') return answer('unknown-target', `Source: ${from.message}`);
   if (to.kind === 'unknown') return result('unknown-target', `Destination: ${to.message}`);
   const sender = senderFor(ctx, from);
   if (typeof sender === 'string') return result(from.kind === 'unowned' || from.kind === 'pod' ? 'no-route' : 'unknown-target', `Source: ${sender}`);

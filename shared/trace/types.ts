@@ -26,7 +26,9 @@ export interface TraceQuery {
   protocol?: Protocol;
 }
 
-export type Verdict = 'delivered' | 'policy-denied' | 'no-endpoints' | 'no-route' | 'unknown-target' | 'ambiguous';
+/** `unknown`: a kind the verdict rests on (NetworkPolicies, Services, EndpointSlices) could not be
+ * read, so no verdict can be given; the summary names the kind and what the rest of the model says. */
+export type Verdict = 'delivered' | 'policy-denied' | 'no-endpoints' | 'no-route' | 'unknown-target' | 'ambiguous' | 'unknown';
 
 export type HopKind =
   | 'container'
@@ -118,7 +120,7 @@ export interface Branch {
   endpoint: Id | null;
   pod: Id | null;
   node: Id | null;
-  verdict: Exclude<Verdict, 'ambiguous' | 'unknown-target'>;
+  verdict: Exclude<Verdict, 'ambiguous' | 'unknown-target' | 'unknown'>;
   summary: string;
   hops: Hop[];
   policy: PolicySummary;

@@ -2,10 +2,11 @@
  * A finished path folded into the trace's verdict: nested fan-outs flattened into branches, the
  * branches' verdicts combined (`ambiguous` when they disagree), and what the DNS lookup adds.
  */
+import type { ClusterInfo } from '../model/cluster.ts';
 import type { DnsResult } from './dns.ts';
 import type { Endpoint } from './endpoints.ts';
 import { maxBranches, noPolicy, type Fork, type Outcome } from './outcome.ts';
-import type { Branch, PolicySummary, Verdict } from './types.ts';
+import type { Branch, Hop, PolicySummary, Verdict } from './types.ts';
 
 function flatten(fork: Fork): Branch[] {
   const outcome = fork.outcome;
@@ -68,4 +69,27 @@ export function foldOutcome(outcome: Outcome, dns: DnsResult | undefined, to: En
   const verdict: Verdict = dnsNote && finished.verdict === 'delivered' ? 'ambiguous' : finished.verdict;
   const unknownTarget = to.kind === 'name' && finished.verdict === 'no-route' && dns?.target === null;
   return { verdict: unknownTarget ? 'unknown-target' : verdict, summary: `${finished.summary}${dnsNote}${unverifiedNote(dns)}`, branches: [], policy: finished.policy, shown: null };
+}
+
+/** The hops that say a path went through a Service (and so rests on Services and EndpointSlices). */
+const serviceHops: ReadonlySet<Hop['kind']> = new Set(['service', 'endpoint', 'kube-proxy-dnat', 'load-balancer', 'node-port', 'ingress-controller', 'dns']);
+
+/**
+ * The kinds a trace's verdict rests on that the source could not read: NetworkPolicies for any
+ * flow (a missing policy reads as "allowed"); Services and EndpointSlices unless the destination
+ * is a pod or node reached without one (a missing Service reads as "no such target", a missing
+ * EndpointSlice as "no endpoints"). A trace with any of them has the verdict `unknown`.
+ */
+export function unreadKinds(cluster: ClusterInfo, to: Endpoint, hops: readonly Hop[]): ClusterInfo['unavailableKinds'] {
+  const isDirect = (to.kind === 'pod' || to.kind === 'node') && !hops.some((hop) => serviceHops.has(hop.kind));
+  const needed = isDirect ? ['networkpolicies'] : ['networkpolicies', 'services', 'endpointslices'];
+  return cluster.unavailableKinds.filter((k) => needed.includes(k.kind.toLowerCase()));
+}
+
+const kindNames: Record<string, string> = { networkpolicies: 'NetworkPolicies', services: 'Services', endpointslices: 'EndpointSlices' };
+
+/** The summary of an `unknown` trace: what could not be read, then what the rest of the model says. */
+export function unknownSummary(unread: ClusterInfo['unavailableKinds'], verdict: Verdict, summary: string): string {
+  const kinds = unread.map((k) => `${kindNames[k.kind.toLowerCase()] ?? k.kind} (${k.reason.replace(/\.$/, '')})`).join(' and ');
+  return `Unknown: ${kinds} could not be read, and the verdict depends on them.\nWith what could be read: ${verdict}. ${summary}`;
 }

@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import { buildToxiproxy } from '../faults/toxiproxy.ts';
 import { buildControlPlane, clusterScripts, ControlPlaneError, startControlPlane } from './harness.ts';
 
 declare module 'vitest' {
@@ -20,6 +21,8 @@ declare module 'vitest' {
     kubeconfig: string;
     /** Its API server URL; '' when it is unavailable. */
     server: string;
+    /** Path of toxiproxy's server (test/cluster/build-toxiproxy), for the fault tests; '' when it could not be built. */
+    toxiproxy: string;
   }
 }
 
@@ -37,6 +40,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     console.log(`control plane unavailable: ${reason}`);
     project.provide('kubeconfig', '');
     project.provide('server', '');
+    project.provide('toxiproxy', '');
   };
   if (process.env.PODPATH_SKIP_CLUSTER) {
     unavailable('PODPATH_SKIP_CLUSTER is set');
@@ -49,6 +53,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   } catch (error) {
     unavailable(reasonOf(error));
     return undefined;
+  }
+
+  // The fault tests' TCP proxy, built (and cached) the same way; without it they say why.
+  try {
+    project.provide('toxiproxy', await buildToxiproxy((line) => line.startsWith('build:') && console.log(line)));
+  } catch (error) {
+    console.log(`toxiproxy unavailable: ${reasonOf(error)}`);
+    project.provide('toxiproxy', '');
   }
 
   const started = Date.now();

@@ -2,14 +2,14 @@
 // driven in Debian's Chromium by Playwright.
 import { existsSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { toGraphElements } from '../../renderer/graph/elements.ts';
 import { describeElement } from '../../shared/describe/build.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
-import { repoRoot } from './serve.ts';
+import { repoRoot, type RunningServe } from './serve.ts';
 import { usePage } from './page.ts';
 
 const hasChromium = existsSync(chromiumPath);
@@ -22,7 +22,28 @@ const resultsDir = join(repoRoot, 'test-results');
 describe.skipIf(!hasChromium)('browser mode in Chromium', () => {
   let page: Page;
   let problems: string[] = [];
-  usePage(['--demo'], (opened) => ({ page, problems } = opened));
+  let server: RunningServe;
+  let browser: Browser;
+  usePage(['--demo'], (opened) => ({ page, problems, server, browser } = opened));
+
+  test('the token came in the fragment, left the address bar, and set no cookie', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32}$/);
+    expect(page.url()).toBe(server.url.replace(/#.*/, ''));
+    expect(await page.evaluate(() => sessionStorage.getItem('podpath.token'))).toBe(server.url.split('#token=')[1]);
+    expect(await page.context().cookies()).toEqual([]);
+  });
+
+  test('a page opened without the token gets the files but not the cluster, and says why', async () => {
+    // A new context: no sessionStorage, as for another site's page or another browser profile.
+    const stranger = await browser.newPage();
+    try {
+      await stranger.goto(server.url.replace(/#.*/, ''));
+      await expect.poll(() => stranger.getByTestId('disconnected').textContent(), { timeout: 10_000 }).toContain('missing token');
+      expect(await stranger.locator('[data-element-count]').count()).toBe(0);
+    } finally {
+      await stranger.close();
+    }
+  });
 
   test('draws every element of the demo model', async () => {
     const graph = page.getByTestId('graph');

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { maxSnapshotBytes } from '../../../shared/ipc.ts';
 import { ManifestError } from '../../../shared/kube/documents.ts';
 import { parseSnapshot, serializeSnapshot } from '../../../shared/snapshot/format.ts';
 import { derive } from '../../../shared/topology/derive.ts';
@@ -61,7 +62,7 @@ describe('readManifestFiles', () => {
 
   test('a missing file says so', async () => {
     await expect(readManifestFiles([join(scratch, 'nope.yaml')])).rejects.toThrow(/nope\.yaml: no such file/);
-    await expect(readManifestFiles([scratch])).rejects.toThrow(/is a directory/);
+    await expect(readManifestFiles([scratch])).rejects.toThrow(/: a directory, not a file/);
   });
 
   test('an empty file is no objects, not an error', async () => {
@@ -90,5 +91,41 @@ describe('buildSnapshotFromFiles', () => {
     const topology = derive(snapshot.objects);
     expect(Object.keys(topology.services)).toContain('svc:shop/web');
     expect(Object.keys(topology.namespaces).sort()).toEqual(['ns:default', 'ns:shop']);
+  });
+});
+
+describe('files that hold no Kubernetes object (issue 12)', () => {
+  test('a binary file is refused as binary, not written as an empty snapshot', async () => {
+    const path = join(scratch, 'image.png');
+    await writeFile(path, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xfe]));
+    await expect(buildSnapshotFromFiles([path])).rejects.toThrow(/image\.png: a binary file, not text \(a NUL byte at offset 8\)/);
+  });
+
+  test('bytes that are not UTF-8 are refused the same way', async () => {
+    const path = join(scratch, 'latin1.bin');
+    await writeFile(path, Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0xff, 0xfe, 0x0a]));
+    await expect(buildSnapshotFromFiles([path])).rejects.toThrow(/latin1\.bin: not UTF-8 text/);
+  });
+
+  test('text with no object Podpath reads fails naming each file and why its documents were skipped', async () => {
+    const notes = join(scratch, 'notes.txt');
+    await writeFile(notes, 'just some words\n');
+    const error = await buildSnapshotFromFiles([notes]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as Error).message).toBe(
+      `No Kubernetes object Podpath reads was found in ${notes}; no snapshot written.\n  ${notes}: skipped (none): a string where a Kubernetes object was expected`,
+    );
+    const deployment = join(scratch, 'deployment.yaml');
+    await writeFile(deployment, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n');
+    await expect(buildSnapshotFromFiles([notes, deployment])).rejects.toThrow(
+      `No Kubernetes object Podpath reads was found in ${notes}, ${deployment}; no snapshot written.\n  ${notes}: skipped (none): a string where a Kubernetes object was expected\n  ${deployment}: skipped Deployment: web: apps/v1 Deployment is not a kind Podpath reads`,
+    );
+  });
+
+  test('a file over the size limit is refused before it is read, naming its size and the limit', async () => {
+    const path = join(scratch, 'huge.json');
+    await writeFile(path, '');
+    await truncate(path, maxSnapshotBytes + 10 * 1024 * 1024);
+    await expect(readManifestFiles([path])).rejects.toThrow(`${path}: 60 MB, over the 50 MB Podpath reads`);
   });
 });

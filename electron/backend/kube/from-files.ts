@@ -2,12 +2,12 @@
  * A cluster read from files instead of an API server: `kubectl get -o json` output and YAML
  * manifests, for offline use, bug reports and tests.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ManifestError, parseDocuments } from '../../../shared/kube/documents.ts';
 import { mergeObjects, objectsFromDocuments, type SkippedObject } from '../../../shared/kube/manifests.ts';
 import { objectKinds, type ClusterObjects, type ObjectKind } from '../../../shared/kube/objects.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../../../shared/snapshot/format.ts';
+import { fileProblem, readTextFile } from '../read-text.ts';
 
 export interface ManifestFiles {
   objects: ClusterObjects;
@@ -19,7 +19,8 @@ export interface ManifestFiles {
 /**
  * Reads each file as JSON or as multi-document YAML and returns the trimmed objects in them
  * (later files win where two hold the same object), what was skipped and why, and counts.
- * Throws a ManifestError for a missing file or a syntax error.
+ * Throws a ManifestError for a file that cannot be read (missing, too large, binary) or a
+ * syntax error.
  */
 export async function readManifestFiles(paths: string[]): Promise<ManifestFiles> {
   const sets: ClusterObjects[] = [];
@@ -38,12 +39,18 @@ export async function readManifestFiles(paths: string[]): Promise<ManifestFiles>
 /**
  * A snapshot of the objects in the files, with what was read and skipped for the caller to
  * report. The snapshot carries no context, server or Kubernetes version: files have none.
+ * Files in which no object Podpath reads was found are an error naming what was skipped and
+ * why: an empty snapshot from the wrong files would look like an empty cluster.
  */
 export async function buildSnapshotFromFiles(
   paths: string[],
   capturedAt = new Date(),
 ): Promise<{ snapshot: Snapshot; counts: Record<ObjectKind, number>; skipped: SkippedObject[] }> {
   const { objects, counts, skipped } = await readManifestFiles(paths);
+  if (Object.values(counts).every((n) => n === 0)) {
+    const reasons = skipped.map((s) => `\n  ${s.source}: skipped ${s.kind}: ${s.reason}`).join('');
+    throw new ManifestError(paths.join(', '), `No Kubernetes object Podpath reads was found in ${paths.join(', ')}; no snapshot written.${reasons}`);
+  }
   const snapshot: Snapshot = {
     format: snapshotFormat,
     version: snapshotVersion,
@@ -61,11 +68,8 @@ export async function buildSnapshotFromFiles(
 
 async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ManifestError(path, `${path}: no such file`);
-    if (code === 'EISDIR') throw new ManifestError(path, `${path}: is a directory, not a file`);
-    throw new ManifestError(path, `${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ManifestError(path, `${path}: ${fileProblem(error)}`, null);
   }
 }

@@ -114,12 +114,57 @@ export function describePath(path: string | undefined): string {
   return text.length > 200 ? `${text.slice(0, 197)}…` : text;
 }
 
-/** Removes what looks like a credential: bearer tokens, JWTs, long opaque strings. */
+/** PEM blocks whole: private keys, and certificates with them (nobody's business in an error); one cut short too. */
+const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g;
+/** The userinfo of any URL: `https://user:password@host`. */
+const urlUserInfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+/** `Authorization: Basic …`, `"Proxy-Authorization": "Bearer …"`: the scheme stays, the credentials go. */
+const authorization = /((?:proxy-)?authorization["']?\s*[:=]\s*["']?)((?:basic|bearer|digest|negotiate|ntlm|token)\s+)?[^\s"',;}]+/gi;
+/** `Basic <base64>` on its own; redacted only when it decodes to `user:password`, so "basic auth" stays. */
+const basicCredentials = /\b(basic\s+)([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])/gi;
+const jwt = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
+/**
+ * The names of fields that hold credentials, as kubeconfigs, JSON bodies, YAML and env write
+ * them: `token`, `id-token`, `client-key-data`, `client-certificate-data`, `password`,
+ * `DB_PASSWORD`, `clientSecret`, `apiKey`, `aws_secret_access_key`, `privateKey`, …
+ */
+const credentialName = String.raw`[\w.-]*(?:token|passw(?:or)?d|pwd|secret|credential|key-data|certificate-data|key)[\w.-]*`;
+/** A value: quoted (JSON's escapes inside), or bare up to a space or a separator; never an object or list. */
+const credentialValue = String.raw`"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"',;&{}[\]]+`;
+// Where a credential's value stands after its name; each captures (before, name, separator, value).
+/** `"password": "x"`, `'token': 'x'`: JSON, YAML's flow style, printed dictionaries. */
+const quotedPair = new RegExp(String.raw`(["'])(${credentialName})(\1\s*[:=]\s*)(${credentialValue})`, 'gi');
+/** `client-key-data: LS0t…` starting a line of YAML (in prose, "Token: Token for x" is words). */
+const yamlPair = new RegExp(String.raw`^([ \t]*(?:- )?)(${credentialName})(:[ \t]+)(${credentialValue})`, 'gim');
+/** `token=x`, `DB_PASSWORD=x`, `?access_token=x&…`. */
+const assignment = new RegExp(String.raw`(^|[^\w.-])(${credentialName})(=)(${credentialValue})`, 'gi');
+
+function hiddenValue(_match: string, before: string, name: string, separator: string, value: string): string {
+  const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+  return `${before}${name}${separator}${quote}…${quote}`;
+}
+
+function isUserAndPassword(base64: string): boolean {
+  return Buffer.from(base64, 'base64').toString('latin1').includes(':');
+}
+
+/**
+ * Removes what looks like a credential from text that leaves the process (an error shown or
+ * logged): PEM blocks, the userinfo of URLs, Authorization headers, bearer and basic
+ * credentials, JWTs, and the value of every field named like a credential, in JSON, YAML, env
+ * and query-string forms. Hiding a harmless value costs little; showing a real one leaks it.
+ */
 export function redact(text: string): string {
   return text
-    .replace(/(bearer\s+)\S+/gi, '$1…')
-    .replace(/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '…')
-    .replace(/((?:token|password|secret)["']?\s*[:=]\s*["']?)[\w.~+/=-]{12,}/gi, '$1…');
+    .replace(pemBlock, '-----BEGIN $1-----…-----END $1-----')
+    .replace(urlUserInfo, '$1…@')
+    .replace(authorization, (_match, name: string, scheme: string | undefined) => `${name}${scheme ?? ''}…`)
+    .replace(/(bearer\s+)[^\s"',;}]+/gi, '$1…')
+    .replace(basicCredentials, (match, basic: string, base64: string) => (isUserAndPassword(base64) ? `${basic}…` : match))
+    .replace(jwt, '…')
+    .replace(quotedPair, hiddenValue)
+    .replace(yamlPair, hiddenValue)
+    .replace(assignment, hiddenValue);
 }
 
 export function stripAnsi(text: string): string {

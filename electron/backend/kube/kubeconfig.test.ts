@@ -1,9 +1,10 @@
 // Kubeconfig loading against real files in temp dirs, and client-node driven by what we load.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { maxSnapshotBytes } from '../../../shared/ipc.ts';
 import { configForContext } from './context-config.ts';
 import { KubeError } from './kube-error.ts';
 import { kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig.ts';
@@ -154,6 +155,32 @@ describe('loadKubeconfig', () => {
 
     const tabbed = write(dir, 'tab.yaml', 'apiVersion: v1\nclusters:\n\t- name: c\n');
     expect(thrown(() => loadKubeconfig([tabbed])).message).toContain(`${tabbed}:3 `);
+  });
+
+  test('YAML nested deeper than the limit is kubeconfig-invalid naming the line, not a stack overflow (issue 12)', () => {
+    const dir = tempDir();
+    const file = write(dir, 'deep.yaml', `apiVersion: v1\nclusters:\n${'- '.repeat(3000)}x\n`);
+    const error = thrown(() => loadKubeconfig([file]));
+    expect(error.code).toBe('kubeconfig-invalid');
+    expect(error.message).toMatch(new RegExp(`^The kubeconfig ${file}:3 is not valid YAML: nested deeper than 256 levels at line 3, column \\d+\\.`));
+  });
+
+  test('an alias without its anchor is kubeconfig-invalid, not a raw ReferenceError (found by fuzzing, issue 12)', () => {
+    const file = write(tempDir(), 'alias.yaml', '<<: *a\n');
+    const error = thrown(() => loadKubeconfig([file]));
+    expect(error.code).toBe('kubeconfig-invalid');
+    expect(error.message).toMatch(new RegExp(`^The kubeconfig ${file}:1 is not valid: Unresolved alias \\(the anchor must be set before the alias\\): a\\.`));
+  });
+
+  test('a file over the size limit, or binary, is refused before it is parsed (issue 12)', () => {
+    const dir = tempDir();
+    const huge = write(dir, 'huge', '');
+    truncateSync(huge, maxSnapshotBytes + 1024 * 1024);
+    const error = thrown(() => loadKubeconfig([huge]));
+    expect(error.code).toBe('kubeconfig-invalid');
+    expect(error.message).toMatch(new RegExp(`^Cannot read the kubeconfig ${huge}: 51 MB, over the 50 MB Podpath reads\\.`));
+    const binary = write(dir, 'binary', '\u0000\u0001');
+    expect(thrown(() => loadKubeconfig([binary])).message).toMatch(/a binary file, not text/);
   });
 
   test('a file of the wrong shape is kubeconfig-invalid with the line of the entry', () => {

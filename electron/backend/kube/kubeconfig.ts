@@ -3,12 +3,14 @@
  * merged the way kubectl merges them, and the contexts they offer (never their credentials). A
  * context's own KubeConfig is context-config.ts; the context last used, remembered-context.ts.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { ContextInfo, ContextList } from '../../../shared/ipc.ts';
+import { checkYamlDepth, formatPath, NestingError, tooDeepAt } from '../../../shared/kube/nesting.ts';
+import { FileReadError, readTextFileSync } from '../read-text.ts';
 import { describeKubeError } from './errors.ts';
 import { KubeError, serverOrigin } from './kube-error.ts';
 import { isRecord, type Raw } from './raw.ts';
@@ -112,14 +114,19 @@ export function loadKubeconfig(paths: string[]): LoadedKubeconfig {
   return { files, config, contexts, current };
 }
 
-/** The file's text; null when it does not exist. Other read failures are errors. */
+/** The file's text; null when it does not exist. Other read failures are errors, and so is a
+ * file over the size limit or one that is not text. */
 function readKubeconfigText(file: string): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFileSync(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const cause = error instanceof FileReadError ? error.cause : error;
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw describeKubeError(error, { file });
+    if (cause) throw describeKubeError(cause, { file });
+    throw new KubeError('kubeconfig-invalid', `Cannot read the kubeconfig ${file}: ${(error as FileReadError).problem}.`, {
+      hint: 'Point KUBECONFIG / --kubeconfig at a kubeconfig file.',
+    });
   }
 }
 
@@ -131,6 +138,14 @@ interface ParsedFile {
 }
 
 function parseKubeconfig(file: string, text: string): ParsedFile {
+  try {
+    checkYamlDepth(text);
+  } catch (error) {
+    if (!(error instanceof NestingError)) throw error;
+    throw new KubeError('kubeconfig-invalid', `The kubeconfig ${file}${error.line ? `:${error.line}` : ''} is not valid YAML: ${error.message}.`, {
+      hint: 'Fix that line, or point KUBECONFIG / --kubeconfig at another file.',
+    });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   const [yamlError] = doc.errors;
@@ -143,8 +158,17 @@ function parseKubeconfig(file: string, text: string): ParsedFile {
   };
 
   const result: ParsedFile = { clusters: [], users: [], contexts: [], currentContext: null };
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias without its anchor, or one that expands too far.
+    throw invalid(doc.contents, error instanceof Error ? error.message.replace(/\.$/, '') : String(error));
+  }
   if (root === null || root === undefined) return result; // an empty file is an empty config, as for kubectl
+  // An alias inside its own anchor makes a value that contains itself, which no JSON can hold.
+  const cycle = tooDeepAt(root);
+  if (cycle) throw invalid(doc.contents, new NestingError(formatPath(cycle)).message);
   if (typeof root !== 'object' || Array.isArray(root)) {
     throw invalid(doc.contents, 'it is not a kubeconfig (expected a mapping with clusters, users and contexts)');
   }

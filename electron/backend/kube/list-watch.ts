@@ -4,14 +4,17 @@
  * LIST is paged (`limit`/`continue`) and restarts when the continue token expires (410). WATCH
  * asks for bookmarks and resumes from the last resourceVersion it saw; a 410 Gone (the server no
  * longer has that history) relists, and the relist replaces the cache so deletions missed while
- * away are seen. Network failures reconnect with exponential backoff and full jitter. The loop
- * never stops silently: it ends only on `stop()` or on an error the caller must act on
- * (401/403/404 during LIST), reported through `onStatus`.
+ * away are seen. Network failures, timeouts and 5xx answers reconnect with exponential backoff
+ * and full jitter; after `unavailableAfter` failed tries in a row the state is `unavailable` (with
+ * the error and the count) until a LIST or WATCH succeeds again. The loop never stops silently: it
+ * ends only on `stop()` or on an error the caller must act on (401/403/404 during LIST), reported
+ * through `onStatus`.
  * resourceVersions are opaque: compared only for equality, never ordered.
  */
+import { STATUS_CODES } from 'node:http';
 import { KubeHttpError, type KubeClient } from './client.ts';
 
-export type ListWatchState = 'loading' | 'live' | 'reconnecting' | 'stopped' | 'failed';
+export type ListWatchState = 'loading' | 'live' | 'reconnecting' | 'unavailable' | 'stopped' | 'failed';
 
 export interface ListWatchOptions<T> {
   client: KubeClient;
@@ -27,6 +30,10 @@ export interface ListWatchOptions<T> {
   watchTimeoutSeconds?: number;
   /** Abort a watch that has sent nothing (not even a bookmark) for this long. */
   idleTimeoutMs?: number;
+  /** Give up on one page of a LIST after this long (and try again). */
+  listTimeoutMs?: number;
+  /** Failed tries in a row after which the kind is `unavailable` rather than `reconnecting`. */
+  unavailableAfter?: number;
   backoff?: { initialMs: number; maxMs: number };
   /** For tests: watch from this resourceVersion once, as if the watch had fallen behind. */
   resumeFrom?: string;
@@ -54,6 +61,8 @@ export class ListWatch<T> {
   resourceVersion: string | null = null;
   /** How many times the full list was (re)read; tests read it to see a relist happen. */
   lists = 0;
+  /** Failed tries since the last successful LIST or WATCH. */
+  private failures = 0;
   private readonly abort = new AbortController();
   private readonly options: Required<Omit<ListWatchOptions<T>, 'resumeFrom'>> & { resumeFrom?: string };
   private running: Promise<void> | null = null;
@@ -63,12 +72,18 @@ export class ListWatch<T> {
       pageSize: 500,
       watchTimeoutSeconds: 290,
       idleTimeoutMs: 150_000,
+      listTimeoutMs: 60_000,
+      unavailableAfter: 3,
       backoff: { initialMs: 500, maxMs: 30_000 },
       ...options,
     };
   }
 
-  /** Starts the loop; resolves when the first LIST has completed (or rejects when it cannot). */
+  /**
+   * Starts the loop; resolves when the first LIST has completed or the kind has become
+   * `unavailable` (the loop keeps trying: `lists` says whether it ever listed), and rejects on an
+   * error retrying cannot fix.
+   */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.running = this.run(resolve, reject);
@@ -90,20 +105,21 @@ export class ListWatch<T> {
     if (!needsList) this.resourceVersion = this.options.resumeFrom ?? null;
     let isFirst = true;
     let delay = this.options.backoff.initialMs;
+    const succeeded = () => {
+      delay = this.options.backoff.initialMs;
+      this.failures = 0;
+      this.options.onStatus('live', null);
+    };
     while (!this.isStopped) {
       try {
         if (needsList) {
           await this.list();
           needsList = false;
-          delay = this.options.backoff.initialMs;
-          this.options.onStatus('live', null);
+          succeeded();
           if (isFirst) listed();
           isFirst = false;
         }
-        await this.watch(() => {
-          delay = this.options.backoff.initialMs;
-          this.options.onStatus('live', null);
-        });
+        await this.watch(succeeded);
       } catch (error) {
         if (this.isStopped) break;
         if (error instanceof GoneError || (error instanceof KubeHttpError && error.statusCode === 410)) {
@@ -115,7 +131,15 @@ export class ListWatch<T> {
           if (isFirst) failed(error);
           return;
         }
-        this.options.onStatus('reconnecting', describe(error), error);
+        this.failures++;
+        if (this.failures < this.options.unavailableAfter) {
+          this.options.onStatus('reconnecting', describe(error), error);
+        } else {
+          this.options.onStatus('unavailable', `${describe(error)} after ${this.failures} tries`, error);
+          // The caller draws what it has, saying this kind is missing; the loop goes on trying.
+          if (isFirst) listed();
+          isFirst = false;
+        }
         // Full jitter: a fleet of watchers must not reconnect in step.
         await sleep(Math.random() * delay, this.abort.signal);
         delay = Math.min(delay * 2, this.options.backoff.maxMs);
@@ -133,7 +157,7 @@ export class ListWatch<T> {
       if (continueToken) query.set('continue', continueToken);
       let page: ObjectList;
       try {
-        page = await this.options.client.getJSON<ObjectList>(`${this.options.path}?${query}`, { signal: this.abort.signal, timeoutMs: 60_000 });
+        page = await this.options.client.getJSON<ObjectList>(`${this.options.path}?${query}`, { signal: this.abort.signal, timeoutMs: this.options.listTimeoutMs });
       } catch (error) {
         if (continueToken && error instanceof KubeHttpError && error.statusCode === 410) {
           // The continue token expired mid-list: start over for a consistent snapshot.
@@ -221,6 +245,12 @@ export class ListWatch<T> {
 }
 
 function describe(error: unknown): string {
+  if (error instanceof KubeHttpError) {
+    // `500 Internal Server Error`, and the server's own words when they say more.
+    const status = `${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'HTTP error'}`;
+    const message = error.message.replace(/^\d+: /, '');
+    return message === STATUS_CODES[error.statusCode] || message.startsWith('HTTP ') ? status : `${status}: ${message}`;
+  }
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ? `${error.message} (${cause.code})` : error.message;

@@ -3,15 +3,17 @@
  * (an address, a chain or interface name) shown with its copy button.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { printable } from '../../../shared/text/printable.ts';
 import { copyText } from './copy.ts';
 
 type CopyState = { status: 'idle' } | { status: 'copied' } | { status: 'failed'; reason: string };
 
 /**
  * Copies `text` on click and says so beside itself: "Copied", or why the clipboard refused.
- * Icon-sized unless it has children (a labelled action such as "Copy as JSON").
+ * Icon-sized unless it has children (a labelled action such as "Copy as JSON"). The clipboard
+ * gets `text` exactly; the label shows its control characters as escapes.
  */
-export function CopyButton({ text, label = `Copy ${text}`, title, children }: { text: string; label?: string; title?: string; children?: ReactNode }) {
+export function CopyButton({ text, label = `Copy ${printable(text)}`, title, children }: { text: string; label?: string; title?: string; children?: ReactNode }) {
   const [state, setState] = useState<CopyState>({ status: 'idle' });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   // The clipboard answers asynchronously; by then the selection may have changed.

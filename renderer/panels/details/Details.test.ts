@@ -59,3 +59,18 @@ describe('the details panel draws from describeElement', () => {
     expect(panel('group:unscheduled')).toMatch(/Unscheduled pods .*recommender-\S+ shop · Pending/);
   });
 });
+
+describe('names with control characters', () => {
+  test('the title shows them as escapes, where they would otherwise draw nothing', () => {
+    const objects = structuredClone(demo.objects);
+    const object = objects.pods.find((p) => p.metadata.namespace === 'shop' && p.metadata.name === 'db-0')!;
+    object.metadata.name = 'db\u001b[2J\u202e0';
+    const renamed = derive(objects, demo.source);
+    const pod = Object.values(renamed.pods).find((p) => p.uid === object.metadata.uid)!;
+    const element = graphElementById(renamed, 'node', pod.id)!;
+    const html = renderToStaticMarkup(createElement(Details, { api, topology: renamed, element }));
+    const title = /<h2>(.*?)<\/h2>/s.exec(html)![1]!;
+    expect(title).toContain('db\\u001b[2J\\u202e0');
+    expect(title).not.toMatch(/[\p{Cc}\u202a-\u202e]/u);
+  });
+});

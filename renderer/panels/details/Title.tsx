@@ -4,6 +4,7 @@
  */
 import { createContext, useContext } from 'react';
 import type { ElementDescription } from '../../../shared/describe/types.ts';
+import { printable } from '../../../shared/text/printable.ts';
 import { editTrace } from '../../state/ui.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { copyableName, descriptionJson } from './copy.ts';
@@ -23,11 +24,12 @@ export function Title({ kind, name, namespace }: { kind: string; name: string; n
   return (
     <header className="details-title">
       <div className="details-kind">{kind}</div>
+      {/* A control character in a name draws nothing (or a box): shown as its escape instead. */}
       <h2>
-        {name}
+        {printable(name)}
         {copyName && <CopyButton text={copyName} />}
       </h2>
-      {namespace && <div className="muted">namespace {namespace}</div>}
+      {namespace && <div className="muted">namespace {printable(namespace)}</div>}
       {description && (
         <div className="details-actions">
           <CopyButton text={descriptionJson(description)} label="Copy as JSON" title="Copy everything this panel shows, as JSON (the podpath describe record)">

@@ -9,6 +9,7 @@ import type { ObjectView, PodpathApi } from '../../../shared/ipc.ts';
 import { internetId } from '../../../shared/model/types.ts';
 import { parseSnapshot } from '../../../shared/snapshot/format.ts';
 import { derive } from '../../../shared/topology/derive.ts';
+import { shellRuns, type ShellRun } from '../../../test/shell-words.ts';
 import { graphElementById } from '../../graph/element-lookup.ts';
 import { copyableName, copyText, descriptionJson, kubectlGetCommand, objectYaml } from './copy.ts';
 import { Details } from './Details.tsx';
@@ -64,6 +65,16 @@ describe('what the details panel copies', () => {
     expect(kubectlGetCommand(view)).toBe('kubectl get pods -n shop db-0 -o yaml');
     const node = demo.objects.nodes[0]!;
     expect(kubectlGetCommand({ id: 'node:x', kind: 'nodes', object: node })).toBe(`kubectl get nodes ${node.metadata.name} -o yaml`);
+  });
+
+  test('the copied commands hold a stranger\'s names as one word each', () => {
+    const name = "db;touch${IFS}/tmp/x;#'";
+    const object = { metadata: { name, namespace: '-n shop', uid: 'x' } };
+    const [{ runs, errors }] = shellRuns([kubectlGetCommand({ id: 'pod:x', kind: 'pods', object })]) as [ShellRun];
+    expect(errors).toBe('');
+    expect(runs).toEqual([['kubectl', 'get', 'pods', '-n', '-n shop', name, '-o', 'yaml']]);
+    const flag = kubectlGetCommand({ id: 'pod:x', kind: 'pods', object: { metadata: { name: '--all-namespaces', namespace: 'shop', uid: 'x' } } });
+    expect(flag).toBe('kubectl get -n shop pods/--all-namespaces -o yaml');
   });
 
   test('a refused clipboard is a message, not a throw', async () => {

@@ -5,19 +5,21 @@
 import { stringify as stringifyYaml } from 'yaml';
 import type { ElementDescription } from '../../../shared/describe/types.ts';
 import type { ObjectView } from '../../../shared/ipc.ts';
+import { kubectlObject, sh } from '../../../shared/text/shell.ts';
 
 /**
  * The element's name as a user types it: `namespace/name` for namespaced objects, the name for
  * cluster-scoped ones, the interface name for a device or veth (null while it is unknown), the
  * address for an endpoint, `namespace/pod` plus `-c container` for a container (what `kubectl
- * logs` and `kubectl exec` take). Null when there is nothing to name (the Internet).
+ * logs` and `kubectl exec` take; the container quoted, as it follows a flag). Null when there is
+ * nothing to name (the Internet).
  */
 export function copyableName(description: ElementDescription): string | null {
   switch (description.kind) {
     case 'pod':
       return `${description.pod.namespace}/${description.pod.name}`;
     case 'container':
-      return `${description.pod.namespace ? `${description.pod.namespace}/` : ''}${description.pod.name} -c ${description.container.name}`;
+      return `${description.pod.namespace ? `${description.pod.namespace}/` : ''}${description.pod.name} ${sh`-c ${description.container.name}`}`;
     case 'node':
       return description.node.name;
     case 'device':
@@ -52,7 +54,7 @@ export function objectYaml(view: ObjectView): string {
 /** The command that prints the full object from the cluster, e.g. `kubectl get pods -n shop web-1 -o yaml`. */
 export function kubectlGetCommand(view: ObjectView): string {
   const { name, namespace } = view.object.metadata;
-  return `kubectl get ${view.kind.toLowerCase()}${namespace ? ` -n ${namespace}` : ''} ${name} -o yaml`;
+  return sh`kubectl get ${kubectlObject(view.kind.toLowerCase(), name, namespace || undefined)} -o yaml`;
 }
 
 export type CopyResult = { ok: true } | { ok: false; reason: string };

@@ -1,7 +1,8 @@
 /**
  * core/v1: Nodes, Namespaces, Pods, Services, and the ConfigMaps that reveal the datapath.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { parseYaml } from '../nesting.ts';
 import type { ConfigMap, Container, ContainerPort, KubeNode, Namespace, NodeAddress, ObjectMeta, Pod, PodDNSConfig, Service, ServicePort } from '../objects.ts';
 import { bool, compact, type Data, intOrString, isRecord, list, nonEmpty, num, oneOf, record, str, stringMap, strings } from './read.ts';
 

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../kube/nesting.ts';
 import type { ClusterObjects } from '../../kube/objects.ts';
 import { type DatapathDetection, detected, unknownCni } from './detector.ts';
 import { cmName, dsNameAndImage, findConfigMap, findDaemonSet, images } from './evidence.ts';

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../kube/nesting.ts';
 import type { ClusterObjects } from '../../kube/objects.ts';
 import { envOf, findConfigMap, findDaemonSet } from './evidence.ts';
 import type { FlannelNetConf } from './flannel.ts';

@@ -5,6 +5,7 @@
 import type { CniInfo } from '../../model/cluster.ts';
 import type { Host } from '../../model/types.ts';
 import { internetId } from '../../model/types.ts';
+import { sh } from '../../text/shell.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
 import { deviceOf, hop, nodeAddress, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
 
@@ -64,7 +65,7 @@ export function toInternet(ctx: PathContext, host: Host, packet: Packet, isFromP
   hops.push(
     hop('route', `node ${host.name}: default route, dev ${uplinkName(ctx, host)}`, current, [host.id, uplink?.id], host.id, [
       { text: 'no route of the pod network or the node network covers it: the default route (its gateway is not in the Kubernetes API)' },
-      { text: `on node ${host.name}`, command: `ip route get ${packet.dst}` },
+      { text: `on node ${host.name}`, command: sh`ip route get ${packet.dst}` },
     ]),
     hop('uplink', `node ${host.name}${uplinkSuffix(ctx, host)} → out of the cluster, ${current.src} → ${current.dst}`, current, [uplink?.id, host.id], host.id, [{ text: uplink?.evidence ?? 'the node\'s uplink', object: uplink?.id ?? host.id }]),
     internetHop(current, 'out', what),

@@ -7,6 +7,7 @@
  */
 import type { Device, DeviceRole, Host, HostRoute, PodRecord } from '../../model/types.ts';
 import { cidrContains } from '../../net/ip.ts';
+import { operands, sh } from '../../text/shell.ts';
 import { routeBetween } from '../../topology/node-routes.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
 import { bare, deviceById, deviceOf, hop, isV6, nodeAddress, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
@@ -57,21 +58,22 @@ function tunnelCommand(ctx: PathContext, device: Device, peerIP: string): string
   if (ctx.cni.name === 'cilium') return 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf tunnel list';
   switch (device.encapsulation ?? ctx.cni.encapsulation) {
     case 'vxlan':
-      return `bridge fdb show dev ${name}; ip neigh show dev ${name}`;
+      return sh`bridge fdb show dev ${name}; ip neigh show dev ${name}`;
     case 'wireguard':
-      return `wg show ${name}`;
+      return sh`wg show ${name}`;
     case 'ipip':
-      return `ip -d link show ${name}; ip route get ${peerIP}`;
+      return sh`ip -d link show ${name}; ip route get ${peerIP}`;
     default:
-      return `ip -d link show ${name}`;
+      return sh`ip -d link show ${name}`;
   }
 }
 
 function capture(encap: ReturnType<typeof encapsulationOf>, peer: string): string {
-  if (!encap) return `tcpdump -ni any host ${peer}`;
-  if (encap.protocol === 'IPIP') return `tcpdump -ni any 'ip proto 4 and host ${peer}'`;
-  if (encap.protocol === 'GRE') return `tcpdump -ni any 'ip proto 47 and host ${peer}'`;
-  return `tcpdump -ni any 'udp port ${encap.port ?? 0} and host ${peer}'`;
+  // The filter is one word: tcpdump joins its words into one expression anyway.
+  if (!encap) return sh`tcpdump -ni any ${operands('host', peer)}`;
+  if (encap.protocol === 'IPIP') return sh`tcpdump -ni any ${`ip proto 4 and host ${peer}`}`;
+  if (encap.protocol === 'GRE') return sh`tcpdump -ni any ${`ip proto 47 and host ${peer}`}`;
+  return sh`tcpdump -ni any ${`udp port ${encap.port ?? 0} and host ${peer}`}`;
 }
 
 /** What the peer's address for the tunnel's outer header is: its datapath IP (Flannel's
@@ -98,7 +100,7 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
   const toUnder = underlayAddress(to, dst);
   const uplinkFrom = deviceOf(ctx, from, 'uplink');
   const uplinkTo = deviceOf(ctx, to, 'uplink');
-  const routeCommand = { text: `on node ${from.name}`, command: `ip route get ${dst}` };
+  const routeCommand = { text: `on node ${from.name}`, command: sh`ip route get ${dst}` };
 
   if (destinationIsNode) {
     hops.push(
@@ -130,7 +132,7 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
       hops.push(
         hop('bridge', `${bridge.name ?? 'bridge'} on node ${from.name}: ${bridge.role === 'ovs-bridge' ? 'OVS flows send it to the tunnel port' : 'to the tunnel device'}`, packet, [bridge.id, from.id], from.id, [
           { text: bridge.evidence, object: bridge.id },
-          { text: 'the flows', command: bridge.role === 'ovs-bridge' ? `ovs-ofctl dump-flows ${bridge.name ?? 'br-int'}` : `bridge fdb show br ${bridge.name ?? 'weave'}` },
+          { text: 'the flows', command: bridge.role === 'ovs-bridge' ? sh`ovs-ofctl dump-flows ${operands(bridge.name ?? 'br-int')}` : sh`bridge fdb show br ${bridge.name ?? 'weave'}` },
         ]),
       );
     }
@@ -174,7 +176,7 @@ function wire(ctx: PathContext, from: Host, to: Host, packet: Packet, uplinkFrom
     : `node ${from.name}${uplinkSuffix(ctx, from)} → node ${to.name}${uplinkSuffix(ctx, to)} over the node network, ${src} → ${dst}`;
   const evidence: Evidence[] = [{ text: uplinkFrom?.evidence ?? `node ${from.name}'s uplink`, object: uplinkFrom?.id ?? from.id }];
   if (encap) evidence.push({ text: `on node ${from.name}, the encapsulated packets leaving`, command: capture(encap, dst) });
-  else evidence.push({ text: `on node ${from.name}`, command: `tcpdump -ni any host ${packet.dst}` });
+  else evidence.push({ text: `on node ${from.name}`, command: capture(null, packet.dst) });
   return hop('uplink', label, packet, [uplinkFrom?.id, uplinkTo?.id, from.id, to.id], from.id, evidence);
 }
 
@@ -187,7 +189,7 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
   const veth = pod.veth ? ctx.topology.veths[pod.veth] : undefined;
   const hostEnd = hostEndName(ctx, pod);
   const bridge = deviceById(ctx, veth?.bridge ?? null);
-  const check = { text: `on node ${host.name}`, command: `ip route get ${packet.dst}` };
+  const check = { text: `on node ${host.name}`, command: sh`ip route get ${packet.dst}` };
   if (bridge) {
     const hops: Hop[] = [];
     if (!isL2Local) {
@@ -202,7 +204,7 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
     hops.push(
       hop('bridge', `${bridge.name ?? 'bridge'} on node ${host.name}: ${isL2Local ? 'switches the frame' : 'forwards it'} to port ${hostEnd} (${pod.namespace}/${pod.name})`, packet, [bridge.id, pod.veth, host.id], host.id, [
         { text: bridge.evidence, object: bridge.id },
-        { text: 'where the bridge learned the pod\'s MAC', command: `bridge fdb show br ${bridge.name ?? 'cni0'}` },
+        { text: 'where the bridge learned the pod\'s MAC', command: sh`bridge fdb show br ${bridge.name ?? 'cni0'}` },
       ]),
     );
     return hops;
@@ -211,7 +213,7 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
     return [
       hop('route', `node ${host.name}: Cilium eBPF finds ${packet.dst} is a local endpoint and redirects it to ${hostEnd}`, packet, [host.id, pod.veth, deviceOf(ctx, host, 'gateway')?.id], host.id, [
         { text: 'Cilium delivers to local pods by eBPF redirect to their lxc device; the only kernel route is the node\'s pod range via cilium_host', object: host.id, field: 'routes' },
-        { text: 'the endpoint and its interface', command: `kubectl -n kube-system exec ds/cilium -- cilium-dbg endpoint list | grep ${packet.dst}` },
+        { text: 'the endpoint and its interface', command: sh`kubectl -n kube-system exec ds/cilium -- cilium-dbg endpoint list | grep ${operands(packet.dst)}` },
       ]),
     ];
   }
@@ -236,7 +238,7 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
 export function localDeliveryHop(host: Host, packet: Packet, what: string): Hop {
   return hop('route', `node ${host.name}: ${packet.dst} is local (${what})`, packet, [host.id], host.id, [
     { text: `${packet.dst} is an address of node ${host.name}; the kernel delivers it to the root netns`, object: host.id, field: 'status.addresses' },
-    { text: `on node ${host.name}`, command: `ip route get ${packet.dst}` },
+    { text: `on node ${host.name}`, command: sh`ip route get ${packet.dst}` },
   ]);
 }
 

@@ -4,9 +4,9 @@
  */
 import type { ContainerRecord, PodRecord } from '../../model/types.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
+import { sh } from '../../text/shell.ts';
+import { kubectlExec } from '../commands.ts';
 import { bare, deviceById, hop, hostOf, isV6, podAddress, type PathContext } from './hop.ts';
-
-const kubectlExec = (pod: PodRecord, command: string): string => `kubectl exec -n ${pod.namespace} ${pod.name} -- ${command}`;
 
 /** The container a packet leaves from or arrives at: the one asked for, else the one declaring
  * the port, else the pod's only app container. */
@@ -44,7 +44,7 @@ export function containerHop(ctx: PathContext, pod: PodRecord, container: Contai
 export function loHop(pod: PodRecord, packet: Packet): Hop {
   return hop('lo', `lo in ${pod.namespace}/${pod.name}: the pod's own address is local, so the kernel loops it back`, packet, [pod.id], pod.host, [
     { text: 'containers of one pod share a netns: traffic between them (to 127.0.0.1 or the pod IP) goes through lo and never leaves the pod', object: pod.id },
-    { text: 'check: the local routing table', command: kubectlExec(pod, `ip route get ${packet.dst}`) },
+    { text: 'check: the local routing table', command: kubectlExec(pod, sh`ip route get ${packet.dst}`) },
   ]);
 }
 
@@ -59,7 +59,7 @@ export function podEth0Hop(ctx: PathContext, pod: PodRecord, packet: Packet, dir
     direction === 'out'
       ? [
           { text: route ? `default route ${route.provenance}: ${route.how}` : 'the pod\'s default route is not known', object: pod.id },
-          { text: 'check the route the pod takes', command: kubectlExec(pod, `ip route get ${packet.dst}`) },
+          { text: 'check the route the pod takes', command: kubectlExec(pod, sh`ip route get ${packet.dst}`) },
         ]
       : [{ text: `${address} is the pod's address (status.podIPs)`, object: pod.id, field: 'status.podIPs' }];
   return hop('pod-eth0', label, packet, [pod.id, pod.veth], pod.host, evidence);
@@ -72,7 +72,7 @@ function vethEvidence(ctx: PathContext, pod: PodRecord): Evidence[] {
   const evidence: Evidence[] = [{ text: `host end ${veth.hostEnd.provenance}: ${veth.hostEnd.how}`, object: veth.id }];
   evidence.push(
     veth.hostEnd.name
-      ? { text: `on node ${host?.name ?? '?'}`, command: `ip -d link show ${veth.hostEnd.name}` }
+      ? { text: `on node ${host?.name ?? '?'}`, command: sh`ip -d link show ${veth.hostEnd.name}` }
       : { text: `find the host end on node ${host?.name ?? '?'}: eth0's peer ifindex, then the link with that index`, command: `${kubectlExec(pod, 'cat /sys/class/net/eth0/iflink')}; ip -o link | grep "^<iflink>:"` },
   );
   if (ctx.cni.podAttachment === 'routed') evidence.push({ text: `the host end answers for the pod's gateway (proxy ARP), so the packet enters node ${host?.name ?? '?'}'s routing table` });
@@ -126,7 +126,7 @@ export function intoHostStack(ctx: PathContext, pod: PodRecord, packet: Packet):
   return [
     hop('bridge', label, packet, [bridge.id, bridge.host], bridge.host, [
       { text: bridge.evidence, object: bridge.id },
-      { text: 'the bridge\'s ports', command: `bridge link show master ${bridge.name ?? 'cni0'}` },
+      { text: 'the bridge\'s ports', command: sh`bridge link show master ${bridge.name ?? 'cni0'}` },
     ]),
   ];
 }
