@@ -1,7 +1,7 @@
 /**
  * The fault soak (issue 12): a live session on a private test control plane, through toxiproxy,
  * for `minutes` (default 10). Faults follow one another — latency, a bandwidth limit, resets,
- * half-open connections, connections cut after a few bytes, the proxy down, kube-apiserver killed
+ * half-open connections, connections cut after a few bytes, the proxy down, kube-apiserver or etcd killed
  * or stopped and started again — each held a few seconds while Pods are created, relabelled and
  * deleted behind it. After each, the time from lifting the fault until the live model equals a
  * fresh LIST is measured (the churn paused meanwhile, so there is one answer to converge to). Reports the faults
@@ -23,7 +23,7 @@ import { buildToxiproxy, startToxiproxy, type Proxy, type Toxic } from '../test/
 /** A fault not lifted within this long of being lifted is counted as not converged. */
 const convergeMs = 60_000;
 
-type Fault = { name: string } & ({ toxics: Toxic[] } | { proxyDown: true } | { apiserver: 'kill' | 'stop' });
+type Fault = { name: string } & ({ toxics: Toxic[] } | { proxyDown: true } | { apiserver: 'kill' | 'stop' } | { etcd: 'kill' | 'stop' });
 
 const faults: Fault[] = [
   { name: 'latency 300±200 ms', toxics: [{ type: 'latency', attributes: { latency: 300, jitter: 200 } }] },
@@ -35,6 +35,8 @@ const faults: Fault[] = [
   { name: 'proxy down', proxyDown: true },
   { name: 'kube-apiserver killed', apiserver: 'kill' },
   { name: 'kube-apiserver stopped', apiserver: 'stop' },
+  { name: 'etcd killed', etcd: 'kill' },
+  { name: 'etcd stopped', etcd: 'stop' },
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,6 +104,12 @@ export async function benchSoak(minutes: number): Promise<void> {
         await sleep(heldMs);
         isChurning = false;
         await proxy.setEnabled(true);
+        liftedAt = performance.now();
+      } else if ('etcd' in fault) {
+        await cp.stopEtcd({ kill: fault.etcd === 'kill' });
+        await sleep(heldMs);
+        isChurning = false;
+        await cp.startEtcd();
         liftedAt = performance.now();
       } else {
         await cp.stopApiServer({ kill: fault.apiserver === 'kill' });

@@ -12,4 +12,13 @@ describe('keepServingThroughFaults', () => {
     expect(process.emit('unhandledRejection', 'refused', Promise.resolve())).toBe(true);
     expect(lines).toEqual([expect.stringMatching(/^podpath: an internal error, still serving: URIError: URI malformed/), 'podpath: an unhandled rejection, still serving: refused']);
   });
+
+  test('logs no secret the fault carries', () => {
+    const process = new EventEmitter();
+    const lines: string[] = [];
+    keepServingThroughFaults(process, (line) => lines.push(line));
+    process.emit('uncaughtException', new Error('cannot reach https://admin:hunter2@127.0.0.1:6443 with Authorization: Bearer abcdefghijklmnop'));
+    expect(lines.join('\n')).not.toMatch(/hunter2|abcdefghijklmnop/);
+    expect(lines[0]).toContain('127.0.0.1:6443');
+  });
 });

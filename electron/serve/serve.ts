@@ -23,6 +23,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { dispatchRequest, maxSnapshotBytes, socketPath, socketProtocol, tokenProtocolPrefix, type Reply, type WireMessage } from '../../shared/ipc.ts';
 import type { Backend } from '../backend/backend.ts';
+import { redact } from '../backend/kube/kube-error.ts';
 import { hostsFor, type Hosts } from './hosts.ts';
 
 export interface ServeOptions {
@@ -68,6 +69,11 @@ const contentTypes: Record<string, string> = {
 
 const statusTexts: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' };
 
+/** A fault of Podpath's own, logged without any secret the error may carry (a URL's userinfo, a token). */
+function logFault(what: string, error: unknown): void {
+  console.error(redact(`podpath: ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+}
+
 export async function serve(options: ServeOptions): Promise<Served> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const listenHost = options.host ?? '127.0.0.1';
@@ -102,7 +108,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
       answerHttp(req, res, hosts, options.rendererDir);
     } catch (error) {
       // A bug, not the client's fault: answer it and keep serving.
-      console.error('podpath: a request failed:', error);
+      logFault('a request failed', error);
       if (!res.headersSent) refuse(res, 500, 'Podpath failed on this request.');
       else res.destroy();
     }
@@ -128,7 +134,7 @@ export async function serve(options: ServeOptions): Promise<Served> {
         attach(ws, options.backend);
       });
     } catch (error) {
-      console.error('podpath: a WebSocket handshake failed:', error);
+      logFault('a WebSocket handshake failed', error);
       refuseUpgrade(socket, 400);
     }
   });
@@ -174,7 +180,7 @@ function answerHttp(req: IncomingMessage, res: ServerResponse, hosts: Hosts, ren
   // The page connects back to the name it was loaded from.
   const csp = contentSecurityPolicy({ connectSrc: [`ws://${host}`] });
   sendFile(res, rendererDir, path, csp, req.method === 'HEAD').catch((error: unknown) => {
-    console.error('podpath: a file could not be served:', error);
+    logFault('a file could not be served', error);
     if (!res.headersSent) refuse(res, 500, 'Podpath failed on this request.');
     else res.destroy();
   });

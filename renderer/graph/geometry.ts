@@ -3,6 +3,7 @@
  * places boxes so that labels never collide). One place, so the two cannot drift apart.
  * Units are model pixels: what the canvas shows at zoom 1.
  */
+import { printable } from '../../shared/text/printable.ts';
 
 /** A point in model coordinates. */
 export interface Point {
@@ -79,6 +80,10 @@ export function charsThatFit(width: number, fontSize: number = text.size): numbe
   return Math.max(4, Math.floor(width / (fontSize * text.charWidth)));
 }
 
+/** One line of a label, control characters in it shown as escapes (a name may hold a line break or
+ * a bidirectional override that would forge or reorder what is drawn), cut to `maxChars`. */
 export function truncate(value: string, maxChars: number): string {
-  return value.length <= maxChars ? value : `${value.slice(0, Math.max(1, maxChars - 1))}…`;
+  const line = printable(value);
+  return line.length <= maxChars ? line : `${line.slice(0, Math.max(1, maxChars - 1))}…`;
 }
+

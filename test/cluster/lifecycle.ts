@@ -37,6 +37,11 @@ export interface ControlPlane {
   startApiServer(): Promise<void>;
   /** stopApiServer() then startApiServer(). */
   restartApiServer(): Promise<void>;
+  /** Stops etcd only, gracefully or (`{ kill: true }`) as a crash; kube-apiserver keeps running
+   * and answers what its watch cache holds, and errors for the rest. */
+  stopEtcd(options?: { kill?: boolean }): Promise<void>;
+  /** Starts etcd again on its port and data dir; resolves once /health is ok. */
+  startEtcd(): Promise<void>;
 }
 
 export class ControlPlaneError extends Error {
@@ -124,7 +129,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
 export function connectControlPlane(kubeconfig: string): ControlPlane {
   const dir = dirname(kubeconfig);
   const server = readKubeconfig(kubeconfig, 'admin').server;
-  const restart = (arg: string) => runScript(clusterScripts.restartApiServer, [arg], { dir }).then(() => {});
+  const restart = (arg: string, component = 'kube-apiserver') => runScript(clusterScripts.restartApiServer, [arg, component], { dir }).then(() => {});
   return {
     kubeconfig,
     server,
@@ -134,5 +139,7 @@ export function connectControlPlane(kubeconfig: string): ControlPlane {
     stopApiServer: (options) => restart(options?.kill ? 'kill' : 'stop'),
     startApiServer: () => restart('start'),
     restartApiServer: () => restart('restart'),
+    stopEtcd: (options) => restart(options?.kill ? 'kill' : 'stop', 'etcd'),
+    startEtcd: () => restart('start', 'etcd'),
   };
 }

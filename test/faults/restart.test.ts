@@ -1,6 +1,7 @@
-// kube-apiserver killed (SIGKILL, as a crash) and stopped gracefully, mid-watch, in a loop, on a
-// control plane of this file's own: while it is down every kind becomes unavailable in the model;
-// once it is back the live model equals a fresh LIST, the changes made since included.
+// kube-apiserver, then etcd, killed (SIGKILL, as a crash) and stopped gracefully, mid-watch, in a
+// loop, on a control plane of this file's own: while the API server is down every kind becomes
+// unavailable in the model; once it is back the live model equals a fresh LIST, the changes made
+// since included.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { LiveSession } from '../../electron/backend/session.ts';
 import { adminApi, startControlPlane, waitFor, type ControlPlane, type KubeApi } from '../cluster/harness.ts';
@@ -55,6 +56,21 @@ describe.skipIf(!kubeconfig)('kube-apiserver killed and restarted under a live s
       await cp.stopApiServer({ kill: how === 'killed' });
       await waitFor(() => session.topology.cluster.unavailableKinds.some((k) => k.kind === 'pods'), convergeMs, 'Pods unavailable in the model');
       await cp.startApiServer();
+      await churn.step();
+      await converge(session, api, ns, convergeMs);
+      await waitFor(() => session.topology.cluster.unavailableKinds.length === 0, convergeMs, 'no kind unavailable in the model');
+    });
+  }
+
+  for (const [round, how] of [
+    [1, 'killed'],
+    [2, 'stopped'],
+  ] as const) {
+    test(`etcd round ${round}, ${how}, with changes made just after it is back: the model equals a fresh LIST`, async () => {
+      await cp.stopEtcd({ kill: how === 'killed' });
+      // The API server stays up: its watches may go quiet or end, its LISTs fail, for as long as
+      // etcd is away; whatever the session makes of that, once etcd is back it converges.
+      await cp.startEtcd();
       await churn.step();
       await converge(session, api, ns, convergeMs);
       await waitFor(() => session.topology.cluster.unavailableKinds.length === 0, convergeMs, 'no kind unavailable in the model');
