@@ -10,6 +10,7 @@ import { problemCounts } from '../../shared/doctor/format.ts';
 import type { Problem, Severity } from '../../shared/doctor/types.ts';
 import { CopyButton } from './details/CopyButton.tsx';
 import { usePopover } from './popover.ts';
+import { printable } from '../../shared/text/printable.ts';
 
 export interface ProblemsProps {
   /** The doctor's problems, errors first. */
@@ -103,7 +104,7 @@ function ProblemItem({ problem, onChoose }: { problem: Problem; onChoose(id: str
           {marks[problem.severity]}
         </span>
         <span className="problem-subject">{problem.subject}</span>
-        <span className="problem-message">{problem.message}</span>
+        <span className="problem-message">{printable(problem.message)}</span>
       </button>
       {(problem.why.length > 0 || problem.fix !== null) && (
         <details className="problem-more">

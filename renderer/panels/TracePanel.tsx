@@ -18,6 +18,7 @@ import { Blockers } from './trace/Blockers.tsx';
 import { PolicyBlock } from './trace/PolicyBlock.tsx';
 import { runTrace } from './trace-request.ts';
 import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
+import { printable } from '../../shared/text/printable.ts';
 
 export interface TracePanelProps {
   topology: Topology;
@@ -240,7 +241,7 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
             (with the cluster’s policies: {verdictText[before.verdict].toLowerCase()})
           </span>
         )}
-        {!isSaidByBlockers && <p className="trace-summary">{trace.summary}</p>}
+        {!isSaidByBlockers && <p className="trace-summary">{printable(trace.summary, 'layout')}</p>}
       </div>
       <Blockers blockers={blockers} topology={topology} whatIf={whatIf} />
       <PolicyBlock trace={trace} branch={branch} blockers={blockers} />
@@ -255,7 +256,7 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
         {trace.dns && (
           <section className="trace-section">
             <h3>DNS: {trace.dns.name}</h3>
-            <p>{trace.dns.summary}</p>
+            <p>{printable(trace.dns.summary)}</p>
             <HopList hops={trace.dns.hops} start={1} testId="trace-dns-hops" marks={marks} />
           </section>
         )}
@@ -287,7 +288,7 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
             {branch && (
               <>
                 <p className="muted">{branch.selection}</p>
-                {branch.verdict !== 'policy-denied' && <p>{branch.summary}</p>}
+                {branch.verdict !== 'policy-denied' && <p>{printable(branch.summary, 'layout')}</p>}
                 <HopList hops={branch.hops} start={lookupHops + trace.hops.length + 1} testId="trace-branch-hops" marks={marks} />
               </>
             )}

@@ -13,6 +13,7 @@ import type { Blocker, BlockerKind } from '../../../shared/trace/types.ts';
 import { editTrace, select } from '../../state/ui.ts';
 import { fixText } from '../trace-request.ts';
 import { PolicyLine } from './PolicyBlock.tsx';
+import { printable } from '../../../shared/text/printable.ts';
 
 /** Where a blocker is, when its line does not say: the lookup's come before the connection. */
 const tags: Partial<Record<BlockerKind, string>> = { 'dns-policy': 'DNS', 'dns-failed': 'DNS' };
@@ -61,7 +62,7 @@ export function Blockers({ blockers, topology, whatIf }: { blockers: readonly Bl
               </span>
               <div>
                 {tag && <span className="trace-blocker-tag">{tag}</span>}
-                <span data-testid="trace-blocker-text">{b.line}</span>
+                <span data-testid="trace-blocker-text">{printable(b.line)}</span>
                 <Foot blocker={b} topology={topology} />
               </div>
             </li>

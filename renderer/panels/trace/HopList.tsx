@@ -8,6 +8,7 @@ import type { Hop, Packet } from '../../../shared/trace/types.ts';
 import { select } from '../../state/ui.ts';
 import { CopyButton } from '../details/CopyButton.tsx';
 import type { HopMarks } from '../TracePanel.tsx';
+import { printable } from '../../../shared/text/printable.ts';
 
 function packetText(p: Packet): string {
   const end = (address: string, port: number | undefined) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
@@ -42,7 +43,7 @@ export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: nu
                   ×
                 </span>
               )}
-              <span className="trace-hop-kind">{hop.kind}</span> {hop.label}
+              <span className="trace-hop-kind">{hop.kind}</span> {printable(hop.label)}
             </button>
             <div className="trace-packet">{packetText(hop.packet)}</div>
             {hop.evidence.length > 0 && (
