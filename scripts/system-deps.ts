@@ -1,6 +1,7 @@
 /**
  * The system packages the test suite needs and npm cannot provide: Debian's Chromium (for the
- * browser tests) and a font for legible screenshots. Installed once, as root, with apt;
+ * browser tests), a font for legible screenshots, and the network lab's CNI plugins, iptables,
+ * nftables, conntrack and iproute2. Installed once, as root, with apt;
  * otherwise the missing ones are named so a person can install them.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,13 @@ export const chromiumPath = '/usr/bin/chromium';
 const needs: { path: string; pkg: string }[] = [
   { path: chromiumPath, pkg: 'chromium' },
   { path: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', pkg: 'fonts-dejavu-core' },
+  // The network lab (test/lab): the real CNI plugins, kube-proxy's iptables and nftables
+  // front ends, conntrack, and ip for the namespaces.
+  { path: '/usr/lib/cni/bridge', pkg: 'containernetworking-plugins' },
+  { path: '/usr/sbin/iptables', pkg: 'iptables' },
+  { path: '/usr/sbin/nft', pkg: 'nftables' },
+  { path: '/usr/sbin/conntrack', pkg: 'conntrack' },
+  { path: '/usr/sbin/ip', pkg: 'iproute2' },
 ];
 
 export function ensureSystemDeps(log: (line: string) => void): { missing: string[] } {
