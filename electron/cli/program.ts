@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { parseProtocol, parsePort as parseTracePort } from '../../shared/trace/query.ts';
 import { printable } from '../../shared/text/printable.ts';
 import type { Protocol } from '../../shared/trace/types.ts';
+import { defaultNodeTimeoutMs, defaultProbeImage } from '../backend/probe/defaults.ts';
 import { parsePublicHost } from '../serve/hosts.ts';
 import { addKubeOptions } from './common.ts';
 import type { DescribeOptions } from './describe.ts';
@@ -21,6 +22,22 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port).');
   return port;
+}
+
+function netnsPair(value: string, previous: { node: string; netns: string }[] | undefined): { node: string; netns: string }[] {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError('expected NODE=NETNS: the Node\'s name and a network namespace of this machine (ip netns list).');
+  return [...(previous ?? []), { node: value.slice(0, at), netns: value.slice(at + 1) }];
+}
+
+function repeatable(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds greater than 0.');
+  return seconds;
 }
 
 function publicHost(value: string): string {
@@ -106,7 +123,15 @@ export function buildProgram(): Command {
       .command('snapshot')
       .description('Write a snapshot of a cluster (or of manifest files) that Podpath can open offline.')
       .requiredOption('-o, --output <file>', 'snapshot file to write')
-      .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster'),
+      .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster')
+      .option('--probe-netns <node=netns>', "attach the datapath of node NODE, read in the network namespace NETNS of this machine (repeatable)", netnsPair)
+      .option('--probe-local <node>', "attach the datapath of node NODE, read in this machine's own network namespace (Podpath runs on the node)")
+      .addOption(new Option('--probe-node <name>', "attach node NAME's datapath, read through its kind/minikube container or a debug pod (asks first; repeatable)").argParser(repeatable).conflicts('fromFiles'))
+      .addOption(new Option('--probe-all-nodes', "attach every node's datapath, as --probe-node does").conflicts(['fromFiles', 'probeNode']))
+      .option('--probe-image <image>', `the debug pod's image: it needs ip, bridge, iptables-save, nft and ipvsadm (default ${defaultProbeImage})`)
+      .option('--probe-namespace <ns>', "where debug pods are created (default: the context's namespace, else default)")
+      .addOption(new Option('--probe-timeout <seconds>', 'the limit for reading one node, a debug pod starting included').argParser(positiveSeconds).default(defaultNodeTimeoutMs / 1000))
+      .option('--yes', 'create debug pods without asking (the consent text is still printed)'),
   ).action(async (options: SnapshotOptions) => (await import('./snapshot.ts')).snapshotCommand(options));
 
   addKubeOptions(
