@@ -45,12 +45,19 @@ export interface LocalPolicyNodes {
   withPods: Host[];
 }
 
+const localPolicyNodesOf = new WeakMap<Topology, LocalPolicyNodes>();
+
+/** Found once per topology (a topology is never changed in place: a change makes a new one). */
 export function localPolicyNodes(topology: Topology): LocalPolicyNodes {
+  const known = localPolicyNodesOf.get(topology);
+  if (known) return known;
   const ready = Object.values(topology.hosts)
     .filter((h) => h.isReady)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const hostsWithPods = new Set(Object.values(topology.pods).flatMap((p) => (p.host && p.phase !== 'Succeeded' && p.phase !== 'Failed' ? [p.host] : [])));
-  return { ready, withPods: ready.filter((h) => hostsWithPods.has(h.id)) };
+  const nodes = { ready, withPods: ready.filter((h) => hostsWithPods.has(h.id)) };
+  localPolicyNodesOf.set(topology, nodes);
+  return nodes;
 }
 
 /** Where a Local traffic policy leaves nodes without an endpoint to use: of the nodes it is judged

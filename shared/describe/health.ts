@@ -8,7 +8,7 @@
 import { matchesSelector } from '../kube/selector.ts';
 import type { EndpointRecord, ServiceRecord, Topology } from '../model/types.ts';
 import { describeSelector } from '../policy/words.ts';
-import { localPolicyGaps, localPolicyNodes, type LocalGap } from './endpoint-use.ts';
+import { localPolicyGaps, localPolicyNodes, usesLocalEndpoints, type LocalGap } from './endpoint-use.ts';
 import type { ServiceHealth } from './types.ts';
 
 const rank = { ok: 0, info: 1, warning: 2, error: 3 } as const;
@@ -98,7 +98,7 @@ export function serviceHealth(topology: Topology, service: ServiceRecord, endpoi
     if (fallback === 0) return { level: 'error', line: `${counts}: connections are rejected` };
     raise('warning');
     clauses.push(`kube-proxy falls back to the ${fallback === 1 ? 'one' : fallback} terminating that still serve${fallback === 1 ? 's' : ''}`);
-  } else {
+  } else if (usesLocalEndpoints(service)) {
     for (const gap of localPolicyGaps(topology, service, endpoints, localPolicyNodes(topology))) {
       const clause = localClause(service, gap);
       raise(clause.level);
