@@ -1,9 +1,14 @@
 /**
  * kube-proxy's Service model read back from its nftables rules (pkg/proxy/nftables/proxier.go):
  * table `ip kube-proxy` / `ip6 kube-proxy`; the `service-ips` and `service-nodeports` verdict
- * maps say which address and port goes to which `service-`/`external-` chain; a service chain
- * picks an `endpoint-` chain with `numgen random mod N vmap { 0 : goto …, 1 : goto … }`, so each
- * endpoint's chance is the share of the N slots that lead to it; an endpoint chain DNATs. Ports
+ * maps say which address and port goes to which `service-`/`external-` chain. A service (or
+ * `local-`) chain picks an endpoint with `numgen random mod N`, so each endpoint's chance is the
+ * share of the N slots that lead to it, in one of two layouts:
+ *   - `dnat to numgen random mod N map { 0 : 10.244.1.2 . 8080, … }`: the chain DNATs itself, and
+ *     there are no endpoint chains (kube-proxy 1.36, read in the lab: test/lab/rules.test.ts);
+ *   - `numgen random mod N vmap { 0 : goto endpoint-…, … }`, each `endpoint-` chain DNATing: the
+ *     older layout (../shared/reference), and 1.36's for ClientIP affinity, whose endpoint chains
+ *     also add the client to their `affinity-` set. Ports
  * without endpoints are elements of `no-endpoint-services` / `no-endpoint-nodeports`, with the
  * ServicePortName as the element's comment.
  */
@@ -91,7 +96,7 @@ export function kubeProxyFromNftables(ruleset: NftRuleset, family: 'inet' | 'ine
     if (match[1] === 'service' || match[1] === 'local') {
       const dispatch = dispatchOf(chain.name, match[1] === 'service' ? 'cluster' : 'local', rulesOf(chain.name), rulesOf, sets);
       p.dispatches.push(dispatch);
-      if (rulesOf(chain.name).some((r) => r.expr.some((e) => verdictOf(e)?.target === 'mark-for-masquerade'))) p.isMasqueraded = true;
+      if (rulesOf(chain.name).some(marksForMasquerade)) p.isMasqueraded = true;
     }
   }
   const firewalled = new Set(entriesOf(sets.get('firewall-ips')).map((e) => stringOf(e.parts[0])));
@@ -112,6 +117,11 @@ export function kubeProxyFromNftables(ruleset: NftRuleset, family: 'inet' | 'ine
       });
     }
   }
+  // 1.36 marks traffic to any ClusterIP from outside the cluster in one rule of `services`
+  // (`ip daddr @cluster-ips ip saddr != <cluster CIDR> meta mark set meta mark | 0x4000`) rather
+  // than in each service chain: every port behind a ClusterIP is masqueraded that way.
+  const isClusterIPMasqueraded = rulesOf('services').some((r) => marksForMasquerade(r) && r.expr.some((e) => JSON.stringify(e).includes('"@cluster-ips"')));
+  if (isClusterIPMasqueraded) for (const p of ports.values()) if (p.frontends.some((f) => f.kind === 'cluster-ip')) p.isMasqueraded = true;
   for (const [mapName, isNodePort] of [['no-endpoint-services', false], ['no-endpoint-nodeports', true]] as const) {
     for (const entry of entriesOf(sets.get(mapName))) {
       const [ip, protocol, portNumber] = isNodePort ? [null, ...entry.parts] : entry.parts;
@@ -143,6 +153,14 @@ function dispatchOf(chain: string, scope: Dispatch['scope'], rules: NftRule[], r
       if (match && typeof match.right === 'string' && match.right.startsWith('@affinity-')) {
         affinitySeconds = sets.get(match.right.slice(1))?.timeout ?? null;
       }
+      const inline = dnatMapOf(e);
+      if (inline) {
+        for (const [target, count] of inline.slots) {
+          const { ip, port } = inline.targets.get(target)!;
+          endpoints.push({ target, ip, port, chain: null, probability: count / inline.mod, how: `numgen random mod ${inline.mod}`, counters: null, dnatCounters: rule.counters });
+        }
+        continue;
+      }
       const mod = vmap?.key?.numgen?.mod;
       if (!vmap || typeof mod !== 'number' || mod <= 0) continue;
       const slots = new Map<string, number>();
@@ -154,6 +172,41 @@ function dispatchOf(chain: string, scope: Dispatch['scope'], rules: NftRule[], r
     }
   }
   return { chain, scope, endpoints, affinitySeconds };
+}
+
+/** A jump to `mark-for-masquerade`, or (1.36) the mark set inline: `meta mark set meta mark | 0x4000`. */
+function marksForMasquerade(rule: NftRule): boolean {
+  return rule.expr.some((e) => {
+    if (verdictOf(e)?.target === 'mark-for-masquerade') return true;
+    const mangle = e && typeof e === 'object' && 'mangle' in e ? (e.mangle as { key?: { meta?: { key?: unknown } }; value?: unknown }) : null;
+    return mangle?.key?.meta?.key === 'mark' && !!mangle.value && typeof mangle.value === 'object' && '|' in mangle.value;
+  });
+}
+
+/**
+ * `dnat to numgen random mod N map { 0 : ip . port, … }`, which libnftables writes as
+ * `{"dnat": {"family": "ip", "addr": {"map": {"key": {"numgen": …}, "data": {"set": [[0,
+ * {"concat": [ip, port]}], …]}}}}}`: each target with the number of slots that lead to it.
+ */
+function dnatMapOf(statement: unknown) {
+  if (!statement || typeof statement !== 'object' || !('dnat' in statement)) return null;
+  const addr = (statement.dnat as { addr?: unknown } | null)?.addr;
+  const map = addr && typeof addr === 'object' && 'map' in addr ? (addr.map as { key?: { numgen?: { mod?: unknown } }; data?: { set?: unknown } }) : null;
+  const mod = map?.key?.numgen?.mod;
+  if (!map || typeof mod !== 'number' || mod <= 0 || !Array.isArray(map.data?.set)) return null;
+  const slots = new Map<string, number>();
+  const targets = new Map<string, { ip: string | null; port: number | null }>();
+  for (const pair of map.data.set) {
+    const value: unknown = Array.isArray(pair) ? pair[1] : null;
+    const [ip, port] = value && typeof value === 'object' && 'concat' in value && Array.isArray(value.concat) ? (value.concat as unknown[]) : [value];
+    const address = stringOf(ip);
+    if (address === null) continue;
+    const portNumber = numberOf(port);
+    const target = portNumber === null ? address : hostPort(address, portNumber);
+    targets.set(target, { ip: address, port: portNumber });
+    slots.set(target, (slots.get(target) ?? 0) + 1);
+  }
+  return { mod, slots, targets };
 }
 
 function endpointOf(chain: string, probability: number, how: string, rules: NftRule[]): ObservedEndpoint {

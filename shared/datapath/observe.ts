@@ -67,7 +67,13 @@ export function observeNode(reading: NodeReading): ObservedNode {
   const bridgePorts = parseIf('bridgeLinks', parseBridgeLink) ?? [];
 
   const addressesOf = (name: string) => addressRows.find((a) => a.name === name)?.addresses.map((a) => a.cidr) ?? [];
-  const uplinks = new Set(routes.filter((r) => r.table === 'main' && r.dst === 'default').flatMap((r) => [r.dev, ...r.nexthops.map((n) => n.dev)]));
+  // The node's ways out: the default route's devices, and the devices its tunnels send through
+  // (a node without a default route still has those; in the lab, eth0 is a veth to the underlay
+  // and would otherwise pass for a pod's).
+  const uplinks = new Set([
+    ...routes.filter((r) => r.table === 'main' && r.dst === 'default').flatMap((r) => [r.dev, ...r.nexthops.map((n) => n.dev)]),
+    ...links.map((l) => l.tunnel?.device),
+  ]);
   const masters = new Set([...links.map((l) => l.master), ...bridgePorts.map((p) => p.master)].filter((m): m is string => m !== null));
   const roleOf = (link: Link): ObservedDevice['role'] => {
     if (link.flags.includes('LOOPBACK') || link.name === 'lo') return 'loopback';

@@ -216,7 +216,8 @@ export interface ObservedEndpoint {
   target: string | null;
   ip: string | null;
   port: number | null;
-  /** KUBE-SEP-… or endpoint-…; null in IPVS mode. */
+  /** KUBE-SEP-… or endpoint-…; null in IPVS mode, and in nftables mode where the service chain
+   * DNATs itself (kube-proxy 1.36 without ClientIP affinity writes no endpoint chains). */
   chain: string | null;
   /** The chance a new connection that reaches this dispatch picks this endpoint: iptables'
    * cascade of `--probability` values, nftables' `numgen random mod N` (1/N each), IPVS rr/wrr
