@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { DescribeDocument } from '../shared/describe/types.ts';
 import type { DiffReport } from '../shared/snapshot/diff-report.ts';
 import { repoRoot } from './e2e/serve.ts';
+import { labObjects, labPodObject, labReading } from './fixtures/datapath/lab-cluster.ts';
 import { runPodpath } from './podpath-cli.ts';
 
 const demoPath = 'assets/demo-cluster.podpath.json';
@@ -62,6 +63,23 @@ describe('podpath describe', () => {
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toMatch(/^podpath: cut\.json is not valid JSON \(.+\); is the file complete\?\n$/);
   });
+});
+
+test('podpath describe on a snapshot with a node reading: observed veths and devices, and the problems (issue 13)', async () => {
+  const objects = labObjects();
+  objects.pods.push(labPodObject('ghost-0', 'lab-1', '10.244.0.7'));
+  const path = join(dir, 'probed.json');
+  const source = { context: 'lab', server: null, kubernetesVersion: null, capturedAt: '2026-01-01T00:00:00Z' };
+  writeFileSync(path, JSON.stringify({ format: 'podpath.snapshot', version: 1, source, objects, datapath: [labReading()] }));
+  const json = await podpath('describe', '--snapshot', path, '--json');
+  expect(json.stderr).toBe('');
+  const doc = JSON.parse(json.stdout) as DescribeDocument;
+  expect(doc.pods.find((p) => p.name === 'web-0')?.veth).toMatchObject({ hostName: 'vetha1b2c3d1', provenance: 'observed', evidence: expect.stringContaining('ip -j -d link on node lab-1') });
+  expect(doc.nodes[0]?.devices.map((d) => [d.name, d.kind, d.provenance])).toEqual([['pp-up', 'uplink', 'observed'], ['cni0', 'bridge', 'observed'], ['flannel.1', 'tunnel', 'observed']]);
+  expect(doc.problems).toContainEqual(expect.objectContaining({ kind: 'datapath-pod-without-veth', severity: 'error', subject: 'pod/shop/ghost-0' }));
+  const text = await podpath('describe', '--snapshot', path);
+  expect(text.stdout).toMatch(/^ {6}shop\/web-0 {2}10\.244\.0\.2 {2}Running {2}veth vetha1b2c3d1 \[observed\]$/m);
+  expect(text.stdout).toMatch(/^ {2}error {3}pod\/shop\/ghost-0: the API places shop\/ghost-0/m);
 });
 
 describe('podpath diff', () => {

@@ -4,14 +4,14 @@
  * and answers the renderer's requests of `shared/ipc.ts`. It knows nothing of the transport.
  */
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../../shared/ipc.ts';
 import { objectKinds, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
 import { trimObject } from '../../shared/kube/trim.ts';
 import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
+import { deriveSnapshot } from '../../shared/topology/derive.ts';
 import { objectIdForElement, objectIdOf } from '../../shared/topology/ids.ts';
 import type { Topology } from '../../shared/model/types.ts';
+import { defaultAssetsDir, demoFileName } from './assets.ts';
 import { configForContext } from './kube/context-config.ts';
 import { redact } from './kube/kube-error.ts';
 import { listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
@@ -19,8 +19,8 @@ import { rememberContext } from './kube/remembered-context.ts';
 import { LiveSession, type SessionOptions } from './session.ts';
 import { loadSnapshotFile } from './snapshot-file.ts';
 
-// The CLI commands read snapshot files through the backend.
-export { loadSnapshotFile };
+// Re-exported for the doors that open the demo and snapshot files through the backend.
+export { defaultAssetsDir, demoFileName, loadSnapshotFile };
 
 export type SourceRequest =
   | { kind: 'demo'; note?: string }
@@ -52,20 +52,13 @@ export interface BackendOptions {
   session?: Partial<Pick<SessionOptions, 'coalesceMs' | 'listWatch' | 'firstViewTimeoutMs'>>;
 }
 
-export const demoFileName = 'demo-cluster.podpath.json';
-
-/** The repository's (or packaged app's) `assets/` folder, for plain-Node entry points. */
-export function defaultAssetsDir(): string {
-  return fileURLToPath(new URL('../../assets/', import.meta.url));
-}
-
 /** What is open: a fixed snapshot (the demo, a file) or a live session. */
 type Opened =
   | { kind: 'static'; source: SourceInfo; topology: Topology; snapshot: Snapshot }
   | { kind: 'live'; source: SourceInfo; session: LiveSession };
 
 function openedSnapshot(snapshot: Snapshot, source: SourceInfo): Opened {
-  return { kind: 'static', source, topology: derive(snapshot.objects, snapshot.source), snapshot };
+  return { kind: 'static', source, topology: deriveSnapshot(snapshot), snapshot };
 }
 
 /** Every object passed through the trimmer again on its way out: a snapshot opened from a file

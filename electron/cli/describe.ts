@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describeTopology } from '../../shared/describe/build.ts';
 import { formatDescribe } from '../../shared/describe/format.ts';
 import type { Snapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
+import { deriveSnapshot } from '../../shared/topology/derive.ts';
 import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
 import { note, print, type KubeOptions } from './common.ts';
 import { kindLine, snapshotLive } from './live.ts';
@@ -24,6 +24,6 @@ export async function describeCommand(options: DescribeOptions): Promise<void> {
     if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
     snapshot = live.snapshot;
   }
-  const doc = describeTopology(derive(snapshot.objects, snapshot.source));
+  const doc = describeTopology(deriveSnapshot(snapshot));
   await print(options.json ? `${JSON.stringify(doc, null, 2)}\n` : formatDescribe(doc));
 }

@@ -2,8 +2,8 @@
 import { basename } from 'node:path';
 import { diffReport } from '../../shared/snapshot/diff-report.ts';
 import { formatDiffReport } from '../../shared/snapshot/diff-text.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { loadSnapshotFile } from '../backend/backend.ts';
+import { deriveSnapshot } from '../../shared/topology/derive.ts';
+import { loadSnapshotFile } from '../backend/snapshot-file.ts';
 import { print } from './common.ts';
 
 export interface DiffOptions {
@@ -12,6 +12,6 @@ export interface DiffOptions {
 
 export async function diffCommand(before: string, after: string, options: DiffOptions): Promise<void> {
   const [a, b] = await Promise.all([loadSnapshotFile(before), loadSnapshotFile(after)]);
-  const report = diffReport(derive(a.objects, a.source), derive(b.objects, b.source), { from: basename(before), to: basename(after) });
+  const report = diffReport(deriveSnapshot(a), deriveSnapshot(b), { from: basename(before), to: basename(after) });
   await print(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffReport(report));
 }

@@ -2,10 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { toDot } from '../../shared/export/dot.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
+import { deriveSnapshot } from '../../shared/topology/derive.ts';
+import { defaultAssetsDir, demoFileName } from '../backend/assets.ts';
+import { loadSnapshotFile } from '../backend/snapshot-file.ts';
 import { note, print } from './common.ts';
-import { exportImage, type ImageExport } from './export-image.ts';
+import type { ImageExport } from './export-image.ts';
 
 export interface ExportOptions {
   snapshot?: string;
@@ -22,9 +23,11 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
   let bytes: Buffer;
   let resolution = '';
   if (options.format === 'dot') {
-    bytes = Buffer.from(toDot(derive(snapshot.objects, snapshot.source), snapshot.source.context ?? basename(path)), 'utf8');
+    bytes = Buffer.from(toDot(deriveSnapshot(snapshot), snapshot.source.context ?? basename(path)), 'utf8');
   } else {
     const source = { kind: options.demo ? 'demo' : 'snapshot', label: options.demo ? 'demo' : basename(path), note: null } as const;
+    // Browser mode and Playwright only for an image: DOT needs neither.
+    const { exportImage } = await import('./export-image.ts');
     const image = await exportImage(snapshot, source, { format: options.format, scope: options.scope, log: note });
     bytes = image.bytes;
     resolution = ` (${describeResolution(image, options.scope)})`;

@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import type { KindStatus } from '../../shared/ipc.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
-import { derive } from '../../shared/topology/derive.ts';
-import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
-import { configForContext } from '../backend/kube/context-config.ts';
+import { deriveSnapshot } from '../../shared/topology/derive.ts';
+import { defaultAssetsDir, demoFileName } from '../backend/assets.ts';
 import { kindSpecs } from '../backend/kube/kinds.ts';
-import { kubeconfigPaths, loadKubeconfig } from '../backend/kube/kubeconfig.ts';
-import { LiveSession } from '../backend/session.ts';
+import { loadSnapshotFile } from '../backend/snapshot-file.ts';
 import { note, type KubeOptions } from './common.ts';
 
 const label = (kind: string) => kindSpecs.find((s) => s.kind === kind)?.label ?? kind;
@@ -38,6 +36,12 @@ export function isUnread(status: KindStatus): boolean {
 }
 
 export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Snapshot; kinds: KindStatus[] }> {
+  // The Kubernetes client (and undici, yaml) only for a live cluster: offline commands start without it.
+  const [{ configForContext }, { kubeconfigPaths, loadKubeconfig }, { LiveSession }] = await Promise.all([
+    import('../backend/kube/context-config.ts'),
+    import('../backend/kube/kubeconfig.ts'),
+    import('../backend/session.ts'),
+  ]);
   const loaded = loadKubeconfig(kubeconfigPaths({ explicit: options.kubeconfig }));
   const context = options.context ?? loaded.current;
   if (!context) throw new Error(`The kubeconfig (${loaded.files.join(', ')}) has no current context: choose one with --context.`);
@@ -67,10 +71,10 @@ export async function snapshotLive(options: KubeOptions): Promise<{ snapshot: Sn
 export async function readTopology(options: KubeOptions & { snapshot?: string; demo?: boolean }, unseen: string): Promise<Topology> {
   if (options.snapshot || options.demo) {
     const snapshot = await loadSnapshotFile(options.snapshot ?? join(defaultAssetsDir(), demoFileName));
-    return derive(snapshot.objects, snapshot.source);
+    return deriveSnapshot(snapshot);
   }
   const live = await snapshotLive(options);
   if (!live.kinds.some((k) => k.state === 'live')) throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed).');
   for (const status of live.kinds) if (isUnread(status)) note(`podpath: ${kindLine(status)}: ${unseen}`);
-  return derive(live.snapshot.objects, live.snapshot.source);
+  return deriveSnapshot(live.snapshot);
 }

@@ -2,6 +2,7 @@
  * The entry points of describe: the whole model as one document (`podpath describe`), one
  * element for the details panel, and the pods no node can hold.
  */
+import { diagnose } from '../doctor/doctor.ts';
 import { internetId, type Id, type PodRecord, type Topology } from '../model/types.ts';
 import {
   describeCluster,
@@ -63,6 +64,7 @@ export function describeTopology(topology: Topology): DescribeDocument {
       .sort(byName)
       .map((ingress) => describeIngress(topology, ingress)),
     policies: Object.values(topology.policies).sort(byName).map(describePolicy),
+    problems: diagnose(topology),
   };
 }
 

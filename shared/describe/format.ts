@@ -4,7 +4,7 @@
  */
 import type { Confidence } from '../model/cluster.ts';
 import { servicePortText, type EndpointState } from '../model/text.ts';
-import type { DescribeDocument, DescribedCni, DescribedDevice, DescribedPod, DescribedPort, DescribedRoute, DescribedService } from './types.ts';
+import type { DescribeDocument, DescribedCni, DescribedDevice, DescribedNode, DescribedPod, DescribedPort, DescribedRoute, DescribedService } from './types.ts';
 
 export function containerPortText(port: DescribedPort): string {
   return `${port.port}/${port.protocol}${port.name ? ` (${port.name})` : ''}`;
@@ -89,6 +89,8 @@ export function formatDescribe(doc: DescribeDocument): string {
   for (const node of doc.nodes) {
     const addresses = node.addresses.map((a) => `${a.type} ${a.address}`).join(', ') || 'no addresses';
     out.push(`  ${node.name}  ${node.ready ? 'Ready' : 'NotReady'}  ${addresses}  podCIDRs ${node.podCIDRs.join(', ') || 'none'}`);
+    out.push(`    datapath    ${datapathText(node)}`);
+    for (const u of node.datapath?.unread ?? []) out.push(`      ! not read: ${u.command}${u.netns ? ` in netns ${u.netns}` : ''}: ${u.status}: ${u.message}`);
     out.push(`    devices`);
     for (const device of node.devices) out.push(`      ${deviceText(device)}`);
     if (node.routes.length > 0) {
@@ -134,5 +136,16 @@ export function formatDescribe(doc: DescribeDocument): string {
       out.push(`  ${policy.namespace}/${policy.name}  ${policy.policyTypes.join(', ')}  ${policy.ingress.length} ingress, ${policy.egress.length} egress rules`);
     }
   }
+  const counts = (['error', 'warning', 'info'] as const).map((level) => `${doc.problems.filter((p) => p.severity === level).length} ${level}${level === 'info' ? '' : 's'}`);
+  out.push('', `Problems (${doc.problems.length ? counts.join(', ') : 'none'})`);
+  for (const problem of doc.problems) out.push(`  ${problem.severity.padEnd(7)} ${problem.subject}: ${problem.message}`);
   return out.join('\n') + '\n';
+}
+
+/** Whether a node's datapath was read (observed) or is the CNI's rules (inferred). */
+function datapathText(node: DescribedNode): string {
+  const read = node.datapath;
+  if (!read) return 'inferred from the API and the CNI (no node reading)';
+  const proxy = read.kubeProxy.map((k) => `kube-proxy ${k.mode} ${k.family}: ${k.servicePorts} Service ports`).join('; ');
+  return `observed: read ${read.readAt} via ${read.source}/${read.target}; ${read.podVeths} of ${read.veths} veths joined to pods${proxy ? `; ${proxy}` : ''}`;
 }

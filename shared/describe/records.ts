@@ -14,6 +14,7 @@ import type {
   Device,
   EndpointRecord,
   Host,
+  HostObservation,
   Id,
   IngressRecord,
   NamespaceRecord,
@@ -34,6 +35,7 @@ import type {
   DescribedKubeProxy,
   DescribedNamespace,
   DescribedNode,
+  DescribedNodeDatapath,
   DescribedPod,
   DescribedPolicy,
   DescribedPort,
@@ -168,6 +170,19 @@ export function describeNode(topology: Topology, host: Host, pods: PodRecord[], 
     routes: routesOf(topology, host, veths),
     pods: pods.map((p) => `${p.namespace}/${p.name}`).sort(),
     hostNetworkPods: pods.filter((p) => p.isHostNetwork).length,
+    datapath: host.observed ? describeNodeDatapath(host.observed, veths) : null,
+  };
+}
+
+function describeNodeDatapath(observed: HostObservation, veths: VethRecord[]): DescribedNodeDatapath {
+  return {
+    readAt: observed.readAt,
+    source: observed.source,
+    target: observed.target,
+    unread: observed.unread.map((u) => ({ ...u })),
+    veths: observed.veths.length,
+    podVeths: veths.filter((v) => v.observation === 'found').length,
+    kubeProxy: observed.kubeProxy.map((k) => ({ mode: k.mode, family: k.family, servicePorts: k.services.length })),
   };
 }
 
@@ -198,6 +213,8 @@ export function describeVeth(topology: Topology, veth: VethRecord): DescribedVet
     podEnd: { name: veth.podEnd.name, addresses: [...veth.podEnd.addresses] },
     bridge: bridge ? { id: bridge.id, name: bridge.name, addresses: [...bridge.addresses] } : null,
     hostRoutes: [...veth.hostRoutes],
+    evidence: veth.hostEnd.how,
+    observation: veth.observation ?? null,
   };
 }
 

@@ -15,6 +15,7 @@
  * model's booleans read as questions (`isReady`, `isHostNetwork`): deliberately, so the JSON a
  * script reads did not change when the model's names did.
  */
+import type { Problem } from '../doctor/types.ts';
 import type { ClusterInfo, CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
 import type { EndpointState } from '../model/text.ts';
 import type {
@@ -22,6 +23,7 @@ import type {
   Device,
   EndpointRecord,
   Host,
+  HostObservation,
   HostRoute,
   Id,
   IngressRecord,
@@ -84,6 +86,17 @@ export interface DescribedNode extends Pick<Host, 'id' | 'name' | 'zone' | 'kube
   pods: string[];
   /** How many of them share the node's root netns (hostNetwork). */
   hostNetworkPods: number;
+  /** The node probe's reading (issue 13): when, from where, and what could not be read and why;
+   * null when the node was not read and every datapath fact is inferred. */
+  datapath: DescribedNodeDatapath | null;
+}
+
+export interface DescribedNodeDatapath extends Pick<HostObservation, 'readAt' | 'source' | 'target' | 'unread'> {
+  /** Host-side veths read, and how many of them belong to a pod the API places on the node. */
+  veths: number;
+  podVeths: number;
+  /** kube-proxy rule sets read (mode and family) and how many Service ports each holds. */
+  kubeProxy: { mode: string; family: string; servicePorts: number }[];
 }
 
 export type DescribedPort = PortRecord;
@@ -100,6 +113,12 @@ export interface DescribedVeth extends Pick<VethRecord, 'id' | 'podEnd' | 'hostR
   pattern: string | null;
   /** The bridge the host end is attached to (bridge and overlay CNIs). */
   bridge: { id: Id; name: string | null; addresses: string[] } | null;
+  /** What the host end's name rests on: for an observed one the command, node, source and time
+   * of the reading and how the pod was recognised; else how it is inferred, or why unknown. */
+  evidence: string;
+  /** On a node a probe read: whether the reading shows this veth (`found`), lacks it
+   * (`missing`), predates the pod, or could not tell (`unread`); null on nodes without a reading. */
+  observation: NonNullable<VethRecord['observation']> | null;
 }
 
 export interface DescribedPod extends Pick<PodRecord, 'id' | 'namespace' | 'name' | 'ips' | 'phase' | 'labels' | 'netns'> {
@@ -225,7 +244,13 @@ export interface DescribeDocument {
   services: DescribedService[];
   ingresses: DescribedIngress[];
   policies: DescribedPolicy[];
+  /** The network doctor's problems (shared/doctor: `podpath doctor`), errors first; on nodes a
+   * probe read, the conflicts between the API and the observed datapath among them. */
+  problems: DescribedProblem[];
 }
+
+/** A doctor problem as describe gives it: the doctor's own record. */
+export type DescribedProblem = Problem;
 
 /** A short reference to another element, for links. */
 export interface ElementRef {

@@ -33,7 +33,18 @@ export type ProblemKind =
   // Addresses
   | 'pod-ip-outside-pod-cidr'
   | 'pod-ip-duplicate'
-  | 'host-port-clash';
+  | 'host-port-clash'
+  // The observed datapath against the API (issue 13): only on nodes a probe read
+  | 'datapath-unread'
+  | 'datapath-pod-without-veth'
+  | 'datapath-pod-ip-mismatch'
+  | 'datapath-pod-ip-contradicted'
+  | 'datapath-veth-without-pod'
+  | 'datapath-netns-without-pod'
+  | 'datapath-veth-peer-mismatch'
+  | 'datapath-tunnel-peer-missing'
+  | 'datapath-endpoint-gone'
+  | 'datapath-endpoint-missing';
 
 export interface Problem {
   kind: ProblemKind;

@@ -12,6 +12,8 @@
  * never mistake an inferred veth name or a guessed proxy mode for an observed one. Booleans read
  * as questions (`isReady`, `isHostNetwork`).
  */
+import type { NodeCommand, ProbeSource } from '../datapath/reading.ts';
+import type { DatapathConflict, KubeProxyRules, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import type { ClusterInfo, Encapsulation } from './cluster.ts';
 
@@ -54,6 +56,39 @@ export interface Host {
   /** The routes in the root netns that the datapath implies: this node's own pods, then every
    * other node's pods. See `HostRoute` for how large clusters are folded. */
   routes: HostRoute[];
+  /** What a node probe read off this node (issue 13); absent for nodes without a reading, which
+   * keep every fact inferred. */
+  observed?: HostObservation;
+}
+
+/**
+ * A node's datapath as a probe read it (shared/datapath/observe.ts), kept in the model so that
+ * the doctor can join it with the API's objects as they are now, not as they were at the last
+ * full derive: the veths and pod netns read, the main routing table, tunnels and kube-proxy's
+ * rules, and what could not be read. Derive has already put the observed names, addresses and
+ * routes on the node's devices, routes and veths.
+ */
+export interface HostObservation {
+  /** RFC 3339: when the probe read the node. Objects changed since are not in the reading. */
+  readAt: string;
+  source: ProbeSource;
+  /** The netns, debug pod or container the commands ran in. */
+  target: string;
+  /** The root-netns commands that ran and parsed, by key (`links`, `routes`, …). */
+  read: NodeCommand[];
+  /** Commands that could not be read, and why; whatever needs them is not concluded. */
+  unread: Unread[];
+  /** Every host-side veth whose other end is in another netns, with the pod netns it leads to. */
+  veths: ObservedVeth[];
+  /** Pod netns that were read but that no veth in the root netns leads to. */
+  strayNetns: { netns: string; nsid: number | null; pod: { namespace: string; name: string; uid?: string } | null; addresses: string[] }[];
+  /** The main table (`ip route show table all`, table main). */
+  routes: Route[];
+  tunnels: ObservedTunnel[];
+  kubeProxy: KubeProxyRules[];
+  /** What the reading shows wrong on its own: a veth whose two ends disagree, a pod IP the
+   * node's tables send elsewhere, a tunnel peer without its neighbour or FDB entry. */
+  conflicts: DatapathConflict[];
 }
 
 /**
@@ -212,6 +247,13 @@ export interface VethRecord {
   /** `pattern`, when the name is unknown but its shape is not, is a regular expression a node's
    * `ip -o link` output can be searched with (`lxc[0-9a-f]{12}`). */
   hostEnd: { name: string | null; provenance: Provenance; how: string; pattern?: string };
+  /**
+   * On a node whose datapath was read (issue 13): `found`, the host end is the one read there
+   * (`hostEnd.provenance` is `observed` and `how` names the command); `missing`, the reading has
+   * no veth for this pod; `created-after-reading`, the pod is younger than the reading;
+   * `unread`, what would show it could not be read. Absent on nodes without a reading.
+   */
+  observation?: 'found' | 'missing' | 'created-after-reading' | 'unread';
   /** The bridge the host end is enslaved to, or a port of (Linux bridge or OVS `br-int`). */
   bridge: Id | null;
   /** For routed CNIs: the /32 (or /128) route in the root netns that points at the host end. */

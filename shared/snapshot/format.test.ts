@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cniFixture, fixtureObjects } from '../../test/fixtures/cni.ts';
+import { labObjects, labReading } from '../../test/fixtures/datapath/lab-cluster.ts';
 import { emptyObjects } from '../kube/objects.ts';
 import { parseSnapshot, serializeSnapshot, type Snapshot } from './format.ts';
 
@@ -78,5 +79,22 @@ describe('parseSnapshot re-validates every field the model reads (issue 12)', ()
       const objects = fixtureObjects(cniFixture(name));
       expect(parseSnapshot(serializeSnapshot({ ...valid, objects }), name).objects).toEqual(objects);
     }
+  });
+});
+
+describe('node datapath readings in a snapshot (issue 13)', () => {
+  test('a snapshot with a reading round-trips, and one without still opens', () => {
+    const withReading: Snapshot = { ...valid, objects: labObjects(), datapath: [labReading()] };
+    const parsed = parseSnapshot(serializeSnapshot(withReading), 'probed.json');
+    expect(parsed).toEqual(withReading);
+    expect(parsed.datapath?.[0]?.commands.links?.status).toBe('ok');
+    expect(parseSnapshot(serializeSnapshot(valid)).datapath).toBeUndefined();
+  });
+
+  test('a reading that is not one is refused with its path', () => {
+    const odd = { ...valid, datapath: [{ ...labReading(), source: 'telnet' }] };
+    expect(() => parseSnapshot(JSON.stringify(odd), 'odd.json')).toThrow(/^odd\.json is not a valid snapshot: datapath\[0\]\.source: /);
+    const noTime = { ...valid, datapath: [{ ...labReading(), readAt: 'now' }] };
+    expect(() => parseSnapshot(JSON.stringify(noTime), 'odd.json')).toThrow(/datapath\[0\]\.readAt/);
   });
 });

@@ -4,6 +4,7 @@
  * the derived graph, means a newer Podpath re-derives an old snapshot with today's logic.
  */
 import { z } from 'zod';
+import { nodeReadingSchema, type NodeReading } from '../datapath/reading.ts';
 import { checkDepth, NestingError } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { objectsSchema } from './objects-schema.ts';
@@ -36,8 +37,12 @@ export const snapshotSchema = z.object({
   version: z.literal(snapshotVersion),
   source: sourceSchema,
   objects: objectsSchema,
-  /** Observed node datapath (devices, routes, rules) from node probes; none in this version. */
-  datapath: z.array(z.looseObject({})).optional().describe('Observed node datapath (devices, routes, rules) from node probes.'),
+  /** Node datapath readings (issue 13): each probed node's command outputs, or why one could not
+   * be read. Absent in snapshots taken without a probe, and in older ones. */
+  datapath: z
+    .array(nodeReadingSchema)
+    .optional()
+    .describe('Node datapath readings from node probes: what each command printed on a node, when and from where, and what could not be read and why.'),
   layout: layoutSchema.optional(),
 });
 
@@ -48,7 +53,7 @@ export interface Snapshot {
   version: typeof snapshotVersion;
   source: SnapshotSource;
   objects: ClusterObjects;
-  datapath?: Record<string, unknown>[];
+  datapath?: NodeReading[];
   layout?: Record<string, { x: number; y: number }>;
 }
 
@@ -82,7 +87,7 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
     );
   }
   try {
-    // Before anything recursive reads it: a loose field (datapath) may nest without end.
+    // Before anything recursive reads it: a loose field (an object's spec) may nest without end.
     checkDepth(data);
   } catch (error) {
     if (error instanceof NestingError) throw new SnapshotError(`${fileName} is not a valid snapshot: ${error.message}.`);

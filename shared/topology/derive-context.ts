@@ -2,6 +2,8 @@
  * The cluster-wide facts every per-object derivation (derive-records.ts) reads, built once per
  * derive from all the objects, in O(objects).
  */
+import { indexReadings, type NodeDatapath } from '../datapath/join.ts';
+import type { NodeReading } from '../datapath/reading.ts';
 import type { ClusterObjects, Pod } from '../kube/objects.ts';
 import type { CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
 import type { Id, PodNetns } from '../model/types.ts';
@@ -27,9 +29,12 @@ export interface DeriveContext {
   readonly ingressControllers: ReadonlyMap<string, string | null>;
   /** Memo of pods' default routes per node and address families (one shared list each). */
   readonly defaultRoutes: Map<string, PodNetns['defaultRoutes']>;
+  /** The nodes whose datapath a probe read (issue 13), by node name: their observed facts
+   * replace the inferred ones. Nodes without a reading keep the inferred ones. */
+  readonly observed: ReadonlyMap<string, NodeDatapath>;
 }
 
-export function deriveContext(objects: ClusterObjects): DeriveContext {
+export function deriveContext(objects: ClusterObjects, readings?: readonly NodeReading[]): DeriveContext {
   const datapath = detectDatapath(objects);
   const cni = datapath.cni.value;
   const nodes = new Map<string, NodeFacts>();
@@ -53,6 +58,7 @@ export function deriveContext(objects: ClusterObjects): DeriveContext {
     podIds,
     ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
     defaultRoutes: new Map(),
+    observed: indexReadings(readings),
   };
 }
 

@@ -22,10 +22,10 @@ import type {
 } from '../model/types.ts';
 import { podIPs, type DeriveContext } from './derive-context.ts';
 import { ids } from './ids.ts';
-import { nodeDevices } from './node-devices.ts';
+import { nodeDevices, observeDevices } from './node-devices.ts';
 import { nodeFacts } from './node-facts.ts';
-import { nodeRoutes } from './node-routes.ts';
-import { familiesOf, podDefaultRoute, podHostRoutes, podNetns, vethHostEnd } from './pod-datapath.ts';
+import { nodeRoutes, observeRoutes } from './node-routes.ts';
+import { familiesOf, observeVeth, podDefaultRoute, podHostRoutes, podNetns, vethHostEnd } from './pod-datapath.ts';
 
 const systemNamespaces = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'calico-system', 'tigera-operator', 'local-path-storage']);
 
@@ -72,8 +72,11 @@ export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; de
   const name = node.metadata.name;
   const cni = ctx.cni.value;
   const facts = ctx.nodes.get(name) ?? nodeFacts(node, cni, ctx.cniDetails);
-  const devices = nodeDevices(facts, cni);
-  if (ctx.proxyMode.value === 'ipvs') devices.push(ipvsDevice(facts.id, name, ctx));
+  const inferred = nodeDevices(facts, cni);
+  if (ctx.proxyMode.value === 'ipvs') inferred.push(ipvsDevice(facts.id, name, ctx));
+  const datapath = ctx.observed.get(name);
+  const devices = datapath ? observeDevices(inferred, facts, datapath) : inferred;
+  const routes = nodeRoutes(cni, facts, ctx.nodeList, ctx.clusterPodCIDRs);
   const host: Host = {
     id: facts.id,
     kind: 'host',
@@ -89,7 +92,8 @@ export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; de
     cniPodCIDRs: facts.cniPodCIDRs,
     cniPodCIDRsEvidence: facts.cniPodCIDRsEvidence,
     datapathIPs: facts.datapathIPs,
-    routes: nodeRoutes(cni, facts, ctx.nodeList, ctx.clusterPodCIDRs),
+    routes: datapath ? observeRoutes(routes, facts, ctx.nodeList, datapath, devices) : routes,
+    ...(datapath ? { observed: datapath.observation } : {}),
   };
   return { host, devices };
 }
@@ -145,6 +149,8 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
       bridge: hasBridge ? ids.device(nodeName, 'bridge') : null,
       hostRoutes: podHostRoutes(ips, cni),
     };
+    const datapath = node ? ctx.observed.get(nodeName) : undefined;
+    if (datapath) veth = observeVeth(veth, { namespace, name, uid, ips, createdAt: pod.metadata.creationTimestamp ?? null }, datapath);
   }
 
   let defaultRoutes: PodNetns['defaultRoutes'] | undefined;

@@ -7,8 +7,10 @@
  * chains, Ingress controllers, Gateway API). An incremental derive re-runs only the functions
  * of the objects that changed, and all of them when the context does.
  */
+import type { NodeReading } from '../datapath/reading.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ClusterInfo } from '../model/cluster.ts';
+import type { Snapshot } from '../snapshot/format.ts';
 import { emptyTopology, type Topology } from '../model/types.ts';
 import { deriveContext, type DeriveContext } from './derive-context.ts';
 import { deriveEndpoints, deriveHost, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
@@ -22,10 +24,13 @@ export interface DeriveSource {
   kubernetesVersion?: string | null;
   capturedAt?: string | null;
   unavailableKinds?: { kind: string; reason: string }[];
+  /** Node datapath readings (issue 13): on the nodes they cover, observed veth names, devices and
+   * routes replace the inferred ones, and `Host.observed` keeps them for the doctor. */
+  datapath?: readonly NodeReading[];
 }
 
 export function derive(objects: ClusterObjects, source: DeriveSource = {}): Topology {
-  return deriveWith(objects, source, deriveContext(objects));
+  return deriveWith(objects, source, deriveContext(objects, source.datapath));
 }
 
 /** `derive` over a context already built from these objects (the incremental derive keeps it). */
@@ -90,4 +95,9 @@ export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: D
   joinIngressControllers(topology);
   addGatewayApi(topology, objects);
   return topology;
+}
+
+/** A snapshot's model: its objects, where they came from, and its node readings, if any. */
+export function deriveSnapshot(snapshot: Pick<Snapshot, 'objects' | 'source' | 'datapath'>): Topology {
+  return derive(snapshot.objects, snapshot.datapath ? { ...snapshot.source, datapath: snapshot.datapath } : snapshot.source);
 }

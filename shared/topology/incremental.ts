@@ -5,10 +5,13 @@
  * of a diff of two full models.
  *
  * Objects whose change alters cluster-wide facts (Nodes, the datapath's DaemonSets and
- * ConfigMaps, IngressClasses, Namespaces) or a relist fall back to a full derive and a diff.
+ * ConfigMaps, IngressClasses, Namespaces), a new node datapath reading or a relist fall back to a
+ * full derive and a diff. Pods are matched to a reading's veths per pod (derivePod), so a pod
+ * that comes or goes between readings is joined with the reading the context holds.
  * Invariant, checked by its tests: after any sequence of updates the model equals
  * `derive(objects)`.
  */
+import { readingsKey } from '../datapath/join.ts';
 import type { ClusterObjects, EndpointSlice, Ingress, NetworkPolicy, ObjectKind, Pod, Service } from '../kube/objects.ts';
 import type { ClusterInfo } from '../model/cluster.ts';
 import type { TopologyDelta } from '../model/delta.ts';
@@ -74,15 +77,20 @@ export class IncrementalDerive {
   /** Each pod's records, to remove them when it changes. */
   private podRecords = new Map<string, { ids: Id[]; veth: Id | null; namespace: string; ips: string[] }>();
 
+  /** Which node readings the context was built with (readingsKey). */
+  private readings: string;
+
   constructor(objects: ClusterObjects, source: DeriveSource = {}) {
-    this.ctx = deriveContext(objects);
+    this.ctx = deriveContext(objects, source.datapath);
+    this.readings = readingsKey(source.datapath);
     this.topology = deriveWith(objects, source, this.ctx);
     this.indexPods(objects);
   }
 
   /** A full derive, as the delta from the current model. */
   reset(objects: ClusterObjects, source: DeriveSource, seq: number): TopologyDelta {
-    this.ctx = deriveContext(objects);
+    this.ctx = deriveContext(objects, source.datapath);
+    this.readings = readingsKey(source.datapath);
     const next = deriveWith(objects, source, this.ctx);
     const delta = diff(this.topology, next, seq);
     this.topology = next;
@@ -95,7 +103,8 @@ export class IncrementalDerive {
    * change cluster-wide facts fall back to a full derive.
    */
   update(changes: ObjectChange[], objects: ClusterObjects, source: DeriveSource, seq: number): TopologyDelta {
-    if (changes.some((c) => !incrementalKinds.has(c.kind))) return this.reset(objects, source, seq);
+    // A node reading changes devices, routes and veths across the node: rare, so a full derive.
+    if (changes.some((c) => !incrementalKinds.has(c.kind)) || readingsKey(source.datapath) !== this.readings) return this.reset(objects, source, seq);
     const latest = new Map<string, ObjectChange>();
     for (const change of changes) latest.set(`${change.kind}/${change.uid}`, change);
     const t = this.topology;

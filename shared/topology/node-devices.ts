@@ -1,5 +1,9 @@
-/** A node's root-netns devices as its CNI creates them: uplink, bridge or gateway, tunnels. */
-import type { CniInfo } from '../model/cluster.ts';
+/** A node's root-netns devices as its CNI creates them (uplink, bridge or gateway, tunnels), and
+ * as a node probe read them. */
+import { linkCommand, wasRead, type NodeDatapath } from '../datapath/join.ts';
+import { nodeCommands } from '../datapath/reading.ts';
+import type { ObservedDevice } from '../datapath/types.ts';
+import type { CniInfo, Encapsulation } from '../model/cluster.ts';
 import type { Device, DeviceKey, DeviceRole, DeviceType } from '../model/types.ts';
 import { bareAddress, cidrAddress, isV6 } from '../net/ip.ts';
 import { ids } from './ids.ts';
@@ -113,4 +117,59 @@ export function nodeDevices(facts: NodeFacts, cni: CniInfo): Device[] {
       break;
   }
   return devices;
+}
+
+const encapsulations: Record<string, Encapsulation> = { vxlan: 'vxlan', geneve: 'geneve', ipip: 'ipip', wireguard: 'wireguard', gre: 'gre', gretap: 'gre' };
+
+/** Link-local IPv6 addresses say nothing the graph needs; every link has one. */
+const isShown = (cidr: string): boolean => !cidr.toLowerCase().startsWith('fe80:');
+
+/**
+ * The node's devices with what its reading shows (issue 13): each inferred device found in the
+ * reading — by its name, else the uplink by the default route, the bridge by the pod veths on it,
+ * the tunnel by its kind — takes the observed name and addresses (`nameProvenance: 'observed'`);
+ * an observed pod bridge or tunnel the CNI rules did not predict (an unknown CNI) is added. A
+ * device the reading lacks stays inferred, and says so when the links were read.
+ */
+export function observeDevices(devices: Device[], facts: NodeFacts, datapath: NodeDatapath): Device[] {
+  const seen = datapath.observed.devices.filter((d) => d.role !== 'pod-veth' && d.role !== 'loopback');
+  const used = new Set<ObservedDevice>();
+  const firstTunnel = seen.find((d) => d.role === 'tunnel');
+  const pick = (device: Device): ObservedDevice | undefined => {
+    const named = seen.find((d) => d.name === device.name);
+    if (named) return named;
+    const role = device.role ?? device.type;
+    if (role === 'uplink') return seen.find((d) => d.role === 'uplink');
+    if (role === 'bridge' || role === 'ovs-bridge') return datapath.podBridge ?? undefined;
+    if (device.id === ids.device(facts.name, 'tunnel')) return firstTunnel;
+    return undefined;
+  };
+  const command = linkCommand(datapath.observation);
+  const canTell = wasRead(datapath.observation, 'links') || wasRead(datapath.observation, 'addresses');
+  const observedDevice = (device: Device, found: ObservedDevice): Device => {
+    used.add(found);
+    const tunnel = found.tunnel;
+    const encapsulation = found.kind ? encapsulations[found.kind] : undefined;
+    return {
+      ...device,
+      name: found.name,
+      nameProvenance: 'observed',
+      addresses: found.addresses.filter(isShown),
+      evidence: `${command}${command === nodeCommands.addresses ? '' : ` and ${nodeCommands.addresses}`} ${datapath.where}: ${found.name}${found.kind ? ` (${found.kind})` : ''}${tunnel ? `${tunnel.vni !== null ? ` VNI ${tunnel.vni}` : ''}${tunnel.port !== null ? ` port ${tunnel.port}` : ''}${tunnel.local ? ` local ${tunnel.local}` : ''}` : ''}`,
+      ...(device.type === 'tunnel' || found.role === 'tunnel' ? { encapsulation: encapsulation ?? device.encapsulation, vni: tunnel?.vni ?? device.vni ?? null, udpPort: tunnel?.port ?? device.udpPort ?? null } : {}),
+    };
+  };
+  const result = devices.map((device) => {
+    const found = pick(device);
+    if (found && !used.has(found)) return observedDevice(device, found);
+    return canTell && device.type !== 'uplink' ? { ...device, evidence: `${device.evidence} — but no such device is in the node's reading (${command} ${datapath.where})` } : device;
+  });
+  const has = (key: DeviceKey) => result.some((d) => d.id === ids.device(facts.name, key));
+  if (datapath.podBridge && !used.has(datapath.podBridge) && !has('bridge')) {
+    result.push(observedDevice(device(facts, 'bridge', 'bridge', 'bridge', null, [], ''), datapath.podBridge));
+  }
+  if (firstTunnel && !used.has(firstTunnel) && !has('tunnel')) {
+    result.push(observedDevice(device(facts, 'tunnel', 'tunnel', 'tunnel', null, [], ''), firstTunnel));
+  }
+  return result;
 }

@@ -21,6 +21,9 @@ export interface NodeFacts {
   cniPodCIDRs: string[];
   /** Where `cniPodCIDRs` came from, or why they are unknown. */
   cniPodCIDRsEvidence: string;
+  /** spec.podCIDRs, whatever the CNI makes of them: where a node reading looks for the routes
+   * to a node's pods when the CNI is not known. */
+  podCIDRs: string[];
   /** Addresses of Calico's tunnel devices (tunl0, vxlan.calico) on this node, without prefix. */
   tunnelIPs: string[];
   /** The node's gateway into its pod range, without prefix: cilium_host's address, antrea-gw0's,
@@ -72,6 +75,7 @@ export function nodeFacts(node: KubeNode, cni: CniInfo, details: CniDetails): No
     internalIPs,
     datapathIPs: internalIPs,
     cniPodCIDRs: [],
+    podCIDRs: specCIDRs,
     cniPodCIDRsEvidence: `${cni.name === 'unknown' ? 'the CNI is unknown' : `${cni.name} does not give each node a range of its own`}`,
     tunnelIPs: [],
     gatewayIPs: [],
@@ -191,6 +195,7 @@ export function factsOfHost(topology: Topology, hostId: Id): NodeFacts | null {
     datapathIPs: host.datapathIPs,
     cniPodCIDRs: host.cniPodCIDRs,
     cniPodCIDRsEvidence: host.cniPodCIDRsEvidence,
+    podCIDRs: host.podCIDRs,
     tunnelIPs: cni.name === 'calico' ? addressesOf('tunnel', ['tunnel', 'tunnel-v6']) : [],
     gatewayIPs:
       cni.name === 'cilium'

@@ -6,8 +6,11 @@
  * beyond that each node holds one `summary` route per family and `routeBetween` computes any
  * single peer route from the model on demand, with the same function that materialises them.
  */
+import { wasRead, type NodeDatapath } from '../datapath/join.ts';
+import { nodeCommands } from '../datapath/reading.ts';
+import type { Route as ObservedRoute } from '../datapath/types.ts';
 import type { CniInfo } from '../model/cluster.ts';
-import type { DeviceKey, HostRoute, Id, Topology } from '../model/types.ts';
+import type { Device, DeviceKey, HostRoute, Id, Topology } from '../model/types.ts';
 import { bareAddress, cidrAddress, cidrContains, isV6, parseCIDR } from '../net/ip.ts';
 import { ids } from './ids.ts';
 import { factsOfHost, type NodeFacts } from './node-facts.ts';
@@ -290,4 +293,50 @@ export function routeBetween(topology: Topology, from: Id, to: Id): HostRoute[] 
   const peer = factsOfHost(topology, to);
   if (!self || !peer || from === to) return [];
   return routeToPeer(topology.cluster.cni.value, self, peer);
+}
+
+/** `10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink`, as `ip route` prints it. */
+function observedRouteText(route: ObservedRoute): string {
+  return [route.type === 'unicast' ? '' : `${route.type} `, route.dst, route.gateway ? ` via ${route.gateway}` : '', route.dev ? ` dev ${route.dev}` : '', route.isOnlink ? ' onlink' : ''].join('');
+}
+
+/**
+ * The node's routes with what its reading shows (issue 13): a route whose destination is in the
+ * node's main table takes the observed next hop and device (`provenance: 'observed'`); a route
+ * to a node's pod range that the CNI rules did not predict (an unknown CNI) is added, up to
+ * `perPeerRouteLimit` nodes; one the table lacks stays inferred and says so.
+ */
+export function observeRoutes(routes: HostRoute[], self: NodeFacts, nodes: readonly NodeFacts[], datapath: NodeDatapath, devices: Device[]): HostRoute[] {
+  if (!wasRead(datapath.observation, 'routes')) return routes;
+  // By destination: a node's table holds a route per peer, and each peer's range is looked up.
+  const table = new Map(datapath.observation.routes.map((r) => [r.dst, r] as const));
+  const command = nodeCommands.routes;
+  const deviceId = (name: string | null) => (name ? (devices.find((d) => d.name === name)?.id ?? null) : null);
+  const observed = (route: HostRoute, found: ObservedRoute): HostRoute => ({
+    ...route,
+    via: found.gateway,
+    device: found.dev,
+    deviceId: deviceId(found.dev),
+    isOnlink: found.isOnlink,
+    type: found.type === 'unicast' ? 'unicast' : 'blackhole',
+    provenance: 'observed',
+    evidence: `${command} ${datapath.where}: ${observedRouteText(found)}`,
+  });
+  const result = routes.map((route) => {
+    const found = route.destination ? table.get(route.destination) : undefined;
+    if (found) return observed(route, found);
+    if (!route.destination || route.scope === 'summary') return route;
+    return { ...route, evidence: `${route.evidence} — but the node's main table has no route for ${route.destination} (${command} ${datapath.where})` };
+  });
+  if (nodes.length > perPeerRouteLimit) return result;
+  const listed = new Set(result.map((r) => r.destination));
+  for (const node of nodes) {
+    for (const cidr of node.cniPodCIDRs.length > 0 ? node.cniPodCIDRs : node.podCIDRs) {
+      const found = listed.has(cidr) ? undefined : table.get(cidr);
+      if (!found) continue;
+      const isOwn = node.id === self.id;
+      result.push(observed({ ...routeBase, destination: cidr, via: null, device: null, deviceId: null, scope: isOwn ? 'local' : 'peer', peer: isOwn ? null : node.id, provenance: 'observed', evidence: '' }, found));
+    }
+  }
+  return result;
 }

@@ -1,12 +1,15 @@
 /**
  * A pod's side of the datapath: the name of its veth's host end, the routes that reach it, and
  * its own default route — each inferred from the CNI's deterministic behaviour where there is
- * one, and `unknown`, with the reason and the name's shape, where there is not.
+ * one, and `unknown`, with the reason and the name's shape, where there is not — or, on a node
+ * whose datapath a probe read, observed.
  */
+import { hostRoutesTo, matchPod, vethEvidence, type NodeDatapath, type PodKey } from '../datapath/join.ts';
 import type { CniInfo } from '../model/cluster.ts';
 import type { PodNetns, Provenance, VethRecord } from '../model/types.ts';
 import { cidrAddress } from '../net/ip.ts';
 import type { CniDetails } from './cni/detector.ts';
+import { ids } from './ids.ts';
 import { antreaVethPrefix, awsVethName, azureVethName, calicoVethName } from './naming.ts';
 import type { NodeFacts } from './node-facts.ts';
 
@@ -152,4 +155,26 @@ export function familiesOf(ips: string[]): '' | '4' | '6' | '46' {
  * one per family of `ips`, shared by the pods of a node). */
 export function podNetns(ips: string[], defaultRoutes: DefaultRoute[]): PodNetns {
   return { interfaces: [ips.some((ip) => ip.includes(':')) ? loopbackDual : loopback, { name: 'eth0', addresses: ips }], defaultRoutes };
+}
+
+/**
+ * A pod's veth with what its node's reading shows (issue 13): the host end read there, with the
+ * command and how the pod was recognised as its evidence, the bridge it is a port of, and the
+ * /32 routes to it. A pod the reading does not show keeps the inferred host end, and says why:
+ * missing, younger than the reading, or not knowable from what was read.
+ */
+export function observeVeth(veth: VethRecord, pod: PodKey & { createdAt: string | null }, datapath: NodeDatapath): VethRecord {
+  const match = matchPod(datapath, pod);
+  if (!match) {
+    const isYounger = pod.createdAt !== null && Date.parse(pod.createdAt) > Date.parse(datapath.observation.readAt);
+    return { ...veth, observation: isYounger ? 'created-after-reading' : datapath.canTellVeths ? 'missing' : 'unread' };
+  }
+  const { hostName, bridge } = match.veth;
+  return {
+    ...veth,
+    hostEnd: { name: hostName, provenance: 'observed', how: vethEvidence(datapath, match) },
+    bridge: bridge !== null && bridge === datapath.podBridge?.name ? ids.device(datapath.observed.node, 'bridge') : null,
+    hostRoutes: hostRoutesTo(datapath, hostName),
+    observation: 'found',
+  };
 }
