@@ -41,6 +41,52 @@ export function nftablesEndpointChain(namespace: string, name: string, protocol:
   return `endpoint-${hashAndTruncate(`${namespace}/${name}/${protocol.toLowerCase()}/${portName ?? ''}__${ip.replaceAll(':', '.')}/${port}`)}`;
 }
 
+/**
+ * Where kube-proxy's nftables mode DNATs a Service port's traffic. It changed with the release:
+ *  - `endpoint-chains`: the service chain picks with `numgen random mod N vmap { i : goto
+ *    endpoint-… }` and each `endpoint-` chain DNATs (`dnat to IP:port`). Every release before
+ *    1.36; and, in every release, a Service with ClientIP affinity, whose endpoint chains also
+ *    add the client to their `affinity-` set.
+ *  - `dnat-map`: the service chain DNATs itself, `dnat ip addr . port to numgen random mod N map
+ *    { i : IP . port }`, with no endpoint chains. Since v1.36.0: the 1.36 cycle moved hairpin
+ *    masquerading out of the endpoint chains (kubernetes#135800, in v1.36.0-alpha.1, then
+ *    kubernetes#136499, which added the `hairpin-connections` set), leaving them needed only for
+ *    affinity. Read from kube-proxy v1.36.3 in the lab (test/fixtures/datapath/lab-kube-proxy-
+ *    1.36-nftables); the exact commit was not pinned (the kubernetes mirror was too large to fetch).
+ *  - `dnat-direct`: one endpoint, and the service chain holds a plain `dnat to IP:port`:
+ *    kubernetes#140723, merged in July 2026 for 1.37 (v1.36.3 still writes `numgen random mod 1
+ *    map`; the 1.37 tag was not checked).
+ *  - `either`: the version is unknown, so it is one of the first two (or the third).
+ * The version is the API server's; kube-proxy may lag it by up to three minor releases.
+ */
+export type NftablesDnatLayout = 'endpoint-chains' | 'dnat-map' | 'dnat-direct' | 'either';
+
+/** `v1.36.3`, `v1.36.3+k3s1`, `v1.36.1-gke.100` → 36; null when unknown or a 1.36.0 pre-release
+ * (alpha, beta, rc), which may predate the change. Only minor releases of 1.x are compared. */
+function minorOf(version: string | null): number | null {
+  const match = version ? /^v?1\.(\d+)(?:\.(\d+))?(-(?:alpha|beta|rc)\b)?/.exec(version.trim()) : null;
+  if (!match) return null;
+  const minor = Number(match[1]);
+  if (match[3] && minor === dnatMapSince && Number(match[2] ?? 0) === 0) return null;
+  return minor;
+}
+
+const dnatMapSince = 36;
+const dnatDirectSince = 37;
+
+export function nftablesDnatLayout(kubernetesVersion: string | null, sessionAffinity: ServiceRecord['sessionAffinity'], endpointCount: number): NftablesDnatLayout {
+  if (sessionAffinity === 'ClientIP') return 'endpoint-chains';
+  const minor = minorOf(kubernetesVersion);
+  if (minor === null) return 'either';
+  if (minor < dnatMapSince) return 'endpoint-chains';
+  return endpointCount === 1 && minor >= dnatDirectSince ? 'dnat-direct' : 'dnat-map';
+}
+
+/** `IP . port`, as an element of the `dnat-map` layout's map reads in `nft list`. */
+export function nftablesMapTarget(ip: string, port: number): string {
+  return `${ip} . ${port}`;
+}
+
 /** The endpoint's port for a Service port: the slice port of the same name (or the only one). */
 function endpointPort(endpoint: EndpointRecord, port: ServicePortRecord): number | null {
   const match = endpoint.ports.find((p) => (p.name ?? '') === (port.name ?? '') && p.protocol === port.protocol);
@@ -53,6 +99,8 @@ function chainsFor(topology: Topology, service: ServiceRecord, port: ServicePort
   const isLocal = service.internalTrafficPolicy === 'Local' || service.externalTrafficPolicy === 'Local';
   const isExternal = service.type === 'NodePort' || service.type === 'LoadBalancer' || service.externalIPs.length > 0;
   const name = servicePortName(service.namespace, service.name, port.name);
+  // Layouts without endpoint chains list no endpoints: there is no chain to name for them.
+  const hasEndpointChains = mode === 'iptables' || ['endpoint-chains', 'either'].includes(nftablesDnatLayout(topology.cluster.kubernetesVersion, service.sessionAffinity, endpoints.length));
   const chains =
     mode === 'iptables' ? iptablesServiceChains(name, port.protocol) : nftablesServiceChains(service.namespace, service.name, port.protocol, port.name);
   return {
@@ -63,6 +111,7 @@ function chainsFor(topology: Topology, service: ServiceRecord, port: ServicePort
     // Only LoadBalancers with loadBalancerSourceRanges get one; the model does not read those yet.
     firewall: null,
     endpoints: endpoints.flatMap((endpoint) => {
+      if (!hasEndpointChains) return [];
       const target = endpointPort(endpoint, port);
       if (target === null) return [];
       const chain =

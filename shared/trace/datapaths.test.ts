@@ -11,7 +11,7 @@ import type { ClusterObjects, EndpointSlice, Pod, Service } from '../kube/object
 import type { Topology } from '../model/types.ts';
 import { cidrAddress } from '../net/ip.ts';
 import { derive } from '../topology/derive.ts';
-import { iptablesEndpointChain, iptablesServiceChains, nftablesEndpointChain, nftablesServiceChains } from '../topology/kube-proxy.ts';
+import { addKubeProxyChains, iptablesEndpointChain, iptablesServiceChains, nftablesEndpointChain, nftablesServiceChains } from '../topology/kube-proxy.ts';
 import { awsVethName, calicoVethName } from '../topology/naming.ts';
 import { trace } from './trace.ts';
 import type { Branch, Hop, Trace } from './types.ts';
@@ -230,17 +230,70 @@ describe('Flannel, kube-proxy in IPVS mode', () => {
 describe('Flannel, kube-proxy in nftables mode', () => {
   const cluster = withWorkload(setProxyMode(cniFixture('flannel.json'), 'nftables'));
   const { ip } = cluster;
+  const chains = nftablesServiceChains('shop', 'api', 'TCP', 'http');
+  const endpointChain = nftablesEndpointChain('shop', 'api', 'TCP', 'http', ip.apiA, 8080);
+  // The API server's version (and ClientIP affinity) decides where kube-proxy DNATs: see
+  // nftablesDnatLayout. The chains in the model are derived again for the version.
+  const at = (version: string | null, change?: (t: Topology) => void): Topology => {
+    const topology = structuredClone(cluster.topology);
+    topology.cluster.kubernetesVersion = version;
+    change?.(topology);
+    addKubeProxyChains(topology);
+    return topology;
+  };
+  const toApi = (topology: Topology) => trace(topology, { from: 'shop/client', to: 'svc:shop/api', port: 80 });
 
-  test('the service chain and the numgen map; dnat in each endpoint chain', () => {
-    const chains = nftablesServiceChains('shop', 'api', 'TCP', 'http');
-    const result = trace(cluster.topology, { from: 'shop/client', to: 'svc:shop/api', port: 80 });
+  test('before 1.36: the service chain\'s numgen vmap goes to an endpoint chain, which DNATs', () => {
+    const result = toApi(at('v1.35.4'));
     const service = hopOf(result.hops, 'service');
     expect(service.label).toContain(`kube-proxy (nftables) on flux-1, chain ${chains.service}`);
     expect(service.evidence.some((e) => e.command === `nft list chain ip kube-proxy ${chains.service}`)).toBe(true);
-    const endpointChain = nftablesEndpointChain('shop', 'api', 'TCP', 'http', ip.apiA, 8080);
     const toA = branchTo(result, ip.apiA);
     expect(toA.hops[0]!.label).toBe(`${endpointChain}: dnat to ${ip.apiA}:8080`);
-    expect(toA.selection).toContain(`numgen random mod 3 vmap { 2 : goto ${endpointChain} }`);
+    expect(toA.hops[0]!.evidence[0]).toMatchObject({ text: `${endpointChain}: meta l4proto tcp dnat to ${ip.apiA}:8080`, command: `nft list chain ip kube-proxy ${endpointChain}` });
+    expect(toA.selection).toBe(`${chains.service}: numgen random mod 3 vmap { 2 : goto ${endpointChain} }: 1 in 3 new connections`);
+  });
+
+  test('1.36: the service chain DNATs through its numgen map; no endpoint chains (as the lab read 1.36.3)', () => {
+    const topology = at('v1.36.3');
+    expect(topology.services['svc:shop/api']!.ports[0]!.kubeProxy!.endpoints).toEqual([]);
+    const result = toApi(topology);
+    expect(hopOf(result.hops, 'service').evidence.map((e) => e.text)).toContain(`Kubernetes v1.36.3 (kube-proxy 1.36 and later): ${chains.service} DNATs itself through a numgen map; there are no endpoint- chains`);
+    const toA = branchTo(result, ip.apiA);
+    const element = `${ip.apiA} . 8080`;
+    expect(toA.selection).toBe(`${chains.service}: dnat ip addr . port to numgen random mod 3 map { 2 : ${element} }: 1 in 3 new connections`);
+    expect(toA.hops[0]!.label).toBe(`${chains.service}: dnat to ${ip.apiA}:8080 (its numgen map, element 2 : ${element})`);
+    expect(toA.hops[0]!.evidence[0]).toMatchObject({
+      text: `${chains.service}: meta l4proto tcp dnat ip addr . port to numgen random mod 3 map { …, 2 : ${element}, … }`,
+      command: `nft list chain ip kube-proxy ${chains.service} | grep -F '${element}'`,
+    });
+    expect(result.branches.map((b) => b.hops[0]!.label).join('\n')).not.toContain('endpoint-');
+  });
+
+  test('1.36 with sessionAffinity ClientIP: still endpoint chains, each adding the client to its affinity set', () => {
+    const result = toApi(at('v1.36.3', (t) => void (t.services['svc:shop/api']!.sessionAffinity = 'ClientIP')));
+    const toA = branchTo(result, ip.apiA);
+    expect(toA.hops[0]!.label).toBe(`${endpointChain}: dnat to ${ip.apiA}:8080`);
+    expect(toA.selection).toBe(`sessionAffinity ClientIP: the affinity set keeps a client on its endpoint for 10800 s (timeoutSeconds default 10800); a new client: ${chains.service}: numgen random mod 3 vmap { 2 : goto ${endpointChain} }: 1 in 3 new connections`);
+  });
+
+  test('one endpoint: 1.36 keeps a numgen map of one, 1.37 (kubernetes#140723) a plain dnat', () => {
+    const dns = nftablesServiceChains('kube-system', 'kube-dns', 'UDP', 'dns').service;
+    const toDns = (version: string) => trace(at(version), { from: 'shop/client', to: 'svc:kube-system/kube-dns', port: 53, protocol: 'UDP' }).branches[0]!;
+    const in136 = toDns('v1.36.3');
+    expect(in136.selection).toBe(`${dns}: dnat ip addr . port to numgen random mod 1 map { 0 : ${ip.dns} . 53 } (the only endpoint)`);
+    const in137 = toDns('v1.37.0');
+    expect(in137.selection).toBe(`${dns}: dnat to ${ip.dns}:53 (the only endpoint, no map: kubernetes#140723)`);
+    expect(in137.hops[0]!.label).toBe(`${dns}: dnat to ${ip.dns}:53`);
+    expect(in137.hops[0]!.evidence[0]).toMatchObject({ text: `${dns}: meta l4proto udp dnat to ${ip.dns}:53`, command: `nft list chain ip kube-proxy ${dns}` });
+  });
+
+  test('version unknown: both layouts, each with its own command', () => {
+    const result = toApi(at(null));
+    const toA = branchTo(result, ip.apiA);
+    expect(toA.selection).toBe(`${chains.service}, by kube-proxy's release (the Kubernetes version is unknown): dnat ip addr . port to numgen random mod 3 map { 2 : ${ip.apiA} . 8080 } from 1.36; numgen random mod 3 vmap { 2 : goto ${endpointChain} } before 1.36: 1 in 3 new connections`);
+    expect(toA.hops[0]!.label).toBe(`dnat to ${ip.apiA}:8080: in ${chains.service} from kube-proxy 1.36, in ${endpointChain} before (the Kubernetes version is unknown)`);
+    expect(toA.hops[0]!.evidence.slice(0, 2).map((e) => e.command)).toEqual([`nft list chain ip kube-proxy ${chains.service} | grep -F '${ip.apiA} . 8080'`, `nft list chain ip kube-proxy ${endpointChain}`]);
   });
 });
 

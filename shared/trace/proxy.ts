@@ -11,7 +11,7 @@
 import type { ProxyMode } from '../model/cluster.ts';
 import type { EndpointRecord, Host, Id, ServicePortRecord, ServiceRecord } from '../model/types.ts';
 import { operands, sh } from '../text/shell.ts';
-import { joinHostPort } from '../topology/kube-proxy.ts';
+import { joinHostPort, nftablesDnatLayout, nftablesEndpointChain, nftablesMapTarget, type NftablesDnatLayout } from '../topology/kube-proxy.ts';
 import { ids } from '../topology/ids.ts';
 import { describeCommand, endpointSlicesCommand, serviceCommand } from './commands.ts';
 import { hop, isV6, serviceLabel, type PathContext } from './path/hop.ts';
@@ -149,6 +149,27 @@ function chainOf(port: ServicePortRecord, endpoint: EndpointRecord): string | nu
   return port.kubeProxy?.endpoints.find((e) => e.endpoint === endpoint.id)?.chain ?? null;
 }
 
+/** The endpoint chain kube-proxy's nftables mode would DNAT in, whether or not the record lists
+ * it (the record lists none for the layouts without endpoint chains). */
+function nftablesChainOf(service: ServiceRecord, port: ServicePortRecord, endpoint: EndpointRecord, targetPort: number): string {
+  return chainOf(port, endpoint) ?? nftablesEndpointChain(service.namespace, service.name, port.protocol, port.name, endpoint.address, targetPort);
+}
+
+/** What a layout means, with the version it was read from, for the Service hop's evidence. */
+function nftablesLayoutText(layout: NftablesDnatLayout, version: string | null, chain: string): string {
+  const seen = version ? `Kubernetes ${version}` : 'the Kubernetes version is unknown';
+  switch (layout) {
+    case 'endpoint-chains':
+      return `${seen}: ${chain} picks an endpoint- chain with a numgen vmap, and that chain DNATs (kube-proxy before 1.36, and sessionAffinity ClientIP in every release)`;
+    case 'dnat-map':
+      return `${seen} (kube-proxy 1.36 and later): ${chain} DNATs itself through a numgen map; there are no endpoint- chains`;
+    case 'dnat-direct':
+      return `${seen} (kube-proxy 1.37 and later, kubernetes#140723): ${chain} DNATs its only endpoint with a plain dnat, no map`;
+    case 'either':
+      return `${seen}: kube-proxy 1.36 and later DNAT in ${chain} itself (a numgen map; one endpoint: a plain dnat from 1.37), earlier releases in one endpoint- chain per endpoint`;
+  }
+}
+
 function proxyName(mode: ProxyMode): string {
   switch (mode) {
     case 'iptables':
@@ -167,7 +188,7 @@ function proxyName(mode: ProxyMode): string {
 const affinitySeconds = 10800;
 
 /** The rule that picks endpoint `i` of `n`, per proxy mode. */
-function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRecord, chain: string | null, serviceChain: string | null, isExternalNodeLocal: boolean): string {
+function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRecord, chain: string | null, serviceChain: string | null, isExternalNodeLocal: boolean, nft: { layout: NftablesDnatLayout; element: string; target: string }): string {
   const share = n === 1 ? 'every new connection' : `1 in ${n} new connections`;
   let rule: string;
   switch (mode) {
@@ -176,9 +197,17 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
       else if (i < n - 1) rule = `${serviceChain ?? 'KUBE-SVC'} rule ${i + 1} of ${n}: -m statistic --mode random --probability ${(1 / (n - i)).toFixed(10)} -j ${chain ?? 'KUBE-SEP'}: ${share}`;
       else rule = `${serviceChain ?? 'KUBE-SVC'} rule ${n} of ${n}: no condition, takes what the earlier rules left -j ${chain ?? 'KUBE-SEP'}: ${share}`;
       break;
-    case 'nftables':
-      rule = n === 1 ? `${serviceChain ?? 'the service chain'} goes to ${chain ?? 'its endpoint chain'} (the only endpoint)` : `${serviceChain ?? 'the service chain'}: numgen random mod ${n} vmap { ${i} : goto ${chain ?? 'endpoint-…'} }: ${share}`;
+    case 'nftables': {
+      const from = serviceChain ?? 'the service chain';
+      const vmap = `numgen random mod ${n} vmap { ${i} : goto ${chain ?? 'endpoint-…'} }`;
+      const map = `dnat ip addr . port to numgen random mod ${n} map { ${i} : ${nft.element} }`;
+      const only = n === 1 ? ' (the only endpoint)' : `: ${share}`;
+      if (nft.layout === 'endpoint-chains') rule = `${from}: ${vmap}${only}`;
+      else if (nft.layout === 'dnat-map') rule = `${from}: ${map}${only}`;
+      else if (nft.layout === 'dnat-direct') rule = `${from}: dnat to ${nft.target} (the only endpoint, no map: kubernetes#140723)`;
+      else rule = `${from}, by kube-proxy's release (the Kubernetes version is unknown): ${map} from 1.36${n === 1 ? `, dnat to ${nft.target} from 1.37` : ''}; ${vmap} before 1.36${only}`;
       break;
+    }
     case 'ipvs':
       rule = n === 1 ? 'the only real server of the IPVS virtual server' : `IPVS scheduler rr (kube-proxy's default): real servers take new connections in turn, ${share}`;
       break;
@@ -203,7 +232,7 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
   return rule;
 }
 
-function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePortRecord, vip: string, entry: ServiceEntry, policy: 'Cluster' | 'Local', node: Host): { label: string; evidence: Evidence[]; ids: (Id | null)[] } {
+function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePortRecord, vip: string, entry: ServiceEntry, policy: 'Cluster' | 'Local', node: Host, nft: { layout: NftablesDnatLayout; version: string | null }): { label: string; evidence: Evidence[]; ids: (Id | null)[] } {
   const address = entry === 'node-port' ? `${vip}:${port.nodePort ?? '?'}` : `${joinHostPort(vip, port.port)}`;
   const target = `targetPort ${port.targetPort}`;
   const base = `${serviceLabel(service)} ${address}/${port.protocol} (${target})`;
@@ -222,6 +251,7 @@ function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePo
     }
     case 'nftables': {
       evidence.push({ text: `table ip kube-proxy: ${entry === 'node-port' ? 'nodeport-ips/service-nodeports' : 'service-ips'} map → ${[entryChain, chain].filter((c) => c !== null).join(' → ')}`, command: sh`nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'services'}` });
+      if (chain) evidence.push({ text: nftablesLayoutText(nft.layout, nft.version, chain) });
       return { label: `${base}: kube-proxy (nftables) on ${node.name}, chain ${chain ?? '?'}`, evidence, ids: hopIds };
     }
     case 'ipvs': {
@@ -263,11 +293,14 @@ export function resolveService(
   const policy = isExternal ? (service.externalTrafficPolicy ?? 'Cluster') : service.internalTrafficPolicy;
   const vip = packet.dst;
   const family = isV6(vip) ? 6 : 4;
-  const { label, evidence, ids: hopIds } = serviceHopText(mode, service, port, vip, entry, policy, node);
-  const hops: Hop[] = [hop('service', label, packet, hopIds, node.id, evidence)];
-
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
   const usable = usableEndpoints(all, port, family, policy, node);
+  const version = ctx.topology.cluster.kubernetesVersion;
+  // Per chain: a Local policy's chain holds only this node's endpoints, and 1.37 drops the map for one.
+  const layout = nftablesDnatLayout(version, service.sessionAffinity, usable.endpoints.length);
+  const { label, evidence, ids: hopIds } = serviceHopText(mode, service, port, vip, entry, policy, node, { layout, version });
+  const hops: Hop[] = [hop('service', label, packet, hopIds, node.id, evidence)];
+
   const ready = all.filter((e) => e.isReady).length;
   const listed = usable.endpoints.map((e) => `${joinHostPort(e.address, endpointPort(e, port) ?? 0)}${e.nodeName ? ` on ${e.nodeName}` : ''}`);
   const policyWord = isExternal ? 'externalTrafficPolicy' : 'internalTrafficPolicy';
@@ -310,8 +343,9 @@ export function resolveService(
   const choices = usable.endpoints.map((endpoint, i): EndpointChoice => {
     const targetPort = endpointPort(endpoint, port) ?? 0;
     const after: Packet = { ...packet, dst: endpoint.address, dstPort: targetPort };
-    const chain = chainOf(port, endpoint);
+    const chain = mode === 'nftables' ? nftablesChainOf(service, port, endpoint, targetPort) : chainOf(port, endpoint);
     const target = joinHostPort(endpoint.address, targetPort);
+    const element = nftablesMapTarget(endpoint.address, targetPort);
     const dnatEvidence: Evidence[] = [];
     let dnatLabel: string;
     switch (mode) {
@@ -319,10 +353,28 @@ export function resolveService(
         dnatLabel = `${chain ?? 'KUBE-SEP'}: DNAT to ${target}`;
         dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'} -p ${port.protocol.toLowerCase()} -j DNAT --to-destination ${target}`, object: endpoint.id, command: sh`iptables-save -t nat | grep ${operands(chain ?? 'KUBE-SEP')}` });
         break;
-      case 'nftables':
-        dnatLabel = `${chain ?? 'endpoint chain'}: dnat to ${target}`;
-        dnatEvidence.push({ text: `${chain ?? 'the endpoint chain'}: dnat to ${target}`, object: endpoint.id, command: sh`nft list chain ${isV6(vip) ? 'ip6' : 'ip'} kube-proxy ${chain ?? 'endpoint-…'}` });
+      case 'nftables': {
+        const table = isV6(vip) ? 'ip6' : 'ip';
+        const l4 = `meta l4proto ${port.protocol.toLowerCase()}`;
+        const inEndpointChain = { text: `${chain}: ${l4} dnat to ${target}`, object: endpoint.id, command: sh`nft list chain ${table} kube-proxy ${chain ?? 'endpoint-…'}` };
+        const dispatch = serviceChain ?? 'the service chain';
+        const inMap = { text: `${dispatch}: ${l4} dnat ip addr . port to numgen random mod ${usable.endpoints.length} map { …, ${i} : ${element}, … }`, object: endpoint.id, command: sh`nft list chain ${table} kube-proxy ${serviceChain ?? 'services'} | grep -F ${operands(element)}` };
+        const direct = { text: `${dispatch}: ${l4} dnat to ${target}`, object: endpoint.id, command: sh`nft list chain ${table} kube-proxy ${serviceChain ?? 'services'}` };
+        if (layout === 'endpoint-chains') {
+          dnatLabel = `${chain}: dnat to ${target}`;
+          dnatEvidence.push(inEndpointChain);
+        } else if (layout === 'dnat-map') {
+          dnatLabel = `${dispatch}: dnat to ${target} (its numgen map, element ${i} : ${element})`;
+          dnatEvidence.push(inMap);
+        } else if (layout === 'dnat-direct') {
+          dnatLabel = `${dispatch}: dnat to ${target}`;
+          dnatEvidence.push(direct);
+        } else {
+          dnatLabel = `dnat to ${target}: in ${dispatch} from kube-proxy 1.36, in ${chain} before (the Kubernetes version is unknown)`;
+          dnatEvidence.push({ ...inMap, text: `kube-proxy 1.36 and later: ${inMap.text}` }, { ...inEndpointChain, text: `before 1.36: ${inEndpointChain.text}` });
+        }
         break;
+      }
       case 'ipvs':
         dnatLabel = `IPVS: real server ${target} (masquerading forward: DNAT)`;
         dnatEvidence.push({ text: `real server ${target} of the virtual server, forwarding method Masq`, object: endpoint.id, command: sh`ipvsadm -Ln ${port.protocol === 'UDP' ? '-u' : '-t'} ${entry === 'node-port' ? `${vip}:${port.nodePort ?? ''}` : joinHostPort(vip, port.port)}` });
@@ -341,7 +393,7 @@ export function resolveService(
       endpoint,
       ip: endpoint.address,
       port: targetPort,
-      selection: selectionText(mode, i, usable.endpoints.length, service, chain, serviceChain, isExternal && policy === 'Local'),
+      selection: selectionText(mode, i, usable.endpoints.length, service, chain, serviceChain, isExternal && policy === 'Local', { layout, element, target }),
       dnat: hop('kube-proxy-dnat', dnatLabel, after, [service.id, endpoint.id, node.id], node.id, dnatEvidence),
     };
   });
