@@ -15,9 +15,13 @@ import { Filters } from './panels/Filters.tsx';
 import { problemMarks, Problems } from './panels/Problems.tsx';
 import { Search } from './panels/Search.tsx';
 import { ContextMenu } from './panels/ContextMenu.tsx';
+import { DatapathDialog } from './panels/DatapathDialog.tsx';
+import { DatapathActionContext, type DatapathAction } from './panels/datapath-action.ts';
+import { createDatapathReadStore } from './state/datapath.ts';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import type { Topology } from '../shared/model/types.ts';
+import { datapathUnavailableReason } from '../shared/ipc.ts';
 import { diagnose } from '../shared/doctor/doctor.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
@@ -68,6 +72,14 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const exportImageMenu = useRef<HTMLSelectElement>(null);
   const view = state.view;
   const topology = view?.topology ?? null;
+  const reads = useMemo(() => createDatapathReadStore(api), [api]);
+  useEffect(() => () => reads.dispose(), [reads]);
+  const isReading = useStore(reads, (s) => s.phase !== 'idle');
+  const source = view?.source ?? null;
+  const datapathAction = useMemo<DatapathAction | null>(
+    () => (source ? { unavailable: datapathUnavailableReason(source), isBusy: isReading, read: (target) => void reads.start(target) } : null),
+    [source, isReading, reads],
+  );
   const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
   // The doctor's answer for this topology, so it follows live updates; its subjects ringed on the graph.
@@ -309,7 +321,17 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         </div>
       )}
       {isHelpOpen && <Help onClose={() => setHelpOpen(false)} />}
-      {menu && topology && <ContextMenu topology={topology} id={menu.id} element={graphElementById(topology, grouping, menu.id, filters)} at={menu.at} onClose={() => setMenu(null)} />}
+      {menu && topology && (
+        <ContextMenu
+          topology={topology}
+          id={menu.id}
+          element={graphElementById(topology, grouping, menu.id, filters)}
+          at={menu.at}
+          datapath={datapathAction}
+          onClose={() => setMenu(null)}
+        />
+      )}
+      <DatapathDialog reads={reads} />
       {isPickerOpen && <ContextPicker cluster={cluster} opener={opener} current={view?.source ?? null} onClose={closePicker} />}
       <ConnectionBanner status={status} />
       {failure && !isPickerOpen && (
@@ -375,7 +397,13 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
         </section>
         <aside className="sidebar">
           {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} graph={() => adapter.current} />}
-          {topology ? <Details api={api} topology={topology} element={element} selected={selected} /> : <section className="details" data-testid="details" />}
+          {topology ? (
+            <DatapathActionContext.Provider value={datapathAction}>
+              <Details api={api} topology={topology} element={element} selected={selected} />
+            </DatapathActionContext.Provider>
+          ) : (
+            <section className="details" data-testid="details" />
+          )}
         </aside>
       </main>
       {view && view.kinds.length > 0 && (

@@ -27,6 +27,7 @@ import './styles/trace.css';
 import './styles/trace-policy.css';
 import './styles/context-menu.css';
 import './styles/problems.css';
+import './styles/datapath.css';
 
 // The theme the user picked last time, before anything is drawn (else the OS's).
 applyThemeChoice(readThemeChoice());
@@ -52,6 +53,7 @@ window.podpathView = {
   panBy: (dx, dy) => graph?.panBy(dx, dy),
   zoomBy: (factor) => graph?.zoomBy(factor),
   renderedFontSize: (id) => graph?.renderedFontSize(id) ?? null,
+  drawnLabel: (id) => graph?.drawnLabel(id) ?? null,
   isShown: (id) => graph?.isShown(id) ?? false,
   modelPosition: (id) => graph?.modelPosition(id) ?? null,
 };

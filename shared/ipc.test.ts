@@ -50,6 +50,11 @@ describe('dispatchRequest', () => {
       throw new Error('not a snapshot');
     },
     exportSnapshot: () => ({ fileName: 'x.podpath.json', text: '{}' }),
+    readDatapath: (payload) => {
+      calls.push(payload);
+      return { status: 'unavailable', reason: 'a snapshot' };
+    },
+    cancelDatapathRead: () => ({ isCancelled: false }),
   };
 
   test('a valid request reaches its handler, an invalid one never does', async () => {
@@ -64,6 +69,22 @@ describe('dispatchRequest', () => {
     expect(await dispatchRequest(handlers, 'openContext', { context: 'prod', namespaces: ['Not A Namespace'] })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
     expect(calls).toContainEqual({ context: 'prod', namespaces: ['team-a'] });
     expect(calls).toHaveLength(2);
+  });
+
+  test('readDatapath takes node names or "all" and a yes/no confirmation, nothing else', async () => {
+    calls.length = 0;
+    expect(await dispatchRequest(handlers, 'readDatapath', { nodes: ['kind-worker', 'node-1.example.com'], isConfirmed: true })).toMatchObject({ ok: true });
+    expect(await dispatchRequest(handlers, 'readDatapath', { nodes: 'all' })).toMatchObject({ ok: true });
+    const refused = [
+      { nodes: [] },
+      { nodes: 'every' },
+      { nodes: ['Node A'] },
+      { nodes: ['kind-worker'], isConfirmed: 'yes' },
+      { nodes: ['kind-worker'], image: 'evil:latest' },
+      { nodes: ['kind-worker'], namespace: 'kube-system' },
+    ];
+    for (const payload of refused) expect(await dispatchRequest(handlers, 'readDatapath', payload)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(calls).toEqual([{ nodes: ['kind-worker', 'node-1.example.com'], isConfirmed: true }, { nodes: 'all' }]);
   });
 
   test('openSnapshot takes a file name and its text, within limits', async () => {

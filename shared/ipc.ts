@@ -23,6 +23,8 @@ const contextName = z
   .min(1)
   .max(253)
   .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20), 'must be a context name');
+/** A Node's name: a DNS subdomain. */
+const nodeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a node name');
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name');
 
 /** The largest snapshot the app opens: far above a 150k-pod cluster's trimmed objects. */
@@ -61,6 +63,18 @@ export const requestSchemas = {
   /** The current source as a snapshot file: its trimmed objects (for a live context, as they
    * are now) and source, never credentials. */
   exportSnapshot: z.object({ layout: layoutSchema.optional() }).strict(),
+  /** Reads nodes' datapath in the open live context (issue 13): one node by name, or every
+   * Node the session holds. A node that is not a kind/minikube container on this machine is read
+   * through a debug pod, created only when `isConfirmed` says the user agreed to the consent a
+   * first, unconfirmed request answered with. */
+  readDatapath: z
+    .object({
+      nodes: z.union([z.literal('all'), z.array(nodeName).min(1).max(1000)]),
+      isConfirmed: z.boolean().optional(),
+    })
+    .strict(),
+  /** Stops the datapath read under way; its debug pods are deleted. */
+  cancelDatapathRead: z.object({}).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -137,6 +151,46 @@ export interface SnapshotExport {
   text: string;
 }
 
+/** One node's read, for the report: read or not, and why, in summarizeProbe's lines. */
+export interface NodeReadReport {
+  node: string;
+  isRead: boolean;
+  /** Where it was read from (`docker container kind-worker`, `pod default/podpath-probe-x`). */
+  target: string | null;
+  elapsedMs: number;
+  /** What was read and what could not be, and why; the first line is the node's. */
+  lines: string[];
+}
+
+/**
+ * What a datapath read answered: not possible here (a snapshot, the demo), refused before
+ * anything was created (RBAC, no Nodes), waiting for the user's consent to create debug pods,
+ * or done, with a report per node.
+ */
+export type DatapathRead =
+  | { status: 'unavailable'; reason: string }
+  | { status: 'refused'; reason: string }
+  | { status: 'needs-consent'; consent: DatapathConsent }
+  | { status: 'done'; nodes: NodeReadReport[]; cancelled: boolean };
+
+export interface DatapathConsent {
+  /** The consent text, as the CLI prints it. */
+  text: string;
+  /** The nodes read through a debug pod; the others are containers on this machine. */
+  podNodes: string[];
+  namespace: string;
+  image: string;
+  /** What the API server said the user may do (SelfSubjectAccessReview). */
+  access: string;
+}
+
+/** Why nodes' datapath cannot be read from this source, or null when it can (a live context). */
+export function datapathUnavailableReason(source: SourceInfo): string | null {
+  if (source.kind === 'cluster') return null;
+  const what = source.kind === 'demo' ? 'The demo cluster is a snapshot' : 'This is a snapshot file';
+  return `${what}: there are no nodes to read now. Open a live context to read a node's datapath; the readings a snapshot holds are shown.`;
+}
+
 export interface Responses {
   getState: ViewState;
   getObject: ObjectView | null;
@@ -145,6 +199,8 @@ export interface Responses {
   openDemo: ViewState;
   openSnapshot: ViewState;
   exportSnapshot: SnapshotExport;
+  readDatapath: DatapathRead;
+  cancelDatapathRead: { isCancelled: boolean };
 }
 
 /** Event name → payload. */
@@ -156,10 +212,13 @@ export interface Events {
   /** Another source was opened (from the renderer, the desktop menu, a file the OS handed
    * over): a renderer showing an older session fetches the whole state. */
   didOpenSource: { sessionId: number; source: SourceInfo };
+  /** A datapath read's progress: a line per step (`node kind-worker: created pod …`) and, once a
+   * node is done, its report. */
+  didProgressDatapath: { sessionId: number; node: string | null; line: string; done: NodeReadReport | null };
 }
 
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['didChangeTopology', 'didChangeKinds', 'didOpenSource'];
+export const eventNames: EventName[] = ['didChangeTopology', 'didChangeKinds', 'didOpenSource', 'didProgressDatapath'];
 
 export type RequestPayload<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
 

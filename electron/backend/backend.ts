@@ -4,7 +4,7 @@
  * and answers the renderer's requests of `shared/ipc.ts`. It knows nothing of the transport.
  */
 import { basename, join } from 'node:path';
-import type { EventName, Events, KindStatus, ObjectView, RequestHandlers, SnapshotExport, SourceInfo, ViewState } from '../../shared/ipc.ts';
+import { datapathUnavailableReason, type EventName, type Events, type KindStatus, type ObjectView, type RequestHandlers, type SnapshotExport, type SourceInfo, type ViewState } from '../../shared/ipc.ts';
 import { objectKinds, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
 import { trimObject } from '../../shared/kube/trim.ts';
 import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
@@ -12,6 +12,7 @@ import { deriveSnapshot } from '../../shared/topology/derive.ts';
 import { objectIdForElement, objectIdOf } from '../../shared/topology/ids.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { defaultAssetsDir, demoFileName } from './assets.ts';
+import { DatapathReads, type DatapathReadOptions } from './datapath-read.ts';
 import { configForContext } from './kube/context-config.ts';
 import { redact } from './kube/kube-error.ts';
 import { listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
@@ -50,12 +51,14 @@ export interface BackendOptions {
   stateFile?: string;
   /** Passed to live sessions (tests shorten timeouts). */
   session?: Partial<Pick<SessionOptions, 'coalesceMs' | 'listWatch' | 'firstViewTimeoutMs'>>;
+  /** How nodes' datapath is read in a live context (tests shorten the timeout, choose the namespace). */
+  probe?: DatapathReadOptions;
 }
 
 /** What is open: a fixed snapshot (the demo, a file) or a live session. */
 type Opened =
   | { kind: 'static'; source: SourceInfo; topology: Topology; snapshot: Snapshot }
-  | { kind: 'live'; source: SourceInfo; session: LiveSession };
+  | { kind: 'live'; source: SourceInfo; session: LiveSession; reads: DatapathReads };
 
 function openedSnapshot(snapshot: Snapshot, source: SourceInfo): Opened {
   return { kind: 'static', source, topology: deriveSnapshot(snapshot), snapshot };
@@ -143,7 +146,10 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
     const previous = opened;
     opened = next;
     sessionId++;
-    if (previous?.kind === 'live') void previous.session.close();
+    if (previous?.kind === 'live') {
+      previous.reads.cancel();
+      void previous.session.close();
+    }
     emit('didOpenSource', { sessionId, source: next.source });
   }
 
@@ -183,7 +189,10 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         // Remembering the choice is a convenience; failing to write it must not fail the open.
       }
     }
-    self = { kind: 'live', session, source: { kind: 'cluster', label: context, note: null } };
+    const reads = new DatapathReads(session, config, context, options.probe ?? {}, ({ node, line, done }) => {
+      if (self !== null && opened === self) emit('didProgressDatapath', { sessionId, node, line, done });
+    });
+    self = { kind: 'live', session, reads, source: { kind: 'cluster', label: context, note: null } };
     return self;
   }
 
@@ -208,10 +217,17 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
       };
     }
     // A live picture is exported as it stands now, stamped with the time of the export.
-    const source = { ...opened.session.source(), capturedAt: new Date().toISOString() };
+    const { datapath, ...now } = opened.session.source();
+    const source = { ...now, capturedAt: new Date().toISOString() };
     return {
       fileName: exportFileName(opened.source, source.capturedAt),
-      snapshot: { format: snapshotFormat, version: snapshotVersion, source, objects: retrimmed(opened.session.objects()) },
+      snapshot: {
+        format: snapshotFormat,
+        version: snapshotVersion,
+        source,
+        objects: retrimmed(opened.session.objects()),
+        ...(datapath ? { datapath: [...datapath] } : {}),
+      },
     };
   }
 
@@ -251,6 +267,12 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         parseSnapshot(text, fileName);
         return { fileName, text };
       },
+      readDatapath: ({ nodes, isConfirmed }) => {
+        if (!opened) throw new Error('Nothing is open yet.');
+        if (opened.kind === 'static') return { status: 'unavailable', reason: datapathUnavailableReason(opened.source) ?? 'Not a live context.' };
+        return opened.reads.read(nodes, isConfirmed === true);
+      },
+      cancelDatapathRead: () => ({ isCancelled: opened?.kind === 'live' ? opened.reads.cancel() : false }),
     }),
     onEvent(listener) {
       listeners.add(listener);
@@ -258,7 +280,10 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
     },
     async close() {
       listeners.clear();
-      if (opened?.kind === 'live') await opened.session.close();
+      if (opened?.kind === 'live') {
+        opened.reads.cancel();
+        await opened.session.close();
+      }
       opened = null;
     },
   };

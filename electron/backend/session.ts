@@ -11,6 +11,7 @@
  * `unavailableKinds` with the reason, so no one takes its absence for an empty cluster.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { NodeReading } from '../../shared/datapath/reading.ts';
 import type { KindState, KindStatus } from '../../shared/ipc.ts';
 import { emptyObjects, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
 import { trimObject } from '../../shared/kube/trim.ts';
@@ -193,6 +194,8 @@ export class LiveSession {
   private isClosed = false;
   private kindsTimer: NodeJS.Timeout | null = null;
   private readonly capturedAt = new Date().toISOString();
+  /** The nodes' datapath readings (issue 13), the newest per node, in the order first read. */
+  private readings: NodeReading[] = [];
 
   private constructor(options: SessionOptions) {
     this.options = options;
@@ -240,8 +243,10 @@ export class LiveSession {
     return objects;
   }
 
+  /** Where the model comes from, and the readings derive joins with it (DeriveSource). */
   source() {
     return {
+      ...(this.readings.length > 0 ? { datapath: this.readings } : {}),
       context: this.contextName,
       server: this.client.server,
       kubernetesVersion: this.kubernetesVersion,
@@ -261,6 +266,28 @@ export class LiveSession {
       if (isFinal(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Keeps nodes' readings, each replacing the one before of its node (a failed read of a node
+   * brings none, so the last good one stays), and derives the whole model again with them.
+   */
+  addReadings(readings: readonly NodeReading[]): void {
+    if (readings.length === 0 || this.isClosed) return;
+    const next = [...this.readings];
+    for (const reading of readings) {
+      const index = next.findIndex((r) => r.node === reading.node);
+      if (index >= 0) next[index] = reading;
+      else next.push(reading);
+    }
+    this.readings = next;
+    if (!this.isStarted) return;
+    this.needsFullDerive = true;
+    this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+  }
+
+  datapath(): readonly NodeReading[] {
+    return this.readings;
   }
 
   /** Notes a change for the next flush; `null` (a relist) asks for a full derive. */

@@ -27,6 +27,8 @@ function setup() {
     openDemo: vi.fn(() => ({ seq: 0 }) as never),
     openSnapshot: vi.fn(() => ({ seq: 0 }) as never),
     exportSnapshot: vi.fn(() => ({ fileName: 'a.podpath.json', text: '{}' })),
+    readDatapath: vi.fn(() => ({ status: 'unavailable' as const, reason: 'a snapshot' })),
+    cancelDatapathRead: vi.fn(() => ({ isCancelled: false })),
   } satisfies RequestHandlers;
   const dispose = registerRequestHandlers(ipc as unknown as IpcMainLike, handlers, (event) =>
     isAppFrame(event, windowContents, location),

@@ -575,6 +575,10 @@ export class GraphAdapter implements PodpathView {
     return readers.renderedFontSize(this.cy, id);
   }
 
+  drawnLabel(id: string): { text: string; fontStyle: string } | null {
+    return readers.drawnLabel(this.cy, id);
+  }
+
   private applyHighlight(): void {
     // Selected but folded: the fold that holds it stands in for it.
     markSelection(this.cy, this.selected, this.found, (id) => this.foldOf(id));

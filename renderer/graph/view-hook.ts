@@ -46,6 +46,9 @@ export interface PodpathView {
   zoomBy(factor: number): void;
   /** The size of the element's label on screen (its font size times the zoom), or null if it is not drawn. */
   renderedFontSize(id: string): number | null;
+  /** The element's label as drawn and its font style (`italic` for an inferred name, `normal`
+   * for an observed one), or null if it is not drawn. */
+  drawnLabel(id: string): { text: string; fontStyle: string } | null;
 }
 
 /** One step of a trace's path as the canvas draws it: its badge, and the arrow into it. */

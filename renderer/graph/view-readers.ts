@@ -54,6 +54,11 @@ export function isShown(cy: cytoscape.Core, id: string): boolean {
   return ele.nonempty() && ele.visible();
 }
 
+export function drawnLabel(cy: cytoscape.Core, id: string): { text: string; fontStyle: string } | null {
+  const ele = cy.getElementById(id);
+  return ele.empty() ? null : { text: String(ele.data('label') ?? ''), fontStyle: String(ele.style('font-style')) };
+}
+
 export function renderedFontSize(cy: cytoscape.Core, id: string): number | null {
   const ele = cy.getElementById(id);
   return ele.empty() ? null : Number(ele.numericStyle('font-size')) * cy.zoom();

@@ -49,6 +49,19 @@ describe('contextMenuItems', () => {
     expect(groups.slice(1)).toEqual(['Details', 'Copy name demo-worker-2 | Copy InternalIP 172.18.0.4', 'Show only this node demo-worker-2']);
   });
 
+  test("a node, where datapath reads are offered: read it or every node; unavailable ones say why; no other element offers them", () => {
+    const live = contextMenuItems(demo, 'node:demo-worker-2', graphElementById(demo, 'node', 'node:demo-worker-2'), { unavailable: null });
+    const read = live.find((group) => group.some((item) => item.action.kind === 'readDatapath'))!;
+    expect(read.map((item) => [item.label, item.value, item.action, item.unavailable])).toEqual([
+      ["Read this node's datapath", 'demo-worker-2', { kind: 'readDatapath', target: ['demo-worker-2'] }, undefined],
+      ["Read every node's datapath", undefined, { kind: 'readDatapath', target: 'all' }, undefined],
+    ]);
+    const snapshot = contextMenuItems(demo, 'node:demo-worker-2', graphElementById(demo, 'node', 'node:demo-worker-2'), { unavailable: 'a snapshot' });
+    expect(snapshot.flat().filter((item) => item.action.kind === 'readDatapath').map((item) => item.unavailable)).toEqual(['a snapshot', 'a snapshot']);
+    const pod = Object.values(demo.pods).find((p) => p.name === 'db-0')!;
+    expect(contextMenuItems(demo, pod.id, graphElementById(demo, 'node', pod.id), { unavailable: null }).flat().some((item) => item.action.kind === 'readDatapath')).toBe(false);
+  });
+
   test("a device: its interface name and its node; a pod without a node has no node to show", () => {
     expect(lines(itemsOf('dev:demo-worker-1/bridge')).slice(-2)).toEqual(['Copy name cni0', 'Show only this node demo-worker-1']);
     const pending = Object.values(demo.pods).find((p) => p.host === null)!;

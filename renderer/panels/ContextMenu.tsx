@@ -12,19 +12,24 @@ import type { Topology } from '../../shared/model/types.ts';
 import { endpointTextFor } from '../../shared/trace/endpoints.ts';
 import type { GraphElement } from '../graph/element-types.ts';
 import { editTrace, select, setFilters, type TraceRequest } from '../state/ui.ts';
+import type { ReadTarget } from '../state/datapath.ts';
+import type { DatapathAction } from './datapath-action.ts';
 import { copyableName, copyText } from './details/copy.ts';
 
 export type MenuAction =
   | { kind: 'trace'; change: Partial<TraceRequest> }
   | { kind: 'select'; id: string }
   | { kind: 'copy'; text: string }
-  | { kind: 'filter'; change: Partial<GraphFilters> };
+  | { kind: 'filter'; change: Partial<GraphFilters> }
+  | { kind: 'readDatapath'; target: ReadTarget };
 
 export interface MenuItem {
   /** What the item does, and the value it does it with (shown beside, muted). */
   label: string;
   value?: string;
   action: MenuAction;
+  /** Why it cannot be done here: shown under it, and choosing it does nothing. */
+  unavailable?: string;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface MenuItem {
  * element's graph id (what "Details" selects), `element` the element as drawn, if it is one the
  * picture builds (a fold stands for its model element, whose id it passes).
  */
-export function contextMenuItems(topology: Topology, id: string, element: GraphElement | null): MenuItem[][] {
+export function contextMenuItems(topology: Topology, id: string, element: GraphElement | null, datapath: Pick<DatapathAction, 'unavailable'> | null = null): MenuItem[][] {
   const model = element ? element.data.model : id;
   if (model === null) return [[{ label: 'Details', action: { kind: 'select', id } }]];
 
@@ -65,7 +70,17 @@ export function contextMenuItems(topology: Topology, id: string, element: GraphE
   if (host) only.push({ label: 'Show only this node', value: host.name, action: { kind: 'filter', change: { nodes: [host.name] } } });
 
   const details: MenuItem[] = [{ label: 'Details', action: { kind: 'select', id } }];
-  return [trace, details, copy, only].filter((group) => group.length > 0);
+  // On a node's box: read what its datapath really is (issue 13).
+  const read: MenuItem[] = [];
+  const node = topology.hosts[model];
+  if (datapath && node) {
+    const unavailable = datapath.unavailable ?? undefined;
+    read.push(
+      { label: "Read this node's datapath", value: node.name, action: { kind: 'readDatapath', target: [node.name] }, unavailable },
+      { label: "Read every node's datapath", action: { kind: 'readDatapath', target: 'all' }, unavailable },
+    );
+  }
+  return [trace, details, read, copy, only].filter((group) => group.length > 0);
 }
 
 export interface ContextMenuProps {
@@ -75,11 +90,13 @@ export interface ContextMenuProps {
   element: GraphElement | null;
   /** Where it was asked for, in client coordinates: the menu's top left corner, kept in the window. */
   at: { x: number; y: number };
+  /** Reading nodes' datapath, where the source allows it. */
+  datapath?: DatapathAction | null;
   onClose(): void;
 }
 
-export function ContextMenu({ topology, id, element, at, onClose }: ContextMenuProps) {
-  const groups = useMemo(() => contextMenuItems(topology, id, element), [topology, id, element]);
+export function ContextMenu({ topology, id, element, at, datapath = null, onClose }: ContextMenuProps) {
+  const groups = useMemo(() => contextMenuItems(topology, id, element, datapath), [topology, id, element, datapath]);
   const menu = useRef<HTMLDivElement>(null);
   const [place, setPlace] = useState(at);
   const [failure, setFailure] = useState<string | null>(null);
@@ -127,6 +144,9 @@ export function ContextMenu({ topology, id, element, at, onClose }: ContextMenuP
       case 'filter':
         setFilters((filters) => ({ ...filters, ...action.change }));
         return onClose();
+      case 'readDatapath':
+        datapath?.read(action.target);
+        return onClose();
       case 'copy':
         // The menu stays open to say why, if the clipboard refuses.
         void copyText(action.text).then((result) => (result.ok ? onCloseRef.current() : setFailure(result.reason)));
@@ -163,11 +183,26 @@ export function ContextMenu({ topology, id, element, at, onClose }: ContextMenuP
       {groups.map((group, g) => (
         <div key={g} role="group" className="context-menu-group">
           {group.map((item) => (
-            <button key={`${item.label}|${item.value ?? ''}`} type="button" role="menuitem" tabIndex={-1} className="context-menu-item" onClick={() => run(item.action)}>
+            <button
+              key={`${item.label}|${item.value ?? ''}`}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              className="context-menu-item"
+              aria-disabled={item.unavailable ? true : undefined}
+              title={item.unavailable}
+              onClick={() => item.unavailable || run(item.action)}
+            >
               <span className="context-menu-label">{item.label}</span>
               {item.value && <span className="context-menu-value">{item.value}</span>}
             </button>
           ))}
+          {/* Items of a group are unavailable for one reason: said once, under them. */}
+          {group.some((item) => item.unavailable) && (
+            <div className="context-menu-note" data-testid="context-menu-note">
+              {group.find((item) => item.unavailable)?.unavailable}
+            </div>
+          )}
         </div>
       ))}
       {failure && (

@@ -40,6 +40,8 @@ function fakeBackend() {
     openDemo: call('openDemo'),
     openSnapshot: call('openSnapshot'),
     exportSnapshot: call('exportSnapshot'),
+    readDatapath: call('readDatapath'),
+    cancelDatapathRead: call('cancelDatapathRead'),
     on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void) {
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (payload: never) => void);

@@ -24,6 +24,8 @@ const validPayloads: Record<RequestName, unknown> = {
   openDemo: {},
   openSnapshot: { name: 'a.podpath.json', text: '{}' },
   exportSnapshot: { layout: { 'pod:1': { x: 1, y: 2 } } },
+  readDatapath: { nodes: ['kind-worker'], isConfirmed: true },
+  cancelDatapathRead: {},
 };
 
 async function dispatch(name: unknown, payload: unknown): Promise<void> {

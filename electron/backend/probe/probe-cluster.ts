@@ -43,12 +43,22 @@ export interface ClusterProbeOptions {
   image?: string;
   /** Each node's whole probe, a debug pod's start included. */
   timeoutMs: number;
-  /** Asked once, with the consent text, before the first debug pod; false refuses. */
-  confirm: (text: string) => Promise<boolean>;
+  /** Asked once, with the consent text and what it covers, before the first debug pod (after
+   * the access check); false refuses. */
+  confirm: (text: string, plan: DebugPodPlan) => Promise<boolean>;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /** Each node's probe as soon as it is done, in the order they finish. */
+  onNodeDone?: (probe: NodeProbe) => void;
   /** Nodes read at once; default 4. */
   concurrency?: number;
+}
+
+/** What a consent covers: the nodes read through a debug pod, where, with which image. */
+export interface DebugPodPlan {
+  nodes: string[];
+  namespace: string;
+  image: string;
 }
 
 export async function probeClusterNodes(options: ClusterProbeOptions): Promise<NodeProbe[]> {
@@ -69,7 +79,8 @@ export async function probeClusterNodes(options: ClusterProbeOptions): Promise<N
   const viaPod = plans.filter((p) => p.target === null).map((p) => p.name);
   if (viaPod.length > 0) {
     await checkDebugPodAccess(options.config, options.namespace);
-    if (!(await options.confirm(debugPodConsent(viaPod, options.namespace, image, options.timeoutMs)))) {
+    const plan = { nodes: viaPod, namespace: options.namespace, image };
+    if (!(await options.confirm(debugPodConsent(viaPod, options.namespace, image, options.timeoutMs), plan))) {
       throw new ProbeRefused('Not confirmed: no debug pod was created.');
     }
     try {
@@ -100,7 +111,11 @@ export async function probeClusterNodes(options: ClusterProbeOptions): Promise<N
   const results: NodeProbe[] = [];
   const queue = [...plans];
   const worker = async () => {
-    for (let plan = queue.shift(); plan; plan = queue.shift()) results.push(await probeOne(plan));
+    for (let plan = queue.shift(); plan; plan = queue.shift()) {
+      const probe = await probeOne(plan);
+      results.push(probe);
+      options.onNodeDone?.(probe);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, plans.length) }, worker));
   return options.names.map((name) => results.find((r) => r.node === name) as NodeProbe);

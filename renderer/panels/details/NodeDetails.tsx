@@ -1,6 +1,8 @@
-/** A node: its addresses and podCIDRs, the devices in its root netns, and its routes. */
+/** A node: its addresses and podCIDRs, what its datapath reading says (or how to read it), the
+ * devices in its root netns, and its routes. */
 import { routeText } from '../../../shared/describe/format.ts';
-import type { DescribedNode } from '../../../shared/describe/types.ts';
+import type { DescribedNode, DescribedNodeDatapath } from '../../../shared/describe/types.ts';
+import { useDatapathAction } from '../datapath-action.ts';
 import { addresses, Field, Fields, Labels, Link, ProvenanceBadge, Section, shortName } from './parts.tsx';
 import { Title } from './Title.tsx';
 
@@ -24,6 +26,7 @@ export function NodeDetails({ node }: { node: DescribedNode }) {
           <Labels labels={node.labels} />
         </Field>
       </Fields>
+      <DatapathSection node={node} />
       <Section title={`Devices in the root netns (${node.devices.length})`}>
         <ul className="rows">
           {node.devices.map((d) => (
@@ -54,5 +57,64 @@ export function RouteRows({ node }: { node: DescribedNode }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** When and from where the node's datapath was read and what could not be; the buttons to read it. */
+function DatapathSection({ node }: { node: DescribedNode }) {
+  const action = useDatapathAction();
+  const reading = node.datapath;
+  return (
+    <Section title="Datapath">
+      <div data-testid="node-datapath">
+        {reading ? (
+          <ReadingSummary reading={reading} />
+        ) : (
+          <p className="muted small">Not read: the devices, veth names and routes shown are inferred from the API and the CNI.</p>
+        )}
+        {action && (
+          <>
+            <div className="details-actions">
+              <button type="button" className="button" disabled={action.unavailable !== null || action.isBusy} onClick={() => action.read([node.name])}>
+                {reading ? 'Read this node again' : "Read this node's datapath"}
+              </button>{' '}
+              <button type="button" className="button" disabled={action.unavailable !== null || action.isBusy} onClick={() => action.read('all')}>
+                Read every node
+              </button>
+            </div>
+            {action.unavailable && (
+              <p className="muted small" data-testid="datapath-unavailable">
+                {action.unavailable}
+              </p>
+            )}
+          </>
+        )}
+      </div>
+    </Section>
+  );
+}
+
+function ReadingSummary({ reading }: { reading: DescribedNodeDatapath }) {
+  return (
+    <>
+      <p className="small">
+        Read {new Date(reading.readAt).toLocaleString()} from {reading.target} ({reading.source}): {reading.veths} host-side veths ({reading.podVeths} of pods placed
+        here)
+        {reading.kubeProxy.length > 0 && `, kube-proxy ${reading.kubeProxy.map((k) => `${k.mode} ${k.family} (${k.servicePorts} Service ports)`).join(', ')}`}.
+      </p>
+      {reading.unread.length > 0 && (
+        <details className="small">
+          <summary>Not read: {reading.unread.length}</summary>
+          <ul className="rows">
+            {reading.unread.map((u, i) => (
+              <li key={i}>
+                <code>{u.command}</code>
+                {u.netns && <span className="muted"> in {u.netns}</span>}: {u.status}, {u.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
   );
 }
