@@ -23,8 +23,23 @@ type Point = { x: number; y: number };
 const centreOf = (page: Page, id: string): Promise<Point | null> =>
   page.evaluate((id) => (window as unknown as { podpathView: { renderedCenter(id: string): Point | null } }).podpathView.renderedCenter(id), id);
 
+/** Where `id` is drawn once the view has stopped moving (a fit or layout may still be animating
+ * under load): the same point on two frames in a row. */
+async function settledCentre(page: Page, id: string): Promise<Point | null> {
+  let at: Point | null = null;
+  await expect
+    .poll(async () => {
+      const before = await centreOf(page, id);
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+      at = await centreOf(page, id);
+      return before !== null && at !== null && before.x === at.x && before.y === at.y;
+    })
+    .toBe(true);
+  return at;
+}
+
 async function rightClick(page: Page, id: string): Promise<Point> {
-  const at = await centreOf(page, id);
+  const at = await settledCentre(page, id);
   expect(at, `${id} is drawn`).not.toBeNull();
   await page.mouse.click(at!.x, at!.y, { button: 'right' });
   return at!;
