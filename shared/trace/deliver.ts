@@ -80,7 +80,7 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
       const { pod, host } = target;
       if (pod.isHostNetwork) {
         if (host.id !== at.host.id) packet = toOtherNode(ctx, at, senderPod, host, hops);
-        hops.push(localDeliveryHop(host, packet, `hostNetwork pod ${podLabel(pod)} listens in the node's netns`));
+        hops.push(localDeliveryHop(ctx, host, packet, `hostNetwork pod ${podLabel(pod)} listens in the node's netns`));
       } else if (host.id === at.host.id && at.bridgedFrom && sameBridge(ctx, at.bridgedFrom, pod)) {
         hops.push(...toPodOnNode(ctx, host, pod, packet, true));
       } else {
@@ -107,7 +107,7 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
     case 'node': {
       const { host } = target;
       if (host.id !== at.host.id) packet = toOtherNode(ctx, at, senderPod, host, hops);
-      hops.push(localDeliveryHop(host, packet, target.what));
+      hops.push(localDeliveryHop(ctx, host, packet, target.what));
       // Traced to the node though denied: a NodePort goes on from there (route.ts).
       if (isEgressDenied) return end(hops, 'policy-denied', denialSummary(policy), policy);
       return end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${target.what}).`, policy);

@@ -53,7 +53,7 @@ describe('formatTrace', () => {
 
     it('numbers the hops, the trunk then each branch, with the packet after each hop', () => {
       const kinds = hopKinds(text);
-      expect(kinds.slice(0, 15)).toEqual([
+      expect(kinds.slice(0, 14)).toEqual([
         '1 dns',
         '2 container',
         '3 pod-eth0',
@@ -63,19 +63,19 @@ describe('formatTrace', () => {
         '7 endpoint',
         '8 kube-proxy-dnat',
         '9 policy',
-        '10 route',
-        '11 bridge',
-        '12 policy',
-        '13 veth',
-        '14 pod-eth0',
-        '15 container',
+        // The endpoint is on the frontend's own bridge: DNATed in the bridge's hook and switched.
+        '10 bridge',
+        '11 policy',
+        '12 veth',
+        '13 pod-eth0',
+        '14 container',
       ]);
       expect(kinds.filter((k) => k.startsWith('8 '))).toHaveLength(3);
-      expect(text).toMatch(/^ {2}4 {2}veth {13}veth: eth0 → veth<8 hex> in node demo-worker-1's root netns {3}10\.244\.1\.12 → 10\.96\.139\.244:80 TCP$/m);
+      expect(text).toMatch(/^ {2}4 {2}veth {13}inferred {2}veth: eth0 → veth<8 hex> in node demo-worker-1's root netns {3}10\.244\.1\.12 → 10\.96\.139\.244:80 TCP$/m);
     });
 
     it("shows DNAT where kube-proxy rewrites the destination to the endpoint's IP:port", () => {
-      const dnat = lines(text).findIndex((l) => /^ +8 {2}kube-proxy-dnat {2}KUBE-SEP-DQGV2CJWAK3OUXVA: DNAT to 10\.244\.1\.7:8080 {3}10\.244\.1\.12 → 10\.244\.1\.7:8080 TCP$/.test(l));
+      const dnat = lines(text).findIndex((l) => /^ +8 {2}kube-proxy-dnat {2}inferred {2}KUBE-SEP-DQGV2CJWAK3OUXVA: DNAT to 10\.244\.1\.7:8080 {3}10\.244\.1\.12 → 10\.244\.1\.7:8080 TCP$/.test(l));
       expect(dnat).toBeGreaterThan(0);
       expect(lines(text)[dnat + 1]?.trim()).toBe('DNAT 10.96.139.244:80 → 10.244.1.7:8080');
       // Evidence under the hop, and the command that checks it, prefixed `$ `.
@@ -125,7 +125,7 @@ describe('formatTrace', () => {
       '            fix: shop/db-allow: ingress rule 2 added, from app=frontend on 5432/TCP',
       '',
     ]);
-    expect(text).toMatch(/^ 4 {2}policy {5}NetworkPolicy egress of shop\/frontend-855456765f-rx8bk: denied \(isolated by shop\/allow-dns-egress, shop\/default-deny-all, shop\/frontend-allow\)/m);
+    expect(text).toMatch(/^ 4 {2}policy {5}inferred {2}NetworkPolicy egress of shop\/frontend-855456765f-rx8bk: denied \(isolated by shop\/allow-dns-egress, shop\/default-deny-all, shop\/frontend-allow\)/m);
     const policy = lines(text.slice(text.indexOf('\npolicy\n') + 1));
     expect(policy[1]).toBe('  denied         frontend egress: no rule allows shop/db-0:5432/TCP');
     expect(policy.slice(2, 5).map((l) => /^ {17}· (shop\/[a-z-]+): /.exec(l)?.[1])).toEqual(['shop/allow-dns-egress', 'shop/default-deny-all', 'shop/frontend-allow']);

@@ -190,6 +190,12 @@ function dnsLines(dns: DnsLookup, paint: Paint): string[] {
 
 // ——— hops ———
 
+/** `observed` and `inferred` are both this long. */
+const provenanceWidth = 8;
+
+/** What the hops' second column means, under the heading. */
+export const provenanceLegend = 'observed: read off the node by a probe (device, veth, route, kube-proxy rule); inferred: from the API and how the CNI and kube-proxy work';
+
 interface Layout {
   numberWidth: number;
   kindWidth: number;
@@ -198,8 +204,9 @@ interface Layout {
 function hopLines(hop: Hop, n: number, previous: Packet | null, layout: Layout, indent: string, paint: Paint): string[] {
   const number = String(n).padStart(layout.numberWidth);
   const kind = hop.kind.padEnd(layout.kindWidth);
-  const lines = [`${indent}${number}  ${kind}  ${hop.label}   ${paint('bold', formatPacket(hop.packet))}`];
-  const under = ' '.repeat(indent.length + layout.numberWidth + 2 + layout.kindWidth + 2);
+  const provenance = paint(hop.provenance === 'observed' ? 'good' : 'dim', hop.provenance.padEnd(provenanceWidth));
+  const lines = [`${indent}${number}  ${kind}  ${provenance}  ${hop.label}   ${paint('bold', formatPacket(hop.packet))}`];
+  const under = ' '.repeat(indent.length + layout.numberWidth + 2 + layout.kindWidth + 2 + provenanceWidth + 2);
   const change = packetChange(hop, previous);
   if (change) lines.push(`${under}${paint('warn', change)}`);
   for (const evidence of hop.evidence) {
@@ -277,7 +284,8 @@ export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
   const longest = trace.hops.length + Math.max(0, ...trace.branches.map((b) => b.hops.length));
   const layout: Layout = { numberWidth: String(Math.max(longest, 1)).length + 1, kindWidth: Math.max(0, ...allHops.map((h) => h.kind.length)) };
   const hopsHeading = trace.isDnsAssumed ? `hops ${paint('warn', '(if DNS had answered: traced on to what CoreDNS would answer)')}` : 'hops';
-  if (trace.hops.length > 0) lines.push('', paint('bold', hopsHeading), ...hopsLines(trace.hops, 1, null, layout, '', paint));
+  if (allHops.length > 0) lines.push('', paint('bold', hopsHeading), paint('dim', `  (${provenanceLegend})`));
+  if (trace.hops.length > 0) lines.push(...hopsLines(trace.hops, 1, null, layout, '', paint));
   for (const [i, branch] of trace.branches.entries()) lines.push('', ...branchLines(branch, i, trace.branches.length, trace.hops, layout, paint));
   if (trace.blockers.length > 0) lines.push('', ...blockerLines(trace, paint));
 

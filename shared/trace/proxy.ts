@@ -14,6 +14,8 @@ import { operands, sh } from '../text/shell.ts';
 import { joinHostPort, nftablesDnatLayout, nftablesEndpointChain, nftablesMapTarget, type NftablesDnatLayout } from '../topology/kube-proxy.ts';
 import { ids } from '../topology/ids.ts';
 import { describeCommand, endpointSlicesCommand, serviceCommand } from './commands.ts';
+import { observedResolution, observedServiceHop } from './observed-resolution.ts';
+import { observedServiceRules } from './observed-proxy.ts';
 import { hop, isV6, serviceLabel, type PathContext } from './path/hop.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
@@ -288,18 +290,21 @@ export function resolveService(
   packet: Packet,
   entry: ServiceEntry,
 ): ServiceResolution {
-  const mode = ctx.proxyMode;
   const isExternal = entry !== 'cluster-ip';
   const policy = isExternal ? (service.externalTrafficPolicy ?? 'Cluster') : service.internalTrafficPolicy;
   const vip = packet.dst;
   const family = isV6(vip) ? 6 : 4;
+  // The rules read off the node, where a probe read them: they decide over the EndpointSlices.
+  // (Cilium's eBPF takes Service traffic before any kube-proxy rule a node may also have.)
+  const seen = ctx.proxyMode === 'ebpf' ? null : observedServiceRules(node, service, port, vip, entry, policy);
+  const mode: ProxyMode = seen?.rules.mode ?? ctx.proxyMode;
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
   const usable = usableEndpoints(all, port, family, policy, node);
   const version = ctx.topology.cluster.kubernetesVersion;
   // Per chain: a Local policy's chain holds only this node's endpoints, and 1.37 drops the map for one.
   const layout = nftablesDnatLayout(version, service.sessionAffinity, usable.endpoints.length);
-  const { label, evidence, ids: hopIds } = serviceHopText(mode, service, port, vip, entry, policy, node, { layout, version });
-  const hops: Hop[] = [hop('service', label, packet, hopIds, node.id, evidence)];
+  const predictedHop = serviceHopText(mode, service, port, vip, entry, policy, node, { layout, version });
+  const hops: Hop[] = [seen ? observedServiceHop(seen, predictedHop, service, port, entry, node, packet, ctx.proxyMode) : hop('service', predictedHop.label, packet, predictedHop.ids, node.id, predictedHop.evidence)];
 
   const ready = all.filter((e) => e.isReady).length;
   const listed = usable.endpoints.map((e) => `${joinHostPort(e.address, endpointPort(e, port) ?? 0)}${e.nodeName ? ` on ${e.nodeName}` : ''}`);
@@ -309,6 +314,7 @@ export function resolveService(
   if (policy === 'Local') epEvidence.push({ text: `${policyWord} Local: only endpoints on node ${node.name} are used`, object: service.id, field: `spec.${policyWord}` });
   if (why) epEvidence.push({ text: why.text, object: why.subject, field: why.field });
   if (usable.isTerminatingFallback && usable.endpoints.length > 0) epEvidence.push({ text: 'no endpoint is ready: kube-proxy falls back to the serving endpoints that are terminating (ProxyTerminatingEndpoints)' });
+  if (seen?.port) return observedResolution(ctx, { seen, seenPort: seen.port, service, port, node, packet, all, usable: usable.endpoints, why, epEvidence, hops, isExternal, policy, entry });
   hops.push(
     hop(
       'endpoint',

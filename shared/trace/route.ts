@@ -102,7 +102,7 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
           hops.push(containerHop(ctx, listener, into.container, packet, into.evidence, 'in'));
           return { outcome: end(hops, 'delivered', `Delivered to hostNetwork pod ${podLabel(listener)} on node ${host.name} (${address}:${port}); NetworkPolicy does not apply to hostNetwork pods.`) };
         }
-        hops.push(localDeliveryHop(host, packet, `${address} is the node's own address`));
+        hops.push(localDeliveryHop(ctx, host, packet, `${address} is the node's own address`));
         return { outcome: end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${address}${port ? `:${port}` : ''}), if the node's own firewall lets it in.`) };
       }
       const delivered = deliver(ctx, left.at, senderPod, target);

@@ -10,12 +10,20 @@ import { serviceCommand } from './commands.ts';
 import { deliver, depart, senderIP, senderPodOf, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
 import { block, end, endpointFork, maxBranches, podLabel, withPort, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
+import { observedKubeProxy } from './observed-proxy.ts';
 import { hop, serviceLabel } from './path/hop.ts';
 import { internetClient } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
 import { containerFor, containerHop, intoHostStack, podEth0Hop, vethHop } from './path/pod.ts';
 import { endpointPort, proxyName, resolveService, servicePortFor, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import type { Hop, Packet } from './types.ts';
+
+/** Whether the sending node's Service proxy DNATs in netfilter (iptables, nftables), as read off
+ * the node where it was, else as detected. */
+function isBridgeDnat(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, dst: string): boolean {
+  const mode = observedKubeProxy(sender.host, dst.includes(':') ? 6 : 4)?.mode ?? ctx.proxyMode;
+  return (mode === 'iptables' || mode === 'nftables') && (ctx.cni.podAttachment === 'bridge');
+}
 
 /** A Service without the port asked for: the path ends at the Service, which says which it has. */
 export function noPortOutcome(hops: Hop[], service: ServiceRecord, packet: Packet, node: Id | null, entry: ServiceEntry): Outcome {
@@ -78,7 +86,11 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
       after = snatted;
     }
     const target = targetForAddress(ctx, choice.ip, endpointPod);
-    const delivered = deliver(ctx, { host: sender.host, packet: after, bridgedFrom: null }, senderPod, target, onArrive);
+    // kube-proxy's DNAT runs in the bridge's own netfilter hook (br_netfilter, which bridge CNIs
+    // need: bridge-nf-call-iptables=1): a frame DNATed to a pod on the sender's bridge is switched
+    // to that pod's port there and never routed through the node. IPVS DNATs in the IP stack.
+    const isSwitched = after === choice.dnat.packet && isBridgeDnat(ctx, sender, after.dst) && senderPod !== null && !senderPod.isHostNetwork && endpointPod !== null && endpointPod.host === senderPod.host;
+    const delivered = deliver(ctx, { host: sender.host, packet: after, bridgedFrom: isSwitched ? senderPod : null }, senderPod, target, onArrive);
     return endpointFork(choice, endpointPod, branchHops, delivered);
   });
   return { hops, forks };

@@ -72,8 +72,33 @@ export interface Evidence {
   command?: string;
 }
 
+/**
+ * What a hop rests on (issue 13): `observed`, the device, veth, route or kube-proxy rule it names
+ * was read off the node by a probe; `inferred`, it comes from the API and the CNI's or
+ * kube-proxy's known behaviour, as every hop does on a node without a reading.
+ */
+export type HopProvenance = 'observed' | 'inferred';
+
+/** A kube-proxy rule a hop went through, as a node probe read it, with its packet counter. */
+export interface ObservedRule {
+  /** The node it was read on, and when (RFC 3339): counters are as of then. */
+  node: string;
+  readAt: string;
+  /** The chain the rule is in (KUBE-SVC-…, KUBE-SEP-…, nftables' service-…), or null for IPVS. */
+  chain: string | null;
+  /** Where the rule sends the packet: the chain it jumps to, `DNAT`, or null (nftables maps, IPVS). */
+  target: string | null;
+  /** The rule in the words it was read in: the chain and its match, `-j` target or nftables verdict. */
+  text: string;
+  /** Its packet counter when read; null where the rule has none (nftables rules without `counter`). */
+  packets: number | null;
+}
+
 export interface Hop {
   kind: HopKind;
+  provenance: HopProvenance;
+  /** The kube-proxy rules read on the node that this hop stands for (kube-proxy hops only). */
+  rules?: ObservedRule[];
   /** The model elements this hop touches, for the graph to highlight: pods, containers, veths,
    * devices, hosts, Services, endpoints, Ingresses, Gateways, policies. */
   ids: Id[];

@@ -10,6 +10,12 @@ import { CopyButton } from '../details/CopyButton.tsx';
 import type { HopMarks } from '../TracePanel.tsx';
 import { printable } from '../../../shared/text/printable.ts';
 
+/** As the graph shows them: an observed fact plainly, an inferred one in italics. */
+const provenanceTitle: Record<Hop['provenance'], string> = {
+  observed: 'Observed: the device, veth, route or kube-proxy rule was read off the node by a probe',
+  inferred: 'Inferred: from the API and how the CNI and kube-proxy work; no probe read this on the node',
+};
+
 function packetText(p: Packet): string {
   const end = (address: string, port: number | undefined) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
   const outer = p.outer ? `  (in ${p.outer.protocol}${p.outer.vni !== undefined ? ` VNI ${p.outer.vni}` : ''} ${p.outer.src} → ${p.outer.dst}${p.outer.dstPort ? `:${p.outer.dstPort}` : ''})` : '';
@@ -43,7 +49,11 @@ export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: nu
                   ×
                 </span>
               )}
-              <span className="trace-hop-kind">{hop.kind}</span> {printable(hop.label)}
+              <span className="trace-hop-kind">{hop.kind}</span>{' '}
+              <span className={`trace-hop-provenance small provenance-${hop.provenance}`} title={provenanceTitle[hop.provenance]} data-provenance={hop.provenance}>
+                {hop.provenance}
+              </span>{' '}
+              {printable(hop.label)}
             </button>
             <div className="trace-packet">{packetText(hop.packet)}</div>
             {hop.evidence.length > 0 && (

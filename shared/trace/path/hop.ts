@@ -4,18 +4,26 @@
  * the packet's family, a node's devices.
  */
 import type { CniInfo } from '../../model/cluster.ts';
-import type { Device, DeviceRole, Host, Id, PodRecord, ServiceRecord, Topology } from '../../model/types.ts';
-import type { Evidence, Hop, HopKind, Packet } from '../types.ts';
+import type { Device, DeviceRole, Host, Id, PodRecord, Provenance, ServiceRecord, Topology } from '../../model/types.ts';
+import type { Evidence, Hop, HopKind, HopProvenance, Packet } from '../types.ts';
 
 export interface PathContext {
   topology: Topology;
   cni: CniInfo;
 }
 
-export function hop(kind: HopKind, label: string, packet: Packet, hopIds: (Id | null | undefined)[], node: Id | null, evidence: Evidence[]): Hop {
+export function hop(kind: HopKind, label: string, packet: Packet, hopIds: (Id | null | undefined)[], node: Id | null, evidence: Evidence[], provenance: HopProvenance = 'inferred'): Hop {
   const unique = [...new Set(hopIds.filter((id): id is Id => typeof id === 'string' && id !== ''))];
-  return { kind, ids: unique, label, node, packet: { ...packet }, evidence };
+  return { kind, provenance, ids: unique, label, node, packet: { ...packet }, evidence };
 }
+
+/** Observed when every fact named was read off its node (and there is at least one). */
+export function provenanceOf(...facts: (Provenance | null | undefined)[]): HopProvenance {
+  return facts.length > 0 && facts.every((f) => f === 'observed') ? 'observed' : 'inferred';
+}
+
+/** A device hop is observed when the device's name (and so the device) was read off its node. */
+export const deviceProvenance = (device: Device | undefined): Provenance | null => device?.nameProvenance ?? null;
 
 export const bare = (address: string): string => address.split('/')[0] ?? address;
 export const isV6 = (address: string): boolean => address.includes(':');

@@ -5,13 +5,14 @@
  * the pod's veth. Routes and devices are the ones derive put in the model, so a hop is only as
  * certain as the fact behind it, and its evidence says which fact that is.
  */
+import type { Route as ObservedRoute } from '../../datapath/types.ts';
 import type { Device, DeviceRole, Host, HostRoute, PodRecord } from '../../model/types.ts';
 import { cidrContains } from '../../net/ip.ts';
 import { operands, sh } from '../../text/shell.ts';
 import { routeBetween } from '../../topology/node-routes.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
-import { bare, deviceById, deviceOf, hop, isV6, nodeAddress, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
-import { hostEndName } from './pod.ts';
+import { bare, deviceById, deviceOf, deviceProvenance, hop, isV6, nodeAddress, provenanceOf, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
+import { hostEndName, vethProvenance } from './pod.ts';
 
 /** `ip route` as it prints a route. */
 export function routeText(route: HostRoute): string {
@@ -19,6 +20,22 @@ export function routeText(route: HostRoute): string {
   return [route.destination ?? '<pod range unknown>', route.via ? `via ${route.via}` : '', `dev ${route.device ?? '<uplink>'}`, route.isOnlink ? 'onlink' : '']
     .filter((s) => s !== '')
     .join(' ');
+}
+
+/** The route the node's main table, as read, takes to `dst`: the longest prefix that holds it. */
+export function observedRouteFor(host: Host, dst: string): ObservedRoute | null {
+  const length = (r: ObservedRoute) => (r.dst === 'default' ? 0 : Number(r.dst.split('/')[1] ?? (isV6(r.dst) ? 128 : 32)));
+  const holds = (r: ObservedRoute) => r.dst === 'default' || (r.dst.includes('/') ? cidrContains(r.dst, dst) : r.dst === dst);
+  const found = (host.observed?.routes ?? []).filter((r) => r.type === 'unicast' && isV6(r.dst) === isV6(dst) && holds(r));
+  return found.sort((a, b) => length(b) - length(a))[0] ?? null;
+}
+
+/** Whether one of the node's devices read off it holds `address`: the kernel delivers it locally. */
+function isObservedLocal(ctx: PathContext, host: Host, address: string): boolean {
+  return host.devices.some((id) => {
+    const device = ctx.topology.devices[id];
+    return device?.nameProvenance === 'observed' && device.addresses.some((a) => bare(a) === address);
+  });
 }
 
 /** The route `from` uses toward an address on `to` (a pod of it, or one of its own addresses). */
@@ -103,12 +120,12 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
   const routeCommand = { text: `on node ${from.name}`, command: sh`ip route get ${dst}` };
 
   if (destinationIsNode) {
-    hops.push(
-      hop('route', `node ${from.name}: ${dst} is on the node network, dev ${uplinkName(ctx, from)}`, packet, [from.id, uplinkFrom?.id], from.id, [
-        { text: `${dst} is an address of node ${to.name} (status.addresses): reached over the nodes' own network, not the pod network`, object: to.id, field: 'status.addresses' },
-        routeCommand,
-      ]),
-    );
+    const read = observedRouteFor(from, dst);
+    const isReadByUplink = read !== null && read.dev !== null && read.dev === uplinkFrom?.name;
+    const evidence: Evidence[] = [{ text: `${dst} is an address of node ${to.name} (status.addresses): reached over the nodes' own network, not the pod network`, object: to.id, field: 'status.addresses' }];
+    if (read) evidence.push({ text: `observed in node ${from.name}'s main table: ${read.dst}${read.gateway ? ` via ${read.gateway}` : ''} dev ${read.dev ?? '?'}`, object: from.id, field: 'observed.routes' });
+    evidence.push(routeCommand);
+    hops.push(hop('route', `node ${from.name}: ${dst} is on the node network, dev ${uplinkName(ctx, from)}`, packet, [from.id, uplinkFrom?.id], from.id, evidence, provenanceOf(deviceProvenance(uplinkFrom), isReadByUplink ? 'observed' : null)));
     hops.push(wire(ctx, from, to, packet, uplinkFrom, uplinkTo, null));
     return hops;
   }
@@ -119,7 +136,7 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
     ? [{ text: `${route.provenance}: ${route.evidence}`, object: from.id, field: 'routes' }, routeCommand]
     : [{ text: `no route to node ${to.name}'s pods is known for CNI "${ctx.cni.name}"`, object: from.id, field: 'routes' }, routeCommand];
   hops.push(
-    hop('route', route ? `node ${from.name}: ${routeText({ ...route, destination: route.destination ?? `${dst} (${to.name}'s pods)` })}` : `node ${from.name}: route to ${dst} unknown`, packet, [from.id, route?.deviceId], from.id, routeEvidence),
+    hop('route', route ? `node ${from.name}: ${routeText({ ...route, destination: route.destination ?? `${dst} (${to.name}'s pods)` })}` : `node ${from.name}: route to ${dst} unknown`, packet, [from.id, route?.deviceId], from.id, routeEvidence, provenanceOf(route?.provenance)),
   );
 
   // Where an OVS bridge or the node's gateway device carries the packet before the tunnel.
@@ -133,7 +150,7 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
         hop('bridge', `${bridge.name ?? 'bridge'} on node ${from.name}: ${bridge.role === 'ovs-bridge' ? 'OVS flows send it to the tunnel port' : 'to the tunnel device'}`, packet, [bridge.id, from.id], from.id, [
           { text: bridge.evidence, object: bridge.id },
           { text: 'the flows', command: bridge.role === 'ovs-bridge' ? sh`ovs-ofctl dump-flows ${operands(bridge.name ?? 'br-int')}` : sh`bridge fdb show br ${bridge.name ?? 'weave'}` },
-        ]),
+        ], provenanceOf(deviceProvenance(bridge))),
       );
     }
   }
@@ -149,9 +166,13 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
       evidence.push({ text: `${route.via} is node ${to.name}'s VTEP on ${tunnel.name ?? 'the tunnel'}: its MAC is in the node's flannel.alpha.coreos.com/backend-data annotation, its underlay address is public-ip ${toUnder}`, object: to.id, field: 'metadata.annotations' });
     }
     if (ctx.cni.peerRouting === 'via-local-gateway') evidence.push({ text: `Cilium's eBPF program on cilium_host looks the destination up in its tunnel map and encapsulates to node ${to.name} (${toUnder})` });
+    // Read off the node: the tunnel's peer, its neighbour and FDB entry leading to the peer's underlay address.
+    const peer = from.observed?.tunnels.find((t) => t.name === tunnel.name)?.peers.find((p) => p.remote === toUnder && p.missing.length === 0);
+    if (peer) evidence.push({ text: `observed on node ${from.name}: ${tunnel.name ?? 'the tunnel'}'s peer ${peer.podCIDR ?? '?'} via ${peer.gateway ?? '?'} (${peer.mac ?? '?'}), its FDB entry to ${peer.remote ?? '?'}`, object: tunnel.id, field: 'observed.tunnels' });
     evidence.push({ text: `the tunnel's peers on node ${from.name}`, command: tunnelCommand(ctx, tunnel, toUnder) });
+    const isPeerRead = peer !== undefined || (from.observed !== undefined && tunnel.encapsulation !== 'vxlan' && tunnel.encapsulation !== 'geneve');
     hops.push(
-      hop('tunnel', `${tunnel.name ?? 'tunnel'} on node ${from.name}: ${what}, outer ${fromUnder} → ${toUnder}${encap.port ? ` ${encap.protocol} ${encap.port}` : ''}`, onWire, [tunnel.id, from.id], from.id, evidence),
+      hop('tunnel', `${tunnel.name ?? 'tunnel'} on node ${from.name}: ${what}, outer ${fromUnder} → ${toUnder}${encap.port ? ` ${encap.protocol} ${encap.port}` : ''}`, onWire, [tunnel.id, from.id], from.id, evidence, provenanceOf(deviceProvenance(tunnel), isPeerRead ? 'observed' : null)),
     );
   }
   hops.push(wire(ctx, from, to, onWire, uplinkFrom, uplinkTo, encap));
@@ -161,7 +182,7 @@ export function crossNodes(ctx: PathContext, from: Host, to: Host, packet: Packe
       hop('decap', `${peerTunnel?.name ?? tunnel.name ?? 'tunnel'} on node ${to.name}: unwraps ${encap.name}, inner ${packet.src} → ${packet.dst}`, packet, [peerTunnel?.id, to.id], to.id, [
         { text: peerTunnel?.evidence ?? `node ${to.name} has the same tunnel device`, object: peerTunnel?.id ?? to.id },
         { text: `on node ${to.name}, see the encapsulated packets arrive`, command: capture(encap, fromUnder) },
-      ]),
+      ], provenanceOf(deviceProvenance(peerTunnel))),
     );
   }
   return hops;
@@ -177,7 +198,7 @@ function wire(ctx: PathContext, from: Host, to: Host, packet: Packet, uplinkFrom
   const evidence: Evidence[] = [{ text: uplinkFrom?.evidence ?? `node ${from.name}'s uplink`, object: uplinkFrom?.id ?? from.id }];
   if (encap) evidence.push({ text: `on node ${from.name}, the encapsulated packets leaving`, command: capture(encap, dst) });
   else evidence.push({ text: `on node ${from.name}`, command: capture(null, packet.dst) });
-  return hop('uplink', label, packet, [uplinkFrom?.id, uplinkTo?.id, from.id, to.id], from.id, evidence);
+  return hop('uplink', label, packet, [uplinkFrom?.id, uplinkTo?.id, from.id, to.id], from.id, evidence, fabric ? 'inferred' : provenanceOf(deviceProvenance(uplinkFrom), deviceProvenance(uplinkTo)));
 }
 
 /**
@@ -198,14 +219,14 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
         hop('route', `node ${host.name}: ${local ? routeText(local) : `${packet.dst} dev ${bridge.name ?? 'bridge'}`} (the node's own pods)`, packet, [host.id, bridge.id], host.id, [
           { text: local?.evidence ?? 'the node\'s own pod range is on its bridge', object: host.id, field: 'routes' },
           check,
-        ]),
+        ], provenanceOf(local?.provenance, deviceProvenance(bridge))),
       );
     }
     hops.push(
       hop('bridge', `${bridge.name ?? 'bridge'} on node ${host.name}: ${isL2Local ? 'switches the frame' : 'forwards it'} to port ${hostEnd} (${pod.namespace}/${pod.name})`, packet, [bridge.id, pod.veth, host.id], host.id, [
         { text: bridge.evidence, object: bridge.id },
         { text: 'where the bridge learned the pod\'s MAC', command: sh`bridge fdb show br ${bridge.name ?? 'cni0'}` },
-      ]),
+      ], provenanceOf(deviceProvenance(bridge), vethProvenance(ctx, pod))),
     );
     return hops;
   }
@@ -223,7 +244,7 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
       hop('route', `node ${host.name}: ${podRoute} dev ${hostEnd} scope link`, packet, [host.id, pod.veth], host.id, [
         { text: `${ctx.cni.name} adds a host route per pod to the host end of its veth (host end ${veth?.hostEnd.provenance ?? 'unknown'})`, object: pod.veth ?? pod.id, field: 'hostRoutes' },
         check,
-      ]),
+      ], provenanceOf(vethProvenance(ctx, pod), host.observed?.routes.some((r) => r.dst === podRoute && r.dev === veth?.hostEnd.name) ? 'observed' : null)),
     ];
   }
   return [
@@ -235,11 +256,12 @@ export function toPodOnNode(ctx: PathContext, host: Host, pod: PodRecord, packet
 }
 
 /** Traffic that arrives at one of a node's own addresses is delivered locally. */
-export function localDeliveryHop(host: Host, packet: Packet, what: string): Hop {
+export function localDeliveryHop(ctx: PathContext, host: Host, packet: Packet, what: string): Hop {
+  const isRead = isObservedLocal(ctx, host, packet.dst);
   return hop('route', `node ${host.name}: ${packet.dst} is local (${what})`, packet, [host.id], host.id, [
-    { text: `${packet.dst} is an address of node ${host.name}; the kernel delivers it to the root netns`, object: host.id, field: 'status.addresses' },
+    { text: `${packet.dst} is an address of node ${host.name}; the kernel delivers it to the root netns${isRead ? ` (observed: a device read off node ${host.name} holds it)` : ''}`, object: host.id, field: 'status.addresses' },
     { text: `on node ${host.name}`, command: sh`ip route get ${packet.dst}` },
-  ]);
+  ], isRead ? 'observed' : 'inferred');
 }
 
 /**

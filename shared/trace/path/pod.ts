@@ -6,7 +6,7 @@ import type { ContainerRecord, PodRecord } from '../../model/types.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
 import { sh } from '../../text/shell.ts';
 import { kubectlExec } from '../commands.ts';
-import { bare, deviceById, hop, hostOf, isV6, podAddress, type PathContext } from './hop.ts';
+import { bare, deviceById, deviceProvenance, hop, hostOf, isV6, podAddress, provenanceOf, type PathContext } from './hop.ts';
 
 /** The container a packet leaves from or arrives at: the one asked for, else the one declaring
  * the port, else the pod's only app container. */
@@ -62,7 +62,7 @@ export function podEth0Hop(ctx: PathContext, pod: PodRecord, packet: Packet, dir
           { text: 'check the route the pod takes', command: kubectlExec(pod, sh`ip route get ${packet.dst}`) },
         ]
       : [{ text: `${address} is the pod's address (status.podIPs)`, object: pod.id, field: 'status.podIPs' }];
-  return hop('pod-eth0', label, packet, [pod.id, pod.veth], pod.host, evidence);
+  return hop('pod-eth0', label, packet, [pod.id, pod.veth], pod.host, evidence, vethProvenance(ctx, pod));
 }
 
 function vethEvidence(ctx: PathContext, pod: PodRecord): Evidence[] {
@@ -81,6 +81,13 @@ function vethEvidence(ctx: PathContext, pod: PodRecord): Evidence[] {
 }
 
 
+/** Observed when the probe found this pod's veth: its host end, and its pod end's eth0 read in the
+ * pod's netns. */
+export function vethProvenance(ctx: PathContext, pod: PodRecord) {
+  const veth = pod.veth ? ctx.topology.veths[pod.veth] : undefined;
+  return provenanceOf(veth?.hostEnd.provenance);
+}
+
 export function hostEndName(ctx: PathContext, pod: PodRecord): string {
   const veth = pod.veth ? ctx.topology.veths[pod.veth] : undefined;
   return veth?.hostEnd.name ?? (veth?.hostEnd.pattern ? `${veth.hostEnd.pattern.replace(/\[0-9a-f\]\{(\d+)\}/, '<$1 hex>')}` : '<host end>');
@@ -93,7 +100,7 @@ export function vethHop(ctx: PathContext, pod: PodRecord, packet: Packet, direct
     direction === 'out'
       ? `veth: eth0 → ${name} in node ${host?.name ?? '?'}'s root netns`
       : `veth: ${name} → eth0 of ${pod.namespace}/${pod.name}`;
-  return hop('veth', label, packet, [pod.veth, host?.id], pod.host, vethEvidence(ctx, pod));
+  return hop('veth', label, packet, [pod.veth, host?.id], pod.host, vethEvidence(ctx, pod), vethProvenance(ctx, pod));
 }
 
 /** Out of a pod: its container, eth0 and veth (a hostNetwork pod is already in the node's netns). */
@@ -127,6 +134,6 @@ export function intoHostStack(ctx: PathContext, pod: PodRecord, packet: Packet):
     hop('bridge', label, packet, [bridge.id, bridge.host], bridge.host, [
       { text: bridge.evidence, object: bridge.id },
       { text: 'the bridge\'s ports', command: sh`bridge link show master ${bridge.name ?? 'cni0'}` },
-    ]),
+    ], provenanceOf(deviceProvenance(bridge))),
   ];
 }
