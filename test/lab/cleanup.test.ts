@@ -6,20 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import type { KubeNode, Namespace } from '../../shared/kube/objects.ts';
 import { adminApi, KubeApiError, waitFor, type KubeApi } from '../cluster/harness.ts';
-import { buildLab, labScripts, labStateRoot, labUnavailableReason, startLab } from './lab.ts';
+import { labScripts, labStateRoot, prepareLab, startLab } from './lab.ts';
 import { listNetns, pidsIn, run } from './netns.ts';
 
 const kubeconfig = inject('kubeconfig');
 const isCI = process.env.CI === 'true';
-let reason = !kubeconfig ? 'the test control plane is unavailable (see "control plane unavailable" above)' : labUnavailableReason();
-let bin = '';
-if (!reason) {
-  try {
-    bin = await buildLab();
-  } catch (error) {
-    reason = error instanceof Error ? error.message : String(error);
-  }
-}
+const { reason, bin } = await prepareLab(kubeconfig);
 if (reason && !isCI) console.log(`skipped: the network lab's clean-up: ${reason}`);
 
 test.runIf(reason && isCI)('the network lab can run (CI)', () => {

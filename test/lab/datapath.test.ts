@@ -10,20 +10,12 @@ import type { Service } from '../../shared/kube/objects.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { conntrackTo, kubeProxyChains, linkCounters, natRuleCounters, nftServiceChain } from './counters.ts';
 import type { Output } from './netns.ts';
-import { buildLab, labUnavailableReason, podPort, startLab, type Lab } from './lab.ts';
+import { type Lab, podPort, prepareLab, startLab } from './lab.ts';
 
 const kubeconfig = inject('kubeconfig');
 // CI must not pass by skipping: there a missing part fails the file.
 const isCI = process.env.CI === 'true';
-let reason = !kubeconfig ? 'the test control plane is unavailable (see "control plane unavailable" above)' : labUnavailableReason();
-let bin = '';
-if (!reason) {
-  try {
-    bin = await buildLab();
-  } catch (error) {
-    reason = error instanceof Error ? error.message : String(error);
-  }
-}
+const { reason, bin } = await prepareLab(kubeconfig);
 if (reason && !isCI) console.log(`skipped: the network lab: ${reason}`);
 
 test.runIf(reason && isCI)('the network lab can run (CI)', () => {

@@ -127,6 +127,21 @@ export function buildLab(): Promise<string> {
 }
 
 /** Why this process cannot build the lab, or null: it must be root and able to make a netns. */
+/**
+ * Whether a test file can use the lab here, building its binaries if so: `reason` says why not
+ * ('' when it can), `bin` is the binaries' folder. Each file then fails under CI=true, where a
+ * missing part must not pass as a skip, and skips saying why elsewhere.
+ */
+export async function prepareLab(kubeconfig: string): Promise<{ reason: string; bin: string }> {
+  const reason = !kubeconfig ? 'the test control plane is unavailable (see "control plane unavailable" above)' : labUnavailableReason();
+  if (reason) return { reason, bin: '' };
+  try {
+    return { reason: '', bin: await buildLab() };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error), bin: '' };
+  }
+}
+
 export function labUnavailableReason(): string | null {
   if (process.platform !== 'linux') return `the lab needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, iptables)';

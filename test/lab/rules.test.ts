@@ -20,21 +20,13 @@ import type { KubeProxyRules, ObservedNode } from '../../shared/datapath/types.t
 import type { EndpointSlice, Service } from '../../shared/kube/objects.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { expectedRules, observedRules, rounded } from './expected-rules.ts';
-import { buildLab, labUnavailableReason, podPort, startLab, type Lab, type LabNode } from './lab.ts';
+import { type Lab, type LabNode, podPort, prepareLab, startLab } from './lab.ts';
 import { readLabNode, saveReading } from './node-reading.ts';
 
 const kubeconfig = inject('kubeconfig');
 // CI must not pass by skipping: there a missing part fails the file.
 const isCI = process.env.CI === 'true';
-let reason = !kubeconfig ? 'the test control plane is unavailable (see "control plane unavailable" above)' : labUnavailableReason();
-let bin = '';
-if (!reason) {
-  try {
-    bin = await buildLab();
-  } catch (error) {
-    reason = error instanceof Error ? error.message : String(error);
-  }
-}
+const { reason, bin } = await prepareLab(kubeconfig);
 if (reason && !isCI) console.log(`skipped: kube-proxy's and flannel's real rules: ${reason}`);
 
 test.runIf(reason && isCI)('the network lab can run (CI)', () => {

@@ -24,21 +24,13 @@ import { trace } from '../../shared/trace/trace.ts';
 import type { Hop, ObservedRule, Trace } from '../../shared/trace/types.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { linkCounters, type LinkStats } from './counters.ts';
-import { buildLab, labUnavailableReason, podPort, startLab, type Lab } from './lab.ts';
+import { type Lab, podPort, prepareLab, startLab } from './lab.ts';
 import { readLabNode } from './node-reading.ts';
 
 const kubeconfig = inject('kubeconfig');
 // CI must not pass by skipping: there a missing part fails the file.
 const isCI = process.env.CI === 'true';
-let reason = !kubeconfig ? 'the test control plane is unavailable (see "control plane unavailable" above)' : labUnavailableReason();
-let bin = '';
-if (!reason) {
-  try {
-    bin = await buildLab();
-  } catch (error) {
-    reason = error instanceof Error ? error.message : String(error);
-  }
-}
+const { reason, bin } = await prepareLab(kubeconfig);
 if (reason && !isCI) console.log(`skipped: traces checked with real packets: ${reason}`);
 
 test.runIf(reason && isCI)('the network lab can run (CI)', () => {
