@@ -126,7 +126,6 @@ export function buildLab(): Promise<string> {
   });
 }
 
-/** Why this process cannot build the lab, or null: it must be root and able to make a netns. */
 /**
  * Whether a test file can use the lab here, building its binaries if so: `reason` says why not
  * ('' when it can), `bin` is the binaries' folder. Each file then fails under CI=true, where a
@@ -142,6 +141,7 @@ export async function prepareLab(kubeconfig: string): Promise<{ reason: string; 
   }
 }
 
+/** Why this process cannot build the lab, or null: it must be root and able to make a netns. */
 export function labUnavailableReason(): string | null {
   if (process.platform !== 'linux') return `the lab needs Linux network namespaces (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, iptables)';
