@@ -8,6 +8,7 @@ import { serializeSnapshot } from '../shared/snapshot/format.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { IncrementalDerive } from '../shared/topology/incremental.ts';
 import { generateCluster } from '../test/fixtures/generate.ts';
+import { benchCli } from './bench-cli.ts';
 import { benchDoctor } from './bench-doctor.ts';
 import { benchGraphDelta } from './bench-graph-delta.ts';
 import { benchLive } from './bench-live.ts';
@@ -70,6 +71,7 @@ for (const { pods, budgetMs, runs } of sizes) {
 }
 
 benchDoctor(10_000);
+if (!process.argv.includes('--no-cli')) await benchCli();
 benchGraphDelta([1_000, 10_000, 30_000]);
 if (!process.argv.includes('--no-renderer')) await benchRenderer();
 if (!process.argv.includes('--no-live')) await benchLive([1_000, 10_000]);

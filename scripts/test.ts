@@ -1,7 +1,8 @@
 /**
- * `npm test`: lint, typecheck, Electronegativity, then every vitest test (unit, browser
- * end-to-end, desktop smoke). Its last line is the plain summary CI reads: `N passed, N failed[,
- * N skipped]`, where lint, typecheck and Electronegativity count as one check each.
+ * `npm test`: lint, typecheck, Electronegativity, the CLI's build, then every vitest test (unit,
+ * browser end-to-end, desktop smoke). Its last line is the plain summary CI reads: `N passed, N
+ * failed[, N skipped]`, where lint, typecheck, Electronegativity and the build count as one check
+ * each.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +36,9 @@ if (extraArgs.length === 0) {
   // Electron misconfigurations in electron/ (what it may skip or accept: electronegativity.config.ts).
   step('electronegativity', process.execPath, [join(import.meta.dirname, 'electronegativity.ts')]);
 }
+
+// The built CLI (dist/cli), so that the CLI tests run what `podpath` runs after `npm install`.
+step('build the CLI', process.execPath, [join(import.meta.dirname, 'build-cli.ts')]);
 
 ensureSystemDeps((line) => console.log(line));
 

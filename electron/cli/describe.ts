@@ -4,7 +4,8 @@ import { describeTopology } from '../../shared/describe/build.ts';
 import { formatDescribe } from '../../shared/describe/format.ts';
 import type { Snapshot } from '../../shared/snapshot/format.ts';
 import { deriveSnapshot } from '../../shared/topology/derive.ts';
-import { defaultAssetsDir, demoFileName, loadSnapshotFile } from '../backend/backend.ts';
+import { defaultAssetsDir, demoFileName } from '../backend/assets.ts';
+import { loadSnapshotFile } from '../backend/snapshot-file.ts';
 import { note, print, type KubeOptions } from './common.ts';
 import { kindLine, snapshotLive } from './live.ts';
 

@@ -39,6 +39,33 @@ export function formatPath(path: readonly PathPart[]): string {
  * contains itself (a YAML alias inside its own anchor) is endlessly deep, so it is caught too.
  */
 export function tooDeepAt(value: unknown, limit = maxNestingDepth): PathPart[] | null {
+  return isTooDeep(value, limit) ? pathTooDeep(value, limit) : null;
+}
+
+/**
+ * Whether `value` nests deeper than `limit`: the walk every snapshot, manifest and kubeconfig
+ * takes, so it allocates nothing per value but its place on the stack (a snapshot of 10k pods
+ * holds about a million values); the path is found afterwards, for the rare input that fails.
+ */
+function isTooDeep(value: unknown, limit: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const next = values.pop();
+    const depth = depths.pop() ?? 0;
+    if (typeof next !== 'object' || next === null) continue;
+    if (depth >= limit) return true;
+    const items = Array.isArray(next) ? (next as unknown[]) : Object.values(next);
+    for (const item of items) {
+      if (typeof item !== 'object' || item === null) continue;
+      values.push(item);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+function pathTooDeep(value: unknown, limit: number): PathPart[] | null {
   // Each entry knows its parent, so a path is built only for the one reported.
   interface Entry { value: unknown; key: PathPart; depth: number; parent: Entry | null }
   const stack: Entry[] = [{ value, key: '', depth: 0, parent: null }];
