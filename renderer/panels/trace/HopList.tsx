@@ -25,6 +25,9 @@ function packetText(p: Packet): string {
 /** `hops` numbered from `start`, as the graph numbers them. */
 export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: number; testId: string; marks: HopMarks }) {
   const list = useRef<HTMLOListElement>(null);
+  // Where nothing was read off a node every hop is inferred, which the graph's italics already
+  // say: the marker is for telling the observed hops from the rest.
+  const isMixed = hops.some((hop) => hop.provenance === 'observed');
   // Hovering an element on the graph brings its hops into view here.
   useEffect(() => {
     list.current?.querySelector('.is-on-graph')?.scrollIntoView({ block: 'nearest' });
@@ -50,9 +53,13 @@ export function HopList({ hops, start, testId, marks }: { hops: Hop[]; start: nu
                 </span>
               )}
               <span className="trace-hop-kind">{hop.kind}</span>{' '}
-              <span className={`trace-hop-provenance small provenance-${hop.provenance}`} title={provenanceTitle[hop.provenance]} data-provenance={hop.provenance}>
-                {hop.provenance}
-              </span>{' '}
+              {(hop.provenance === 'observed' || isMixed) && (
+                <>
+                  <span className={`trace-hop-provenance small provenance-${hop.provenance}`} title={provenanceTitle[hop.provenance]} data-provenance={hop.provenance}>
+                    {hop.provenance}
+                  </span>{' '}
+                </>
+              )}
               {printable(hop.label)}
             </button>
             <div className="trace-packet">{packetText(hop.packet)}</div>
