@@ -228,6 +228,7 @@ function EndSuggestions({ suggestions, testId, onPick }: { suggestions: string[]
 function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, topology, whatIf }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void; marks: HopMarks; topology: Topology; whatIf: PolicyRecord[] }) {
   // Numbered on from section to section, as the graph numbers them (trace-path.ts).
   const lookupHops = trace.dns?.hops.length ?? 0;
+  const isAnyObserved = [...(trace.dns?.hops ?? []), ...trace.hops, ...trace.branches.flatMap((b) => b.hops)].some((hop) => hop.provenance === 'observed');
   const blockers = useMemo(() => blockersOf(trace, branch), [trace, branch]);
   // A failure's blockers say what its summary would; a delivery or a disagreement is summed up.
   const isSaidByBlockers = blockers.length > 0 && trace.verdict !== 'delivered' && trace.verdict !== 'ambiguous';
@@ -263,6 +264,11 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
         <section className="trace-section">
           <h3>Path{trace.isDnsAssumed && <span className="trace-assumed"> — if DNS had answered</span>}</h3>
           {trace.isDnsAssumed && <p className="muted" data-testid="trace-dns-assumed">The lookup failed ({trace.dns?.status}); the connection is traced on to what CoreDNS would have answered, to find what else blocks it.</p>}
+          {!isAnyObserved && (
+            <p className="muted small" data-testid="trace-all-inferred">
+              Inferred from the API: no node’s datapath was read (a node’s menu reads it).
+            </p>
+          )}
           <HopList hops={trace.hops} start={lookupHops + 1} testId="trace-hops" marks={marks} />
         </section>
         {trace.branches.length > 0 && (
