@@ -107,7 +107,7 @@ describe.skipIf(!kubeconfig)('podpath trace (live)', () => {
     await api.waitFor(async () => (await webSlices()).some((e) => e.conditions?.ready === false), 20_000, `the EndpointSlice with ${ip.web} not ready`);
     const rejected = await trace();
     expect(rejected.code).toBe(1);
-    expect(rejected.stdout).toMatch(/^ +\d+ {2}endpoint +endpoints of svc .+: none usable /m);
+    expect(rejected.stdout).toMatch(/^ +\d+ {2}endpoint +(inferred|observed) +endpoints of svc .+: none usable /m);
     expect(rejected.stdout).toMatch(/\nverdict: no-endpoints — .+\n$/);
     const none = JSON.parse((await trace('--json')).stdout) as Trace;
     expect(none).toMatchObject({ verdict: 'no-endpoints', branches: [] });
