@@ -12,6 +12,7 @@ import type { ContextInfo, ContextList, SourceInfo } from '../../shared/ipc.ts';
 import type { ClusterStore } from '../state/cluster.ts';
 import { describeTarget, parseNamespaces, type Opener, type OpenRequest } from '../state/opening.ts';
 import { useStore } from '../state/store.ts';
+import { keepTabInside } from './focus-trap.ts';
 
 export interface ContextPickerProps {
   cluster: Pick<ClusterStore, 'listContexts'>;
@@ -110,19 +111,7 @@ export function ContextPicker({ cluster, opener, current, onClose }: ContextPick
       onClose();
       return;
     }
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    // Keep Tab inside the picker.
-    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled]), [tabindex="0"]')];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    if (dialogRef.current) keepTabInside(event, dialogRef.current);
   }
 
   const isOpenNow = (context: ContextInfo): boolean => current?.kind === 'cluster' && current.label === context.name;

@@ -9,6 +9,7 @@ import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 're
 import type { DatapathConsent, NodeReadReport } from '../../shared/ipc.ts';
 import type { DatapathReadState, DatapathReadStore, ReadTarget } from '../state/datapath.ts';
 import { useStore } from '../state/store.ts';
+import { keepTabInside } from './focus-trap.ts';
 
 const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
 
@@ -49,18 +50,7 @@ function DatapathDialogBody({ state, reads }: { state: Exclude<DatapathReadState
       close();
       return;
     }
-    if (event.key !== 'Tab' || !dialog.current) return;
-    const focusable = [...dialog.current.querySelectorAll<HTMLElement>('button:not([disabled]), summary, [tabindex="0"]')];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    if (dialog.current) keepTabInside(event, dialog.current);
   };
 
   let title: string;
