@@ -4,7 +4,8 @@
 // the test breaks the lab behind the API's back and the doctor must name what it broke: a pod's
 // host-side veth deleted (`datapath-pod-without-veth` for that pod), and a pod deleted from the
 // API while its netns and veth stay (`datapath-veth-without-pod` on its node; kube-proxy's rules,
-// once they settle, no longer send the Service to it, so no `datapath-endpoint-gone` then).
+// and, while kube-proxy is paused, `datapath-endpoint-gone` for the rules that still send the
+// Service to it; once kube-proxy runs again and its rules settle, not).
 //
 // As in trace.test.ts the flannel DaemonSet and net-conf.json a real cluster has are added to the
 // objects listed, so that the CNI is detected from the API.
@@ -152,21 +153,33 @@ describe.skipIf(reason)('datapath conflicts found in the lab: flannel vxlan, kub
     healthy = problems;
   });
 
-  test('a pod deleted from the API while its netns and veth stay: datapath-veth-without-pod on its node', async () => {
+  test('a pod deleted from the API while its netns and veth stay: datapath-endpoint-gone while kube-proxy lags, datapath-veth-without-pod on its node', async () => {
     const gone = lab.pod('web-b');
     const before = healthy;
-    await lab.api.deleteObject(`/api/v1/namespaces/${lab.namespace}/pods/${gone.name}`, { gracePeriodSeconds: 0 });
-    await waitFor(async () => ((await lab.api.list<Pod>(`/api/v1/namespaces/${lab.namespace}/pods`)).some((p) => p.metadata.name === gone.name) ? undefined : true), 30_000, `${gone.name} gone from the API`);
-
-    // Right away kube-proxy may not have synced yet: what the doctor says then is only reported.
-    const early = await diagnoseNow();
-    const endpointGoneEarly = early.problems.filter((p) => p.kind === 'datapath-endpoint-gone');
-    console.log(
-      `${gone.name} deleted from the API, read at once, not waiting for kube-proxy (rules: ${lab.nodes.map((n) => `${n.short} → ${webEndpointsInRules(early.model, n.name).join(', ') || 'none'}`).join('; ')}): the doctor says\n  ${shown(early.problems).join('\n  ')}`,
-    );
-    for (const p of endpointGoneEarly) {
-      expect(p).toMatchObject({ severity: 'error', subject: `service/${lab.namespace}/web` });
-      expect(p.message).toContain(`${gone.ip}:${podPort}`);
+    // kube-proxy paused on both nodes, so that its rules still send the Service to the pod the
+    // API no longer has: the stale rules a user hunts.
+    for (const node of lab.nodes) lab.signal(`kube-proxy-${node.short}`, 'SIGSTOP');
+    try {
+      await lab.api.deleteObject(`/api/v1/namespaces/${lab.namespace}/pods/${gone.name}`, { gracePeriodSeconds: 0 });
+      await waitFor(async () => ((await lab.api.list<Pod>(`/api/v1/namespaces/${lab.namespace}/pods`)).some((p) => p.metadata.name === gone.name) ? undefined : true), 30_000, `${gone.name} gone from the API`);
+      await waitFor(
+        async () => {
+          const slices = await lab.api.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${lab.namespace}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`);
+          return slices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)).includes(gone.ip) ? undefined : true;
+        },
+        30_000,
+        `${gone.ip} gone from web's EndpointSlices`,
+      );
+      const stale = await diagnoseNow();
+      console.log(`${gone.name} deleted from the API, kube-proxy paused: the doctor says\n  ${shown(stale.problems).join('\n  ')}`);
+      const endpointGone = stale.problems.filter((p) => p.kind === 'datapath-endpoint-gone');
+      expect(endpointGone.length).toBeGreaterThan(0);
+      for (const p of endpointGone) {
+        expect(p).toMatchObject({ severity: 'error', subject: `service/${lab.namespace}/web` });
+        expect(p.message).toContain(`${gone.ip}:${podPort}`);
+      }
+    } finally {
+      for (const node of lab.nodes) lab.signal(`kube-proxy-${node.short}`, 'SIGCONT');
     }
 
     // Settled: both nodes' rules send web to web-a only.

@@ -108,6 +108,9 @@ export interface Lab {
    * `kube-proxy-<node>` (-v=2), `flanneld-<node>`, `pod-<pod>`. Gone after stop().
    */
   logOf(process: string): string;
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) one of the lab's processes, named as for logOf: e.g.
+   * kube-proxy, to look at the datapath before it catches up with the API. */
+  signal(process: string, signal: 'SIGSTOP' | 'SIGCONT'): void;
   /** Runs a command in any of the lab's namespaces (a node's or a pod's netns name). */
   exec(netns: string, command: string, args: string[]): Promise<Output>;
   inNode(short: string, command: string, args: string[]): Promise<Output>;
@@ -433,6 +436,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       node,
       pod,
       logOf: log,
+      signal: (name, signal) => {
+        const daemon = made.daemons.find((d) => d.name === name && !d.exited);
+        if (!daemon) throw new Error(`lab ${prefix}: no running process ${name}`);
+        process.kill(daemon.pid, signal);
+      },
       exec,
       inNode: (short, command, args) => exec(node(short).netns, command, args),
       inPod: (name, command, args) => exec(pod(name).netns, command, args),
