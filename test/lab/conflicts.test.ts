@@ -12,13 +12,12 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { diagnose } from '../../shared/doctor/doctor.ts';
 import type { Problem } from '../../shared/doctor/types.ts';
-import type { ClusterObjects, EndpointSlice, KubeNode, Namespace, Pod, Service } from '../../shared/kube/objects.ts';
-import { emptyObjects } from '../../shared/kube/objects.ts';
+import type { EndpointSlice, Pod } from '../../shared/kube/objects.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { podPort, prepareLab, startLab, type Lab } from './lab.ts';
-import { readLabNode } from './node-reading.ts';
+import { listLabObjects, readLabNode } from './node-reading.ts';
 
 const kubeconfig = inject('kubeconfig');
 // CI must not pass by skipping: there a missing part fails the file.
@@ -67,26 +66,11 @@ describe.skipIf(reason)('datapath conflicts found in the lab: flannel vxlan, kub
     await lab?.stop();
   });
 
-  /** The objects as the API lists them now, with the CNI's objects a real flannel cluster has. */
-  async function objectsNow(): Promise<ClusterObjects> {
-    const ns = lab.namespace;
-    const objects = emptyObjects();
-    const ours = new Set(lab.nodes.map((n) => n.name));
-    objects.nodes = (await lab.api.list<KubeNode>('/api/v1/nodes')).filter((n) => ours.has(n.metadata.name));
-    objects.namespaces = [await lab.api.get<Namespace>(`/api/v1/namespaces/${ns}`)];
-    objects.pods = await lab.api.list<Pod>(`/api/v1/namespaces/${ns}/pods`);
-    objects.services = await lab.api.list<Service>(`/api/v1/namespaces/${ns}/services`);
-    objects.endpointSlices = await lab.api.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`);
-    objects.daemonSets.push({ metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel', uid: 'lab-flannel-ds' }, spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'kube-flannel', image: 'flannel/flannel:v0.28.11' }] } } } });
-    objects.configMaps.push({ metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel', uid: 'lab-flannel-cm' }, data: { 'net-conf.json': '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}' } });
-    return objects;
-  }
-
   /** Both nodes read now, the model derived, and what the doctor says about it. */
   async function diagnoseNow(): Promise<{ model: Topology; problems: Problem[] }> {
     const readings = [];
     for (const node of lab.nodes) readings.push(await readLabNode(lab, node));
-    const model = derive(await objectsNow(), { datapath: readings });
+    const model = derive(await listLabObjects(lab), { datapath: readings });
     return { model, problems: diagnose(model) };
   }
 

@@ -10,6 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeCommands, podCommands, type CommandResult, type NodeCommand, type NodeReading, type PodCommand } from '../../shared/datapath/reading.ts';
+import { emptyObjects, type ClusterObjects, type EndpointSlice, type KubeNode, type Namespace, type Pod, type Service } from '../../shared/kube/objects.ts';
 import type { Lab, LabNode } from './lab.ts';
 
 const readCommands: NodeCommand[] = ['links', 'addresses', 'routes', 'neighbours', 'netnsIds', 'bridgeLinks', 'fdb', 'iptables', 'nftables'];
@@ -22,6 +23,25 @@ async function runCommand(lab: Lab, netns: string, command: string): Promise<Com
   } catch (error) {
     return { status: 'failed', command, exitCode: null, message: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * The lab's objects as the API lists them now, with the CNI's objects a real flannel cluster has:
+ * the lab runs flanneld as a process, so without its DaemonSet and net-conf.json the CNI would
+ * not be detected from the API.
+ */
+export async function listLabObjects(lab: Lab): Promise<ClusterObjects> {
+  const ns = lab.namespace;
+  const objects = emptyObjects();
+  const ours = new Set(lab.nodes.map((n) => n.name));
+  objects.nodes = (await lab.api.list<KubeNode>('/api/v1/nodes')).filter((n) => ours.has(n.metadata.name));
+  objects.namespaces = [await lab.api.get<Namespace>(`/api/v1/namespaces/${ns}`)];
+  objects.pods = await lab.api.list<Pod>(`/api/v1/namespaces/${ns}/pods`);
+  objects.services = await lab.api.list<Service>(`/api/v1/namespaces/${ns}/services`);
+  objects.endpointSlices = await lab.api.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`);
+  objects.daemonSets.push({ metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel', uid: 'lab-flannel-ds' }, spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'kube-flannel', image: 'flannel/flannel:v0.28.11' }] } } } });
+  objects.configMaps.push({ metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel', uid: 'lab-flannel-cm' }, data: { 'net-conf.json': '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}' } });
+  return objects;
 }
 
 export async function readLabNode(lab: Lab, node: LabNode): Promise<NodeReading> {

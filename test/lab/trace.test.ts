@@ -16,8 +16,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { parseIptablesSave } from '../../shared/datapath/iptables-save.ts';
 import type { NodeReading } from '../../shared/datapath/reading.ts';
-import type { ClusterObjects, EndpointSlice, KubeNode, Namespace, Pod, Service } from '../../shared/kube/objects.ts';
-import { emptyObjects } from '../../shared/kube/objects.ts';
+import type { Service } from '../../shared/kube/objects.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { trace } from '../../shared/trace/trace.ts';
@@ -25,7 +24,7 @@ import type { Hop, ObservedRule, Trace } from '../../shared/trace/types.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { linkCounters, type LinkStats } from './counters.ts';
 import { type Lab, podPort, prepareLab, startLab } from './lab.ts';
-import { readLabNode } from './node-reading.ts';
+import { listLabObjects, readLabNode } from './node-reading.ts';
 
 const kubeconfig = inject('kubeconfig');
 // CI must not pass by skipping: there a missing part fails the file.
@@ -103,26 +102,11 @@ describe.skipIf(reason).each([{ proxyMode: 'iptables' }, { proxyMode: 'nftables'
     }
   }
 
-  /** The objects as the API lists them now, with the CNI's objects a real flannel cluster has. */
-  async function objectsNow(): Promise<ClusterObjects> {
-    const ns = lab.namespace;
-    const objects = emptyObjects();
-    const ours = new Set(lab.nodes.map((n) => n.name));
-    objects.nodes = (await lab.api.list<KubeNode>('/api/v1/nodes')).filter((n) => ours.has(n.metadata.name));
-    objects.namespaces = [await lab.api.get<Namespace>(`/api/v1/namespaces/${ns}`)];
-    objects.pods = await lab.api.list<Pod>(`/api/v1/namespaces/${ns}/pods`);
-    objects.services = await lab.api.list<Service>(`/api/v1/namespaces/${ns}/services`);
-    objects.endpointSlices = await lab.api.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`);
-    objects.daemonSets.push({ metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel', uid: 'lab-flannel-ds' }, spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'kube-flannel', image: 'flannel/flannel:v0.28.11' }] } } } });
-    objects.configMaps.push({ metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel', uid: 'lab-flannel-cm' }, data: { 'net-conf.json': '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}' } });
-    return objects;
-  }
-
   /** The model from the objects listed and the nodes read now (`only`: just those nodes). */
   async function modelNow(only?: string[]): Promise<{ model: Topology; readings: NodeReading[] }> {
     const readings: NodeReading[] = [];
     for (const node of lab.nodes.filter((n) => !only || only.includes(n.short))) readings.push(await readLabNode(lab, node));
-    return { model: derive(await objectsNow(), { datapath: readings }), readings };
+    return { model: derive(await listLabObjects(lab), { datapath: readings }), readings };
   }
 
   const allHops = (t: Trace) => [...t.hops, ...t.branches.flatMap((b) => b.hops)];
