@@ -11,7 +11,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DatapathConsent, DatapathRead, NodeReadReport } from '../../shared/ipc.ts';
-import { ProbeRefused } from './probe/debug-pod.ts';
+import { ProbeRefused } from './probe/probe-pod.ts';
 import { defaultNodeTimeoutMs, defaultProbeImage } from './probe/defaults.ts';
 import { probeClusterNodes, type NodeProbe } from './probe/probe-cluster.ts';
 import { summarizeProbe } from './probe/summary.ts';

@@ -9,7 +9,7 @@ import type { NodeReading } from '../../shared/datapath/reading.ts';
 import type { KubeNode } from '../../shared/kube/objects.ts';
 import { configForContext } from '../backend/kube/context-config.ts';
 import { kubeconfigPaths, loadKubeconfig } from '../backend/kube/kubeconfig.ts';
-import { ProbeRefused } from '../backend/probe/debug-pod.ts';
+import { ProbeRefused } from '../backend/probe/probe-pod.ts';
 import { defaultNodeTimeoutMs } from '../backend/probe/defaults.ts';
 import { probeClusterNodes, probeTarget, type NodeProbe } from '../backend/probe/probe-cluster.ts';
 import { localTarget, netnsTarget } from '../backend/probe/sources.ts';

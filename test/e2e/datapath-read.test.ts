@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Pod } from '../../shared/kube/objects.ts';
 import { serializeSnapshot, snapshotFormat, snapshotVersion } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
-import { probeLabel } from '../../electron/backend/probe/debug-pod.ts';
+import { probeLabel } from '../../electron/backend/probe/probe-pod.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { adminApi, connectControlPlane, type KubeApi } from '../cluster/harness.ts';
 import { labObjects, labPodObject, labReading } from '../fixtures/datapath/lab-cluster.ts';

@@ -11,7 +11,7 @@ import type { Pod } from '../../shared/kube/objects.ts';
 import { openBackend, type Backend } from '../../electron/backend/backend.ts';
 import { configForContext } from '../../electron/backend/kube/context-config.ts';
 import { loadKubeconfig } from '../../electron/backend/kube/kubeconfig.ts';
-import { probeLabel } from '../../electron/backend/probe/debug-pod.ts';
+import { probeLabel } from '../../electron/backend/probe/probe-pod.ts';
 import { LiveSession } from '../../electron/backend/session.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { labReading } from '../fixtures/datapath/lab-cluster.ts';

@@ -10,7 +10,7 @@ import type { NodeReading } from '../../../shared/datapath/reading.ts';
 import type { KubeNode } from '../../../shared/kube/objects.ts';
 import { describeKubeError } from '../kube/errors.ts';
 import { defaultProbeImage } from './defaults.ts';
-import { checkDebugPodAccess, debugPodConsent, deleteStaleProbePods, probeWithDebugPod, ProbeRefused } from './debug-pod.ts';
+import { checkDebugPodAccess, debugPodConsent, deleteStaleProbePods, probeWithDebugPod, ProbeRefused } from './probe-pod.ts';
 import { probeNode, type ProbeOptions, type ProbeTarget } from './probe-node.ts';
 import { containerTarget, findNodeContainer, nodeContainerOf } from './sources.ts';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Pod } from '../../shared/kube/objects.ts';
 import { configForContext } from '../../electron/backend/kube/context-config.ts';
 import { loadKubeconfig } from '../../electron/backend/kube/kubeconfig.ts';
-import { checkDebugPodAccess, deleteStaleProbePods, probeLabel, probeStartedLabel, probeWithDebugPod, ProbeRefused } from '../../electron/backend/probe/debug-pod.ts';
+import { checkDebugPodAccess, deleteStaleProbePods, probeLabel, probeStartedLabel, probeWithDebugPod, ProbeRefused } from '../../electron/backend/probe/probe-pod.ts';
 import { defaultProbeImage } from '../../electron/backend/probe/defaults.ts';
 import { probeClusterNodes } from '../../electron/backend/probe/probe-cluster.ts';
 import { adminApi, KubeApiError, type KubeApi } from '../cluster/harness.ts';

@@ -1,5 +1,5 @@
 /**
- * The debug-pod source: a pod pinned to the node, in its root network namespace (hostNetwork),
+ * The probe pod (the `debug-pod` source): a pod pinned to the node, in its root network namespace (hostNetwork),
  * seeing its processes (hostPID) and its pod netns (/var/run/netns), privileged so that
  * iptables, nft and ipvsadm may read the kernel's tables; the commands go through the API's
  * exec. It is created only after a SelfSubjectAccessReview says the user may do everything the
