@@ -5,6 +5,7 @@
  * TypeError from deep inside a parser.
  */
 import type { z } from 'zod';
+import { typeMessage } from '../text/json-words.ts';
 
 export class DatapathParseError extends Error {
   override readonly name = 'DatapathParseError';
@@ -23,15 +24,6 @@ export class DatapathParseError extends Error {
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : (i === 0 ? '' : '.') + String(part))).join('');
-}
-
-/** `expected a number, not a string`: a wrong type in the words of JSON. */
-function typeMessage(issue: { code?: string; expected?: unknown; input?: unknown }): string | undefined {
-  if (issue.code !== 'invalid_type') return undefined;
-  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
-  const input = issue.input;
-  const found = input === undefined ? 'nothing' : input === null ? 'null' : Array.isArray(input) ? 'an array' : article(typeof input);
-  return `expected ${article(String(issue.expected))}, not ${found}`;
 }
 
 /** Validates already-decoded data against a schema, naming the command and the field path;

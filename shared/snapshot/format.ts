@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { nodeReadingSchema, type NodeReading } from '../datapath/reading.ts';
-import { checkDepth, NestingError } from '../kube/nesting.ts';
+import { checkDepth, formatPath, NestingError } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
+import { typeMessage } from '../text/json-words.ts';
 import { objectsSchema } from './objects-schema.ts';
 
 export const snapshotFormat = 'podpath.snapshot';
@@ -96,7 +97,7 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
   const result = snapshotSchema.safeParse(data, { error: typeMessage });
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue ? formatPath(issue.path) : '(root)';
+    const where = issue ? formatPath(issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))) : '(root)';
     throw new SnapshotError(`${fileName} is not a valid snapshot: ${where}: ${issue?.message ?? 'invalid'}.`);
   }
   // The schema's output is what the model's types promise: a field of objects.ts given another
@@ -105,20 +106,7 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
   return snapshot;
 }
 
-/** `expected a string, not a number`: a wrong type in the words of JSON. */
-function typeMessage(issue: { code?: string; expected?: unknown; input?: unknown }): string | undefined {
-  if (issue.code !== 'invalid_type') return undefined;
-  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
-  const input = issue.input;
-  const found = input === undefined ? 'nothing' : input === null ? 'null' : Array.isArray(input) ? 'an array' : article(typeof input);
-  return `expected ${article(String(issue.expected))}, not ${found}`;
-}
-
 export function serializeSnapshot(snapshot: Snapshot): string {
   return JSON.stringify(snapshot, null, 1) + '\n';
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : (i === 0 ? '' : '.') + String(part))).join('');
-}
