@@ -12,6 +12,7 @@
  * to this one on the strength of a table entry.
  */
 import type { HostObservation } from '../model/types.ts';
+import { bareAddress } from '../net/ip.ts';
 import { parseIpAddr } from './ip-addr.ts';
 import { observeNode } from './observe.ts';
 import { DatapathParseError } from './parse-error.ts';
@@ -105,6 +106,8 @@ export function indexReading(reading: NodeReading): NodeDatapath {
     routes: node.routes.filter((r) => r.table === 'main'),
     tunnels: node.tunnels,
     kubeProxy: node.kubeProxy,
+    nat: node.nat,
+    localAddresses: [...new Set(node.devices.flatMap((d) => d.addresses.map(bareAddress)))],
     // Veths and netns without their other half are joined with the API by the doctor instead.
     conflicts: node.conflicts.filter((c) => c.kind !== 'veth-without-pod' && c.kind !== 'pod-netns-without-veth'),
   };

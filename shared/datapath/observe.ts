@@ -17,11 +17,12 @@ import { parseIptablesSave } from './iptables-save.ts';
 import { kubeProxyFromIpvs, parseIpvsadm } from './ipvsadm.ts';
 import { kubeProxyFromIptables } from './kube-proxy-iptables.ts';
 import { kubeProxyFromNftables } from './kube-proxy-nftables.ts';
+import { natChains, nftMasquerades } from './nat.ts';
 import { parseNftRuleset } from './nftables.ts';
 import { mapVeths, type PodEnd } from './observe-veths.ts';
 import { DatapathParseError } from './parse-error.ts';
 import { nodeCommands, type CommandResult, type NodeCommand, type NodeReading } from './reading.ts';
-import type { KubeProxyRules, Link, LinkAddresses, ObservedDevice, ObservedNode, ObservedTunnel, Route, Unread } from './types.ts';
+import type { KubeProxyRules, Link, LinkAddresses, ObservedDevice, ObservedNat, ObservedNode, ObservedTunnel, Route, Unread } from './types.ts';
 
 /** Commands a full probe reads; ip6tables is optional (single-stack nodes may lack it). */
 const expected: NodeCommand[] = ['links', 'addresses', 'routes', 'neighbours', 'netnsIds', 'bridgeLinks', 'fdb', 'iptables', 'nftables', 'ipvs'];
@@ -129,7 +130,7 @@ export function observeNode(reading: NodeReading): ObservedNode {
     routes,
     neighbours,
     fdb,
-    kubeProxy: kubeProxyOf(reading, read),
+    ...rulesOf(reading, read),
     conflicts,
     unread,
   };
@@ -162,19 +163,29 @@ function tunnelOf(device: ObservedDevice, routes: Route[], neighbours: ReturnTyp
   return { name: device.name, kind: device.kind, info, peers };
 }
 
-function kubeProxyOf(reading: NodeReading, read: ReturnType<typeof reader>): KubeProxyRules[] {
+/** kube-proxy's Services and the node's source NAT, from each rules command parsed once. */
+function rulesOf(reading: NodeReading, read: ReturnType<typeof reader>): Pick<ObservedNode, 'kubeProxy' | 'nat'> {
   const c = reading.commands;
-  const found: KubeProxyRules[] = [];
+  const kubeProxy: KubeProxyRules[] = [];
+  const nat: ObservedNat = { iptables: [], nftables: [] };
   const add = (rules: KubeProxyRules | null) => {
-    if (rules && rules.services.length > 0) found.push(rules);
+    if (rules && rules.services.length > 0) kubeProxy.push(rules);
   };
-  if (c.iptables) add(read(c.iptables, nodeCommands.iptables, (o, cmd) => kubeProxyFromIptables(parseIptablesSave(o, cmd), 'inet')));
-  if (c.ip6tables) add(read(c.ip6tables, nodeCommands.ip6tables, (o, cmd) => kubeProxyFromIptables(parseIptablesSave(o, cmd), 'inet6')));
+  for (const [key, family] of [['iptables', 'inet'], ['ip6tables', 'inet6']] as const) {
+    const save = c[key] ? read(c[key], nodeCommands[key], parseIptablesSave) : null;
+    if (!save) continue;
+    add(kubeProxyFromIptables(save, family));
+    const chains = natChains(save);
+    if (chains.length > 0) nat.iptables.push({ family, chains });
+  }
   const nft = c.nftables ? read(c.nftables, nodeCommands.nftables, parseNftRuleset) : null;
-  if (nft) for (const family of ['inet', 'inet6'] as const) add(kubeProxyFromNftables(nft, family));
+  if (nft) {
+    for (const family of ['inet', 'inet6'] as const) add(kubeProxyFromNftables(nft, family));
+    nat.nftables = nftMasquerades(nft);
+  }
   const ipvs = c.ipvs ? read(c.ipvs, nodeCommands.ipvs, parseIpvsadm) : null;
   if (ipvs) for (const family of ['inet', 'inet6'] as const) add(kubeProxyFromIpvs(ipvs, family));
-  return found;
+  return { kubeProxy, nat };
 }
 
 /** The veth whose pod has this IP, for joining with the API's pods (and finding API pods whose

@@ -4,6 +4,8 @@
  * follow the tools' where a reader would look them up (`ifindex`, `nsid`, `lladdr`).
  */
 
+import type { NftMasquerade } from './nat.ts';
+
 export interface Counters {
   packets: number;
   bytes: number;
@@ -341,6 +343,11 @@ export interface Unread {
   message: string;
 }
 
+export interface ObservedNat {
+  iptables: { family: 'inet' | 'inet6'; chains: IptablesChain[] }[];
+  nftables: NftMasquerade[];
+}
+
 export interface ObservedNode {
   node: string;
   readAt: string;
@@ -355,6 +362,9 @@ export interface ObservedNode {
   fdb: FdbEntry[];
   /** One per mode whose rules were found (normally one; two while a node changes mode). */
   kubeProxy: KubeProxyRules[];
+  /** The source NAT a packet leaving the node meets (nat.ts): iptables' nat chains reachable from
+   * POSTROUTING, per family, and kube-proxy's nftables masquerade rules. */
+  nat: ObservedNat;
   conflicts: DatapathConflict[];
   unread: Unread[];
 }

@@ -13,7 +13,7 @@
  * as questions (`isReady`, `isHostNetwork`).
  */
 import type { NodeCommand, ProbeSource } from '../datapath/reading.ts';
-import type { DatapathConflict, KubeProxyRules, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
+import type { DatapathConflict, KubeProxyRules, ObservedNat, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import type { ClusterInfo, Encapsulation } from './cluster.ts';
 
@@ -86,6 +86,10 @@ export interface HostObservation {
   routes: Route[];
   tunnels: ObservedTunnel[];
   kubeProxy: KubeProxyRules[];
+  /** The source NAT rules a packet leaving the node meets (shared/datapath/nat.ts). */
+  nat: ObservedNat;
+  /** Every address of the node's root netns as read (`-m addrtype --src-type LOCAL`). */
+  localAddresses: string[];
   /** What the reading shows wrong on its own: a veth whose two ends disagree, a pod IP the
    * node's tables send elsewhere, a tunnel peer without its neighbour or FDB entry. */
   conflicts: DatapathConflict[];

@@ -7,7 +7,8 @@ import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { policyCommand } from './commands.ts';
 import { block, deniedBefore, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
-import { hop, hostOf, nodeAddress, podAddress } from './path/hop.ts';
+import { observeSnat } from './observed-snat.ts';
+import { deviceOf, hop, hostOf, nodeAddress, podAddress, readName } from './path/hop.ts';
 import { internetHop, masqueradesTo, toInternet } from './path/internet.ts';
 import { crossNodes, localDeliveryHop, toPodOnNode } from './path/nodes.ts';
 import { enterPod, intoHostStack, leavePod } from './path/pod.ts';
@@ -130,14 +131,13 @@ function toOtherNode(ctx: Ctx, at: At, senderPod: PodRecord | null, to: Host, ho
   const isFromPodAddress = senderPod !== null && !senderPod.isHostNetwork && packet.src === podAddress(senderPod, packet.dst);
   const masq = masqueradesTo(ctx.cni, 'node');
   if (isFromPodAddress && masq.isMasqueraded) {
-    const before = packet.src;
+    const before = packet;
     packet = { ...packet, src: nodeAddress(at.host, packet.dst) };
-    hops.push(
-      hop('snat', `node ${at.host.name}: masquerade ${before} → ${packet.src} (to node ${to.name}, outside the pod network)`, packet, [at.host.id], at.host.id, [
-        { text: masq.why, object: at.host.id },
-        { text: `on node ${at.host.name}`, command: 'iptables-save -t nat | grep -i masq' },
-      ]),
-    );
+    const snat = hop('snat', `node ${at.host.name}: masquerade ${before.src} → ${packet.src} (to node ${to.name}, outside the pod network)`, packet, [at.host.id], at.host.id, [
+      { text: masq.why, object: at.host.id },
+      { text: `on node ${at.host.name}`, command: 'iptables-save -t nat | grep -i masq' },
+    ]);
+    hops.push(observeSnat(snat, at.host, before, 'cni', readName(deviceOf(ctx, at.host, 'uplink'))));
   }
   hops.push(...crossNodes(ctx, at.host, to, packet, true));
   return packet;

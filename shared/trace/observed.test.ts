@@ -69,7 +69,7 @@ function objectsOf(c: Capture, slices = c.slices): ClusterObjects {
 }
 
 const allHops = (t: Trace): Hop[] => [...t.hops, ...t.branches.flatMap((b) => b.hops)];
-const datapathKinds = new Set<Hop['kind']>(['pod-eth0', 'veth', 'bridge', 'route', 'tunnel', 'decap', 'uplink', 'service', 'node-port', 'endpoint', 'kube-proxy-dnat']);
+const datapathKinds = new Set<Hop['kind']>(['pod-eth0', 'veth', 'bridge', 'route', 'tunnel', 'decap', 'uplink', 'service', 'node-port', 'endpoint', 'kube-proxy-dnat', 'snat']);
 const provenances = (t: Trace) => allHops(t).map((h) => `${h.kind} ${h.provenance}`);
 
 describe.each(['iptables', 'nftables'] as const)('traces over the lab capture, kube-proxy 1.36 %s', (mode) => {
@@ -131,6 +131,29 @@ describe.each(['iptables', 'nftables'] as const)('traces over the lab capture, k
     expect(entry).toMatchObject({ provenance: 'observed', node: nodeB.id });
     expect(allHops(t).filter((h) => datapathKinds.has(h.kind) && h.provenance !== 'observed')).toEqual([]);
     expect(t.branches).toHaveLength(2);
+  });
+
+  test('SNAT hops name the nat rule that masquerades, as read; without it, the hop says the rules disagree', () => {
+    const nodeB = Object.values(model.hosts).find((h) => h.name.endsWith('-b'))!;
+    const nodePort = c.services.find((s) => s.metadata.name === 'web-np')!.spec.ports![0]!.nodePort!;
+    const query = { from: `${c.ns}/client`, to: `${nodeB.internalIPs[0]}:${nodePort}` };
+    const snats = (t: Trace) => allHops(t).filter((h) => h.kind === 'snat');
+    const t = trace(model, query);
+    // Flannel's on node a (client → node b's address), kube-proxy's on node b in each branch.
+    expect(snats(t).map((h) => `${h.node} ${h.provenance}`)).toEqual([`node:${c.readings[0]!.node}`, `node:${nodeB.name}`, `node:${nodeB.name}`].map((n) => `${n} observed`));
+    const [flannel, kubeProxy] = snats(t);
+    expect(flannel!.rules!.at(-1)!.text).toMatch(/^nat FLANNEL-POSTRTG line \d+: -s 10\.244\.0\.0\/16 ! -d 224\.0\.0\.0\/4 -j MASQUERADE --random-fully$/);
+    expect(kubeProxy!.rules!.at(-1)!.text).toMatch(mode === 'iptables' ? /^nat KUBE-POSTROUTING line \d+: -j MASQUERADE --random-fully$/ : /^ip kube-proxy masquerading handle \d+: meta mark & 0x4000 != 0 masquerade$/);
+
+    // A node a whose flannel runs without --ip-masq: its rules do not masquerade what the trace predicts.
+    const noMasq = c.readings.map((r) => {
+      const iptables = r.commands.iptables;
+      if (r !== c.readings[0] || iptables?.status !== 'ok') return r;
+      return { ...r, commands: { ...r.commands, iptables: { ...iptables, output: iptables.output.split('\n').filter((l) => !l.includes('-j MASQUERADE')).join('\n') } } };
+    });
+    const disagreeing = snats(trace(derive(objectsOf(c), { datapath: noMasq }), query))[0]!;
+    expect(disagreeing.provenance).toBe('inferred');
+    expect(disagreeing.evidence.at(-1)!.text).toMatch(/^observed and predicted disagree: the nat rules read on node \S+ at \S+ do not rewrite 10\.244\.\d+\.\d+ → 172\.31\.\d+\.2 \(the last rule it matched: nat POSTROUTING line \d+: -j FLANNEL-POSTRTG\); the hops below assume the predicted masquerade$/);
   });
 
   test('where the EndpointSlices and the rules disagree, the hop says so and the rules decide', () => {

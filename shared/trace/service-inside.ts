@@ -14,6 +14,7 @@ import { observedKubeProxy } from './observed-proxy.ts';
 import { hop, serviceLabel } from './path/hop.ts';
 import { internetClient } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
+import { observeSnat } from './observed-snat.ts';
 import { containerFor, containerHop, intoHostStack, podEth0Hop, vethHop } from './path/pod.ts';
 import { endpointPort, proxyName, resolveService, servicePortFor, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import type { Hop, Packet } from './types.ts';
@@ -78,11 +79,10 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
     if (endpointPod && senderPod && endpointPod.id === senderPod.id && !senderPod.isHostNetwork && ctx.proxyMode !== 'ebpf') {
       const masq = masqueradeAddress(ctx, sender.host, sender.host, after.dst);
       const snatted = { ...after, src: masq.address };
-      branchHops.push(
-        hop('snat', `hairpin: kube-proxy masquerades ${after.src} → ${masq.address} (${masq.device}), since the pod reaches itself`, snatted, [sender.host.id, service.id], sender.host.id, [
-          { text: 'kube-proxy marks traffic from an endpoint to its own Service for masquerade (KUBE-SEP: -s <endpoint> -j KUBE-MARK-MASQ), so the reply comes back through the node', command: sh`iptables-save -t nat | grep ${operands(choice.endpoint.address)}` },
-        ]),
-      );
+      const snat = hop('snat', `hairpin: kube-proxy masquerades ${after.src} → ${masq.address} (${masq.device}), since the pod reaches itself`, snatted, [sender.host.id, service.id], sender.host.id, [
+        { text: 'kube-proxy marks traffic from an endpoint to its own Service for masquerade (KUBE-SEP: -s <endpoint> -j KUBE-MARK-MASQ), so the reply comes back through the node', command: sh`iptables-save -t nat | grep ${operands(choice.endpoint.address)}` },
+      ]);
+      branchHops.push(observeSnat(snat, sender.host, after, 'kube-proxy', masq.readName));
       after = snatted;
     }
     const target = targetForAddress(ctx, choice.ip, endpointPod);

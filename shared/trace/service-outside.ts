@@ -3,13 +3,15 @@
  * external IP — which nodes take it, the SNAT of externalTrafficPolicy Cluster, the endpoints.
  */
 import type { Host, ServiceRecord } from '../model/types.ts';
+import { sh } from '../text/shell.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { serviceCommand } from './commands.ts';
 import { deliver, targetForAddress } from './deliver.ts';
 import { block, end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
-import { hop, hostOf, nodeAddress, serviceLabel } from './path/hop.ts';
+import { hop, hostOf, isV6, nodeAddress, serviceLabel } from './path/hop.ts';
 import { internetHop } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
+import { observeSnat } from './observed-snat.ts';
 import { resolveService, servicePortFor, usableEndpoints, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import { noPortOutcome } from './service-inside.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
@@ -128,22 +130,29 @@ export function serviceFromOutside(
       const snats = policy === 'Cluster' && !(ctx.proxyMode === 'ebpf' && isLocalEndpoint);
       if (snats) {
         const toward = endpointPod ? hostOf(ctx, endpointPod) : null;
-        const masq = ctx.proxyMode === 'ebpf' ? { address: nodeAddress(host, after.dst), device: 'the node\'s address' } : masqueradeAddress(ctx, host, toward ?? host, after.dst);
+        const masq = ctx.proxyMode === 'ebpf' ? { address: nodeAddress(host, after.dst), device: 'the node\'s address', readName: null } : masqueradeAddress(ctx, host, toward ?? host, after.dst);
         const snatted = { ...after, src: masq.address };
-        branchHops.push(
-          hop('snat', `node ${host.name}: SNAT ${after.src} → ${masq.address} (${masq.device}): externalTrafficPolicy Cluster, the client's address is lost`, snatted, [host.id, service.id], host.id, [
+        const snat = hop('snat', `node ${host.name}: SNAT ${after.src} → ${masq.address} (${masq.device}): externalTrafficPolicy Cluster, the client's address is lost`, snatted, [host.id, service.id], host.id, [
             {
               text:
                 ctx.proxyMode === 'ebpf'
                   ? 'Cilium\'s BPF NodePort SNATs to the node\'s address when the backend is on another node, so the reply comes back through this node'
-                  : `kube-proxy marks external traffic for masquerade (${svcPort.kubeProxy?.external ?? 'KUBE-EXT'} -j KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it to the address of the device it leaves by`,
+                  : ctx.proxyMode === 'nftables'
+                    ? 'kube-proxy marks external traffic for masquerade (its external chain sets mark 0x4000) and its masquerading chain masquerades it to the address of the device it leaves by'
+                    : `kube-proxy marks external traffic for masquerade (${svcPort.kubeProxy?.external ?? 'KUBE-EXT'} -j KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it to the address of the device it leaves by`,
               object: service.id,
               field: 'spec.externalTrafficPolicy',
-              command: ctx.proxyMode === 'ebpf' ? 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf nat list' : 'iptables-save -t nat | grep -E "KUBE-MARK-MASQ|KUBE-POSTROUTING"',
+              command:
+                ctx.proxyMode === 'ebpf'
+                  ? 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf nat list'
+                  : ctx.proxyMode === 'nftables'
+                    ? sh`nft list chain ${isV6(after.dst) ? 'ip6' : 'ip'} kube-proxy masquerading`
+                    : 'iptables-save -t nat | grep -E "KUBE-MARK-MASQ|KUBE-POSTROUTING"',
             },
             { text: 'NetworkPolicy on the endpoint sees this address, not the client\'s: an ipBlock for the client does not match' },
-          ]),
-        );
+          ]);
+        // Cilium's BPF NodePort SNAT is in no nat rule.
+        branchHops.push(ctx.proxyMode === 'ebpf' ? snat : observeSnat(snat, host, after, 'kube-proxy', masq.readName));
         after = snatted;
       } else if (policy === 'Local') {
         branchHops.push(

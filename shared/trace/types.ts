@@ -79,7 +79,8 @@ export interface Evidence {
  */
 export type HopProvenance = 'observed' | 'inferred';
 
-/** A kube-proxy rule a hop went through, as a node probe read it, with its packet counter. */
+/** A rule a hop went through (kube-proxy's, or a nat rule), as a node probe read it, with its
+ * packet counter. */
 export interface ObservedRule {
   /** The node it was read on, and when (RFC 3339): counters are as of then. */
   node: string;
@@ -97,7 +98,8 @@ export interface ObservedRule {
 export interface Hop {
   kind: HopKind;
   provenance: HopProvenance;
-  /** The kube-proxy rules read on the node that this hop stands for (kube-proxy hops only). */
+  /** The rules read on the node that this hop stands for: kube-proxy's for its hops, the nat
+   * rules that masquerade the packet for a SNAT hop. */
   rules?: ObservedRule[];
   /** The model elements this hop touches, for the graph to highlight: pods, containers, veths,
    * devices, hosts, Services, endpoints, Ingresses, Gateways, policies. */

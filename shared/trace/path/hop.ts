@@ -51,6 +51,9 @@ export function deviceById(ctx: PathContext, id: Id | null): Device | undefined 
   return id ? ctx.topology.devices[id] : undefined;
 }
 
+/** A device's name where a node probe read it (what an `-o` match in a nat rule is checked against). */
+export const readName = (device: Device | undefined): string | null => (device?.nameProvenance === 'observed' ? (device.name ?? null) : null);
+
 export function uplinkName(ctx: PathContext, host: Host): string {
   return deviceOf(ctx, host, 'uplink')?.name ?? '<uplink>';
 }

@@ -7,7 +7,8 @@ import type { Host } from '../../model/types.ts';
 import { internetId } from '../../model/types.ts';
 import { sh } from '../../text/shell.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
-import { deviceOf, hop, nodeAddress, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
+import { observeSnat } from '../observed-snat.ts';
+import { deviceOf, hop, nodeAddress, readName, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
 
 /** Whether the CNI masquerades pod traffic to this kind of destination (Flannel --ip-masq,
  * Calico natOutgoing, Cilium's and the cloud CNIs' SNAT of traffic leaving the pod network). */
@@ -53,12 +54,13 @@ export function toInternet(ctx: PathContext, host: Host, packet: Packet, isFromP
     const masq = masqueradesTo(ctx.cni, 'external');
     if (masq.isMasqueraded) {
       current = { ...packet, src: nodeAddress(host, packet.dst) };
-      hops.push(
-        hop('snat', `node ${host.name}: masquerade ${packet.src} → ${current.src} (the node's address)`, current, [host.id, deviceOf(ctx, host, 'uplink')?.id], host.id, [
-          { text: masq.why, object: host.id },
-          { text: `on node ${host.name}`, command: ctx.cni.name === 'cilium' ? 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf nat list' : 'iptables-save -t nat | grep -i masq' },
-        ]),
-      );
+      const uplink = deviceOf(ctx, host, 'uplink');
+      const snat = hop('snat', `node ${host.name}: masquerade ${packet.src} → ${current.src} (the node's address)`, current, [host.id, uplink?.id], host.id, [
+        { text: masq.why, object: host.id },
+        { text: `on node ${host.name}`, command: ctx.cni.name === 'cilium' ? 'kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf nat list' : 'iptables-save -t nat | grep -i masq' },
+      ]);
+      // Cilium masquerades in BPF, in no nat rule.
+      hops.push(ctx.cni.name === 'cilium' ? snat : observeSnat(snat, host, packet, 'cni', readName(uplink)));
     }
   }
   const uplink = deviceOf(ctx, host, 'uplink');

@@ -11,7 +11,7 @@ import { cidrContains } from '../../net/ip.ts';
 import { operands, sh } from '../../text/shell.ts';
 import { routeBetween } from '../../topology/node-routes.ts';
 import type { Evidence, Hop, Packet } from '../types.ts';
-import { bare, deviceById, deviceOf, deviceProvenance, hop, isV6, nodeAddress, provenanceOf, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
+import { bare, deviceById, deviceOf, deviceProvenance, hop, isV6, nodeAddress, provenanceOf, readName, uplinkName, uplinkSuffix, type PathContext } from './hop.ts';
 import { hostEndName, vethProvenance } from './pod.ts';
 
 /** `ip route` as it prints a route. */
@@ -270,7 +270,7 @@ export function localDeliveryHop(ctx: PathContext, host: Host, packet: Packet, w
  * the node's own pods, flannel.1 or tunl0 across the overlay, cilium_host for Cilium's routes),
  * else the node's own address.
  */
-export function masqueradeAddress(ctx: PathContext, host: Host, towardHost: Host, dst: string): { address: string; device: string } {
+export function masqueradeAddress(ctx: PathContext, host: Host, towardHost: Host, dst: string): { address: string; device: string; readName: string | null } {
   let device: Device | undefined;
   if (towardHost.id === host.id) {
     device = deviceOf(ctx, host, 'bridge') ?? deviceOf(ctx, host, 'gateway');
@@ -278,6 +278,7 @@ export function masqueradeAddress(ctx: PathContext, host: Host, towardHost: Host
     device = deviceById(ctx, routeToward(ctx, host, towardHost, dst)?.deviceId ?? null);
   }
   const address = device?.addresses.find((a) => isV6(a) === isV6(dst));
-  if (device && address && device.role !== 'uplink') return { address: bare(address), device: device.name ?? device.type };
-  return { address: nodeAddress(host, dst), device: uplinkName(ctx, host) };
+  if (device && address && device.role !== 'uplink') return { address: bare(address), device: device.name ?? device.type, readName: readName(device) };
+  const uplink = deviceOf(ctx, host, 'uplink');
+  return { address: nodeAddress(host, dst), device: uplinkName(ctx, host), readName: readName(uplink) };
 }
