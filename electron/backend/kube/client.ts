@@ -6,7 +6,8 @@
  * itself (pagination, bookmarks, resourceVersions, aborts).
  */
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { fetch, type Response } from 'undici';
+import { dropConnections } from './context-config.ts';
 import { serverOrigin } from './kube-error.ts';
 
 /** An HTTP error from the API server, with the Kubernetes Status it sent where there was one. */
@@ -45,14 +46,31 @@ export function createKubeClient(config: KubeConfig): KubeClient {
   async function open(path: string, signal: AbortSignal) {
     const context = new RequestContext(base + path, HttpMethod.GET);
     await config.applySecurityAuthentication(context);
-    const response = await fetch(base + path, {
-      method: 'GET',
-      headers: { ...context.getHeaders(), accept: 'application/json' },
-      dispatcher: context.getDispatcher(),
-      signal,
-    });
+    let response;
+    try {
+      response = await fetch(base + path, {
+        method: 'GET',
+        headers: { ...context.getHeaders(), accept: 'application/json' },
+        dispatcher: context.getDispatcher(),
+        signal,
+      });
+    } catch (error) {
+      // No answer at all (reset, refused, timed out): the pool's connections are suspect.
+      dropConnections(config);
+      throw error;
+    }
     if (!response.ok) throw new KubeHttpError(response.status, await response.text().catch(() => ''), path);
     return response;
+  }
+
+  /** The body, dropping the pool when it breaks off (a reset, or a watch aborted for silence). */
+  async function* body(response: Response): AsyncGenerator<Uint8Array> {
+    try {
+      if (response.body) yield* response.body;
+    } catch (error) {
+      dropConnections(config);
+      throw error;
+    }
   }
 
   return {
@@ -61,11 +79,16 @@ export function createKubeClient(config: KubeConfig): KubeClient {
       const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000)];
       if (options.signal) signals.push(options.signal);
       const response = await open(path, AbortSignal.any(signals));
-      return (await response.json()) as T;
+      try {
+        return (await response.json()) as T;
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) dropConnections(config);
+        throw error;
+      }
     },
     async openStream(path: string, signal: AbortSignal): Promise<AsyncGenerator<string>> {
       const response = await open(path, signal);
-      return lines(response.body);
+      return lines(body(response));
     },
   };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CoreV1Api, HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { createKubeClient } from './client.ts';
 import { configForContext } from './context-config.ts';
 import { describeKubeError } from './errors.ts';
 import { KubeError } from './kube-error.ts';
@@ -52,6 +53,8 @@ beforeAll(async () => {
       send(500, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
     } else if (url.pathname === '/api/v1/services' && url.searchParams.get('watch') === 'true') {
       send(410, status(410, 'Expired', 'too old resource version: 100 (2000)'));
+    } else if (url.pathname === '/hang') {
+      // Never answers, as a half-open connection would not.
     } else {
       send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     }
@@ -400,5 +403,43 @@ describe('errors not cheaply reproduced, shaped as Node and undici throw them', 
     expect(error.message).toBe('Context c: boom with Bearer …');
     expect(describeKubeError(new Error('bad config: token=abcdef0123456789xyz')).message).toBe('bad config: token=…');
     expectClean(error);
+  });
+});
+
+describe('one connection pool per session', () => {
+  test('requests reuse one TLS connection instead of a new Agent and handshake each (client-node makes one per request)', async () => {
+    const config = contextConfig(trustedCluster());
+    let handshakes = 0;
+    const count = () => handshakes++;
+    https.on('secureConnection', count);
+    try {
+      const client = createKubeClient(config);
+      for (let i = 0; i < 20; i++) await client.getJSON('/api/v1/namespaces');
+      // One connection, or two when the next request starts before the first one's socket is
+      // back in the pool: never one per request.
+      expect(handshakes).toBeLessThanOrEqual(2);
+      expect(handshakes).toBeGreaterThan(0);
+    } finally {
+      https.off('secureConnection', count);
+    }
+  });
+
+  test('a request that gets no answer drops the pool: the next one opens a new connection', async () => {
+    const config = contextConfig(trustedCluster());
+    let handshakes = 0;
+    const count = () => handshakes++;
+    https.on('secureConnection', count);
+    try {
+      const client = createKubeClient(config);
+      for (let i = 0; i < 3; i++) await client.getJSON('/api/v1/namespaces');
+      const pooled = handshakes;
+      // The server never answers this one (a half-open connection looks the same from here).
+      await expect(client.getJSON('/hang', { timeoutMs: 300 })).rejects.toThrow();
+      // Without the drop, this would take an idle connection from the pool: no handshake.
+      await client.getJSON('/api/v1/namespaces');
+      expect(handshakes).toBe(pooled + 1);
+    } finally {
+      https.off('secureConnection', count);
+    }
   });
 });
