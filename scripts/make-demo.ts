@@ -100,6 +100,9 @@ export function buildDemoSnapshot(): Snapshot {
     daemonSets: daemonSets(),
     gateways: [],
     httpRoutes: [],
+    adminNetworkPolicies: [],
+    baselineAdminNetworkPolicies: [],
+    clusterNetworkPolicies: [],
   };
   // Lists come back from the API server sorted by namespace and name.
   for (const list of Object.values(objects) as { metadata: ObjectMeta }[][]) list.sort(byIdentity);

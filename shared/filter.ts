@@ -312,6 +312,8 @@ export function filterTopology(topology: Topology, filters: GraphFilters): Topol
     external: keep(topology.external, view.external),
     gateways: keep(topology.gateways, view.namespaced),
     httpRoutes: keep(topology.httpRoutes, view.namespaced),
+    // Cluster-scoped: no namespace to filter by.
+    adminPolicies: topology.adminPolicies,
   };
   if (!byFilters) {
     byFilters = new Map();

@@ -9,8 +9,8 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseDocuments } from '../../shared/kube/documents.ts';
-import type { PolicyRecord } from '../../shared/model/types.ts';
-import { withPolicies } from '../../shared/policy/evaluate.ts';
+import type { AdminPolicyRecord, PolicyRecord } from '../../shared/model/types.ts';
+import { withAdminPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { shellQuote } from '../../shared/text/shell.ts';
@@ -76,7 +76,9 @@ function shown(value: unknown): string {
 }
 
 interface WhatIfPolicy {
-  record: PolicyRecord;
+  /** A NetworkPolicy, or an admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+   * ClusterNetworkPolicy). */
+  record: PolicyRecord | AdminPolicyRecord;
   file: string;
 }
 
@@ -96,12 +98,16 @@ async function readPolicyFiles(paths: string[], namespace: string, ignore: (line
     }
     const read = whatIfPolicies(parseDocuments(text, path), path, namespace);
     for (const { kind, name } of read.ignored) {
-      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only NetworkPolicy objects count`);
+      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only NetworkPolicy and admin policy objects count`);
     }
     const bad = read.unusable[0];
-    if (bad) throw new Error(`${path}: a NetworkPolicy Podpath cannot use (${bad}); fix it or leave it out of --with-policy.`);
-    if (read.policies.length === 0) throw new Error(`${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests (YAML or JSON).`);
-    for (const record of read.policies) found.push({ record, file: path });
+    if (bad) throw new Error(`${path}: a policy Podpath cannot use (${bad}); fix it or leave it out of --with-policy.`);
+    if (read.policies.length === 0 && read.adminPolicies.length === 0) {
+      throw new Error(
+        `${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests, or policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (YAML or JSON).`,
+      );
+    }
+    for (const record of [...read.policies, ...read.adminPolicies]) found.push({ record, file: path });
   }
   return found;
 }
@@ -157,11 +163,17 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
 
   const whatIf = await readPolicyFiles(options.withPolicy ?? [], options.namespace[0] ?? 'default', (line) => note(`podpath: ${line}`));
   const topology = await readTopology(options, 'the trace cannot see them');
-  const policies = whatIf.length > 0 ? withPolicies(topology, whatIf.map((p) => p.record)) : undefined;
-  const notes = whatIf.map(({ record, file }) => `with ${record.namespace}/${record.name} from ${file}: ${topology.policies[record.id] ? 'replaces the one in the cluster' : 'added'}`);
+  const networkPolicies = whatIf.flatMap((p) => (p.record.kind === 'policy' ? [p.record] : []));
+  const adminPolicies = whatIf.flatMap((p) => (p.record.kind === 'adminpolicy' ? [p.record] : []));
+  const policies = whatIf.length > 0 ? withPolicies(topology, networkPolicies) : undefined;
+  const admin = adminPolicies.length > 0 ? withAdminPolicies(topology, adminPolicies) : undefined;
+  const notes = whatIf.map(({ record, file }) => {
+    const [name, isReplacing] = record.kind === 'policy' ? [`${record.namespace}/${record.name}`, topology.policies[record.id]] : [`${record.apiKind} ${record.name}`, topology.adminPolicies[record.id]];
+    return `with ${name} from ${file}: ${isReplacing ? 'replaces the one in the cluster' : 'added'}`;
+  });
   // Under --json and --batch stdout holds JSON only, under --fix YAML only: the notes go to stderr.
   if (options.json || isBatch || options.fix) for (const line of notes) note(`podpath: ${line}`);
-  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies }) : null });
+  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies, ...(admin ? { adminPolicies: admin } : {}) }) : null });
 
   if (!batch) {
     const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };

@@ -18,6 +18,9 @@ export const kindNames: Record<ObjectKind, string> = {
   daemonSets: 'DaemonSets',
   gateways: 'Gateways',
   httpRoutes: 'HTTPRoutes',
+  adminNetworkPolicies: 'AdminNetworkPolicies',
+  baselineAdminNetworkPolicies: 'BaselineAdminNetworkPolicies',
+  clusterNetworkPolicies: 'ClusterNetworkPolicies',
 };
 
 const stateWords: Record<KindState, string> = {

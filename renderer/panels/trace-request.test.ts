@@ -19,7 +19,7 @@ describe('what-if policies pasted into the trace panel', () => {
   test('a NetworkPolicy is read, and anything else is named as ignored', () => {
     const read = whatIfFromText(`${policy}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n`);
     expect(read.policies.map((p) => p.name)).toEqual(['deny-all']);
-    expect(read.problems).toEqual(['Deployment shop/web ignored: only NetworkPolicies change a trace']);
+    expect(read.problems).toEqual(['Deployment shop/web ignored: only NetworkPolicies and admin policies change a trace']);
   });
 
   test('a syntax error says where, by line and column', () => {

@@ -3,8 +3,8 @@
  * and without them) on a topology, and the what-if text "Try a fix" writes.
  */
 import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
-import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
-import { withPolicies } from '../../shared/policy/evaluate.ts';
+import type { AdminPolicyRecord, PolicyRecord, Topology } from '../../shared/model/types.ts';
+import { withAdminPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix, policyManifest, type Denial } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
@@ -13,6 +13,8 @@ import type { TraceRequest } from '../state/ui.ts';
 
 export interface WhatIf {
   policies: PolicyRecord[];
+  /** Admin policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy). */
+  adminPolicies?: AdminPolicyRecord[];
   /** What the text held besides NetworkPolicies, or why it could not be read. */
   problems: string[];
 }
@@ -36,10 +38,10 @@ export function whatIfFromText(text: string): WhatIf {
   }
   const problems: string[] = [];
   const read = whatIfPolicies(docs, pastedText);
-  for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies change a trace`);
+  for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies and admin policies change a trace`);
   for (const reason of read.unusable) problems.push(`A NetworkPolicy that cannot be used: ${reason}`);
-  if (problems.length === 0 && read.policies.length === 0) problems.push('No NetworkPolicy in the text.');
-  return { policies: read.policies, problems };
+  if (problems.length === 0 && read.policies.length === 0 && read.adminPolicies.length === 0) problems.push('No NetworkPolicy in the text.');
+  return { policies: read.policies, ...(read.adminPolicies.length > 0 ? { adminPolicies: read.adminPolicies } : {}), problems };
 }
 
 /** `what-if:3:5: message` → `line 3, column 5: message`: there is no file to name. */
@@ -60,8 +62,9 @@ export function runTrace(topology: Topology, request: TraceRequest): TraceResult
   if (request.from.trim() === '' || request.to.trim() === '') return null;
   const query = { from: request.from.trim(), to: request.to.trim(), ...(request.protocol !== null ? { protocol: request.protocol } : {}), ...(request.port !== null ? { port: request.port } : {}) };
   const whatIf = whatIfFromText(request.whatIf);
-  if (whatIf.policies.length === 0) return { trace: trace(topology, query), before: null, whatIf };
-  return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies) }), before: trace(topology, query), whatIf };
+  if (whatIf.policies.length === 0 && !whatIf.adminPolicies) return { trace: trace(topology, query), before: null, whatIf };
+  const admin = whatIf.adminPolicies ? { adminPolicies: withAdminPolicies(topology, whatIf.adminPolicies) } : {};
+  return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies), ...admin }), before: trace(topology, query), whatIf };
 }
 
 /**

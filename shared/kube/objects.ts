@@ -6,6 +6,7 @@
  * carry a credential, a Secret, an environment value or a last-applied annotation.
  * Field names follow the Kubernetes API exactly, so a captured object trims without renaming.
  */
+import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy } from './admin-objects.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -232,6 +233,10 @@ export interface ClusterObjects {
   daemonSets: DaemonSet[];
   gateways: Gateway[];
   httpRoutes: HTTPRoute[];
+  /** network-policy-api's admin policies (admin-objects.ts), read where their CRDs are installed. */
+  adminNetworkPolicies: AdminNetworkPolicy[];
+  baselineAdminNetworkPolicies: BaselineAdminNetworkPolicy[];
+  clusterNetworkPolicies: ClusterNetworkPolicy[];
 }
 
 export type ObjectKind = keyof ClusterObjects;
@@ -249,6 +254,9 @@ export const objectKinds: readonly ObjectKind[] = [
   'daemonSets',
   'gateways',
   'httpRoutes',
+  'adminNetworkPolicies',
+  'baselineAdminNetworkPolicies',
+  'clusterNetworkPolicies',
 ];
 
 export function emptyObjects(): ClusterObjects {
@@ -265,5 +273,8 @@ export function emptyObjects(): ClusterObjects {
     daemonSets: [],
     gateways: [],
     httpRoutes: [],
+    adminNetworkPolicies: [],
+    baselineAdminNetworkPolicies: [],
+    clusterNetworkPolicies: [],
   };
 }

@@ -9,6 +9,7 @@
  * kind's trimmer, in trim/ by API group (core, apps, networking).
  */
 import type { ClusterObjects, ObjectKind, ObjectMeta } from './objects.ts';
+import { trimAdminNetworkPolicy, trimBaselineAdminNetworkPolicy, trimClusterNetworkPolicy } from './trim/admin-policy.ts';
 import { trimDaemonSet } from './trim/apps.ts';
 import { trimConfigMap, trimNamespace, trimNode, trimPod, trimService } from './trim/core.ts';
 import { trimEndpointSlice, trimGateway, trimHTTPRoute, trimIngress, trimIngressClass, trimNetworkPolicy } from './trim/networking.ts';
@@ -84,6 +85,9 @@ const apiKinds = new Map<string, ObjectKind>([
   ['gateway.networking.k8s.io/v1beta1/Gateway', 'gateways'],
   ['gateway.networking.k8s.io/v1/HTTPRoute', 'httpRoutes'],
   ['gateway.networking.k8s.io/v1beta1/HTTPRoute', 'httpRoutes'],
+  ['policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy', 'adminNetworkPolicies'],
+  ['policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy', 'baselineAdminNetworkPolicies'],
+  ['policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy', 'clusterNetworkPolicies'],
 ]);
 
 /** The collection an API object belongs to, or null for a kind Podpath does not read. */
@@ -120,6 +124,9 @@ const trimmers: { [K in ObjectKind]: (object: Data, metadata: ObjectMeta) => Tri
   daemonSets: trimDaemonSet,
   gateways: trimGateway,
   httpRoutes: trimHTTPRoute,
+  adminNetworkPolicies: trimAdminNetworkPolicy,
+  baselineAdminNetworkPolicies: trimBaselineAdminNetworkPolicy,
+  clusterNetworkPolicies: trimClusterNetworkPolicy,
 };
 
 function trimMetadata(raw: unknown): ObjectMeta | null {

@@ -7,6 +7,7 @@
  *   ns:<name>  node:<name>  dev:<node>/<device key>  pod:<uid>  ctr:<pod uid>/<container>
  *   veth:<pod uid>  svc:<ns>/<name>  ep:<svc ns>/<svc name>/<address>  ing:<ns>/<name>
  *   netpol:<ns>/<name>  gw:<ns>/<name>  httproute:<ns>/<name>  ext:internet
+ *   anp:<name>  banp:<name>  cnp:<name>  (cluster-scoped admin policies)
  *
  * Every fact that is a guess says so (`Provenance`; cluster facts are `Detected`): a user must
  * never mistake an inferred veth name or a guessed proxy mode for an observed one. Booleans read
@@ -14,6 +15,7 @@
  */
 import type { NodeCommand, ProbeSource } from '../datapath/reading.ts';
 import type { DatapathConflict, KubeProxyRules, ObservedNat, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
+import type { AdminPeer, AdminSubject } from '../kube/admin-objects.ts';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import type { ClusterInfo, Encapsulation } from './cluster.ts';
 
@@ -380,6 +382,42 @@ export interface PolicyRecord {
   policyTypes: ('Ingress' | 'Egress')[];
 }
 
+/**
+ * A cluster-scoped admin policy of network-policy-api — an AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy or ClusterNetworkPolicy — in one shape for the three kinds
+ * (topology/derive-admin.ts); shared/policy/admin/ evaluates it.
+ */
+export interface AdminPolicyRecord {
+  id: Id;
+  kind: 'adminpolicy';
+  name: string;
+  apiKind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
+  /** Admin rules come before NetworkPolicy, baseline rules after it. */
+  tier: 'admin' | 'baseline';
+  /** Lower first, within the tier; null for a BaselineAdminNetworkPolicy, which has none. */
+  priority: number | null;
+  subject: AdminSubject;
+  ingress: AdminRuleRecord[];
+  egress: AdminRuleRecord[];
+}
+
+/** One rule, in the order written (the first that matches decides, within its policy). */
+export interface AdminRuleRecord {
+  /** The rule's `name`, when it has one. */
+  name: string | null;
+  /** As written: Allow (v1alpha1) or Accept (v1alpha2), Deny, Pass; anything else is kept to
+   * say so. */
+  action: string;
+  /** `from` for ingress, `to` for egress. */
+  peers: AdminPeer[];
+  /** Null when the rule does not filter by port. */
+  ports: AdminPortRecord[] | null;
+}
+
+/** A port as v1alpha1's `ports` and v1alpha2's `protocols` both say it: a protocol with a
+ * range (`start` = `end` for one port, absent for every port) or a named container port. */
+export type AdminPortRecord = { protocol: 'TCP' | 'UDP' | 'SCTP'; start?: number; end?: number } | { name: string };
+
 export interface ExternalRecord {
   id: Id;
   kind: 'external';
@@ -401,6 +439,7 @@ export interface Topology {
   external: Record<Id, ExternalRecord>;
   gateways: Record<Id, GatewayRecord>;
   httpRoutes: Record<Id, HTTPRouteRecord>;
+  adminPolicies: Record<Id, AdminPolicyRecord>;
 }
 
 export type ElementCollection = Exclude<keyof Topology, 'cluster'>;
@@ -419,6 +458,7 @@ export const elementCollections: readonly ElementCollection[] = [
   'external',
   'gateways',
   'httpRoutes',
+  'adminPolicies',
 ];
 
 export type ModelElement = Topology[ElementCollection][Id];
@@ -442,5 +482,6 @@ export function emptyTopology(cluster: ClusterInfo): Topology {
     external: { [internetId]: { id: internetId, kind: 'external', name: 'Internet' } },
     gateways: {},
     httpRoutes: {},
+    adminPolicies: {},
   };
 }

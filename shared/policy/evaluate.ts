@@ -28,8 +28,9 @@
 import ipaddr from 'ipaddr.js';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import { matchesSelector } from '../kube/selector.ts';
-import type { PolicyRecord, Topology } from '../model/types.ts';
+import type { AdminPolicyRecord, PolicyRecord, Topology } from '../model/types.ts';
 import { derivePolicy } from '../topology/derive-records.ts';
+import { layeredVerdict } from './admin/layered.ts';
 import { closestMiss, evaluateRule, rulesOf, type Direction, type Side } from './rules.ts';
 import { allowedLine, deniedLine, lineSubject, type PolicyRules } from './line.ts';
 import type { ClosestMiss, DirectionVerdict, Flow, FlowRef, PolicyVerdict, RuleRef } from './types.ts';
@@ -38,13 +39,26 @@ import { byName, endpointName, listNames, podName, qualifiedName } from './words
 export interface EvaluateOptions {
   /** Evaluate these policies instead of the topology's ("what if"); see `withPolicies`. */
   policies?: PolicyRecord[];
+  /** Evaluate these admin policies instead of the topology's (what-if); see `withAdminPolicies`. */
+  adminPolicies?: AdminPolicyRecord[];
 }
 
+/** Both directions through every layer: admin policies, NetworkPolicy, baseline, default
+ * (admin/layered.ts); without admin policies, NetworkPolicy alone decides, as below. */
 export function evaluatePolicy(topology: Topology, flow: Flow, options: EvaluateOptions = {}): PolicyVerdict {
   const policies = options.policies ?? Object.values(topology.policies);
-  const egress = evaluateDirection(topology, policies, flow, 'egress');
-  const ingress = evaluateDirection(topology, policies, flow, 'ingress');
-  return { isAllowed: egress.verdict !== 'denied' && ingress.verdict !== 'denied', egress, ingress };
+  const admin = options.adminPolicies ?? Object.values(topology.adminPolicies);
+  const egress = layeredVerdict(topology, admin, flow, evaluateDirection(topology, policies, flow, 'egress'));
+  const ingress = layeredVerdict(topology, admin, flow, evaluateDirection(topology, policies, flow, 'ingress'));
+  const isDecidedAgainst = (v: DirectionVerdict) => v.verdict === 'denied' || v.verdict === 'unknown';
+  return { isAllowed: !isDecidedAgainst(egress) && !isDecidedAgainst(ingress), egress, ingress };
+}
+
+/** The topology's admin policies with `extra` applied as `kubectl apply` would (by id). */
+export function withAdminPolicies(topology: Topology, extra: AdminPolicyRecord[]): AdminPolicyRecord[] {
+  const byId = new Map(Object.entries(topology.adminPolicies));
+  for (const policy of extra) byId.set(policy.id, policy);
+  return [...byId.values()];
 }
 
 /** The topology's policies with `extra` applied as `kubectl apply` would: one with the
@@ -75,6 +89,7 @@ function evaluateDirection(topology: Topology, policies: PolicyRecord[], flow: F
   const verdict = (v: DirectionVerdict['verdict'], reason: string, line: string, more: Partial<Pick<DirectionVerdict, 'isolatedBy' | 'allowedBy' | 'misses'>> = {}): DirectionVerdict => ({
     direction,
     verdict: v,
+    layer: v === 'allowed' || v === 'denied' ? 'networkpolicy' : 'default',
     isolatedBy: [],
     allowedBy: [],
     reason,

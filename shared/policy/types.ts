@@ -22,6 +22,33 @@ export interface Flow {
   /** The destination port as the receiving pod sees it (after DNAT). */
   port: number;
   protocol: Protocol;
+  /** Whether the flow went through a Service to get here. Only a pod's flow to itself needs it:
+   * the admin policies do not apply to a pod reaching its own pod IP, but do when a Service sent
+   * it back (network-policy-api docs, "hairpin"). Absent: not known. */
+  isViaService?: boolean;
+}
+
+/** Which layer decided a direction (network-policy-api's tiers): an admin policy, NetworkPolicy,
+ * a baseline policy, or none of them, so the default applies (allowed). */
+export type PolicyLayer = 'admin' | 'networkpolicy' | 'baseline' | 'default';
+
+/** A rule of an admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy)
+ * that decided a direction or passed it on. */
+export interface AdminRuleRef {
+  policy: Id;
+  /** The policy's name (cluster-scoped). */
+  name: string;
+  apiKind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
+  tier: 'admin' | 'baseline';
+  priority: number | null;
+  direction: 'ingress' | 'egress';
+  /** Index in `spec.ingress` or `spec.egress`. */
+  rule: number;
+  ruleName: string | null;
+  /** As written: Allow, Accept, Deny or Pass. */
+  action: string;
+  /** What the rule matched, e.g. `from namespaces conformance-house=slytherin, any port`. */
+  text: string;
 }
 
 /** A rule of a policy: `rule` indexes `spec.ingress` or `spec.egress`, `peer` its `from`/`to`
@@ -59,9 +86,20 @@ export interface DirectionVerdict {
    *   an exemption does (`exemption`: then `allowedBy` is empty);
    * - `denied`: the pod is isolated in this direction and no rule allows the flow;
    * - `not-isolated`: no policy selects the pod for this direction, so everything is allowed;
-   * - `not-applicable`: this end is not a pod under NetworkPolicy (hostNetwork pod, node, outside).
+   * - `not-applicable`: this end is not a pod under NetworkPolicy (hostNetwork pod, node, outside);
+   * - `unknown`: an admin policy decides it in a way Podpath cannot know (a domainNames peer, two
+   *   policies of one priority that disagree, which the API leaves to the implementation); the
+   *   reason says what it depends on.
+   * `layer` says which layer decided; an admin or baseline rule that did is `decidedBy`.
    */
-  verdict: 'allowed' | 'denied' | 'not-isolated' | 'not-applicable';
+  verdict: 'allowed' | 'denied' | 'not-isolated' | 'not-applicable' | 'unknown';
+  layer: PolicyLayer;
+  /** The admin or baseline rule that decided (layer `admin` or `baseline`). */
+  decidedBy?: AdminRuleRef;
+  /** The admin rule whose Pass handed the flow on to NetworkPolicy and the baseline tier. */
+  passedBy?: AdminRuleRef;
+  /** Admin policies (any tier) whose subject is the pod, in evaluation order; absent when none. */
+  adminPolicies?: Id[];
   /** Policies that select the pod for this direction (and so isolate it), sorted by name. */
   isolatedBy: Id[];
   /** Every rule that allows the flow (empty unless `allowed`). */
@@ -84,7 +122,8 @@ export interface DirectionVerdict {
 }
 
 export interface PolicyVerdict {
-  /** Both directions allow it (allowed, not-isolated or not-applicable). */
+  /** Both directions allow it (allowed, not-isolated or not-applicable); an `unknown` direction
+   * is not allowed. */
   isAllowed: boolean;
   egress: DirectionVerdict;
   ingress: DirectionVerdict;

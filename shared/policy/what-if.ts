@@ -1,28 +1,40 @@
 /**
- * What-if NetworkPolicies (issue 6): the policies a user hands over — a `--with-policy` file, a
+ * What-if NetworkPolicies (issue 6) and admin policies (issue 15): the policies a user hands over — a `--with-policy` file, a
  * pasted manifest — read from parsed documents as the model holds them, with everything else in
  * the documents named so the caller can say it was left out. One reading for the CLI and the app.
  */
 import { objectsFromDocuments } from '../kube/manifests.ts';
-import type { PolicyRecord } from '../model/types.ts';
+import type { AdminPolicyRecord, PolicyRecord } from '../model/types.ts';
+import { deriveAdminPolicies } from '../topology/derive-admin.ts';
 import { policyRecordFrom } from './evaluate.ts';
 
 export interface WhatIfPolicies {
   policies: PolicyRecord[];
+  /** AdminNetworkPolicies, BaselineAdminNetworkPolicies and ClusterNetworkPolicies, as records. */
+  adminPolicies: AdminPolicyRecord[];
   /** Objects that are not NetworkPolicies, e.g. `{ kind: 'Deployment', name: 'shop/web' }`. */
   ignored: { kind: string; name: string | null }[];
   /** Why a NetworkPolicy in the documents cannot be used (a required field missing, no name…). */
   unusable: string[];
 }
 
+const adminKinds: ReadonlySet<string> = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+
 /** `namespace`: where a policy without one goes, as `kubectl apply -n` would put it. */
 export function whatIfPolicies(docs: unknown[], source: string, namespace = 'default'): WhatIfPolicies {
   const { objects, skipped, leftOut } = objectsFromDocuments(docs, source, { defaultNamespace: namespace, only: 'networkPolicies' });
-  const ignored: WhatIfPolicies['ignored'] = [...leftOut];
+  const ignored: WhatIfPolicies['ignored'] = leftOut.filter((o) => !adminKinds.has(o.kind));
   const unusable: string[] = [];
   for (const s of skipped) {
-    if (s.kind === 'NetworkPolicy') unusable.push(s.reason);
+    if (s.kind === 'NetworkPolicy' || adminKinds.has(s.kind)) unusable.push(s.reason);
     else ignored.push({ kind: s.kind, name: null });
   }
-  return { policies: objects.networkPolicies.map((p) => policyRecordFrom(p)), ignored, unusable };
+  // The admin policies are cluster-scoped: read each kind apart, with no namespace to default.
+  const admin = (['adminNetworkPolicies', 'baselineAdminNetworkPolicies', 'clusterNetworkPolicies'] as const).map((only) => objectsFromDocuments(docs, source, { only }).objects);
+  const adminPolicies = deriveAdminPolicies({
+    adminNetworkPolicies: admin[0]!.adminNetworkPolicies,
+    baselineAdminNetworkPolicies: admin[1]!.baselineAdminNetworkPolicies,
+    clusterNetworkPolicies: admin[2]!.clusterNetworkPolicies,
+  });
+  return { policies: objects.networkPolicies.map((p) => policyRecordFrom(p)), adminPolicies, ignored, unusable };
 }

@@ -9,6 +9,7 @@
  * (test/fuzz/snapshot.test.ts) feed it the trimmer's output on random objects.
  */
 import { z } from 'zod';
+import { adminNetworkPolicy, baselineAdminNetworkPolicy, clusterNetworkPolicy } from './admin-objects-schema.ts';
 
 const strings = z.array(z.string());
 const stringMap = z.record(z.string(), z.string());
@@ -249,6 +250,9 @@ export const objectsSchema = z
     // Added after the first snapshots were written: absent means none were read.
     gateways: z.array(gateway).default([]),
     httpRoutes: z.array(httpRoute).default([]),
+    adminNetworkPolicies: z.array(adminNetworkPolicy).default([]),
+    baselineAdminNetworkPolicies: z.array(baselineAdminNetworkPolicy).default([]),
+    clusterNetworkPolicies: z.array(clusterNetworkPolicy).default([]),
   })
   .describe('The trimmed Kubernetes objects the model is derived from, one list per kind, with the field names of the Kubernetes API.');
 

@@ -12,6 +12,7 @@ import type { ClusterObjects } from '../kube/objects.ts';
 import type { ClusterInfo } from '../model/cluster.ts';
 import type { Snapshot } from '../snapshot/format.ts';
 import { emptyTopology, type Topology } from '../model/types.ts';
+import { addAdminPolicies } from './derive-admin.ts';
 import { deriveContext, type DeriveContext } from './derive-context.ts';
 import { deriveEndpoints, deriveHost, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
 import { ids } from './ids.ts';
@@ -94,6 +95,7 @@ export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: D
   addKubeProxyChains(topology);
   joinIngressControllers(topology);
   addGatewayApi(topology, objects);
+  addAdminPolicies(topology, objects);
   return topology;
 }
 

@@ -25,6 +25,7 @@ const collectionOfKind: Record<ModelElement['kind'], ElementCollection> = {
   external: 'external',
   gateway: 'gateways',
   httproute: 'httpRoutes',
+  adminpolicy: 'adminPolicies',
 };
 
 const collectionOfPrefix = new Map<string, ElementCollection>([
@@ -41,6 +42,9 @@ const collectionOfPrefix = new Map<string, ElementCollection>([
   ['ext', 'external'],
   ['gw', 'gateways'],
   ['httproute', 'httpRoutes'],
+  ['anp', 'adminPolicies'],
+  ['banp', 'adminPolicies'],
+  ['cnp', 'adminPolicies'],
 ]);
 
 type Elements = Record<Id, ModelElement>;

@@ -19,6 +19,9 @@ export const ids = {
   policy: (namespace: string, name: string): Id => `netpol:${namespace}/${name}`,
   gateway: (namespace: string, name: string): Id => `gw:${namespace}/${name}`,
   httpRoute: (namespace: string, name: string): Id => `httproute:${namespace}/${name}`,
+  adminNetworkPolicy: (name: string): Id => `anp:${name}`,
+  baselineAdminNetworkPolicy: (name: string): Id => `banp:${name}`,
+  clusterNetworkPolicy: (name: string): Id => `cnp:${name}`,
 };
 
 const objectPrefixes: Record<ObjectKind, string> = {
@@ -34,6 +37,9 @@ const objectPrefixes: Record<ObjectKind, string> = {
   daemonSets: 'ds',
   gateways: 'gw',
   httpRoutes: 'httproute',
+  adminNetworkPolicies: 'anp',
+  baselineAdminNetworkPolicies: 'banp',
+  clusterNetworkPolicies: 'cnp',
 };
 
 /** The id of a Kubernetes object; for the kinds that are model elements it is the element's id. */

@@ -16,6 +16,7 @@ import type { ClusterObjects, EndpointSlice, Ingress, NetworkPolicy, ObjectKind,
 import type { ClusterInfo } from '../model/cluster.ts';
 import type { TopologyDelta } from '../model/delta.ts';
 import type { EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
+import { addAdminPolicies } from './derive-admin.ts';
 import { deriveContext, type DeriveContext } from './derive-context.ts';
 import { deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
 import { deriveWith, type DeriveSource } from './derive.ts';
@@ -31,7 +32,18 @@ export interface ObjectChange {
   object: unknown;
 }
 
-const incrementalKinds = new Set<ObjectKind>(['pods', 'services', 'endpointSlices', 'networkPolicies', 'ingresses', 'gateways', 'httpRoutes']);
+const incrementalKinds = new Set<ObjectKind>([
+  'pods',
+  'services',
+  'endpointSlices',
+  'networkPolicies',
+  'ingresses',
+  'gateways',
+  'httpRoutes',
+  'adminNetworkPolicies',
+  'baselineAdminNetworkPolicies',
+  'clusterNetworkPolicies',
+]);
 
 type Collection = Exclude<keyof Topology, 'cluster'>;
 
@@ -69,6 +81,11 @@ class Recorder {
     if (cluster) delta.cluster = cluster;
     return delta;
   }
+}
+
+/** An address in a namespace (`ns/ip`), or a pod's uid (namespace null), as endpoints resolve their pod by. */
+function refKey(namespace: string | null, addressOrUid: string): string {
+  return namespace === null ? `uid:${addressOrUid}` : `${namespace}/${addressOrUid}`;
 }
 
 export class IncrementalDerive {
@@ -112,10 +129,11 @@ export class IncrementalDerive {
     const podsByIP = this.ctx.podsByIP as Map<string, Id>;
     const podIds = this.ctx.podIds as Set<Id>;
     const touchedServices = new Set<Id>();
-    const namespacesWithPodChurn = new Set<string>();
+    /** What pods' churn changed of what endpoints resolve their pod by: addresses and pod uids (refKey). */
+    const churned = new Set<string>();
 
     for (const change of latest.values()) {
-      if (change.kind === 'pods') this.updatePod(change, record, podsByIP, podIds, namespacesWithPodChurn);
+      if (change.kind === 'pods') this.updatePod(change, record, podsByIP, podIds, churned);
       else if (change.kind === 'services') {
         const old = Object.values(t.services).find((s) => this.serviceUids.get(s.id) === change.uid);
         if (old) {
@@ -153,25 +171,25 @@ export class IncrementalDerive {
       // Ingresses, Gateways and HTTPRoutes are few: they are re-derived whole below.
     }
 
-    // A pod that came, went or changed IPs may be the pod behind an endpoint in its namespace.
-    if (namespacesWithPodChurn.size > 0) {
-      for (const endpoint of Object.values(t.endpoints)) {
-        if (namespacesWithPodChurn.has(endpoint.service.slice(4, endpoint.service.indexOf('/')))) touchedServices.add(endpoint.service);
-      }
+    // A pod that came, went or changed IPs may be the pod behind an endpoint naming its address or uid.
+    for (const key of churned) for (const service of this.refs.get(key) ?? []) touchedServices.add(service);
+    if (touchedServices.size > 0) {
+      const slices = this.slicesByService(objects, touchedServices);
+      for (const service of touchedServices) this.rebuildEndpoints(service, slices.get(service) ?? [], record);
     }
-    for (const service of touchedServices) this.rebuildEndpoints(service, objects, record);
     for (const service of touchedServices) {
       const current = t.services[service];
       if (current) record.set('services', withKubeProxyChains(t, current, this.endpointsOf(service)));
     }
 
     // Small collections, re-derived whole: Ingresses (their controller joins follow pod labels),
-    // Gateways and HTTPRoutes.
+    // Gateways, HTTPRoutes and the cluster-scoped admin policies.
     const ingresses = objects.ingresses.map((i: Ingress) => deriveIngress(i, this.ctx));
-    const scratch: Topology = { ...t, ingresses: Object.fromEntries(ingresses.map((i) => [i.id, i])), gateways: {}, httpRoutes: {} };
+    const scratch: Topology = { ...t, ingresses: Object.fromEntries(ingresses.map((i) => [i.id, i])), gateways: {}, httpRoutes: {}, adminPolicies: {} };
     joinIngressControllers(scratch);
     addGatewayApi(scratch, objects);
-    for (const collection of ['ingresses', 'gateways', 'httpRoutes'] as const) {
+    addAdminPolicies(scratch, objects);
+    for (const collection of ['ingresses', 'gateways', 'httpRoutes', 'adminPolicies'] as const) {
       for (const id of Object.keys(t[collection])) if (!scratch[collection][id]) record.remove(collection, id);
       for (const element of Object.values(scratch[collection])) record.set(collection, element as ModelElement);
     }
@@ -190,6 +208,15 @@ export class IncrementalDerive {
   private readonly policyUids = new Map<Id, string>();
   /** EndpointSlice uid → the Service it belongs to. */
   private readonly sliceServices = new Map<string, Id>();
+  /** Each Service's endpoint ids (endpointsOf without a scan of every endpoint). */
+  private readonly endpointIds = new Map<Id, Set<Id>>();
+  /**
+   * refKey → the Services whose slices name it: an endpoint's pod is found by its address
+   * (podsByIP) or its targetRef's uid (podIds), so a pod's churn changes only these Services'
+   * endpoints. With the keys each Service was indexed under, to take them back.
+   */
+  private readonly refs = new Map<string, Set<Id>>();
+  private readonly serviceRefs = new Map<Id, string[]>();
 
   private indexPods(objects: ClusterObjects): void {
     this.podRecords.clear();
@@ -206,6 +233,47 @@ export class IncrementalDerive {
       const name = slice.metadata.labels?.['kubernetes.io/service-name'];
       if (name) this.sliceServices.set(slice.metadata.uid, ids.service(slice.metadata.namespace ?? '', name));
     }
+    this.endpointIds.clear();
+    for (const endpoint of Object.values(this.topology.endpoints)) {
+      const set = this.endpointIds.get(endpoint.service);
+      if (set) set.add(endpoint.id);
+      else this.endpointIds.set(endpoint.service, new Set([endpoint.id]));
+    }
+    this.refs.clear();
+    this.serviceRefs.clear();
+    for (const [service, slices] of this.slicesByService(objects, null)) this.indexRefs(service, slices);
+  }
+
+  /** The slices of each Service (of `only`, when given), in list order: one pass over them all. */
+  private slicesByService(objects: ClusterObjects, only: ReadonlySet<Id> | null): Map<Id, EndpointSlice[]> {
+    const out = new Map<Id, EndpointSlice[]>();
+    for (const slice of objects.endpointSlices) {
+      const service = this.sliceServices.get(slice.metadata.uid);
+      if (!service || (only && !only.has(service))) continue;
+      const list = out.get(service);
+      if (list) list.push(slice);
+      else out.set(service, [slice]);
+    }
+    return out;
+  }
+
+  private indexRefs(service: Id, slices: readonly EndpointSlice[]): void {
+    for (const key of this.serviceRefs.get(service) ?? []) this.refs.get(key)?.delete(service);
+    const keys = new Set<string>();
+    for (const slice of slices) {
+      const namespace = slice.metadata.namespace ?? '';
+      for (const endpoint of slice.endpoints ?? []) {
+        for (const address of endpoint.addresses) keys.add(refKey(namespace, address));
+        if (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.uid) keys.add(refKey(null, endpoint.targetRef.uid));
+      }
+    }
+    for (const key of keys) {
+      const set = this.refs.get(key);
+      if (set) set.add(service);
+      else this.refs.set(key, new Set([service]));
+    }
+    if (keys.size > 0) this.serviceRefs.set(service, [...keys]);
+    else this.serviceRefs.delete(service);
   }
 
   private updatePod(change: ObjectChange, record: Recorder, podsByIP: Map<string, Id>, podIds: Set<Id>, churn: Set<string>): void {
@@ -220,7 +288,7 @@ export class IncrementalDerive {
     }
     if (!pod) {
       podIds.delete(id);
-      if (old) churn.add(old.namespace);
+      if (old) for (const key of [refKey(null, change.uid), ...old.ips.map((ip) => refKey(old.namespace, ip))]) churn.add(key);
       return;
     }
     podIds.add(id);
@@ -230,26 +298,30 @@ export class IncrementalDerive {
     if (derived.veth) record.set('veths', derived.veth);
     if (!derived.pod.isHostNetwork) for (const ip of derived.pod.ips) podsByIP.set(`${derived.pod.namespace}/${ip}`, id);
     this.podRecords.set(change.uid, { ids: [id, ...derived.pod.containers], veth: derived.pod.veth, namespace: derived.pod.namespace, ips: derived.pod.ips });
-    if (!old || !isEqual(old.ips, derived.pod.ips)) churn.add(derived.pod.namespace);
+    if (!old || !isEqual(old.ips, derived.pod.ips)) {
+      for (const key of [refKey(null, change.uid), ...(old?.ips ?? []).map((ip) => refKey(old!.namespace, ip)), ...derived.pod.ips.map((ip) => refKey(derived.pod.namespace, ip))]) churn.add(key);
+    }
     this.ensureNamespace(derived.pod.namespace, record);
   }
 
   private endpointsOf(service: Id): EndpointRecord[] {
-    return Object.values(this.topology.endpoints).filter((e) => e.service === service);
+    return [...(this.endpointIds.get(service) ?? [])].flatMap((id) => this.topology.endpoints[id] ?? []);
   }
 
-  /** A Service's endpoints from its slices, in list order, the ready entry winning duplicates. */
-  private rebuildEndpoints(service: Id, objects: ClusterObjects, record: Recorder): void {
+  /** A Service's endpoints from its slices (in list order), the ready entry winning duplicates. */
+  private rebuildEndpoints(service: Id, slices: readonly EndpointSlice[], record: Recorder): void {
     const next = new Map<Id, EndpointRecord>();
-    for (const slice of objects.endpointSlices) {
-      if (this.sliceServices.get(slice.metadata.uid) !== service) continue;
+    for (const slice of slices) {
       for (const endpoint of deriveEndpoints(slice, this.ctx)) {
         const existing = next.get(endpoint.id);
         if (!existing || (!existing.isReady && endpoint.isReady)) next.set(endpoint.id, endpoint);
       }
     }
-    for (const endpoint of this.endpointsOf(service)) if (!next.has(endpoint.id)) record.remove('endpoints', endpoint.id);
+    for (const id of this.endpointIds.get(service) ?? []) if (!next.has(id)) record.remove('endpoints', id);
     for (const endpoint of next.values()) record.set('endpoints', endpoint);
+    if (next.size > 0) this.endpointIds.set(service, new Set(next.keys()));
+    else this.endpointIds.delete(service);
+    this.indexRefs(service, slices);
   }
 
   private ensureNamespace(name: string, record: Recorder): void {

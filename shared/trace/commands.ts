@@ -27,6 +27,11 @@ export function describeCommand(kind: string, object: Named): string {
   return sh`kubectl describe ${kubectlObject(kind, object.name, object.namespace)}`;
 }
 
+/** An admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) as YAML. */
+export function adminPolicyCommand(policy: { apiKind: string; name: string }): string {
+  return sh`kubectl get ${kubectlObject(policy.apiKind.toLowerCase(), policy.name)} -o yaml`;
+}
+
 /** The NetworkPolicy as YAML; its namespace and name from the record (a name may hold a `/`). */
 export function policyCommand(topology: Topology, id: Id): string {
   const policy = topology.policies[id];

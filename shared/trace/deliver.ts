@@ -5,7 +5,7 @@
 import type { Host, Id, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
-import { policyCommand } from './commands.ts';
+import { adminPolicyCommand, policyCommand } from './commands.ts';
 import { block, deniedBefore, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
 import { observeSnat } from './observed-snat.ts';
 import { deviceOf, hop, hostOf, nodeAddress, podAddress, readName } from './path/hop.ts';
@@ -14,22 +14,38 @@ import { crossNodes, localDeliveryHop, toPodOnNode } from './path/nodes.ts';
 import { enterPod, intoHostStack, leavePod } from './path/pod.ts';
 import type { Evidence, Hop, Packet, PolicySummary } from './types.ts';
 
+/** A direction that a layer decided (or left unknown) gets a hop; one nothing decided does not. */
 function isDeciding(verdict: DirectionVerdict | null): verdict is DirectionVerdict {
-  return verdict !== null && (verdict.verdict === 'allowed' || verdict.verdict === 'denied');
+  return verdict !== null && (verdict.verdict === 'allowed' || verdict.verdict === 'denied' || verdict.verdict === 'unknown');
 }
 
 
 function policyHop(ctx: Ctx, verdict: DirectionVerdict, packet: Packet, node: Id | null, pod: PodRecord | null): Hop {
+  const of = `${verdict.direction} of ${pod ? podLabel(pod) : '?'}`;
+  const admin = [verdict.decidedBy, verdict.passedBy].filter((r) => r !== undefined);
+  if (verdict.verdict === 'unknown' || verdict.decidedBy) {
+    // An admin or baseline rule decided (or the admin policies leave it open): the hop names them.
+    const rule = verdict.decidedBy;
+    const label = rule && verdict.verdict !== 'unknown' ? `${rule.apiKind} ${of}: ${verdict.verdict} by ${rule.name} ${rule.direction}[${rule.rule}] (${rule.action}, ${verdict.layer} tier)` : `Admin policies ${of}: unknown`;
+    const ids = admin.length > 0 ? admin.map((r) => r.policy) : (verdict.adminPolicies ?? []);
+    const evidence: Evidence[] = [...new Set(ids)].map((id) => {
+      const policy = ctx.topology.adminPolicies[id];
+      return { text: `${policy?.apiKind ?? 'admin policy'} ${id.slice(id.indexOf(':') + 1)}`, object: id, field: `spec.${verdict.direction}`, ...(policy ? { command: adminPolicyCommand(policy) } : {}) };
+    });
+    return hop('policy', label, packet, [pod?.id, ...ids], node, evidence);
+  }
   const rules = verdict.allowedBy.map((r) => `${r.name} ${r.direction}[${r.rule}]`);
+  const passed = verdict.passedBy ? ` after ${verdict.passedBy.apiKind} ${verdict.passedBy.name} passed it on` : '';
   const label =
     verdict.verdict === 'allowed'
-      ? `NetworkPolicy ${verdict.direction} of ${pod ? podLabel(pod) : '?'}: allowed${rules.length > 0 ? ` by ${rules.join(', ')}` : verdict.exemption ? ` (${verdict.exemption === 'self' ? 'a pod\'s traffic to itself' : 'its own node'})` : ''}`
-      : `NetworkPolicy ${verdict.direction} of ${pod ? podLabel(pod) : '?'}: denied (isolated by ${verdict.isolatedBy.map((id) => id.slice('netpol:'.length)).join(', ')})`;
+      ? `NetworkPolicy ${of}: allowed${rules.length > 0 ? ` by ${rules.join(', ')}` : verdict.exemption ? ` (${verdict.exemption === 'self' ? 'a pod\'s traffic to itself' : 'its own node'})` : ''}${passed}`
+      : `NetworkPolicy ${of}: denied (isolated by ${verdict.isolatedBy.map((id) => id.slice('netpol:'.length)).join(', ')})${passed}`;
   // The verdict is said once, by the trace's policy section (its line, a denial's closest misses):
   // the hop names the policies, each with the command that shows it.
   const evidence: Evidence[] = [];
   for (const id of verdict.allowedBy.length > 0 ? [...new Set(verdict.allowedBy.map((r) => r.policy))] : verdict.isolatedBy) evidence.push({ text: `policy ${id.slice('netpol:'.length)}`, object: id, field: `spec.${verdict.direction}`, command: policyCommand(ctx.topology, id) });
-  return hop('policy', label, packet, [pod?.id, ...verdict.isolatedBy, ...verdict.allowedBy.map((r) => r.policy)], node, evidence);
+  if (verdict.passedBy) evidence.push({ text: `${verdict.passedBy.apiKind} ${verdict.passedBy.name}: Pass`, object: verdict.passedBy.policy, field: `spec.${verdict.direction}`, command: adminPolicyCommand(verdict.passedBy) });
+  return hop('policy', label, packet, [pod?.id, ...verdict.isolatedBy, ...verdict.allowedBy.map((r) => r.policy), ...(verdict.passedBy ? [verdict.passedBy.policy] : [])], node, evidence);
 }
 
 export interface At {

@@ -4,7 +4,8 @@
  * the evidence, and a command to check it prefixed `$ `. Pure: the CLI only prints it.
  */
 import type { Id } from '../model/types.ts';
-import type { DirectionVerdict, RuleRef } from '../policy/types.ts';
+import { ruleTitle } from '../policy/admin/words.ts';
+import type { AdminRuleRef, DirectionVerdict, RuleRef } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { Blocker, Branch, DnsLookup, Hop, Packet, PolicySummary, Trace, TraceEnd, TraceQuery, Verdict } from './types.ts';
 
@@ -89,9 +90,15 @@ function ruleRef(ref: RuleRef): string {
   return `${ref.name} ${ref.direction}[${ref.rule}]`;
 }
 
+/** An admin rule in a few words: `Deny by ClusterNetworkPolicy x ingress[0]`. */
+function adminRef(ref: AdminRuleRef): string {
+  return `${ref.action} by ${ref.apiKind} ${ref.name} ${ref.direction}[${ref.rule}]`;
+}
+
 /** A direction's verdict in a few words: `allowed by shop/x egress[0]`, `denied (isolated by …)`. */
 function directionShort(verdict: DirectionVerdict | null): string {
   if (!verdict) return 'not evaluated';
+  if (verdict.decidedBy && verdict.verdict !== 'unknown') return `${verdict.verdict} (${verdict.layer} tier: ${adminRef(verdict.decidedBy)})`;
   switch (verdict.verdict) {
     case 'allowed':
       if (verdict.allowedBy.length > 0) return `allowed by ${verdict.allowedBy.map(ruleRef).join(', ')}`;
@@ -102,6 +109,8 @@ function directionShort(verdict: DirectionVerdict | null): string {
       return 'not isolated';
     case 'not-applicable':
       return 'not applicable';
+    case 'unknown':
+      return 'unknown (admin policies leave it open)';
   }
 }
 
@@ -109,10 +118,17 @@ function directionShort(verdict: DirectionVerdict | null): string {
  * isolating policy's closest miss beneath it. */
 function directionLines(verdict: DirectionVerdict | null, paint: Paint, indent: string): string[] {
   if (!verdict) return [];
-  const isDecided = verdict.verdict === 'allowed' || verdict.verdict === 'denied';
+  const isDecided = verdict.verdict === 'allowed' || verdict.verdict === 'denied' || verdict.verdict === 'unknown';
   const pad = ' '.repeat(indent.length + 15);
+  // Which layer decided, when admin policies had a say: the rule that decided or passed it on.
+  const layers: string[] = [];
+  if (verdict.decidedBy && verdict.verdict !== 'unknown') layers.push(`${verdict.layer} tier: ${ruleTitle(verdict.decidedBy)}: ${verdict.decidedBy.action} (${verdict.decidedBy.text})`);
+  if (verdict.passedBy) layers.push(`admin tier: ${ruleTitle(verdict.passedBy)}: Pass (${verdict.passedBy.text}); then ${verdict.layer === 'networkpolicy' ? 'NetworkPolicy' : verdict.layer} decides`);
+  if (verdict.verdict === 'unknown') layers.push(verdict.reason);
+  else if (verdict.adminPolicies && !verdict.decidedBy && !verdict.passedBy) layers.push(`no admin or baseline rule matches; ${verdict.layer === 'networkpolicy' ? 'NetworkPolicy decides' : 'the default allows it'}`);
   return [
     `${indent}${paint(verdictStyle(verdict.verdict), verdict.verdict.padEnd(14))} ${isDecided ? verdict.line : paint('dim', verdict.line)}`,
+    ...layers.map((text) => `${pad}${paint('dim', '·')} ${text}`),
     ...verdict.misses.map((miss) => `${pad}${paint('dim', '·')} ${miss.name}: ${miss.text}`),
   ];
 }
@@ -299,7 +315,8 @@ export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
 
 function isSameDirection(a: DirectionVerdict | null, b: DirectionVerdict | null): boolean {
   if (!a || !b) return a === b;
-  return a.verdict === b.verdict && a.exemption === b.exemption && a.isolatedBy.join() === b.isolatedBy.join() && a.allowedBy.map(ruleRef).join() === b.allowedBy.map(ruleRef).join();
+  const admin = (v: DirectionVerdict) => [v.decidedBy, v.passedBy].map((r) => (r ? adminRef(r) : '')).join();
+  return a.verdict === b.verdict && a.exemption === b.exemption && a.isolatedBy.join() === b.isolatedBy.join() && a.allowedBy.map(ruleRef).join() === b.allowedBy.map(ruleRef).join() && admin(a) === admin(b);
 }
 
 function dnsPolicyWord(dns: DnsLookup | undefined): string | null {
@@ -357,8 +374,13 @@ export interface CompactDirection {
   isolatedBy?: string[];
   /** The verdict in one line, e.g. `frontend egress: no rule allows shop/db-0:5432/TCP`. */
   line: string;
-  /** For a denial: why, with each isolating policy's closest miss. */
+  /** For a denial: why, with each isolating policy's closest miss; for `unknown`, what it depends on. */
   reason?: string;
+  /** Only when admin policies select the pod: which layer decided (admin, networkpolicy,
+   * baseline, default), the admin or baseline rule that did, the admin rule that passed it on. */
+  layer?: DirectionVerdict['layer'];
+  decidedBy?: string;
+  passedBy?: string;
 }
 
 /** A trace in a few fields, for one line of `podpath trace --batch`: enough to check a flow in
@@ -384,7 +406,10 @@ function compactDirection(verdict: DirectionVerdict | null): CompactDirection | 
     ...(verdict.allowedBy.length > 0 ? { allowedBy: verdict.allowedBy.map(ruleRef) } : {}),
     ...(verdict.isolatedBy.length > 0 ? { isolatedBy: verdict.isolatedBy.map(nameOf) } : {}),
     line: verdict.line,
-    ...(verdict.verdict === 'denied' ? { reason: verdict.reason } : {}),
+    ...(verdict.verdict === 'denied' || verdict.verdict === 'unknown' ? { reason: verdict.reason } : {}),
+    ...(verdict.adminPolicies ? { layer: verdict.layer } : {}),
+    ...(verdict.decidedBy ? { decidedBy: adminRef(verdict.decidedBy) } : {}),
+    ...(verdict.passedBy ? { passedBy: adminRef(verdict.passedBy) } : {}),
   };
 }
 

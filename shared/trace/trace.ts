@@ -17,10 +17,10 @@ import { resolvedEnd, senderFor, suggestionText, traceEnd } from './ends.ts';
 import { noPolicy, type Ctx } from './outcome.ts';
 import { route } from './route.ts';
 import type { Trace, TraceOptions, TraceQuery, Verdict } from './types.ts';
-import { foldOutcome, unknownSummary, unreadKinds } from './verdict.ts';
+import { foldOutcome, openPolicies, openPolicySummary, unknownSummary, unreadKinds } from './verdict.ts';
 
 function evaluator(topology: Topology, options: TraceOptions): (flow: Flow) => PolicyVerdict {
-  return (flow) => evaluatePolicy(topology, flow, options.policies ? { policies: options.policies } : {});
+  return (flow) => evaluatePolicy(topology, flow, { ...(options.policies ? { policies: options.policies } : {}), ...(options.adminPolicies ? { adminPolicies: options.adminPolicies } : {}) });
 }
 
 /**
@@ -77,5 +77,8 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     // The verdict is the lookup's failure; the summary says what the connection would meet after it.
     return result(lookupVerdict(dns), `DNS: ${dns.lookup.summary}\nIf DNS had answered: ${folded.summary}`, { ...found, isDnsAssumed: true });
   }
+  // An admin policy that leaves the verdict open (a domainNames peer, a tie) makes it unknown.
+  const open = openPolicies(folded.policy);
+  if (open.length > 0) return result('unknown', openPolicySummary(open, folded.verdict, folded.summary), found);
   return result(folded.verdict, folded.summary, folded.verdict === 'unknown-target' ? { ...found, blockers: [] } : found);
 }

@@ -4,7 +4,7 @@
  * Connectivity Tests, AWS Reachability Analyzer): a verdict, and a list of steps each with the
  * object or rule that decided it.
  */
-import type { Id, PolicyRecord } from '../model/types.ts';
+import type { AdminPolicyRecord, Id, PolicyRecord } from '../model/types.ts';
 import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 
 export type { Protocol };
@@ -251,4 +251,6 @@ export interface TraceOptions {
   /** Evaluate these NetworkPolicies instead of the topology's (what-if; see `withPolicies` in
    * shared/policy/evaluate.ts to add to or replace the topology's own). */
   policies?: PolicyRecord[];
+  /** Evaluate these admin policies instead of the topology's (what-if; `withAdminPolicies`). */
+  adminPolicies?: AdminPolicyRecord[];
 }

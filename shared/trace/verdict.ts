@@ -6,6 +6,7 @@ import type { ClusterInfo } from '../model/cluster.ts';
 import type { DnsResult } from './dns.ts';
 import type { Endpoint } from './endpoints.ts';
 import { maxBranches, noPolicy, type Fork, type Outcome } from './outcome.ts';
+import type { DirectionVerdict } from '../policy/types.ts';
 import type { Branch, Hop, PolicySummary, Verdict } from './types.ts';
 
 function flatten(fork: Fork): Branch[] {
@@ -82,11 +83,31 @@ const serviceHops: ReadonlySet<Hop['kind']> = new Set(['service', 'endpoint', 'k
  */
 export function unreadKinds(cluster: ClusterInfo, to: Endpoint, hops: readonly Hop[]): ClusterInfo['unavailableKinds'] {
   const isDirect = (to.kind === 'pod' || to.kind === 'node') && !hops.some((hop) => serviceHops.has(hop.kind));
-  const needed = isDirect ? ['networkpolicies'] : ['networkpolicies', 'services', 'endpointslices'];
+  // The admin policies' kinds count only when the cluster serves them but they could not be read
+  // (a kind whose CRD is not installed is not unavailable, just absent).
+  const policyKinds = ['networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies', 'clusternetworkpolicies'];
+  const needed = isDirect ? policyKinds : [...policyKinds, 'services', 'endpointslices'];
   return cluster.unavailableKinds.filter((k) => needed.includes(k.kind.toLowerCase()));
 }
 
-const kindNames: Record<string, string> = { networkpolicies: 'NetworkPolicies', services: 'Services', endpointslices: 'EndpointSlices' };
+const kindNames: Record<string, string> = {
+  networkpolicies: 'NetworkPolicies',
+  adminnetworkpolicies: 'AdminNetworkPolicies',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicies',
+  clusternetworkpolicies: 'ClusterNetworkPolicies',
+  services: 'Services',
+  endpointslices: 'EndpointSlices',
+};
+
+/** The policy verdicts of the path the admin policies leave open (DirectionVerdict `unknown`). */
+export function openPolicies(policy: PolicySummary): DirectionVerdict[] {
+  return [policy.egress, policy.ingress].filter((v): v is DirectionVerdict => v?.verdict === 'unknown');
+}
+
+/** The summary of a trace whose policy verdict is open: what it depends on, then the rest. */
+export function openPolicySummary(open: DirectionVerdict[], verdict: Verdict, summary: string): string {
+  return `Unknown: ${open.map((v) => v.reason.replace(/^unknown: /, '')).join('\n')}\nWith the rest of the model: ${verdict}. ${summary}`;
+}
 
 /** The summary of an `unknown` trace: what could not be read, then what the rest of the model says. */
 export function unknownSummary(unread: ClusterInfo['unavailableKinds'], verdict: Verdict, summary: string): string {

@@ -29,6 +29,11 @@ export const kindSpecs: readonly KindSpec[] = [
   { kind: 'daemonSets', label: 'DaemonSets', prefix: '/apis/apps/v1', resource: 'daemonsets', isNamespaced: true },
   { kind: 'gateways', label: 'Gateways', prefix: '/apis/gateway.networking.k8s.io/v1', resource: 'gateways', isNamespaced: true, isOptional: true },
   { kind: 'httpRoutes', label: 'HTTPRoutes', prefix: '/apis/gateway.networking.k8s.io/v1', resource: 'httproutes', isNamespaced: true, isOptional: true },
+  // network-policy-api's cluster-scoped admin policies: v1alpha1 up to its release v0.1.7, then
+  // v1alpha2's ClusterNetworkPolicy. A cluster serves one, both or neither.
+  { kind: 'adminNetworkPolicies', label: 'AdminNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha1', resource: 'adminnetworkpolicies', isNamespaced: false, isOptional: true },
+  { kind: 'baselineAdminNetworkPolicies', label: 'BaselineAdminNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha1', resource: 'baselineadminnetworkpolicies', isNamespaced: false, isOptional: true },
+  { kind: 'clusterNetworkPolicies', label: 'ClusterNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha2', resource: 'clusternetworkpolicies', isNamespaced: false, isOptional: true },
 ];
 
 export function pathOf(spec: KindSpec, namespace?: string): string {

@@ -294,5 +294,6 @@ export function reversedKeys(topology: Topology): Topology {
     external: reverse(topology.external),
     gateways: reverse(topology.gateways),
     httpRoutes: reverse(topology.httpRoutes),
+    adminPolicies: reverse(topology.adminPolicies),
   };
 }

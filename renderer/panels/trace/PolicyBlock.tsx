@@ -9,12 +9,12 @@ import type { DirectionVerdict } from '../../../shared/policy/types.ts';
 import type { Blocker, BlockerKind, Branch, Trace } from '../../../shared/trace/types.ts';
 import { select } from '../../state/ui.ts';
 
-const marks: Record<DirectionVerdict['verdict'], string> = { allowed: '✓', denied: '✕', 'not-isolated': '○', 'not-applicable': '–' };
+const marks: Record<DirectionVerdict['verdict'], string> = { allowed: '✓', denied: '✕', 'not-isolated': '○', 'not-applicable': '–', unknown: '?' };
 
 function PolicyLink({ id }: { id: string }) {
   return (
     <button type="button" className="link" onClick={() => select(id)}>
-      {id.replace(/^netpol:/, '')}
+      {id.replace(/^(netpol|anp|banp|cnp):/, '')}
     </button>
   );
 }

@@ -32,7 +32,7 @@ export function trimEndpointSlice(o: Data, metadata: ObjectMeta): EndpointSlice 
   });
 }
 
-function trimSelector(raw: unknown): LabelSelector | undefined {
+export function trimSelector(raw: unknown): LabelSelector | undefined {
   if (!isRecord(raw)) return undefined;
   return compact({
     matchLabels: stringMap(raw.matchLabels),
