@@ -3,6 +3,7 @@
 // the pinned node), the access check (the `limited` context may not create pods: refused,
 // nothing created), and that the pod is gone afterwards whatever happened — a timeout, a pod
 // that failed, an exec that could not reach a kubelet, a cancel — and stale pods are deleted.
+// The exec itself, through kube-apiserver to a kubelet stand-in, is probe-pod-exec.test.ts's.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -244,9 +244,29 @@ function socketError(event: unknown): unknown {
   return error instanceof Error ? error : new Error(typeof message === 'string' ? message : 'the WebSocket failed');
 }
 
-/** Runs each command in the debug pod through the API's exec (client-node's Exec, a WebSocket). */
+/**
+ * Runs each command in the debug pod through the API's exec (client-node's Exec, a WebSocket).
+ *
+ * An exec whose stream between kube-apiserver and the kubelet breaks mid-command (the kubelet
+ * restarts or dies) is reported as a Success with whatever output had arrived: kube-apiserver's
+ * SPDY client takes the error stream's EOF for success (kubernetes/kubectl#1726, open in 1.36).
+ * A success that wrote nothing at all — which the parsers would read as an empty table — is
+ * therefore asked once more and believed only if it is empty again: a broken node answers the
+ * second exec with what is wrong (the kubelet cannot be reached).
+ */
 export function execRunner(config: KubeConfig, namespace: string, pod: string): Runner {
-  const exec = new Exec(config);
+  const once = execOnce(new Exec(config), namespace, pod);
+  return async (argv, options) => {
+    const started = Date.now();
+    const outcome = await once(argv, options);
+    const isEmptySuccess = outcome.kind === 'exited' && outcome.exitCode === 0 && outcome.stdout === '' && outcome.stderr === '';
+    if (!isEmptySuccess) return outcome;
+    const left = options.timeoutMs - (Date.now() - started);
+    return left > 0 ? once(argv, { ...options, timeoutMs: left }) : { kind: 'timed-out', afterMs: options.timeoutMs };
+  };
+}
+
+function execOnce(exec: Exec, namespace: string, pod: string): Runner {
   return (argv, options) =>
     new Promise<RunOutcome>((resolve) => {
       const stdout = new Collector();
