@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import { downloadBlob, downloadText, isFileDrag, readSnapshotFile } from './files.ts';
+import { downloadBlob, downloadSnapshot, isFileDrag, readSnapshotFile } from './files.ts';
 import { graphElementById } from './graph/element-lookup.ts';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { GraphView } from './graph/GraphView.tsx';
@@ -128,7 +128,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     setExporting({ isBusy: true, error: null });
     try {
       const { fileName, text } = await cluster.exportSnapshot(adapter.current?.positions());
-      downloadText(fileName, text);
+      await downloadSnapshot(fileName, text);
       setExporting({ isBusy: false, error: null });
     } catch (error) {
       setExporting({ isBusy: false, error: error instanceof Error ? error.message : String(error) });

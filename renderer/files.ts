@@ -1,7 +1,9 @@
 /**
  * Snapshot files in and out of the browser side: reading a file the user chose or dropped, and
  * handing a snapshot's text to the browser as a download. The backend parses and validates
- * what is read; nothing here interprets a snapshot.
+ * what is read; nothing here interprets a snapshot. Snapshot files are gzipped JSON when their
+ * name ends in `.gz` (issue 14), plain JSON otherwise; a file read is unpacked when its first
+ * bytes say gzip, whatever its name, with the browser's own (De)CompressionStream.
  */
 import { maxSnapshotBytes } from '../shared/ipc.ts';
 
@@ -15,12 +17,56 @@ export function displayName(name: string): string {
 }
 
 /** Reads a chosen or dropped file as text, refusing what the backend would refuse for size. */
-export async function readSnapshotFile(file: Pick<File, 'name' | 'size' | 'text'>): Promise<{ name: string; text: string }> {
+export async function readSnapshotFile(file: Pick<File, 'name' | 'size' | 'arrayBuffer'>): Promise<{ name: string; text: string }> {
   const name = displayName(file.name);
   if (file.size > maxSnapshotBytes) {
     throw new Error(`${name} is ${megabytes(file.size)}; Podpath opens snapshots of up to ${megabytes(maxSnapshotBytes)}.`);
   }
-  return { name, text: await file.text() };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const isGzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return { name, text: isGzip ? await gunzipText(name, bytes) : new TextDecoder().decode(bytes) };
+}
+
+/**
+ * The text a gzip file holds, at most `maxSnapshotBytes` of it: what the page sends the backend
+ * has that limit, and a small file may unpack to far more.
+ */
+async function gunzipText(name: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let length = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${name} is a gzip file that is cut short or corrupt (${reason}); copy or export the snapshot again.`, { cause: error });
+    }
+    if (chunk.done) break;
+    length += chunk.value.length;
+    if (length > maxSnapshotBytes) {
+      await reader.cancel();
+      throw new Error(
+        `${name} unpacks to more than the ${megabytes(maxSnapshotBytes)} of JSON a page can send; open it with \`podpath serve --snapshot ${name}\` or the desktop app.`,
+      );
+    }
+    parts.push(decoder.decode(chunk.value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** Offers a snapshot's text as a download: gzipped when its name ends in `.gz`. */
+export async function downloadSnapshot(fileName: string, text: string, doc: Document = document): Promise<void> {
+  if (!/\.gz$/i.test(fileName)) {
+    downloadText(fileName, text, doc);
+    return;
+  }
+  const gzipped = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  const blob = await new Response(gzipped).blob();
+  downloadBlob(fileName, new Blob([blob], { type: 'application/gzip' }), doc);
 }
 
 /**

@@ -99,6 +99,12 @@ export async function buildCli(options: { log?: boolean } = {}): Promise<string>
           // resolve the same from here.
           entryFileNames: 'podpath.mjs',
           chunkFileNames: '[name]-[hash].mjs',
+          // ASCII only — non-ASCII in strings escaped, doc comments (the sources' are full of
+          // "→" and "—") left out; the source maps keep both — so that Node reads each chunk as
+          // one-byte text: a chunk with one non-ASCII character is decoded as UTF-8 into a string
+          // twice the size, every start (issue 14).
+          charset: 'ascii',
+          comments: { legal: true, annotation: false, jsdoc: false },
         },
       },
     },

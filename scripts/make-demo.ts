@@ -123,7 +123,7 @@ export function buildDemoSnapshot(): Snapshot {
 }
 
 if (import.meta.main) {
-  const text = serializeSnapshot(buildDemoSnapshot());
+  const text = serializeSnapshot(buildDemoSnapshot(), { isReadable: true });
   writeFileAtomicSync(demoSnapshotPath, text);
   console.log(`wrote ${demoSnapshotPath} (${text.length} bytes)`);
 }

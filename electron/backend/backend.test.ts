@@ -82,7 +82,7 @@ describe('openSnapshot and exportSnapshot', () => {
   test('the demo exports as the demo: the same objects, under its own name', async () => {
     const backend = await openBackend({ kind: 'demo' });
     const exported = await backend.handlers.exportSnapshot({});
-    expect(exported.fileName).toBe('demo-cluster.podpath.json');
+    expect(exported.fileName).toBe('demo-cluster.podpath.json.gz');
     const reread = parseSnapshot(exported.text, exported.fileName);
     const original = parseSnapshot(demoText);
     expect(reread.objects).toEqual(original.objects);
@@ -101,7 +101,7 @@ describe('openSnapshot and exportSnapshot', () => {
     const backend = await openBackend({ kind: 'demo' });
     await backend.handlers.openSnapshot({ name: 'hand edited.json', text: JSON.stringify(snapshot) });
     const exported = await backend.handlers.exportSnapshot({});
-    expect(exported.fileName).toBe('hand-edited.json');
+    expect(exported.fileName).toBe('hand-edited.json.gz');
     for (const secret of secrets) expect(exported.text).not.toContain(secret);
     expect(exported.text).not.toContain('last-applied-configuration');
     expect(parseSnapshot(exported.text).objects.pods).toHaveLength(snapshot.objects.pods.length);
@@ -110,11 +110,14 @@ describe('openSnapshot and exportSnapshot', () => {
 
   test('export file names are safe on every OS', () => {
     expect(exportFileName({ kind: 'cluster', label: 'arn:aws:eks:eu-west-1:1234:cluster/prod', note: null }, '2025-07-01T09:08:07.123Z')).toBe(
-      'arn-aws-eks-eu-west-1-1234-cluster-prod-20250701-090807.podpath.json',
+      'arn-aws-eks-eu-west-1-1234-cluster-prod-20250701-090807.podpath.json.gz',
     );
-    expect(exportFileName({ kind: 'snapshot', label: 'prod', note: null }, '2025-07-01T09:00:00Z')).toBe('prod.podpath.json');
-    expect(exportFileName({ kind: 'snapshot', label: '..', note: null }, '2025-07-01T09:00:00Z')).toBe('cluster.podpath.json');
-    expect(exportFileName({ kind: 'demo', label: 'Demo cluster', note: null }, '2025-07-01T09:00:00Z')).toBe('demo-cluster.podpath.json');
+    expect(exportFileName({ kind: 'snapshot', label: 'prod', note: null }, '2025-07-01T09:00:00Z')).toBe('prod.podpath.json.gz');
+    expect(exportFileName({ kind: 'snapshot', label: '..', note: null }, '2025-07-01T09:00:00Z')).toBe('cluster.podpath.json.gz');
+    expect(exportFileName({ kind: 'demo', label: 'Demo cluster', note: null }, '2025-07-01T09:00:00Z')).toBe('demo-cluster.podpath.json.gz');
+    // A snapshot opened from a file is suggested under its own name, gzipped (issue 14).
+    expect(exportFileName({ kind: 'snapshot', label: 'prod-eu.podpath.json', note: null }, '2025-07-01T09:00:00Z')).toBe('prod-eu.podpath.json.gz');
+    expect(exportFileName({ kind: 'snapshot', label: 'prod-eu.podpath.json.gz', note: null }, '2025-07-01T09:00:00Z')).toBe('prod-eu.podpath.json.gz');
   });
 });
 

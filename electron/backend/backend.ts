@@ -18,7 +18,7 @@ import { redact } from './kube/kube-error.ts';
 import { listContexts, loadKubeconfig } from './kube/kubeconfig.ts';
 import { rememberContext } from './kube/remembered-context.ts';
 import { LiveSession, type SessionOptions } from './session.ts';
-import { loadSnapshotFile } from './snapshot-file.ts';
+import { loadSnapshotFile, snapshotExtension } from './snapshot-file.ts';
 
 // Re-exported for the doors that open the demo and snapshot files through the backend.
 export { defaultAssetsDir, demoFileName, loadSnapshotFile };
@@ -82,13 +82,16 @@ function compactTime(iso: string): string {
   return iso.replace(/\.\d+Z$|Z$/, '').replace(/[-:]/g, '').replace('T', '-');
 }
 
+/** The name suggested for an export: always the gzipped form (`….podpath.json.gz`), the name
+ * of a snapshot opened from a file kept as far as it goes (`prod.podpath.json` → `….json.gz`). */
 export function exportFileName(source: SourceInfo, capturedAt: string): string {
-  if (source.kind === 'demo') return demoFileName;
+  if (source.kind === 'demo') return `${demoFileName}.gz`;
   if (source.kind === 'snapshot') {
     const name = safeFileName(source.label);
-    return /\.json$/i.test(name) ? name : `${name}.podpath.json`;
+    if (/\.json\.gz$/i.test(name)) return name;
+    return /\.json$/i.test(name) ? `${name}.gz` : `${name}${snapshotExtension}`;
   }
-  return `${safeFileName(source.label)}-${compactTime(capturedAt)}.podpath.json`;
+  return `${safeFileName(source.label)}-${compactTime(capturedAt)}${snapshotExtension}`;
 }
 
 export async function openBackend(request: SourceRequest, options: BackendOptions = {}): Promise<Backend> {

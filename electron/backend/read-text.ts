@@ -5,6 +5,7 @@
  * meanwhile is cut off and refused). Bytes that are not UTF-8 text are refused too, so a binary
  * file is named as such instead of turning into a page of replacement characters.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { maxSnapshotBytes } from '../../shared/ipc.ts';
@@ -39,18 +40,26 @@ function tooLarge(path: string, size: number, limit: number): FileReadError {
 }
 
 /** The bytes as text; refused when they hold a NUL byte or are not UTF-8. */
-function decode(path: string, bytes: Uint8Array): string {
+export function decodeText(path: string, bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
   if (nul !== -1) throw new FileReadError(path, `a binary file, not text (a NUL byte at offset ${nul})`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new FileReadError(path, 'not UTF-8 text (a binary file?)');
-  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Checked by Node's vectorised validators, then decoded: several times quicker than a fatal
+  // TextDecoder on a snapshot's megabytes, and most JSON is ASCII, which latin1 copies as it is.
+  if (isAscii(buffer)) return buffer.toString('latin1');
+  if (!isUtf8(buffer)) throw new FileReadError(path, 'not UTF-8 text (a binary file?)');
+  // A byte order mark is not part of the text (as TextDecoder drops it).
+  return buffer.toString('utf8', buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0);
 }
 
 /** Reads `path` as UTF-8 text of at most `limit` bytes; throws a FileReadError naming the problem. */
 export async function readTextFile(path: string, limit = maxSnapshotBytes): Promise<string> {
+  const bytes = await readFileBytes(path, limit);
+  return decodeText(path, bytes);
+}
+
+/** Reads the bytes of `path`, at most `limit` of them; throws a FileReadError naming the problem. */
+export async function readFileBytes(path: string, limit = maxSnapshotBytes): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -61,12 +70,12 @@ export async function readTextFile(path: string, limit = maxSnapshotBytes): Prom
     const info = await handle.stat();
     if (info.isDirectory()) throw new FileReadError(path, 'a directory, not a file');
     if (info.size > limit) throw tooLarge(path, info.size, limit);
-    const bytes = new BoundedBytes(path, limit);
+    const bytes = new BoundedBytes(path, limit, info.size);
     for (let chunk = bytes.next(); ; chunk = bytes.next()) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (!bytes.add(chunk, bytesRead)) break;
     }
-    return decode(path, bytes.all());
+    return bytes.all();
   } catch (error) {
     if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, fileProblem(error), { cause: error });
@@ -87,9 +96,9 @@ export function readTextFileSync(path: string, limit = maxSnapshotBytes): string
     const info = fstatSync(fd);
     if (info.isDirectory()) throw new FileReadError(path, 'a directory, not a file');
     if (info.size > limit) throw tooLarge(path, info.size, limit);
-    const bytes = new BoundedBytes(path, limit);
+    const bytes = new BoundedBytes(path, limit, info.size);
     for (let chunk = bytes.next(); bytes.add(chunk, readSync(fd, chunk, 0, chunk.length, null)); chunk = bytes.next());
-    return decode(path, bytes.all());
+    return decodeText(path, bytes.all());
   } catch (error) {
     if (error instanceof FileReadError) throw error;
     throw new FileReadError(path, fileProblem(error), { cause: error });
@@ -105,14 +114,20 @@ class BoundedBytes {
   private length = 0;
   private readonly path: string;
   private readonly limit: number;
+  /** The size the file had when it was opened: the first chunk holds all of it (and one byte
+   * more, to see the end), so a file that does not grow is read without copying it again. */
+  private firstSize: number | null;
 
-  constructor(path: string, limit: number) {
+  constructor(path: string, limit: number, size: number) {
     this.path = path;
     this.limit = limit;
+    this.firstSize = Math.min(size, limit) + 1;
   }
 
   next(): Buffer {
-    return Buffer.allocUnsafe(1 << 20);
+    const size = this.firstSize ?? 1 << 20;
+    this.firstSize = null;
+    return Buffer.allocUnsafe(size);
   }
 
   /** Takes `count` bytes of `chunk`; false at the end of the file. */
@@ -125,6 +140,6 @@ class BoundedBytes {
   }
 
   all(): Buffer {
-    return Buffer.concat(this.chunks, this.length);
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
   }
 }

@@ -1,12 +1,13 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { maxSnapshotBytes } from '../../shared/ipc.ts';
 import { emptyObjects } from '../../shared/kube/objects.ts';
 import { SnapshotError, parseSnapshot, serializeSnapshot, type Snapshot } from '../../shared/snapshot/format.ts';
 import { loadSnapshotFile } from './backend.ts';
-import { writeSnapshotFile } from './snapshot-file.ts';
+import { isGzip, readSnapshotText, writeSnapshotFile } from './snapshot-file.ts';
 
 const demo = parseSnapshot(await readFile(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 
@@ -114,5 +115,69 @@ describe('loadSnapshotFile: the CLI reads snapshots within the size limit the ap
     const good = join(directory, 'good.podpath.json');
     await writeFile(good, serializeSnapshot(small));
     expect(await loadSnapshotFile(good)).toEqual(small);
+  });
+});
+
+describe('the gzipped form (issue 14)', () => {
+  test('a name ending in .gz is written gzipped, compact; it reads back equal and is a fraction of the JSON', async () => {
+    const directory = await freshDirectory('gzip');
+    const path = join(directory, 'demo.podpath.json.gz');
+    await writeSnapshotFile(path, demo);
+    const bytes = await readFile(path);
+    expect(isGzip(bytes)).toBe(true);
+    const json = gunzipSync(bytes).toString('utf8');
+    expect(json).toBe(serializeSnapshot(demo));
+    expect(json).not.toMatch(/\n /);
+    expect(bytes.length * 5).toBeLessThan(json.length);
+    expect(await loadSnapshotFile(path)).toEqual(demo);
+    expect(await readdir(directory)).toEqual(['demo.podpath.json.gz']);
+  });
+
+  test('any other name is written as compact JSON, as the name says', async () => {
+    const path = join(await freshDirectory('json'), 'demo.podpath.json');
+    await writeSnapshotFile(path, demo);
+    const text = await readFile(path, 'utf8');
+    expect(text).toBe(`${JSON.stringify(demo)}\n`);
+  });
+
+  test('reading goes by the bytes: a gzipped file named .json and a plain one named .gz open; so does an old pretty-printed one', async () => {
+    const directory = await freshDirectory('renamed');
+    const gzipped = join(directory, 'gzipped.podpath.json.gz');
+    await writeSnapshotFile(gzipped, small);
+    await rename(gzipped, join(directory, 'renamed.podpath.json'));
+    expect(await loadSnapshotFile(join(directory, 'renamed.podpath.json'))).toEqual(small);
+    const plainGz = join(directory, 'plain.podpath.json.gz');
+    await writeFile(plainGz, serializeSnapshot(small));
+    expect(await loadSnapshotFile(plainGz)).toEqual(small);
+    const old = join(directory, 'old.podpath.json');
+    await writeFile(old, JSON.stringify(demo, null, 1) + '\n');
+    expect(await loadSnapshotFile(old)).toEqual(demo);
+  });
+
+  test('a gzip file cut short, or corrupt, is refused naming the file and what to do', async () => {
+    const directory = await freshDirectory('corrupt');
+    const whole = gzipSync(serializeSnapshot(demo));
+    const cut = join(directory, 'cut.podpath.json.gz');
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    await expect(loadSnapshotFile(cut)).rejects.toThrow(new RegExp(`^Cannot read snapshot ${cut.replaceAll('.', '\\.')}: a gzip file that is cut short \\(.*\\); copy or export the snapshot again\\.$`));
+    const stub = join(directory, 'stub.podpath.json.gz');
+    await writeFile(stub, whole.subarray(0, 3));
+    await expect(loadSnapshotFile(stub)).rejects.toThrow(/^Cannot read snapshot .*stub\.podpath\.json\.gz: a gzip file that is cut short \(/);
+    const garbled = join(directory, 'garbled.podpath.json.gz');
+    const broken = Buffer.from(whole);
+    broken.fill(0x55, 10, 40);
+    await writeFile(garbled, broken);
+    await expect(loadSnapshotFile(garbled)).rejects.toThrow(/^Cannot read snapshot .*garbled\.podpath\.json\.gz: a gzip file that is corrupt \(.*\); copy or export the snapshot again\.$/);
+  });
+
+  test('what a gzip file holds meets the text checks, and may not unpack past the limit', async () => {
+    const directory = await freshDirectory('inside');
+    const binary = join(directory, 'binary.podpath.json.gz');
+    await writeFile(binary, gzipSync(Buffer.from([0x7b, 0x00, 0x7d])));
+    await expect(loadSnapshotFile(binary)).rejects.toThrow(`Cannot read snapshot ${binary}: a binary file, not text (a NUL byte at offset 1).`);
+    const bomb = join(directory, 'bomb.podpath.json.gz');
+    await writeFile(bomb, gzipSync(Buffer.alloc(3 * 1024 * 1024, 0x20)));
+    await expect(readSnapshotText(bomb, 2 * 1024 * 1024)).rejects.toThrow(`${bomb}: gzipped, and it unpacks to more than the 2 MB of JSON Podpath reads`);
+    expect((await readSnapshotText(bomb, 4 * 1024 * 1024)).length).toBe(3 * 1024 * 1024);
   });
 });

@@ -95,7 +95,7 @@ and "before" under --with-policy; a malformed line gives {"line","error"} and th
 Examples:
   podpath trace --demo --from shop/frontend-855456765f-rx8bk --to svc/shop/backend
   podpath trace --demo --from shop/frontend --to svc/shop/db:5432
-  podpath trace --snapshot prod.podpath.json --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
+  podpath trace --snapshot prod.podpath.json.gz --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --with-policy allow-db.yaml
   podpath trace --context prod --batch flows.jsonl
   podpath trace --demo --from shop/frontend-855456765f-rx8bk --to shop/db-0 --port 5432 --fix > allow-db.yaml
 `;
@@ -122,7 +122,7 @@ export function buildProgram(): Command {
     program
       .command('snapshot')
       .description('Write a snapshot of a cluster (or of manifest files) that Podpath can open offline.')
-      .requiredOption('-o, --output <file>', 'snapshot file to write')
+      .requiredOption('-o, --output <file>', 'snapshot file to write: gzipped when the name ends in .gz (cluster.podpath.json.gz, the usual name), plain JSON otherwise; every command reads both')
       .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster')
       .option('--probe-netns <node=netns>', "attach the datapath of node NODE, read in the network namespace NETNS of this machine (repeatable)", netnsPair)
       .option('--probe-local <node>', "attach the datapath of node NODE, read in this machine's own network namespace (Podpath runs on the node)")

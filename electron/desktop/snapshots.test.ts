@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, test, vi } from 'vitest';
 import { maxSnapshotBytes } from '../../shared/ipc.ts';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
@@ -41,11 +42,22 @@ describe('File → Open Snapshot…', () => {
     const path = snapshotFile('staging.podpath.json', 'staging');
     const stub = dialogs({ open: [path] });
     expect(await openSnapshotWithDialog(backend, stub)).toBe(true);
-    expect(stub.showOpenDialog).toHaveBeenCalledWith(expect.objectContaining({ properties: ['openFile'], filters: expect.arrayContaining([{ name: 'Podpath snapshots', extensions: ['json'] }]) }));
+    expect(stub.showOpenDialog).toHaveBeenCalledWith(expect.objectContaining({ properties: ['openFile'], filters: expect.arrayContaining([{ name: 'Podpath snapshots', extensions: ['gz', 'json'] }]) }));
     const state = await backend.handlers.getState({});
     expect(state.source).toEqual({ kind: 'snapshot', label: 'staging.podpath.json', note: null });
     expect(state.topology.cluster.context).toBe('staging');
     expect(stub.showError).not.toHaveBeenCalled();
+    await backend.close();
+  });
+
+  test('a gzipped snapshot opens as a plain one does (issue 14)', async () => {
+    const backend = await openBackend({ kind: 'demo' });
+    const path = join(dir, 'gzipped.podpath.json.gz');
+    writeFileSync(path, gzipSync(readFileSync(snapshotFile('gzipped.json', 'gzipped'))));
+    expect(await openSnapshotWithDialog(backend, dialogs({ open: [path] }))).toBe(true);
+    const state = await backend.handlers.getState({});
+    expect(state.source).toEqual({ kind: 'snapshot', label: 'gzipped.podpath.json.gz', note: null });
+    expect(state.topology.cluster.context).toBe('gzipped');
     await backend.close();
   });
 
@@ -74,8 +86,8 @@ describe('File → Open Snapshot…', () => {
     await expect(openSnapshotPath(backend, join(dir, 'gone.json'))).rejects.toThrow(`Cannot read snapshot ${join(dir, 'gone.json')}: no such file.`);
     const huge = join(dir, 'huge.json');
     writeFileSync(huge, Buffer.alloc(maxSnapshotBytes + 1, 0x20));
-    await expect(openSnapshotPath(backend, huge)).rejects.toThrow('huge.json is 51 MB; Podpath opens snapshots of up to 50 MB.');
-    await expect(openSnapshotPath(backend, dir)).rejects.toThrow('is not a file');
+    await expect(openSnapshotPath(backend, huge)).rejects.toThrow(`Cannot read snapshot ${huge}: 50 MB, over the 50 MB Podpath reads.`);
+    await expect(openSnapshotPath(backend, dir)).rejects.toThrow('a directory, not a file');
     await backend.close();
   });
 });
@@ -85,9 +97,9 @@ describe('File → Export Snapshot…', () => {
     const backend = await openBackend({ kind: 'demo' });
     const target = join(dir, 'exported');
     const stub = dialogs({ save: target });
-    expect(await exportSnapshotWithDialog(backend, stub, '/home/ana/Documents')).toBe(`${target}.podpath.json`);
-    expect(stub.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: '/home/ana/Documents/demo-cluster.podpath.json' }));
-    const written = parseSnapshot(readFileSync(`${target}.podpath.json`, 'utf8'));
+    expect(await exportSnapshotWithDialog(backend, stub, '/home/ana/Documents')).toBe(`${target}.podpath.json.gz`);
+    expect(stub.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: '/home/ana/Documents/demo-cluster.podpath.json.gz' }));
+    const written = parseSnapshot(gunzipSync(readFileSync(`${target}.podpath.json.gz`)).toString('utf8'));
     expect(written.objects).toEqual(parseSnapshot(demoText).objects);
     await backend.close();
   });
@@ -106,8 +118,9 @@ describe('File → Export Snapshot…', () => {
   });
 
   test('a typed name without an extension gets the snapshot one', () => {
-    expect(withSnapshotExtension('/tmp/prod')).toBe('/tmp/prod.podpath.json');
+    expect(withSnapshotExtension('/tmp/prod')).toBe('/tmp/prod.podpath.json.gz');
     expect(withSnapshotExtension('/tmp/prod.JSON')).toBe('/tmp/prod.JSON');
+    expect(withSnapshotExtension('/tmp/prod.podpath.json.gz')).toBe('/tmp/prod.podpath.json.gz');
   });
 });
 

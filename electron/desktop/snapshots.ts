@@ -1,12 +1,11 @@
 /**
  * Snapshots in the desktop app: File → Open Snapshot… and File → Export Snapshot… with the
- * native dialogs, and files the OS hands over (a double-clicked `.podpath.json`, macOS
- * `open-file`). The file is read here in main and opened through the backend's own
- * `openSnapshot` request, so it meets the same validation and size limit as a file the
- * renderer reads; the renderer learns of the new source from the backend's `didOpenSource`.
+ * native dialogs, and files the OS hands over (a double-clicked `.podpath.json.gz`, macOS
+ * `open-file`). The file is read here in main by the backend's own snapshot reader — the one
+ * `--snapshot` and the CLI use: the size limit, gzip or plain JSON, validation — and the
+ * renderer learns of the new source from the backend's `didOpenSource`.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type {
   BaseWindow,
   MessageBoxOptions,
@@ -17,9 +16,9 @@ import type {
   SaveDialogReturnValue,
 } from 'electron';
 import type { Backend } from '../backend/backend.ts';
-import { dispatchRequest, maxSnapshotBytes, unwrapReply, type ViewState } from '../../shared/ipc.ts';
+import type { ViewState } from '../../shared/ipc.ts';
 import type { Snapshot } from '../../shared/snapshot/format.ts';
-import { writeSnapshotFile } from '../backend/snapshot-file.ts';
+import { snapshotExtension, writeSnapshotFile } from '../backend/snapshot-file.ts';
 
 /** The dialogs the flows use, bound to the window by main (tests hand in stand-ins). */
 export interface SnapshotDialogs {
@@ -28,33 +27,20 @@ export interface SnapshotDialogs {
   showError(title: string, message: string): void;
 }
 
+/** Gzipped (`.podpath.json.gz`, what Podpath writes) and plain (`.podpath.json`, older files). */
 export const snapshotFilters = [
-  { name: 'Podpath snapshots', extensions: ['json'] },
+  { name: 'Podpath snapshots', extensions: ['gz', 'json'] },
   { name: 'All files', extensions: ['*'] },
 ];
 
-const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MB`;
-
-/** Reads the file at `path` and opens it as the backend's source; rejects naming the problem. */
-export async function openSnapshotPath(backend: Pick<Backend, 'handlers'>, path: string): Promise<ViewState> {
-  const name = basename(path);
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error(`${path} is not a file.`);
-    if (info.size > maxSnapshotBytes) throw new Error(`${name} is ${megabytes(info.size)}; Podpath opens snapshots of up to ${megabytes(maxSnapshotBytes)}.`);
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`Cannot read snapshot ${path}: no such file.`, { cause: error });
-    if (code === 'EACCES') throw new Error(`Cannot read snapshot ${path}: permission denied.`, { cause: error });
-    throw error;
-  }
-  return unwrapReply((await dispatchRequest(backend.handlers, 'openSnapshot', { name, text })) as Awaited<ReturnType<typeof dispatchRequest>>) as ViewState;
+/** Reads the file at `path` and opens it as the backend's source; rejects naming the problem
+ * (the current source stays open). */
+export async function openSnapshotPath(backend: Pick<Backend, 'open'>, path: string): Promise<ViewState> {
+  return backend.open({ kind: 'snapshot', path });
 }
 
 /** Opens `path`, telling the user in a dialog when it cannot be opened (the current picture stays). */
-export async function openSnapshotReporting(backend: Pick<Backend, 'handlers'>, dialogs: Pick<SnapshotDialogs, 'showError'>, path: string): Promise<boolean> {
+export async function openSnapshotReporting(backend: Pick<Backend, 'open'>, dialogs: Pick<SnapshotDialogs, 'showError'>, path: string): Promise<boolean> {
   try {
     await openSnapshotPath(backend, path);
     return true;
@@ -65,16 +51,17 @@ export async function openSnapshotReporting(backend: Pick<Backend, 'handlers'>, 
 }
 
 /** File → Open Snapshot…: false when the user cancelled or the file could not be opened. */
-export async function openSnapshotWithDialog(backend: Pick<Backend, 'handlers'>, dialogs: SnapshotDialogs): Promise<boolean> {
+export async function openSnapshotWithDialog(backend: Pick<Backend, 'open'>, dialogs: SnapshotDialogs): Promise<boolean> {
   const choice = await dialogs.showOpenDialog({ title: 'Open snapshot', properties: ['openFile'], filters: snapshotFilters });
   const path = choice.filePaths[0];
   if (choice.canceled || !path) return false;
   return openSnapshotReporting(backend, dialogs, path);
 }
 
-/** A typed name without an extension gets the snapshot's own. */
+/** A typed name without an extension gets the snapshot's own (gzipped); one typed with `.json`
+ * or `.gz` is kept, and the file written in the form it names (snapshot-file.ts). */
 export function withSnapshotExtension(path: string): string {
-  return /\.json$/i.test(path) ? path : `${path}.podpath.json`;
+  return /\.(json|gz)$/i.test(path) ? path : `${path}${snapshotExtension}`;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { cniFixture, fixtureObjects } from '../../test/fixtures/cni.ts';
 import { labObjects, labReading } from '../../test/fixtures/datapath/lab-cluster.ts';
+import { tooDeepAt } from '../kube/nesting.ts';
 import { emptyObjects } from '../kube/objects.ts';
-import { parseSnapshot, serializeSnapshot, type Snapshot } from './format.ts';
+import { isJsonTooDeep, parseSnapshot, serializeSnapshot, type Snapshot } from './format.ts';
 
 const valid: Snapshot = {
   format: 'podpath.snapshot',
@@ -96,5 +98,34 @@ describe('node datapath readings in a snapshot (issue 13)', () => {
     expect(() => parseSnapshot(JSON.stringify(odd), 'odd.json')).toThrow(/^odd\.json is not a valid snapshot: datapath\[0\]\.source: /);
     const noTime = { ...valid, datapath: [{ ...labReading(), readAt: 'now' }] };
     expect(() => parseSnapshot(JSON.stringify(noTime), 'odd.json')).toThrow(/datapath\[0\]\.readAt/);
+  });
+});
+
+describe('the file form (issue 14)', () => {
+  test('a snapshot serializes as compact JSON; the demo, for its readers, indented', () => {
+    expect(serializeSnapshot(valid)).toBe(`${JSON.stringify(valid)}\n`);
+    expect(serializeSnapshot(valid, { isReadable: true })).toBe(`${JSON.stringify(valid, null, 1)}\n`);
+  });
+
+  test('the depth counted on the text is the depth of the values JSON.parse makes of it', () => {
+    // Strings full of brackets, quotes and backslashes, which must not count.
+    const tricky = fc.oneof(fc.constantFrom('[', ']', '{', '}', '"', '\\', '\\"', '\\\\'), fc.string());
+    const value = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        tricky,
+        fc.integer(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(tricky, tie('value'), { maxKeys: 3 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 6 }), fc.boolean(), (data, limit, isReadable) => {
+        const text = JSON.stringify(data, null, isReadable ? 1 : undefined);
+        expect(isJsonTooDeep(text, limit)).toBe(tooDeepAt(JSON.parse(text), limit) !== null);
+      }),
+      { seed: 20_261_207, numRuns: 2000 },
+    );
   });
 });

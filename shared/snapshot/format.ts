@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { nodeReadingSchema, type NodeReading } from '../datapath/reading.ts';
-import { checkDepth, formatPath, NestingError } from '../kube/nesting.ts';
+import { checkDepth, formatPath, maxNestingDepth, NestingError } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { typeMessage } from '../text/json-words.ts';
+import { compileFastParse } from './fast-parse.ts';
 import { objectsSchema } from './objects-schema.ts';
 
 export const snapshotFormat = 'podpath.snapshot';
@@ -89,11 +90,16 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
   }
   try {
     // Before anything recursive reads it: a loose field (an object's spec) may nest without end.
-    checkDepth(data);
+    // Counted on the text, which is quicker than walking the values; the walk names the place.
+    if (isJsonTooDeep(text)) checkDepth(data);
   } catch (error) {
     if (error instanceof NestingError) throw new SnapshotError(`${fileName} is not a valid snapshot: ${error.message}.`);
     throw error;
   }
+  // A well-formed snapshot takes the fast path; one it is unsure of meets zod, for the message.
+  fastParse ??= compileFastParse(snapshotSchema);
+  const fast = fastParse(data);
+  if (fast !== undefined) return fast;
   const result = snapshotSchema.safeParse(data, { error: typeMessage });
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -106,7 +112,42 @@ export function parseSnapshot(text: string, fileName = 'snapshot'): Snapshot {
   return snapshot;
 }
 
-export function serializeSnapshot(snapshot: Snapshot): string {
-  return JSON.stringify(snapshot, null, 1) + '\n';
+/** Compiled on the first parse, not at load: commands that never read a snapshot skip it. */
+let fastParse: ((value: unknown) => z.output<typeof snapshotSchema> | undefined) | null = null;
+
+/**
+ * Whether JSON text nests deeper than `maxNestingDepth` — the brackets outside strings counted
+ * in one pass, exactly the depth `checkDepth` finds in what JSON.parse makes of the text.
+ */
+export function isJsonTooDeep(text: string, limit = maxNestingDepth): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: on to its closing quote, one not escaped by an odd run of backslashes.
+      for (;;) {
+        const quote = text.indexOf('"', i + 1);
+        if (quote === -1) return false;
+        let backslash = quote - 1;
+        while (text.charCodeAt(backslash) === 0x5c) backslash--;
+        i = quote;
+        if ((quote - 1 - backslash) % 2 === 0) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * The snapshot as its file holds it: compact JSON (issue 14: pretty-printing made a 150k-pod
+ * file 186 MB). `isReadable` indents it, for the demo cluster checked into the repository.
+ * The files Podpath writes are gzipped on top (electron/backend/snapshot-file.ts).
+ */
+export function serializeSnapshot(snapshot: Snapshot, options: { isReadable?: boolean } = {}): string {
+  return JSON.stringify(snapshot, null, options.isReadable ? 1 : undefined) + '\n';
 }
 

@@ -5,7 +5,7 @@
  * `iptables-save -t nat` or `nft list table ip kube-proxy` for them.
  */
 import type { EndpointRecord, ServicePortRecord, ServiceRecord, Topology } from '../model/types.ts';
-import { sha256Base32 } from '../net/hash.ts';
+import { sha256Base32Prefix } from '../net/hash.ts';
 
 /** `ns/name` plus `:port` when the port is named: kube-proxy's ServicePortName.String(). */
 export function servicePortName(namespace: string, name: string, portName: string | null): string {
@@ -18,17 +18,17 @@ export function joinHostPort(ip: string, port: number): string {
 }
 
 export function iptablesServiceChains(portName: string, protocol: string) {
-  const hash = sha256Base32(portName + protocol.toLowerCase()).slice(0, 16);
+  const hash = sha256Base32Prefix(portName + protocol.toLowerCase(), 16);
   return { service: `KUBE-SVC-${hash}`, local: `KUBE-SVL-${hash}`, external: `KUBE-EXT-${hash}`, firewall: `KUBE-FW-${hash}` };
 }
 
 export function iptablesEndpointChain(portName: string, protocol: string, endpoint: string): string {
-  return `KUBE-SEP-${sha256Base32(portName + protocol.toLowerCase() + endpoint).slice(0, 16)}`;
+  return `KUBE-SEP-${sha256Base32Prefix(portName + protocol.toLowerCase() + endpoint, 16)}`;
 }
 
 /** nftables names: `<base32(sha256(name))[:8]>-<name>`, cut to 240 characters with "...". */
 function hashAndTruncate(name: string): string {
-  const full = `${sha256Base32(name).slice(0, 8)}-${name}`;
+  const full = `${sha256Base32Prefix(name, 8)}-${name}`;
   return full.length > 240 ? `${full.slice(0, 237)}...` : full;
 }
 
@@ -103,14 +103,8 @@ function chainsFor(topology: Topology, service: ServiceRecord, port: ServicePort
   const hasEndpointChains = mode === 'iptables' || ['endpoint-chains', 'either'].includes(nftablesDnatLayout(topology.cluster.kubernetesVersion, service.sessionAffinity, endpoints.length));
   const chains =
     mode === 'iptables' ? iptablesServiceChains(name, port.protocol) : nftablesServiceChains(service.namespace, service.name, port.protocol, port.name);
-  return {
-    mode,
-    service: chains.service,
-    local: isLocal ? chains.local : null,
-    external: isExternal ? chains.external : null,
-    // Only LoadBalancers with loadBalancerSourceRanges get one; the model does not read those yet.
-    firewall: null,
-    endpoints: endpoints.flatMap((endpoint) => {
+  const endpointChains = () =>
+    endpoints.flatMap((endpoint) => {
       if (!hasEndpointChains) return [];
       const target = endpointPort(endpoint, port);
       if (target === null) return [];
@@ -119,7 +113,21 @@ function chainsFor(topology: Topology, service: ServiceRecord, port: ServicePort
           ? iptablesEndpointChain(name, port.protocol, joinHostPort(endpoint.address, target))
           : nftablesEndpointChain(service.namespace, service.name, port.protocol, port.name, endpoint.address, target);
       return [{ endpoint: endpoint.id, target: joinHostPort(endpoint.address, target), chain }];
-    }),
+    });
+  let endpointList: ReturnType<typeof endpointChains> | null = null;
+  return {
+    mode,
+    service: chains.service,
+    local: isLocal ? chains.local : null,
+    external: isExternal ? chains.external : null,
+    // Only LoadBalancers with loadBalancerSourceRanges get one; the model does not read those yet.
+    firewall: null,
+    // Named when first read (issue 14): a hash per endpoint was a fifth of an offline trace on
+    // 10k pods, which reads the chains of one Service. An enumerable getter, so the record
+    // still copies, compares, crosses IPC and serializes as plain data, the list in it.
+    get endpoints() {
+      return (endpointList ??= endpointChains());
+    },
   };
 }
 

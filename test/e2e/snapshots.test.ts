@@ -3,6 +3,7 @@
 // dropped on the window, and the picture exported as a download that opens again.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumPath } from '../../scripts/system-deps.ts';
@@ -82,13 +83,16 @@ describe.skipIf(!hasChromium)('snapshots in the browser (Chromium)', () => {
     await expect.poll(() => page.getByTestId('source').textContent(), { timeout: 15_000 }).toContain('dropped.podpath.json');
   });
 
-  test('"Export snapshot" downloads the picture as a snapshot that opens again', async () => {
+  test('"Export snapshot" downloads the picture as a gzipped snapshot that opens again (issue 14)', async () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.getByTestId('export-snapshot').click()]);
-    expect(download.suggestedFilename()).toBe('dropped.podpath.json');
-    const path = await download.path();
-    const snapshot = parseSnapshot(readFileSync(path, 'utf8'), 'dropped.podpath.json');
+    expect(download.suggestedFilename()).toBe('dropped.podpath.json.gz');
+    const bytes = readFileSync(await download.path());
+    const snapshot = parseSnapshot(gunzipSync(bytes).toString('utf8'), 'dropped.podpath.json.gz');
     expect(snapshot.source.context).toBe('dropped');
     expect(snapshot.objects.pods).toHaveLength(JSON.parse(demoText).objects.pods.length - 1);
+    // Reopened in the page: unpacked there, whatever the name.
+    await page.getByTestId('open-snapshot-input').setInputFiles({ name: 'reopened.podpath.json', mimeType: 'application/gzip', buffer: bytes });
+    await expect.poll(() => page.getByTestId('source').textContent(), { timeout: 15_000 }).toContain('reopened.podpath.json');
   });
 
   test('no errors or CSP violations in the page', () => {

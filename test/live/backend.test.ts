@@ -47,7 +47,7 @@ describe.skipIf(!kubeconfig)('the backend on a live context', () => {
 
       // The live picture exports as it is now: it parses, and no credential is in it.
       const exported = await backend.handlers.exportSnapshot({});
-      expect(exported.fileName).toMatch(/^admin-\d{8}-\d{6}\.podpath\.json$/);
+      expect(exported.fileName).toMatch(/^admin-\d{8}-\d{6}\.podpath\.json\.gz$/);
       const snapshot = parseSnapshot(exported.text, exported.fileName);
       expect(snapshot.source).toMatchObject({ context: 'admin', server: expect.stringMatching(/^https:\/\/[^/@]+$/) });
       expect(snapshot.objects.services.some((s) => s.metadata.name === 'kubernetes')).toBe(true);
