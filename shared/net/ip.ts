@@ -84,4 +84,8 @@ export function parseCIDRStrict(text: string): [ipaddr.IPv4 | ipaddr.IPv6, numbe
 export const isV6 = (address: string): boolean => address.includes(':');
 
 /** The address of `a.b.c.d/n` (or IPv6), or the address itself when it has no prefix. */
-export const bareAddress = (address: string): string => address.split('/')[0] ?? address;
+export const bareAddress = (address: string): string => {
+  // Without split: this runs for every pod address when a trace looks up an end (150k pods).
+  const slash = address.indexOf('/');
+  return slash < 0 ? address : address.slice(0, slash);
+};

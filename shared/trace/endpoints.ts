@@ -21,7 +21,7 @@
  */
 import type { ContainerRecord, GatewayRecord, Host, HTTPRouteRecord, Id, IngressRecord, IngressRuleRecord, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
 import { internetId } from '../model/types.ts';
-import { cidrContains, parseIPStrict } from '../net/ip.ts';
+import { bareAddress, cidrContains, parseIPStrict } from '../net/ip.ts';
 import { pickPod } from './pick.ts';
 import { parsePortOrName } from './query.ts';
 import { suggestionsFor } from './suggest.ts';
@@ -92,7 +92,7 @@ function splitHostPort(text: string): { ip: string; port?: number } | null {
 function sameIP(a: string, b: string): boolean {
   if (a === b) return true;
   // The API writes IPv4 addresses canonically; only IPv6 has several spellings of one address.
-  if (!a.includes(':') || !b.includes(':')) return a.split('/')[0] === b.split('/')[0];
+  if (!a.includes(':') || !b.includes(':')) return bareAddress(a) === bareAddress(b);
   const x = parseIPStrict(a.split('/')[0] ?? a);
   const y = parseIPStrict(b.split('/')[0] ?? b);
   return x !== null && y !== null && x.kind() === y.kind() && x.toString() === y.toString();
