@@ -58,6 +58,12 @@ const verdictText: Record<Verdict, string> = {
   unknown: 'Unknown: what it depends on could not be read',
 };
 
+/** The verdict's heading; a denial an admin or baseline rule made names that policy's kind. */
+function verdictHeading(trace: Trace): string {
+  const rule = [trace.policy.egress, trace.policy.ingress].find((v) => v?.verdict === 'denied' && v.decidedBy)?.decidedBy;
+  return trace.verdict === 'policy-denied' && rule ? `Denied by ${rule.apiKind}` : verdictText[trace.verdict];
+}
+
 export function TracePanel({ topology, request, graph }: TracePanelProps) {
   const result = useMemo(() => {
     try {
@@ -235,7 +241,7 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
   return (
     <div className="trace-result" data-testid="trace-result" data-verdict={trace.verdict}>
       <div className={`trace-verdict verdict-${trace.verdict}`} data-testid="trace-verdict">
-        <strong>{verdictText[trace.verdict]}</strong>
+        <strong>{verdictHeading(trace)}</strong>
         {before && before.verdict !== trace.verdict && (
           <span className="trace-whatif-change" data-testid="trace-whatif-change">
             {' '}

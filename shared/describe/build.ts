@@ -18,6 +18,7 @@ import {
   describeVeth,
   nodeNameOf,
 } from './records.ts';
+import { describeAdminPolicies, describeAdminPolicy } from './admin-policy.ts';
 import { describeFormat, describeVersion, type DescribeDocument, type ElementDescription, type ElementRef, type PodBrief } from './types.ts';
 
 const byName = <T extends { name: string; namespace?: string }>(a: T, b: T): number => {
@@ -64,6 +65,7 @@ export function describeTopology(topology: Topology): DescribeDocument {
       .sort(byName)
       .map((ingress) => describeIngress(topology, ingress)),
     policies: Object.values(topology.policies).sort(byName).map(describePolicy),
+    ...describeAdminPolicies(topology),
     problems: diagnose(topology),
   };
 }
@@ -128,6 +130,8 @@ export function describeElement(topology: Topology, id: Id): ElementDescription 
   if (ingress) return { kind: 'ingress', ingress: describeIngress(topology, ingress) };
   const policy = topology.policies[id];
   if (policy) return { kind: 'policy', policy: describePolicy(policy) };
+  const adminPolicy = topology.adminPolicies[id];
+  if (adminPolicy) return { kind: 'adminpolicy', policy: describeAdminPolicy(topology, adminPolicy) };
   const namespace = topology.namespaces[id];
   if (namespace) {
     return {

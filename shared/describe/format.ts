@@ -5,6 +5,7 @@
 import type { Confidence } from '../model/cluster.ts';
 import { servicePortText, type EndpointState } from '../model/text.ts';
 import type { DescribeDocument, DescribedCni, DescribedDevice, DescribedNode, DescribedPod, DescribedPort, DescribedRoute, DescribedService } from './types.ts';
+import { adminPolicyLines } from './admin-policy.ts';
 
 export function containerPortText(port: DescribedPort): string {
   return `${port.port}/${port.protocol}${port.name ? ` (${port.name})` : ''}`;
@@ -136,6 +137,7 @@ export function formatDescribe(doc: DescribeDocument): string {
       out.push(`  ${policy.namespace}/${policy.name}  ${policy.policyTypes.join(', ')}  ${policy.ingress.length} ingress, ${policy.egress.length} egress rules`);
     }
   }
+  if (doc.adminPolicies) out.push(...adminPolicyLines(doc.adminPolicies));
   const counts = (['error', 'warning', 'info'] as const).map((level) => `${doc.problems.filter((p) => p.severity === level).length} ${level}${level === 'info' ? '' : 's'}`);
   out.push('', `Problems (${doc.problems.length ? counts.join(', ') : 'none'})`);
   for (const problem of doc.problems) out.push(`  ${problem.severity.padEnd(7)} ${problem.subject}: ${problem.message}`);

@@ -19,6 +19,7 @@ import type { Problem } from '../doctor/types.ts';
 import type { ClusterInfo, CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
 import type { EndpointState } from '../model/text.ts';
 import type {
+  AdminPolicyRecord,
   ContainerRecord,
   Device,
   EndpointRecord,
@@ -228,6 +229,29 @@ export interface DescribedPolicy extends Pick<PolicyRecord, 'id' | 'namespace' |
   egress: NonNullable<PolicyRecord['spec']['egress']>;
 }
 
+/** An admin policy (describe/admin-policy.ts): its place in the order, its subject, its rules. */
+export interface DescribedAdminPolicy extends Pick<AdminPolicyRecord, 'id' | 'name' | 'apiKind' | 'tier' | 'priority'> {
+  /** Where its tier stands against NetworkPolicy, and what its actions mean there. */
+  order: string;
+  /** Whom it selects, in words: `pods in namespaces team=a`. */
+  subject: string;
+  /** The pods it selects now (host-networked pods never are), by namespace and name. */
+  pods: ElementRef[];
+  ingress: DescribedAdminRule[];
+  egress: DescribedAdminRule[];
+}
+
+export interface DescribedAdminRule {
+  /** Its index in `spec.ingress` or `spec.egress`. */
+  index: number;
+  name: string | null;
+  action: string;
+  /** Each peer in words (`namespaces team=b`); the rule matches a flow from or to any of them. */
+  peers: string[];
+  /** `any port`, or the ports in words (`80/TCP, named port web`). */
+  ports: string;
+}
+
 export interface DescribedNamespace extends Pick<NamespaceRecord, 'id' | 'name' | 'labels'> {
   system: boolean;
 }
@@ -244,6 +268,9 @@ export interface DescribeDocument {
   services: DescribedService[];
   ingresses: DescribedIngress[];
   policies: DescribedPolicy[];
+  /** The admin policies, in the order they are tried (admin tier by priority, then baseline);
+   * absent when the cluster has none, so a document without them reads as before. */
+  adminPolicies?: DescribedAdminPolicy[];
   /** The network doctor's problems (shared/doctor: `podpath doctor`), errors first; on nodes a
    * probe read, the conflicts between the API and the observed datapath among them. */
   problems: DescribedProblem[];
@@ -270,6 +297,7 @@ export type ElementDescription =
   | { kind: 'endpoint'; endpoint: DescribedEndpoint; service: ElementRef }
   | { kind: 'ingress'; ingress: DescribedIngress }
   | { kind: 'policy'; policy: DescribedPolicy }
+  | { kind: 'adminpolicy'; policy: DescribedAdminPolicy }
   | { kind: 'namespace'; namespace: DescribedNamespace; pods: number; services: (ElementRef & { type: string })[] }
   | { kind: 'external'; id: Id; name: string; exposed: (ElementRef & { via: 'service' | 'ingress'; addresses: string[] })[] };
 

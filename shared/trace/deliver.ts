@@ -53,6 +53,9 @@ export interface At {
   packet: Packet;
   /** The pod the packet just left, while it is still on that pod's bridge (not yet routed). */
   bridgedFrom: PodRecord | null;
+  /** A Service's proxy DNATed the packet on its way here. The admin policies need it only for a
+   * pod reaching itself: through its Service they apply, to its own pod IP they do not. */
+  isViaService?: boolean;
 }
 
 function sameBridge(ctx: Ctx, a: PodRecord, b: PodRecord): boolean {
@@ -73,7 +76,7 @@ export function deliver(ctx: Ctx, at: At, senderPod: PodRecord | null, target: T
   let policy: PolicySummary = noPolicy;
   let verdict: PolicyVerdict | null = null;
   if (senderPod !== null || targetPod !== null) {
-    const flow: Flow = { from: { pod: senderPod, ip: packet.src }, to: { pod: targetPod, ip: packet.dst }, port: packet.dstPort ?? 0, protocol: packet.protocol };
+    const flow: Flow = { from: { pod: senderPod, ip: packet.src }, to: { pod: targetPod, ip: packet.dst }, port: packet.dstPort ?? 0, protocol: packet.protocol, isViaService: at.isViaService === true };
     verdict = ctx.evaluate(flow);
     policy = { egress: senderPod ? verdict.egress : null, ingress: targetPod ? verdict.ingress : null };
   }

@@ -90,7 +90,7 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
     // need: bridge-nf-call-iptables=1): a frame DNATed to a pod on the sender's bridge is switched
     // to that pod's port there and never routed through the node. IPVS DNATs in the IP stack.
     const isSwitched = after === choice.dnat.packet && isBridgeDnat(ctx, sender, after.dst) && senderPod !== null && !senderPod.isHostNetwork && endpointPod !== null && endpointPod.host === senderPod.host;
-    const delivered = deliver(ctx, { host: sender.host, packet: after, bridgedFrom: isSwitched ? senderPod : null }, senderPod, target, onArrive);
+    const delivered = deliver(ctx, { host: sender.host, packet: after, bridgedFrom: isSwitched ? senderPod : null, isViaService: true }, senderPod, target, onArrive);
     return endpointFork(choice, endpointPod, branchHops, delivered);
   });
   return { hops, forks };

@@ -162,7 +162,7 @@ export function serviceFromOutside(
         );
       }
       const target = targetForAddress(ctx, choice.ip, endpointPod);
-      const delivered = deliver(ctx, { host, packet: after, bridgedFrom: null }, null, target, onArrive);
+      const delivered = deliver(ctx, { host, packet: after, bridgedFrom: null, isViaService: true }, null, target, onArrive);
       return endpointFork(choice, endpointPod, branchHops, delivered);
     });
     return {

@@ -16,6 +16,7 @@ import type { Topology } from '../../../shared/model/types.ts';
 import { endpointTextFor } from '../../../shared/trace/endpoints.ts';
 import { objectIdForElement } from '../../../shared/topology/ids.ts';
 import type { GraphElement } from '../../graph/element-types.ts';
+import { AdminPolicyDetails } from './AdminPolicyDetails.tsx';
 import { ContainerDetails } from './ContainerDetails.tsx';
 import { DeviceDetails } from './DeviceDetails.tsx';
 import { EndpointDetails } from './EndpointDetails.tsx';
@@ -38,12 +39,12 @@ export interface DetailsProps {
   topology: Topology;
   /** The selected graph element, or null. */
   element: GraphElement | null;
-  /** The selected id: a NetworkPolicy (which no graph element draws) is explained from it. */
+  /** The selected id: a NetworkPolicy or an admin policy (which no graph element draws) is explained from it. */
   selected?: string | null;
 }
 
 export function Details({ api, topology, element, selected = null }: DetailsProps) {
-  const undrawn = !element && selected !== null && topology.policies[selected] ? selected : null;
+  const undrawn = !element && selected !== null && (topology.policies[selected] || topology.adminPolicies[selected]) ? selected : null;
   const modelId = element?.data.model ?? undrawn;
   const description = useMemo(() => (modelId ? describeElement(topology, modelId) : null), [topology, modelId]);
   if (!element && !undrawn) {
@@ -59,12 +60,19 @@ export function Details({ api, topology, element, selected = null }: DetailsProp
     <section className="details" data-testid="details" data-selected={element?.data.id ?? undrawn ?? undefined}>
       <DescriptionContext.Provider value={description}>
         <TraceEndContext.Provider value={traceEnd}>
-          {element ? <DetailsBody topology={topology} element={element} description={description} /> : description?.kind === 'policy' && <PolicyDetails policy={description.policy} />}
+          {element ? <DetailsBody topology={topology} element={element} description={description} /> : <UndrawnBody description={description} />}
         </TraceEndContext.Provider>
       </DescriptionContext.Provider>
       {objectId && description && <KubernetesObject key={objectId} api={api} id={objectId} />}
     </section>
   );
+}
+
+/** What no graph element draws, reached by a link: a NetworkPolicy, an admin policy. */
+function UndrawnBody({ description }: { description: ElementDescription | null }) {
+  if (description?.kind === 'policy') return <PolicyDetails policy={description.policy} />;
+  if (description?.kind === 'adminpolicy') return <AdminPolicyDetails policy={description.policy} />;
+  return null;
 }
 
 function DetailsBody({ topology, element, description }: { topology: Topology; element: GraphElement; description: ElementDescription | null }) {

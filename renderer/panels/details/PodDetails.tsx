@@ -7,7 +7,7 @@ import { addresses, Conclusion, Field, Fields, Labels, Link, ProvenanceBadge, Se
 import { Title } from './Title.tsx';
 import { PolicyNeighbourhood } from './PolicyNeighbourhood.tsx';
 import type { Topology } from '../../../shared/model/types.ts';
-import { adminPoliciesOf } from '../../../shared/policy/admin/layered.ts';
+import { AdminPolicies } from './AdminPolicies.tsx';
 import { VethFacts } from './VethDetails.tsx';
 
 export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Topology }) {
@@ -130,32 +130,5 @@ function PolicyLine({ title, line, testId }: { title: string; line: DescribedPol
       )}
       {line.allows}
     </Conclusion>
-  );
-}
-
-/** The cluster-scoped admin policies whose subject is the pod, admin tier first, each tier by
- * priority (the order they are evaluated in); nothing when the cluster has none. */
-function AdminPolicies({ topology, podId }: { topology: Topology; podId: string }) {
-  const record = topology.pods[podId];
-  const all = Object.values(topology.adminPolicies ?? {});
-  if (!record || all.length === 0) return null;
-  const selecting = adminPoliciesOf(topology, all, record);
-  return (
-    <Section title={`Selected by admin policies (${selecting.length})`}>
-      {selecting.length === 0 ? (
-        <p className="muted">{record.isHostNetwork ? 'Host-networked pods are never the subject of an admin policy.' : 'No admin policy has this pod as its subject.'}</p>
-      ) : (
-        <ul className="rows" data-testid="admin-policies">
-          {selecting.map((p) => (
-            <li key={p.id}>
-              {p.apiKind} {p.name}{' '}
-              <span className="muted small">
-                {p.tier} tier{p.priority === null ? '' : `, priority ${p.priority}`}; {p.ingress.length} ingress and {p.egress.length} egress rules
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Section>
   );
 }

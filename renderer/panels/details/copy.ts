@@ -34,6 +34,8 @@ export function copyableName(description: ElementDescription): string | null {
       return `${description.ingress.namespace}/${description.ingress.name}`;
     case 'policy':
       return `${description.policy.namespace}/${description.policy.name}`;
+    case 'adminpolicy':
+      return description.policy.name;
     case 'namespace':
       return description.namespace.name;
     case 'external':

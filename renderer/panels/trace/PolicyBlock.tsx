@@ -2,20 +2,53 @@
  * The trace's NetworkPolicy verdicts: one line per direction (shared/policy/line.ts), each with
  * its policies behind a disclosure — for a denial, the rule of each isolating policy that came
  * closest. A denied direction is a blocker, and reads in the blocker list (Blockers.tsx, with
- * "Try a fix"); the others read here.
+ * "Try a fix"); the others read here. Where an admin policy decided (or passed the flow on), the
+ * rule is named under the line, with its tier.
  */
 import type { ReactNode } from 'react';
-import type { DirectionVerdict } from '../../../shared/policy/types.ts';
+import type { AdminRuleRef, DirectionVerdict } from '../../../shared/policy/types.ts';
 import type { Blocker, BlockerKind, Branch, Trace } from '../../../shared/trace/types.ts';
 import { select } from '../../state/ui.ts';
 
 const marks: Record<DirectionVerdict['verdict'], string> = { allowed: '✓', denied: '✕', 'not-isolated': '○', 'not-applicable': '–', unknown: '?' };
 
-function PolicyLink({ id }: { id: string }) {
+function PolicyLink({ id, label }: { id: string; label?: string }) {
   return (
     <button type="button" className="link" onClick={() => select(id)}>
-      {id.replace(/^(netpol|anp|banp|cnp):/, '')}
+      {label ?? id.replace(/^(netpol|anp|banp|cnp):/, '')}
     </button>
+  );
+}
+
+/** An admin rule as the trace names it: the policy (a link), the rule, its priority (the tier is
+ * said by the sentence it is in). */
+function AdminRule({ rule }: { rule: AdminRuleRef }) {
+  return (
+    <>
+      <PolicyLink id={rule.policy} label={`${rule.apiKind} ${rule.name}`} /> {rule.direction} rule {rule.rule + 1}
+      {rule.ruleName ? ` "${rule.ruleName}"` : ''}
+      {rule.priority === null ? '' : ` (priority ${rule.priority})`}
+    </>
+  );
+}
+
+/** Which admin or baseline rule decided the direction, or passed it on to NetworkPolicy: said
+ * outright, as NetworkPolicy's own rules are not consulted when an admin rule decides. */
+function AdminWhy({ verdict }: { verdict: DirectionVerdict }) {
+  const { decidedBy, passedBy } = verdict;
+  return (
+    <div className="muted small" data-testid="trace-policy-admin" data-layer={verdict.layer}>
+      {passedBy && (
+        <div>
+          Passed on in the admin tier by <AdminRule rule={passedBy} />: Pass {passedBy.text}
+        </div>
+      )}
+      {decidedBy && (
+        <div>
+          Decided in the {decidedBy.tier} tier by <AdminRule rule={decidedBy} />: {decidedBy.action} {decidedBy.text}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -67,6 +100,7 @@ export function PolicyLine({ verdict, tag, blocker, children }: { verdict: Direc
         {children}
         {/* Keyed by the verdict: a disclosure opened on a denial does not stay open on its fix. */}
         {verdict.isolatedBy.length > 0 && <Why key={verdict.verdict} verdict={verdict} />}
+        {(verdict.decidedBy || verdict.passedBy) && <AdminWhy verdict={verdict} />}
       </div>
     </li>
   );
@@ -83,7 +117,7 @@ export function PolicyBlock({ trace, branch, blockers }: { trace: Trace; branch:
   if (rows.length === 0) return null;
   return (
     <section className="trace-section" data-testid="trace-policy">
-      <h3>NetworkPolicy</h3>
+      <h3>{rows.some((v) => v.adminPolicies) ? 'Policy: admin tier, NetworkPolicy, baseline tier' : 'NetworkPolicy'}</h3>
       <ul className="trace-policy-lines">
         {rows.map((v) => (
           <PolicyLine key={v.direction} verdict={v} />

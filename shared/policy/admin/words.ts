@@ -6,10 +6,16 @@ import type { AdminPolicyRecord, AdminPortRecord } from '../../model/types.ts';
 import type { AdminRuleRef } from '../types.ts';
 import { describeSelector } from '../words.ts';
 
+/** `namespaces team=a`, or `every namespace` for the empty selector, which selects them all. */
+export function selectedBy(selector: Parameters<typeof describeSelector>[0], noun: string): string {
+  const text = describeSelector(selector);
+  return text === '{}' ? `every ${noun}` : `${noun}s ${text}`;
+}
+
 export function describeAdminPeer(peer: AdminPeer): string {
-  if (peer.namespaces) return `namespaces ${describeSelector(peer.namespaces)}`;
-  if (peer.pods) return `pods ${describeSelector(peer.pods.podSelector)} in namespaces ${describeSelector(peer.pods.namespaceSelector)}`;
-  if (peer.nodes) return `nodes ${describeSelector(peer.nodes)}`;
+  if (peer.namespaces) return selectedBy(peer.namespaces, 'namespace');
+  if (peer.pods) return `${selectedBy(peer.pods.podSelector, 'pod')} in ${selectedBy(peer.pods.namespaceSelector, 'namespace')}`;
+  if (peer.nodes) return selectedBy(peer.nodes, 'node');
   if (peer.networks) return `networks ${peer.networks.join(', ')}`;
   if (peer.domainNames) return `domainNames ${peer.domainNames.join(', ')}`;
   return 'a peer with no field Podpath knows (fails closed)';
