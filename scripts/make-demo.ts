@@ -103,6 +103,11 @@ export function buildDemoSnapshot(): Snapshot {
     adminNetworkPolicies: [],
     baselineAdminNetworkPolicies: [],
     clusterNetworkPolicies: [],
+    calicoNetworkPolicies: [],
+    calicoGlobalNetworkPolicies: [],
+    calicoTiers: [],
+    ciliumNetworkPolicies: [],
+    ciliumClusterwideNetworkPolicies: [],
   };
   // Lists come back from the API server sorted by namespace and name.
   for (const list of Object.values(objects) as { metadata: ObjectMeta }[][]) list.sort(byIdentity);

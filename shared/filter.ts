@@ -314,6 +314,9 @@ export function filterTopology(topology: Topology, filters: GraphFilters): Topol
     httpRoutes: keep(topology.httpRoutes, view.namespaced),
     // Cluster-scoped: no namespace to filter by.
     adminPolicies: topology.adminPolicies,
+    // The CNI policies are kept whole too: a GlobalNetworkPolicy or a clusterwide policy decides
+    // flows in every namespace.
+    cniPolicies: topology.cniPolicies,
   };
   if (!byFilters) {
     byFilters = new Map();

@@ -156,7 +156,7 @@ describe('podpath trace', () => {
     const policies = file('allow-db.yaml', allowDb);
     const result = await traceDemo('--from', frontend, '--to', 'shop/db-0', '--port', '5432', '-n', 'shop', '--with-policy', policies);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`podpath: ignored Deployment shop/web in ${policies}: only NetworkPolicy and admin policy objects count\n`);
+    expect(result.stderr).toBe(`podpath: ignored Deployment shop/web in ${policies}: only policy objects count (NetworkPolicy, admin, Calico and Cilium policies)\n`);
     const out = result.stdout.split('\n');
     expect(out.slice(0, 2)).toEqual([`with shop/frontend-to-db from ${policies}: added`, `with shop/db-allow from ${policies}: replaces the one in the cluster`]);
     expect(result.stdout).toMatch(/^ {2}allowed {8}frontend egress: allowed by shop\/frontend-to-db \(to app=db, port 5432\/TCP\)$/m);
@@ -334,7 +334,7 @@ describe('podpath trace', () => {
     const deployment = file('deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n');
     const none = await traceDemo('--from', frontend, '--to', 'svc/shop/backend', '--with-policy', deployment);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain(`podpath: ${deployment} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests, or policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (YAML or JSON).\n`);
+    expect(none.stderr).toContain(`podpath: ${deployment} holds no policy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests, policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy, Calico's NetworkPolicy, GlobalNetworkPolicy and Tier, or Cilium's CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (YAML or JSON).\n`);
 
     const both = await traceDemo('--from', frontend, '--to', 'svc/shop/backend', '--batch', '-');
     expect(both).toMatchObject({ code: 2, stderr: 'podpath: --batch reads its queries from the file: leave out --from and --to.\n' });

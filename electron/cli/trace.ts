@@ -9,8 +9,9 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseDocuments } from '../../shared/kube/documents.ts';
+import type { CniPolicyRecord } from '../../shared/model/cni-policy.ts';
 import type { AdminPolicyRecord, PolicyRecord } from '../../shared/model/types.ts';
-import { withAdminPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
+import { withAdminPolicies, withCniPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { shellQuote } from '../../shared/text/shell.ts';
@@ -78,7 +79,7 @@ function shown(value: unknown): string {
 interface WhatIfPolicy {
   /** A NetworkPolicy, or an admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
    * ClusterNetworkPolicy). */
-  record: PolicyRecord | AdminPolicyRecord;
+  record: PolicyRecord | AdminPolicyRecord | CniPolicyRecord;
   file: string;
 }
 
@@ -98,16 +99,16 @@ async function readPolicyFiles(paths: string[], namespace: string, ignore: (line
     }
     const read = whatIfPolicies(parseDocuments(text, path), path, namespace);
     for (const { kind, name } of read.ignored) {
-      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only NetworkPolicy and admin policy objects count`);
+      ignore(`ignored ${kind === '(none)' ? 'an object without a kind' : kind}${name ? ` ${name}` : ''} in ${path}: only policy objects count (NetworkPolicy, admin, Calico and Cilium policies)`);
     }
     const bad = read.unusable[0];
     if (bad) throw new Error(`${path}: a policy Podpath cannot use (${bad}); fix it or leave it out of --with-policy.`);
-    if (read.policies.length === 0 && read.adminPolicies.length === 0) {
+    if (read.policies.length === 0 && read.adminPolicies.length === 0 && read.cniPolicies.length === 0) {
       throw new Error(
-        `${path} holds no NetworkPolicy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests, or policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (YAML or JSON).`,
+        `${path} holds no policy: --with-policy takes networking.k8s.io/v1 NetworkPolicy manifests, policy.networking.k8s.io AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy, Calico's NetworkPolicy, GlobalNetworkPolicy and Tier, or Cilium's CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (YAML or JSON).`,
       );
     }
-    for (const record of [...read.policies, ...read.adminPolicies]) found.push({ record, file: path });
+    for (const record of [...read.policies, ...read.adminPolicies, ...read.cniPolicies]) found.push({ record, file: path });
   }
   return found;
 }
@@ -167,13 +168,20 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   const adminPolicies = whatIf.flatMap((p) => (p.record.kind === 'adminpolicy' ? [p.record] : []));
   const policies = whatIf.length > 0 ? withPolicies(topology, networkPolicies) : undefined;
   const admin = adminPolicies.length > 0 ? withAdminPolicies(topology, adminPolicies) : undefined;
+  const cniPolicies = whatIf.flatMap((p) => (p.record.kind === 'cnipolicy' ? [p.record] : []));
+  const cni = cniPolicies.length > 0 ? withCniPolicies(topology, cniPolicies) : undefined;
   const notes = whatIf.map(({ record, file }) => {
-    const [name, isReplacing] = record.kind === 'policy' ? [`${record.namespace}/${record.name}`, topology.policies[record.id]] : [`${record.apiKind} ${record.name}`, topology.adminPolicies[record.id]];
+    const [name, isReplacing] =
+      record.kind === 'policy'
+        ? [`${record.namespace}/${record.name}`, topology.policies[record.id]]
+        : record.kind === 'cnipolicy'
+          ? [`${record.cni === 'calico' ? 'Calico ' : ''}${record.apiKind} ${'namespace' in record && record.namespace ? `${record.namespace}/` : ''}${record.name}`, topology.cniPolicies[record.id]]
+          : [`${record.apiKind} ${record.name}`, topology.adminPolicies[record.id]];
     return `with ${name} from ${file}: ${isReplacing ? 'replaces the one in the cluster' : 'added'}`;
   });
   // Under --json and --batch stdout holds JSON only, under --fix YAML only: the notes go to stderr.
   if (options.json || isBatch || options.fix) for (const line of notes) note(`podpath: ${line}`);
-  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies, ...(admin ? { adminPolicies: admin } : {}) }) : null });
+  const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies, ...(admin ? { adminPolicies: admin } : {}), ...(cni ? { cniPolicies: cni } : {}) }) : null });
 
   if (!batch) {
     const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };

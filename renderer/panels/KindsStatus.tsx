@@ -21,6 +21,11 @@ export const kindNames: Record<ObjectKind, string> = {
   adminNetworkPolicies: 'AdminNetworkPolicies',
   baselineAdminNetworkPolicies: 'BaselineAdminNetworkPolicies',
   clusterNetworkPolicies: 'ClusterNetworkPolicies',
+  calicoNetworkPolicies: 'Calico NetworkPolicies',
+  calicoGlobalNetworkPolicies: 'Calico GlobalNetworkPolicies',
+  calicoTiers: 'Calico Tiers',
+  ciliumNetworkPolicies: 'CiliumNetworkPolicies',
+  ciliumClusterwideNetworkPolicies: 'CiliumClusterwideNetworkPolicies',
 };
 
 const stateWords: Record<KindState, string> = {

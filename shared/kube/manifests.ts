@@ -29,7 +29,7 @@ export interface DocumentOptions {
 }
 
 /** Kinds whose objects live in no namespace; every other kind Podpath reads is namespaced. */
-const clusterScoped: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['nodes', 'namespaces', 'ingressClasses', 'adminNetworkPolicies', 'baselineAdminNetworkPolicies', 'clusterNetworkPolicies']);
+const clusterScoped: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['nodes', 'namespaces', 'ingressClasses', 'adminNetworkPolicies', 'baselineAdminNetworkPolicies', 'clusterNetworkPolicies', 'calicoGlobalNetworkPolicies', 'calicoTiers', 'ciliumClusterwideNetworkPolicies']);
 
 /**
  * The objects in `docs`, trimmed, with what was left out and why.

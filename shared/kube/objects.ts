@@ -7,6 +7,7 @@
  * Field names follow the Kubernetes API exactly, so a captured object trims without renaming.
  */
 import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy } from './admin-objects.ts';
+import type { CalicoGlobalNetworkPolicy, CalicoNetworkPolicy, CalicoTier, CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from './cni-policy-objects.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -237,6 +238,12 @@ export interface ClusterObjects {
   adminNetworkPolicies: AdminNetworkPolicy[];
   baselineAdminNetworkPolicies: BaselineAdminNetworkPolicy[];
   clusterNetworkPolicies: ClusterNetworkPolicy[];
+  /** The CNI plugins' own policies (cni-policy-objects.ts), read where their CRDs are installed. */
+  calicoNetworkPolicies: CalicoNetworkPolicy[];
+  calicoGlobalNetworkPolicies: CalicoGlobalNetworkPolicy[];
+  calicoTiers: CalicoTier[];
+  ciliumNetworkPolicies: CiliumNetworkPolicy[];
+  ciliumClusterwideNetworkPolicies: CiliumClusterwideNetworkPolicy[];
 }
 
 export type ObjectKind = keyof ClusterObjects;
@@ -257,6 +264,11 @@ export const objectKinds: readonly ObjectKind[] = [
   'adminNetworkPolicies',
   'baselineAdminNetworkPolicies',
   'clusterNetworkPolicies',
+  'calicoNetworkPolicies',
+  'calicoGlobalNetworkPolicies',
+  'calicoTiers',
+  'ciliumNetworkPolicies',
+  'ciliumClusterwideNetworkPolicies',
 ];
 
 export function emptyObjects(): ClusterObjects {
@@ -276,5 +288,10 @@ export function emptyObjects(): ClusterObjects {
     adminNetworkPolicies: [],
     baselineAdminNetworkPolicies: [],
     clusterNetworkPolicies: [],
+    calicoNetworkPolicies: [],
+    calicoGlobalNetworkPolicies: [],
+    calicoTiers: [],
+    ciliumNetworkPolicies: [],
+    ciliumClusterwideNetworkPolicies: [],
   };
 }

@@ -11,6 +11,7 @@
 import type { ClusterObjects, ObjectKind, ObjectMeta } from './objects.ts';
 import { trimAdminNetworkPolicy, trimBaselineAdminNetworkPolicy, trimClusterNetworkPolicy } from './trim/admin-policy.ts';
 import { trimDaemonSet } from './trim/apps.ts';
+import { trimCalicoGlobalNetworkPolicy, trimCalicoNetworkPolicy, trimCalicoTier, trimCiliumClusterwideNetworkPolicy, trimCiliumNetworkPolicy } from './trim/cni-policy.ts';
 import { trimConfigMap, trimNamespace, trimNode, trimPod, trimService } from './trim/core.ts';
 import { trimEndpointSlice, trimGateway, trimHTTPRoute, trimIngress, trimIngressClass, trimNetworkPolicy } from './trim/networking.ts';
 import { isRecord, record, str, bool, timestamp, stringMap, list, compact, type Data } from './trim/read.ts';
@@ -88,6 +89,16 @@ const apiKinds = new Map<string, ObjectKind>([
   ['policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy', 'adminNetworkPolicies'],
   ['policy.networking.k8s.io/v1alpha1/BaselineAdminNetworkPolicy', 'baselineAdminNetworkPolicies'],
   ['policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy', 'clusterNetworkPolicies'],
+  // Calico's API server serves projectcalico.org/v3; without it the same specs are the CRDs of
+  // crd.projectcalico.org/v1.
+  ['projectcalico.org/v3/NetworkPolicy', 'calicoNetworkPolicies'],
+  ['projectcalico.org/v3/GlobalNetworkPolicy', 'calicoGlobalNetworkPolicies'],
+  ['projectcalico.org/v3/Tier', 'calicoTiers'],
+  ['crd.projectcalico.org/v1/NetworkPolicy', 'calicoNetworkPolicies'],
+  ['crd.projectcalico.org/v1/GlobalNetworkPolicy', 'calicoGlobalNetworkPolicies'],
+  ['crd.projectcalico.org/v1/Tier', 'calicoTiers'],
+  ['cilium.io/v2/CiliumNetworkPolicy', 'ciliumNetworkPolicies'],
+  ['cilium.io/v2/CiliumClusterwideNetworkPolicy', 'ciliumClusterwideNetworkPolicies'],
 ]);
 
 /** The collection an API object belongs to, or null for a kind Podpath does not read. */
@@ -127,6 +138,11 @@ const trimmers: { [K in ObjectKind]: (object: Data, metadata: ObjectMeta) => Tri
   adminNetworkPolicies: trimAdminNetworkPolicy,
   baselineAdminNetworkPolicies: trimBaselineAdminNetworkPolicy,
   clusterNetworkPolicies: trimClusterNetworkPolicy,
+  calicoNetworkPolicies: trimCalicoNetworkPolicy,
+  calicoGlobalNetworkPolicies: trimCalicoGlobalNetworkPolicy,
+  calicoTiers: trimCalicoTier,
+  ciliumNetworkPolicies: trimCiliumNetworkPolicy,
+  ciliumClusterwideNetworkPolicies: trimCiliumClusterwideNetworkPolicy,
 };
 
 function trimMetadata(raw: unknown): ObjectMeta | null {

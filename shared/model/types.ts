@@ -8,6 +8,7 @@
  *   veth:<pod uid>  svc:<ns>/<name>  ep:<svc ns>/<svc name>/<address>  ing:<ns>/<name>
  *   netpol:<ns>/<name>  gw:<ns>/<name>  httproute:<ns>/<name>  ext:internet
  *   anp:<name>  banp:<name>  cnp:<name>  (cluster-scoped admin policies)
+ *   calnp:<ns>/<name>  calgnp:<name>  caltier:<name>  ciliumnp:<ns>/<name>  ciliumccnp:<name>  (CNI policies)
  *
  * Every fact that is a guess says so (`Provenance`; cluster facts are `Detected`): a user must
  * never mistake an inferred veth name or a guessed proxy mode for an observed one. Booleans read
@@ -16,6 +17,7 @@
 import type { NodeCommand, ProbeSource } from '../datapath/reading.ts';
 import type { DatapathConflict, KubeProxyRules, ObservedNat, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
 import type { AdminPeer, AdminSubject } from '../kube/admin-objects.ts';
+import type { CniPolicyRecord } from './cni-policy.ts';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import type { ClusterInfo, Encapsulation } from './cluster.ts';
 
@@ -440,6 +442,8 @@ export interface Topology {
   gateways: Record<Id, GatewayRecord>;
   httpRoutes: Record<Id, HTTPRouteRecord>;
   adminPolicies: Record<Id, AdminPolicyRecord>;
+  /** Calico's and Cilium's own policies and Calico's tiers (model/cni-policy.ts). */
+  cniPolicies: Record<Id, CniPolicyRecord>;
 }
 
 export type ElementCollection = Exclude<keyof Topology, 'cluster'>;
@@ -459,6 +463,7 @@ export const elementCollections: readonly ElementCollection[] = [
   'gateways',
   'httpRoutes',
   'adminPolicies',
+  'cniPolicies',
 ];
 
 export type ModelElement = Topology[ElementCollection][Id];
@@ -483,5 +488,6 @@ export function emptyTopology(cluster: ClusterInfo): Topology {
     gateways: {},
     httpRoutes: {},
     adminPolicies: {},
+    cniPolicies: {},
   };
 }

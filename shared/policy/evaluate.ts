@@ -28,9 +28,10 @@
 import ipaddr from 'ipaddr.js';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import { matchesSelector } from '../kube/selector.ts';
+import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import type { AdminPolicyRecord, PolicyRecord, Topology } from '../model/types.ts';
 import { derivePolicy } from '../topology/derive-records.ts';
-import { layeredVerdict } from './admin/layered.ts';
+import { cniLayeredVerdict } from './cni/layered.ts';
 import { closestMiss, evaluateRule, rulesOf, type Direction, type Side } from './rules.ts';
 import { allowedLine, deniedLine, lineSubject, type PolicyRules } from './line.ts';
 import type { ClosestMiss, DirectionVerdict, Flow, FlowRef, PolicyVerdict, RuleRef } from './types.ts';
@@ -41,6 +42,8 @@ export interface EvaluateOptions {
   policies?: PolicyRecord[];
   /** Evaluate these admin policies instead of the topology's (what-if); see `withAdminPolicies`. */
   adminPolicies?: AdminPolicyRecord[];
+  /** Evaluate these CNI policies (Calico's, Cilium's) instead of the topology's (what-if). */
+  cniPolicies?: CniPolicyRecord[];
 }
 
 /** Both directions through every layer: admin policies, NetworkPolicy, baseline, default
@@ -48,10 +51,19 @@ export interface EvaluateOptions {
 export function evaluatePolicy(topology: Topology, flow: Flow, options: EvaluateOptions = {}): PolicyVerdict {
   const policies = options.policies ?? Object.values(topology.policies);
   const admin = options.adminPolicies ?? Object.values(topology.adminPolicies);
-  const egress = layeredVerdict(topology, admin, flow, evaluateDirection(topology, policies, flow, 'egress'));
-  const ingress = layeredVerdict(topology, admin, flow, evaluateDirection(topology, policies, flow, 'ingress'));
+  // Where Calico or Cilium policies are present, their plugin's layering (cni/layered.ts).
+  const cni = options.cniPolicies ?? Object.values(topology.cniPolicies ?? {});
+  const egress = cniLayeredVerdict(topology, cni, admin, flow, evaluateDirection(topology, policies, flow, 'egress'));
+  const ingress = cniLayeredVerdict(topology, cni, admin, flow, evaluateDirection(topology, policies, flow, 'ingress'));
   const isDecidedAgainst = (v: DirectionVerdict) => v.verdict === 'denied' || v.verdict === 'unknown';
   return { isAllowed: !isDecidedAgainst(egress) && !isDecidedAgainst(ingress), egress, ingress };
+}
+
+/** The topology's CNI policies with `extra` applied as `kubectl apply` would (by id). */
+export function withCniPolicies(topology: Topology, extra: CniPolicyRecord[]): CniPolicyRecord[] {
+  const byId = new Map(Object.entries(topology.cniPolicies ?? {}));
+  for (const policy of extra) byId.set(policy.id, policy);
+  return [...byId.values()];
 }
 
 /** The topology's admin policies with `extra` applied as `kubectl apply` would (by id). */

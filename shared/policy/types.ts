@@ -30,7 +30,36 @@ export interface Flow {
 
 /** Which layer decided a direction (network-policy-api's tiers): an admin policy, NetworkPolicy,
  * a baseline policy, or none of them, so the default applies (allowed). */
-export type PolicyLayer = 'admin' | 'networkpolicy' | 'baseline' | 'default';
+export type PolicyLayer = 'admin' | 'networkpolicy' | 'baseline' | 'default' | 'calico' | 'cilium';
+
+/** A rule of a CNI plugin's own policy (Calico, Cilium) that decided a direction or passed it on,
+ * or a Calico tier's end-of-tier action, or Cilium's default deny (shared/policy/cni/). */
+export interface CniRuleRef {
+  cni: 'calico' | 'cilium';
+  /** The policy; for an end-of-tier action, the tier (`caltier:<name>`, possibly not in the model). */
+  policy: Id;
+  /** `namespace/name`, or the name of a cluster-wide object. */
+  name: string;
+  apiKind: 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'Tier' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** Calico: the tier and the policy's order in it (null: last). */
+  tier: string | null;
+  order: number | null;
+  direction: 'ingress' | 'egress';
+  /** Where the rule is written: `ingress`, `egress`, Cilium's `ingressDeny`/`egressDeny`, or
+   * `end-of-tier` (Calico) / `default-deny` (Cilium) when no rule decided. */
+  section: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny' | 'end-of-tier' | 'default-deny';
+  /** Cilium: the index in `spec` + `specs` (0 for `spec`). */
+  spec?: number;
+  /** Index in the section; null for end-of-tier and default deny. */
+  rule: number | null;
+  /** As written: Allow, Deny, Pass (Calico, Log never decides); Allow or Deny for Cilium. */
+  action: string;
+  /** What matched, e.g. `from selector app == "web", port 80/TCP`. */
+  text: string;
+  /** What Podpath did not evaluate and how it bears on the verdict: `L4 allowed; the HTTP rules
+   * decide per request — not evaluated`. */
+  notEvaluated?: string;
+}
 
 /** A rule of an admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy)
  * that decided a direction or passed it on. */
@@ -98,6 +127,13 @@ export interface DirectionVerdict {
   decidedBy?: AdminRuleRef;
   /** The admin rule whose Pass handed the flow on to NetworkPolicy and the baseline tier. */
   passedBy?: AdminRuleRef;
+  /** The Calico or Cilium rule that decided (layer `calico` or `cilium`). */
+  cniRule?: CniRuleRef;
+  /** Calico rules whose Pass handed the flow on to a later tier, in order. */
+  cniPassedBy?: CniRuleRef[];
+  /** The CNI policies (Calico tiers' policies, Cilium's) that apply to the pod for this
+   * direction, in evaluation order; absent when none. */
+  cniPolicies?: Id[];
   /** Admin policies (any tier) whose subject is the pod, in evaluation order; absent when none. */
   adminPolicies?: Id[];
   /** Policies that select the pod for this direction (and so isolate it), sorted by name. */

@@ -6,19 +6,24 @@
 import { objectsFromDocuments } from '../kube/manifests.ts';
 import type { AdminPolicyRecord, PolicyRecord } from '../model/types.ts';
 import { deriveAdminPolicies } from '../topology/derive-admin.ts';
+import type { CniPolicyRecord } from '../model/cni-policy.ts';
+import { deriveCniPolicies } from '../topology/derive-cni-policy.ts';
 import { policyRecordFrom } from './evaluate.ts';
 
 export interface WhatIfPolicies {
   policies: PolicyRecord[];
   /** AdminNetworkPolicies, BaselineAdminNetworkPolicies and ClusterNetworkPolicies, as records. */
   adminPolicies: AdminPolicyRecord[];
+  /** Calico's NetworkPolicies, GlobalNetworkPolicies and Tiers, Cilium's policies, as records. */
+  cniPolicies: CniPolicyRecord[];
   /** Objects that are not NetworkPolicies, e.g. `{ kind: 'Deployment', name: 'shop/web' }`. */
   ignored: { kind: string; name: string | null }[];
   /** Why a NetworkPolicy in the documents cannot be used (a required field missing, no name…). */
   unusable: string[];
 }
 
-const adminKinds: ReadonlySet<string> = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+/** Kinds read below; `NetworkPolicy` left out by the first read is Calico's (projectcalico.org). */
+const adminKinds: ReadonlySet<string> = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'GlobalNetworkPolicy', 'Tier', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
 
 /** `namespace`: where a policy without one goes, as `kubectl apply -n` would put it. */
 export function whatIfPolicies(docs: unknown[], source: string, namespace = 'default'): WhatIfPolicies {
@@ -36,5 +41,9 @@ export function whatIfPolicies(docs: unknown[], source: string, namespace = 'def
     baselineAdminNetworkPolicies: admin[1]!.baselineAdminNetworkPolicies,
     clusterNetworkPolicies: admin[2]!.clusterNetworkPolicies,
   });
-  return { policies: objects.networkPolicies.map((p) => policyRecordFrom(p)), adminPolicies, ignored, unusable };
+  // Calico's and Cilium's: a namespaced one without a namespace goes where `namespace` says.
+  // (Calico's NetworkPolicy shares its kind name with Kubernetes'; the apiVersion tells them apart.)
+  const cni = objectsFromDocuments(docs, source, { defaultNamespace: namespace }).objects;
+  const cniPolicies = deriveCniPolicies(cni);
+  return { policies: objects.networkPolicies.map((p) => policyRecordFrom(p)), adminPolicies, cniPolicies, ignored, unusable };
 }

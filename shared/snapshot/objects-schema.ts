@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { adminNetworkPolicy, baselineAdminNetworkPolicy, clusterNetworkPolicy } from './admin-objects-schema.ts';
+import { calicoGlobalNetworkPolicy, calicoNetworkPolicy, calicoTier, ciliumClusterwideNetworkPolicy, ciliumNetworkPolicy } from './cni-policy-schema.ts';
 
 const strings = z.array(z.string());
 const stringMap = z.record(z.string(), z.string());
@@ -253,6 +254,11 @@ export const objectsSchema = z
     adminNetworkPolicies: z.array(adminNetworkPolicy).default([]),
     baselineAdminNetworkPolicies: z.array(baselineAdminNetworkPolicy).default([]),
     clusterNetworkPolicies: z.array(clusterNetworkPolicy).default([]),
+    calicoNetworkPolicies: z.array(calicoNetworkPolicy).default([]),
+    calicoGlobalNetworkPolicies: z.array(calicoGlobalNetworkPolicy).default([]),
+    calicoTiers: z.array(calicoTier).default([]),
+    ciliumNetworkPolicies: z.array(ciliumNetworkPolicy).default([]),
+    ciliumClusterwideNetworkPolicies: z.array(ciliumClusterwideNetworkPolicy).default([]),
   })
   .describe('The trimmed Kubernetes objects the model is derived from, one list per kind, with the field names of the Kubernetes API.');
 

@@ -13,6 +13,7 @@ import type { ClusterInfo } from '../model/cluster.ts';
 import type { Snapshot } from '../snapshot/format.ts';
 import { emptyTopology, type Topology } from '../model/types.ts';
 import { addAdminPolicies } from './derive-admin.ts';
+import { addCniPolicies } from './derive-cni-policy.ts';
 import { deriveContext, type DeriveContext } from './derive-context.ts';
 import { deriveEndpoints, deriveHost, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
 import { ids } from './ids.ts';
@@ -96,6 +97,7 @@ export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: D
   joinIngressControllers(topology);
   addGatewayApi(topology, objects);
   addAdminPolicies(topology, objects);
+  addCniPolicies(topology, objects);
   return topology;
 }
 

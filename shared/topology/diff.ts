@@ -26,6 +26,7 @@ const collectionOfKind: Record<ModelElement['kind'], ElementCollection> = {
   gateway: 'gateways',
   httproute: 'httpRoutes',
   adminpolicy: 'adminPolicies',
+  cnipolicy: 'cniPolicies',
 };
 
 const collectionOfPrefix = new Map<string, ElementCollection>([
@@ -45,6 +46,11 @@ const collectionOfPrefix = new Map<string, ElementCollection>([
   ['anp', 'adminPolicies'],
   ['banp', 'adminPolicies'],
   ['cnp', 'adminPolicies'],
+  ['calnp', 'cniPolicies'],
+  ['calgnp', 'cniPolicies'],
+  ['caltier', 'cniPolicies'],
+  ['ciliumnp', 'cniPolicies'],
+  ['ciliumccnp', 'cniPolicies'],
 ]);
 
 type Elements = Record<Id, ModelElement>;

@@ -22,6 +22,11 @@ export const ids = {
   adminNetworkPolicy: (name: string): Id => `anp:${name}`,
   baselineAdminNetworkPolicy: (name: string): Id => `banp:${name}`,
   clusterNetworkPolicy: (name: string): Id => `cnp:${name}`,
+  calicoNetworkPolicy: (namespace: string, name: string): Id => `calnp:${namespace}/${name}`,
+  calicoGlobalNetworkPolicy: (name: string): Id => `calgnp:${name}`,
+  calicoTier: (name: string): Id => `caltier:${name}`,
+  ciliumNetworkPolicy: (namespace: string, name: string): Id => `ciliumnp:${namespace}/${name}`,
+  ciliumClusterwideNetworkPolicy: (name: string): Id => `ciliumccnp:${name}`,
 };
 
 const objectPrefixes: Record<ObjectKind, string> = {
@@ -40,6 +45,11 @@ const objectPrefixes: Record<ObjectKind, string> = {
   adminNetworkPolicies: 'anp',
   baselineAdminNetworkPolicies: 'banp',
   clusterNetworkPolicies: 'cnp',
+  calicoNetworkPolicies: 'calnp',
+  calicoGlobalNetworkPolicies: 'calgnp',
+  calicoTiers: 'caltier',
+  ciliumNetworkPolicies: 'ciliumnp',
+  ciliumClusterwideNetworkPolicies: 'ciliumccnp',
 };
 
 /** The id of a Kubernetes object; for the kinds that are model elements it is the element's id. */

@@ -17,6 +17,7 @@ import type { ClusterInfo } from '../model/cluster.ts';
 import type { TopologyDelta } from '../model/delta.ts';
 import type { EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
 import { addAdminPolicies } from './derive-admin.ts';
+import { addCniPolicies } from './derive-cni-policy.ts';
 import { deriveContext, type DeriveContext } from './derive-context.ts';
 import { deriveEndpoints, deriveIngress, deriveNamespace, derivePod, derivePolicy, deriveService } from './derive-records.ts';
 import { deriveWith, type DeriveSource } from './derive.ts';
@@ -43,6 +44,11 @@ const incrementalKinds = new Set<ObjectKind>([
   'adminNetworkPolicies',
   'baselineAdminNetworkPolicies',
   'clusterNetworkPolicies',
+  'calicoNetworkPolicies',
+  'calicoGlobalNetworkPolicies',
+  'calicoTiers',
+  'ciliumNetworkPolicies',
+  'ciliumClusterwideNetworkPolicies',
 ]);
 
 type Collection = Exclude<keyof Topology, 'cluster'>;
@@ -183,13 +189,14 @@ export class IncrementalDerive {
     }
 
     // Small collections, re-derived whole: Ingresses (their controller joins follow pod labels),
-    // Gateways, HTTPRoutes and the cluster-scoped admin policies.
+    // Gateways, HTTPRoutes, the cluster-scoped admin policies and the CNI plugins' policies.
     const ingresses = objects.ingresses.map((i: Ingress) => deriveIngress(i, this.ctx));
-    const scratch: Topology = { ...t, ingresses: Object.fromEntries(ingresses.map((i) => [i.id, i])), gateways: {}, httpRoutes: {}, adminPolicies: {} };
+    const scratch: Topology = { ...t, ingresses: Object.fromEntries(ingresses.map((i) => [i.id, i])), gateways: {}, httpRoutes: {}, adminPolicies: {}, cniPolicies: {} };
     joinIngressControllers(scratch);
     addGatewayApi(scratch, objects);
     addAdminPolicies(scratch, objects);
-    for (const collection of ['ingresses', 'gateways', 'httpRoutes', 'adminPolicies'] as const) {
+    addCniPolicies(scratch, objects);
+    for (const collection of ['ingresses', 'gateways', 'httpRoutes', 'adminPolicies', 'cniPolicies'] as const) {
       for (const id of Object.keys(t[collection])) if (!scratch[collection][id]) record.remove(collection, id);
       for (const element of Object.values(scratch[collection])) record.set(collection, element as ModelElement);
     }

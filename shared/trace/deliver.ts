@@ -6,6 +6,7 @@ import type { Host, Id, PodRecord } from '../model/types.ts';
 import type { DirectionVerdict, Flow, PolicyVerdict } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { adminPolicyCommand, policyCommand } from './commands.ts';
+import { cniHopEvidence, cniHopLabel, isCniDecided } from './cni-policy-hop.ts';
 import { block, deniedBefore, denialSummary, end, noPolicy, podLabel, type Ctx, type OnArrive, type Outcome, type Sender, type Target } from './outcome.ts';
 import { observeSnat } from './observed-snat.ts';
 import { deviceOf, hop, hostOf, nodeAddress, podAddress, readName } from './path/hop.ts';
@@ -23,6 +24,10 @@ function isDeciding(verdict: DirectionVerdict | null): verdict is DirectionVerdi
 function policyHop(ctx: Ctx, verdict: DirectionVerdict, packet: Packet, node: Id | null, pod: PodRecord | null): Hop {
   const of = `${verdict.direction} of ${pod ? podLabel(pod) : '?'}`;
   const admin = [verdict.decidedBy, verdict.passedBy].filter((r) => r !== undefined);
+  if (isCniDecided(verdict)) {
+    const { ids, evidence } = cniHopEvidence(ctx.topology, verdict);
+    return hop('policy', cniHopLabel(verdict, of), packet, [pod?.id, ...ids], node, evidence);
+  }
   if (verdict.verdict === 'unknown' || verdict.decidedBy) {
     // An admin or baseline rule decided (or the admin policies leave it open): the hop names them.
     const rule = verdict.decidedBy;

@@ -5,7 +5,8 @@
  */
 import type { Id } from '../model/types.ts';
 import { ruleTitle } from '../policy/admin/words.ts';
-import type { AdminRuleRef, DirectionVerdict, RuleRef } from '../policy/types.ts';
+import { cniRuleTitle } from '../policy/cni/words.ts';
+import type { AdminRuleRef, CniRuleRef, DirectionVerdict, RuleRef } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { Blocker, Branch, DnsLookup, Hop, Packet, PolicySummary, Trace, TraceEnd, TraceQuery, Verdict } from './types.ts';
 
@@ -95,10 +96,19 @@ function adminRef(ref: AdminRuleRef): string {
   return `${ref.action} by ${ref.apiKind} ${ref.name} ${ref.direction}[${ref.rule}]`;
 }
 
+/** A Calico or Cilium rule in a few words: `Deny by Calico GlobalNetworkPolicy x ingress[0] (tier security)`. */
+function cniRef(ref: CniRuleRef): string {
+  if (ref.section === 'end-of-tier') return `${ref.action} at the end of Calico tier ${ref.name}`;
+  if (ref.section === 'default-deny') return `Deny by Cilium's default deny (${ref.apiKind} ${ref.name})`;
+  const spec = ref.cni === 'cilium' && ref.spec ? ` specs[${ref.spec - 1}]` : '';
+  return `${ref.action} by ${ref.cni === 'calico' ? 'Calico ' : ''}${ref.apiKind} ${ref.name}${spec} ${ref.section}[${ref.rule}]${ref.tier ? ` (tier ${ref.tier})` : ''}`;
+}
+
 /** A direction's verdict in a few words: `allowed by shop/x egress[0]`, `denied (isolated by …)`. */
 function directionShort(verdict: DirectionVerdict | null): string {
   if (!verdict) return 'not evaluated';
   if (verdict.decidedBy && verdict.verdict !== 'unknown') return `${verdict.verdict} (${verdict.layer} tier: ${adminRef(verdict.decidedBy)})`;
+  if (verdict.cniRule && verdict.verdict !== 'unknown') return `${verdict.verdict} (${verdict.layer}: ${cniRef(verdict.cniRule)})`;
   switch (verdict.verdict) {
     case 'allowed':
       if (verdict.allowedBy.length > 0) return `allowed by ${verdict.allowedBy.map(ruleRef).join(', ')}`;
@@ -124,6 +134,8 @@ function directionLines(verdict: DirectionVerdict | null, paint: Paint, indent: 
   const layers: string[] = [];
   if (verdict.decidedBy && verdict.verdict !== 'unknown') layers.push(`${verdict.layer} tier: ${ruleTitle(verdict.decidedBy)}: ${verdict.decidedBy.action} (${verdict.decidedBy.text})`);
   if (verdict.passedBy) layers.push(`admin tier: ${ruleTitle(verdict.passedBy)}: Pass (${verdict.passedBy.text}); then ${verdict.layer === 'networkpolicy' ? 'NetworkPolicy' : verdict.layer} decides`);
+  if (verdict.cniRule && verdict.verdict !== 'unknown') layers.push(`${verdict.layer}: ${cniRuleTitle(verdict.cniRule)}: ${verdict.cniRule.action} (${verdict.cniRule.text})${verdict.cniRule.notEvaluated ? `; ${verdict.cniRule.notEvaluated}` : ''}`);
+  for (const pass of verdict.cniPassedBy ?? []) layers.push(`${cniRuleTitle(pass)}: Pass (${pass.text})`);
   if (verdict.verdict === 'unknown') layers.push(verdict.reason);
   else if (verdict.adminPolicies && !verdict.decidedBy && !verdict.passedBy) layers.push(`no admin or baseline rule matches; ${verdict.layer === 'networkpolicy' ? 'NetworkPolicy decides' : 'the default allows it'}`);
   return [
@@ -315,7 +327,7 @@ export function formatTrace(trace: Trace, options: FormatOptions = {}): string {
 
 function isSameDirection(a: DirectionVerdict | null, b: DirectionVerdict | null): boolean {
   if (!a || !b) return a === b;
-  const admin = (v: DirectionVerdict) => [v.decidedBy, v.passedBy].map((r) => (r ? adminRef(r) : '')).join();
+  const admin = (v: DirectionVerdict) => [...[v.decidedBy, v.passedBy].map((r) => (r ? adminRef(r) : '')), v.cniRule ? cniRef(v.cniRule) : ''].join();
   return a.verdict === b.verdict && a.exemption === b.exemption && a.isolatedBy.join() === b.isolatedBy.join() && a.allowedBy.map(ruleRef).join() === b.allowedBy.map(ruleRef).join() && admin(a) === admin(b);
 }
 
@@ -381,6 +393,11 @@ export interface CompactDirection {
   layer?: DirectionVerdict['layer'];
   decidedBy?: string;
   passedBy?: string;
+  /** Only when Calico or Cilium policies apply: the CNI rule that decided (or a Calico tier's
+   * end, Cilium's default deny), what it left unevaluated (L7), and the Calico Pass rules before. */
+  cniRule?: string;
+  notEvaluated?: string;
+  cniPassedBy?: string[];
 }
 
 /** A trace in a few fields, for one line of `podpath trace --batch`: enough to check a flow in
@@ -410,6 +427,9 @@ function compactDirection(verdict: DirectionVerdict | null): CompactDirection | 
     ...(verdict.adminPolicies ? { layer: verdict.layer } : {}),
     ...(verdict.decidedBy ? { decidedBy: adminRef(verdict.decidedBy) } : {}),
     ...(verdict.passedBy ? { passedBy: adminRef(verdict.passedBy) } : {}),
+    ...(verdict.cniPolicies && !verdict.adminPolicies ? { layer: verdict.layer } : {}),
+    ...(verdict.cniRule ? { cniRule: cniRef(verdict.cniRule), ...(verdict.cniRule.notEvaluated ? { notEvaluated: verdict.cniRule.notEvaluated } : {}) } : {}),
+    ...(verdict.cniPassedBy ? { cniPassedBy: verdict.cniPassedBy.map(cniRef) } : {}),
   };
 }
 

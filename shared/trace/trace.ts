@@ -20,7 +20,7 @@ import type { Trace, TraceOptions, TraceQuery, Verdict } from './types.ts';
 import { foldOutcome, openPolicies, openPolicySummary, unknownSummary, unreadKinds } from './verdict.ts';
 
 function evaluator(topology: Topology, options: TraceOptions): (flow: Flow) => PolicyVerdict {
-  return (flow) => evaluatePolicy(topology, flow, { ...(options.policies ? { policies: options.policies } : {}), ...(options.adminPolicies ? { adminPolicies: options.adminPolicies } : {}) });
+  return (flow) => evaluatePolicy(topology, flow, { ...(options.policies ? { policies: options.policies } : {}), ...(options.adminPolicies ? { adminPolicies: options.adminPolicies } : {}), ...(options.cniPolicies ? { cniPolicies: options.cniPolicies } : {}) });
 }
 
 /**

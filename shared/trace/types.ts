@@ -4,6 +4,7 @@
  * Connectivity Tests, AWS Reachability Analyzer): a verdict, and a list of steps each with the
  * object or rule that decided it.
  */
+import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import type { AdminPolicyRecord, Id, PolicyRecord } from '../model/types.ts';
 import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 
@@ -253,4 +254,6 @@ export interface TraceOptions {
   policies?: PolicyRecord[];
   /** Evaluate these admin policies instead of the topology's (what-if; `withAdminPolicies`). */
   adminPolicies?: AdminPolicyRecord[];
+  /** Evaluate these Calico and Cilium policies instead of the topology's (what-if; `withCniPolicies`). */
+  cniPolicies?: CniPolicyRecord[];
 }

@@ -34,6 +34,13 @@ export const kindSpecs: readonly KindSpec[] = [
   { kind: 'adminNetworkPolicies', label: 'AdminNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha1', resource: 'adminnetworkpolicies', isNamespaced: false, isOptional: true },
   { kind: 'baselineAdminNetworkPolicies', label: 'BaselineAdminNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha1', resource: 'baselineadminnetworkpolicies', isNamespaced: false, isOptional: true },
   { kind: 'clusterNetworkPolicies', label: 'ClusterNetworkPolicies', prefix: '/apis/policy.networking.k8s.io/v1alpha2', resource: 'clusternetworkpolicies', isNamespaced: false, isOptional: true },
+  // The CNI plugins' own policies, where their CRDs are installed: which layers a verdict passes
+  // is read from what the cluster serves (shared/policy/cni/). Calico's through its API server.
+  { kind: 'calicoTiers', label: 'Calico Tiers', prefix: '/apis/projectcalico.org/v3', resource: 'tiers', isNamespaced: false, isOptional: true },
+  { kind: 'calicoNetworkPolicies', label: 'Calico NetworkPolicies', prefix: '/apis/projectcalico.org/v3', resource: 'networkpolicies', isNamespaced: true, isOptional: true },
+  { kind: 'calicoGlobalNetworkPolicies', label: 'Calico GlobalNetworkPolicies', prefix: '/apis/projectcalico.org/v3', resource: 'globalnetworkpolicies', isNamespaced: false, isOptional: true },
+  { kind: 'ciliumNetworkPolicies', label: 'CiliumNetworkPolicies', prefix: '/apis/cilium.io/v2', resource: 'ciliumnetworkpolicies', isNamespaced: true, isOptional: true },
+  { kind: 'ciliumClusterwideNetworkPolicies', label: 'CiliumClusterwideNetworkPolicies', prefix: '/apis/cilium.io/v2', resource: 'ciliumclusterwidenetworkpolicies', isNamespaced: false, isOptional: true },
 ];
 
 export function pathOf(spec: KindSpec, namespace?: string): string {

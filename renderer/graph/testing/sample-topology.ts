@@ -295,5 +295,6 @@ export function reversedKeys(topology: Topology): Topology {
     gateways: reverse(topology.gateways),
     httpRoutes: reverse(topology.httpRoutes),
     adminPolicies: reverse(topology.adminPolicies),
+    cniPolicies: reverse(topology.cniPolicies),
   };
 }
