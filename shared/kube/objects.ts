@@ -34,6 +34,10 @@ export interface KubeNode {
     conditions?: { type: string; status: string }[];
     nodeInfo?: { kubeletVersion?: string; kubeProxyVersion?: string; osImage?: string; containerRuntimeVersion?: string };
   };
+  /** Not an API field: the kubelet's DNS settings, read from the node's configz
+   * (`/api/v1/nodes/NAME/proxy/configz`, which needs nodes/proxy) where the reader may. Only
+   * these two fields of the kubelet's configuration are ever kept. */
+  kubeletConfig?: { clusterDNS?: string[]; clusterDomain?: string };
 }
 
 export interface Namespace {
@@ -109,7 +113,17 @@ export interface Service {
     externalTrafficPolicy?: 'Cluster' | 'Local';
     internalTrafficPolicy?: 'Cluster' | 'Local';
     sessionAffinity?: 'None' | 'ClientIP';
+    /** How long ClientIP affinity lasts (the API defaults it to 10800 s). */
+    sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
     loadBalancerClass?: string;
+    /** Client ranges the load balancer (and kube-proxy's firewall chain) lets in. */
+    loadBalancerSourceRanges?: string[];
+    /** The node port a LoadBalancer with externalTrafficPolicy Local answers health checks on. */
+    healthCheckNodePort?: number;
+    ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+    /** `PreferClose` (1.31+), `PreferSameZone`, `PreferSameNode` (1.33+): the hints the
+     * EndpointSlice controller writes; kube-proxy reads the hints, not this field. */
+    trafficDistribution?: string;
     publishNotReadyAddresses?: boolean;
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
@@ -125,6 +139,8 @@ export interface EndpointSlice {
     zone?: string;
     hostname?: string;
     targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };
+    /** Topology hints: the zones (and, 1.33+, nodes) whose kube-proxies should use it. */
+    hints?: { forZones?: { name: string }[]; forNodes?: { name: string }[] };
   }[];
   ports?: { name?: string; port?: number; protocol?: string; appProtocol?: string }[];
 }

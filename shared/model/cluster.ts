@@ -87,4 +87,31 @@ export interface ClusterInfo {
   podCIDRs: string[];
   /** Kinds the source could not read (RBAC, errors): shown as such, never as empty. */
   unavailableKinds: { kind: string; reason: string }[];
+  /** NodeLocal DNSCache, where its DaemonSet runs (absent: not seen). */
+  nodeLocalDns?: NodeLocalDns;
+  /** kube-proxy's IPVS scheduler (`ipvs.scheduler` in its config; `rr` when empty), where
+   * kube-proxy's configuration was read; absent otherwise. */
+  ipvsScheduler?: Detected<string>;
+}
+
+/**
+ * NodeLocal DNSCache (k8s-dns-node-cache, cluster/addons/dns/nodelocaldns): a hostNetwork
+ * CoreDNS on every node, bound to a link-local address on a dummy device (`nodelocaldns`), with
+ * NOTRACK rules so kube-proxy's DNAT never sees queries to it. Cluster names go on to CoreDNS
+ * through a second Service (`kube-dns-upstream`), over TCP.
+ */
+export interface NodeLocalDns {
+  /** The DaemonSet, as `namespace/name`. */
+  daemonSet: string;
+  /** What node-cache binds (`-localip`): the link-local address first; in kube-proxy's iptables
+   * mode also the kube-dns ClusterIP, so pods that still ask it are answered locally. */
+  localIPs: string[];
+  /** The Service it forwards cluster names to (`-upstreamsvc`), `namespace/name`. */
+  upstreamService: string | null;
+  /** The Corefile forwards the cluster domain with force_tcp; null: the Corefile was not read. */
+  isForceTcp: boolean | null;
+  /** The nodes it runs on is every node its DaemonSet schedules to; the API says how many. */
+  desired: number | null;
+  ready: number | null;
+  evidence: string[];
 }

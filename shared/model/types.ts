@@ -63,6 +63,9 @@ export interface Host {
   /** What a node probe read off this node (issue 13); absent for nodes without a reading, which
    * keep every fact inferred. */
   observed?: HostObservation;
+  /** The kubelet's clusterDNS and clusterDomain as its configz gave them; absent where it was
+   * not read (no nodes/proxy permission, a snapshot without it): the tracer then assumes them. */
+  kubeletDns?: { clusterDNS: string[]; clusterDomain: string | null };
 }
 
 /**
@@ -308,6 +311,21 @@ export interface ServiceRecord {
   internalTrafficPolicy: 'Cluster' | 'Local';
   sessionAffinity: 'None' | 'ClientIP';
   labels: Record<string, string>;
+  /** The fields below are present only where the Service sets them (the demo's records stay as
+   * they were). spec.sessionAffinityConfig.clientIP.timeoutSeconds; absent: the API's 10800. */
+  sessionAffinityTimeout?: number;
+  /** spec.loadBalancerSourceRanges: the clients a LoadBalancer lets in. */
+  loadBalancerSourceRanges?: string[];
+  /** spec.healthCheckNodePort: where kube-proxy answers the load balancer's health checks
+   * (externalTrafficPolicy Local). */
+  healthCheckNodePort?: number;
+  /** spec.trafficDistribution, and the `service.kubernetes.io/topology-mode` annotation: why
+   * the EndpointSlices carry topology hints (kube-proxy reads the hints). */
+  trafficDistribution?: string;
+  topologyMode?: string;
+  /** spec.ipFamilies and spec.ipFamilyPolicy. */
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
 }
 
 export interface EndpointRecord {
@@ -324,6 +342,9 @@ export interface EndpointRecord {
   /** The pod behind the address, when the slice names one that exists. */
   pod: Id | null;
   ports: PortRecord[];
+  /** Topology hints (`endpoints[].hints`), where the slice has any: the zones and nodes whose
+   * kube-proxy should use this endpoint (pkg/proxy/topology.go). */
+  hints?: { forZones: string[]; forNodes: string[] };
 }
 
 export interface IngressRuleRecord {

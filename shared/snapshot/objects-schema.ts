@@ -50,6 +50,10 @@ const node = z.looseObject({
         .optional(),
     })
     .optional(),
+  kubeletConfig: z
+    .looseObject({ clusterDNS: strings.optional(), clusterDomain: z.string().optional() })
+    .optional()
+    .describe("Not an API field: the kubelet's clusterDNS and clusterDomain, read from the node's configz where allowed."),
 });
 
 const namespace = z.looseObject({ metadata, status: z.looseObject({ phase: z.string().optional() }).optional() });
@@ -120,7 +124,12 @@ const service = z.looseObject({
     externalTrafficPolicy: trafficPolicy.optional(),
     internalTrafficPolicy: trafficPolicy.optional(),
     sessionAffinity: z.enum(['None', 'ClientIP']).optional(),
+    sessionAffinityConfig: z.looseObject({ clientIP: z.looseObject({ timeoutSeconds: z.number().optional() }).optional() }).optional(),
     loadBalancerClass: z.string().optional(),
+    loadBalancerSourceRanges: strings.optional().describe('Client ranges the load balancer and kube-proxy let in.'),
+    healthCheckNodePort: z.number().optional(),
+    ipFamilyPolicy: z.enum(['SingleStack', 'PreferDualStack', 'RequireDualStack']).optional(),
+    trafficDistribution: z.string().optional().describe('PreferClose, PreferSameZone or PreferSameNode: why the EndpointSlices carry topology hints.'),
     publishNotReadyAddresses: z.boolean().optional(),
   }),
   status: loadBalancerStatus.optional(),
@@ -138,6 +147,7 @@ const endpointSlice = z.looseObject({
         zone: z.string().optional(),
         hostname: z.string().optional(),
         targetRef: z.looseObject({ kind: z.string().optional(), name: z.string().optional(), namespace: z.string().optional(), uid: z.string().optional() }).optional(),
+        hints: z.looseObject({ forZones: z.array(z.looseObject({ name: z.string() })).optional(), forNodes: z.array(z.looseObject({ name: z.string() })).optional() }).optional(),
       }),
     )
     .optional(),

@@ -5,7 +5,7 @@
 import { indexReadings, type NodeDatapath } from '../datapath/join.ts';
 import type { NodeReading } from '../datapath/reading.ts';
 import type { ClusterObjects, Pod } from '../kube/objects.ts';
-import type { CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
+import type { CniInfo, Detected, NodeLocalDns, ProxyMode } from '../model/cluster.ts';
 import type { Id, PodNetns } from '../model/types.ts';
 import { detectDatapath } from './cni/detect.ts';
 import type { CniDetails } from './cni/detector.ts';
@@ -13,6 +13,7 @@ import { detectClusterPodCIDRs } from './cni/pod-cidrs.ts';
 import { ids } from './ids.ts';
 import { nodeFacts, type NodeFacts } from './node-facts.ts';
 import { detectProxyMode } from './proxy-mode.ts';
+import { detectIpvsScheduler, detectNodeLocalDns } from './service-facts.ts';
 
 export interface DeriveContext {
   readonly cni: Detected<CniInfo>;
@@ -32,6 +33,9 @@ export interface DeriveContext {
   /** The nodes whose datapath a probe read (issue 13), by node name: their observed facts
    * replace the inferred ones. Nodes without a reading keep the inferred ones. */
   readonly observed: ReadonlyMap<string, NodeDatapath>;
+  /** NodeLocal DNSCache and kube-proxy's IPVS scheduler, where the API shows them. */
+  readonly nodeLocalDns: NodeLocalDns | null;
+  readonly ipvsScheduler: Detected<string> | null;
 }
 
 export function deriveContext(objects: ClusterObjects, readings?: readonly NodeReading[]): DeriveContext {
@@ -47,10 +51,11 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     if (pod.spec.hostNetwork === true) continue;
     for (const ip of podIPs(pod)) podsByIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
   }
+  const proxyMode = detectProxyMode(objects, datapath);
   return {
     cni: datapath.cni,
     cniDetails: datapath.details,
-    proxyMode: detectProxyMode(objects, datapath),
+    proxyMode,
     clusterPodCIDRs: detectClusterPodCIDRs(objects),
     nodes,
     nodeList: [...nodes.values()],
@@ -59,6 +64,8 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
     defaultRoutes: new Map(),
     observed: indexReadings(readings),
+    nodeLocalDns: detectNodeLocalDns(objects),
+    ipvsScheduler: proxyMode.value === 'ipvs' ? detectIpvsScheduler(objects) : null,
   };
 }
 

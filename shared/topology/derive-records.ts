@@ -94,6 +94,7 @@ export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; de
     datapathIPs: facts.datapathIPs,
     routes: datapath ? observeRoutes(routes, facts, ctx.nodeList, datapath, devices) : routes,
     ...(datapath ? { observed: datapath.observation } : {}),
+    ...(node.kubeletConfig ? { kubeletDns: { clusterDNS: node.kubeletConfig.clusterDNS ?? [], clusterDomain: node.kubeletConfig.clusterDomain ?? null } } : {}),
   };
   return { host, devices };
 }
@@ -228,6 +229,23 @@ export function deriveService(service: Service, _ctx: DeriveContext): ServiceRec
     internalTrafficPolicy: spec.internalTrafficPolicy ?? 'Cluster',
     sessionAffinity: spec.sessionAffinity ?? 'None',
     labels: service.metadata.labels ?? {},
+    ...serviceExtras(service),
+  };
+}
+
+/** The fields a Service record carries only where the Service sets them. */
+function serviceExtras(service: Service): Partial<ServiceRecord> {
+  const spec = service.spec;
+  const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+  const topologyMode = service.metadata.annotations?.['service.kubernetes.io/topology-mode'];
+  return {
+    ...(timeout !== undefined ? { sessionAffinityTimeout: timeout } : {}),
+    ...(spec.loadBalancerSourceRanges?.length ? { loadBalancerSourceRanges: spec.loadBalancerSourceRanges } : {}),
+    ...(spec.healthCheckNodePort !== undefined ? { healthCheckNodePort: spec.healthCheckNodePort } : {}),
+    ...(spec.trafficDistribution ? { trafficDistribution: spec.trafficDistribution } : {}),
+    ...(topologyMode ? { topologyMode } : {}),
+    ...(spec.ipFamilies?.length ? { ipFamilies: spec.ipFamilies } : {}),
+    ...(spec.ipFamilyPolicy ? { ipFamilyPolicy: spec.ipFamilyPolicy } : {}),
   };
 }
 
@@ -262,6 +280,7 @@ export function deriveEndpoints(slice: EndpointSlice, ctx: DeriveContext): Endpo
         zone: endpoint.zone ?? null,
         pod: refPod && ctx.podIds.has(refPod) ? refPod : (ctx.podsByIP.get(`${namespace}/${address}`) ?? null),
         ports,
+        ...(endpoint.hints ? { hints: { forZones: (endpoint.hints.forZones ?? []).map((h) => h.name), forNodes: (endpoint.hints.forNodes ?? []).map((h) => h.name) } } : {}),
       });
     }
   }

@@ -46,6 +46,8 @@ export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: D
     proxyMode: ctx.proxyMode,
     podCIDRs: ctx.clusterPodCIDRs,
     unavailableKinds: source.unavailableKinds ?? [],
+    ...(ctx.nodeLocalDns ? { nodeLocalDns: ctx.nodeLocalDns } : {}),
+    ...(ctx.ipvsScheduler ? { ipvsScheduler: ctx.ipvsScheduler } : {}),
   };
   const topology = emptyTopology(cluster);
   // Namespaces named only by the objects in them get a record with the label the API server

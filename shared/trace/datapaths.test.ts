@@ -276,7 +276,7 @@ describe('Flannel, kube-proxy in nftables mode', () => {
     const result = toApi(at('v1.36.3', (t) => void (t.services['svc:shop/api']!.sessionAffinity = 'ClientIP')));
     const toA = branchTo(result, ip.apiA);
     expect(toA.hops[0]!.label).toBe(`${endpointChain}: dnat to ${ip.apiA}:8080`);
-    expect(toA.selection).toBe(`sessionAffinity ClientIP: the affinity set keeps a client on its endpoint for 10800 s (timeoutSeconds default 10800); a new client: ${chains.service}: numgen random mod 3 vmap { 2 : goto ${endpointChain} }: 1 in 3 new connections`);
+    expect(toA.selection).toBe(`sessionAffinity ClientIP: the affinity set keeps a client on its endpoint for 10800 s (timeoutSeconds 10800, the default); the same client address gets the same endpoint for every connection until it has been idle 10800 s, so repeated traces from one client go where its first went; a new client: ${chains.service}: numgen random mod 3 vmap { 2 : goto ${endpointChain} }: 1 in 3 new connections`);
   });
 
   test('one endpoint: 1.36 keeps a numgen map of one, 1.37 (kubernetes#140723) a plain dnat', () => {

@@ -13,7 +13,9 @@ import type { Flow, PolicyEndpoint, PolicyVerdict } from '../policy/types.ts';
 import { sh } from '../text/shell.ts';
 import { kubectlExec, policyCommand } from './commands.ts';
 import { clusterDomain } from './endpoints.ts';
+import { nodeLocalListener, nodeLocalPath } from './dns-node-local.ts';
 import { hop, podAddress, nodeAddress, serviceLabel, type PathContext } from './path/hop.ts';
+import { kubeletDnsOf, podResolvConf } from './resolv-conf.ts';
 import { endpointPort, resolveService, type NoEndpointWhy } from './proxy.ts';
 import type { DnsLookup, DnsPolicyCheck, DnsQuery, Evidence, Hop, Packet } from './types.ts';
 
@@ -87,10 +89,10 @@ export function dnsPolicyChecks(
 
 type Answer = { kind: 'records'; target: DnsTarget; values: string[]; type: 'A' | 'AAAA' | 'CNAME' } | { kind: 'nxdomain' } | { kind: 'forwarded' };
 
-/** What CoreDNS's kubernetes plugin answers for a fully qualified name. */
-function clusterAnswer(topology: Topology, fqdn: string): Answer {
+/** What CoreDNS's kubernetes plugin answers for a fully qualified name, serving `domain`. */
+function clusterAnswer(topology: Topology, fqdn: string, domain: string): Answer {
   const name = fqdn.replace(/\.$/, '').toLowerCase();
-  const suffix = `.${clusterDomain}`;
+  const suffix = `.${domain}`;
   if (!name.endsWith(suffix)) return { kind: 'forwarded' };
   const labels = name.slice(0, -suffix.length).split('.');
   if (labels.length !== 3 || labels[2] !== 'svc') return { kind: 'nxdomain' };
@@ -115,10 +117,10 @@ function clusterAnswer(topology: Topology, fqdn: string): Answer {
 
 /** A name that is meant for the cluster (its labels name a Service or a namespace here), so the
  * upstream resolvers will not know it either. */
-function looksInCluster(topology: Topology, name: string): boolean {
+function looksInCluster(topology: Topology, name: string, domain: string): boolean {
   const labels = name.replace(/\.$/, '').toLowerCase().split('.');
   if (labels.length === 1) return true;
-  if (name.includes(`.svc`) || name.endsWith(clusterDomain)) return true;
+  if (name.includes(`.svc`) || name.endsWith(domain)) return true;
   const namespaces = new Set(Object.values(topology.namespaces).map((n) => n.name));
   const services = new Set(Object.values(topology.services).map((s) => s.name));
   return labels.length <= 3 && (namespaces.has(labels[1] ?? '') || services.has(labels[0] ?? ''));
@@ -130,12 +132,6 @@ function queriesFor(name: string, searches: string[], ndots: number): string[] {
   const expanded = searches.map((s) => `${name}.${s}`);
   const dots = (name.match(/\./g) ?? []).length;
   return dots >= ndots ? [name, ...expanded] : [...expanded, name];
-}
-
-function ndotsOf(options: { name: string; value: string | null }[], fallback: number): number {
-  const value = options.find((o) => o.name === 'ndots')?.value;
-  const n = value === undefined || value === null ? NaN : Number(value);
-  return Number.isInteger(n) && n >= 0 ? Math.min(n, 15) : fallback;
 }
 
 function describePolicies(checks: DnsPolicyCheck[], protocol: 'UDP' | 'TCP'): string {
@@ -154,37 +150,42 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   const { topology } = ctx;
   const pod = source.pod;
   const dnsPolicy = pod?.dnsPolicy ?? 'ClusterFirst';
-  const config = pod?.dnsConfig ?? null;
   const kubeDns = clusterDnsService(topology);
   const kubeDnsIP = kubeDns?.clusterIPs[0] ?? null;
   const where = pod ? `${pod.namespace}/${pod.name}` : `node ${source.host?.name ?? '?'}`;
+  // The kubelet's settings on the source's node: read from its configz, else assumed (said so).
+  const kubelet = kubeletDnsOf(source.host, kubeDnsIP, kubeDns ? serviceLabel(kubeDns) : 'svc kube-system/kube-dns');
+  const conf = pod ? podResolvConf(pod, kubelet) : null;
+  // The addresses that are the cluster DNS: the kubelet's, kube-dns's, and NodeLocal DNSCache's.
+  const clusterNameservers = new Set([...kubelet.clusterDNS, ...(kubeDns?.clusterIPs ?? []), ...(topology.cluster.nodeLocalDns?.localIPs ?? [])]);
 
   let resolver: DnsLookup['resolver'];
   let why: string;
-  if (!pod) {
+  if (!pod || !conf) {
     resolver = 'node';
     why = `a node resolves with its own /etc/resolv.conf, which is not in the Kubernetes API and normally does not point at the cluster DNS`;
-  } else if (dnsPolicy === 'Default') {
+  } else if (conf.kind === 'host') {
     resolver = 'node';
-    why = 'dnsPolicy Default: the pod gets its node\'s /etc/resolv.conf, not the cluster DNS';
-  } else if (dnsPolicy === 'ClusterFirst' && pod.isHostNetwork) {
-    resolver = 'node';
-    why = 'hostNetwork with dnsPolicy ClusterFirst: the kubelet falls back to the node\'s /etc/resolv.conf (ClusterFirstWithHostNet would give it the cluster DNS)';
-  } else if (dnsPolicy === 'None') {
-    const usesCluster = kubeDnsIP !== null && (config?.nameservers ?? []).includes(kubeDnsIP);
-    resolver = usesCluster ? 'cluster' : 'custom';
-    why = `dnsPolicy None: resolv.conf is exactly spec.dnsConfig (nameservers ${(config?.nameservers ?? []).join(', ') || 'none'})`;
+    why =
+      dnsPolicy === 'Default'
+        ? 'dnsPolicy Default: the pod gets its node\'s /etc/resolv.conf, not the cluster DNS'
+        : dnsPolicy === 'ClusterFirst' && pod.isHostNetwork
+          ? 'hostNetwork with dnsPolicy ClusterFirst: the kubelet falls back to the node\'s /etc/resolv.conf (ClusterFirstWithHostNet would give it the cluster DNS)'
+          : `dnsPolicy ${dnsPolicy}, but the kubelet on ${source.host?.name ?? '?'} has no clusterDNS: it falls back to the node's /etc/resolv.conf`;
+  } else if (conf.kind === 'none') {
+    resolver = conf.nameservers.some((n) => clusterNameservers.has(n)) ? 'cluster' : 'custom';
+    why = `dnsPolicy None: resolv.conf is exactly spec.dnsConfig (nameservers ${conf.nameservers.join(', ') || 'none'})`;
   } else {
     resolver = 'cluster';
     why = `dnsPolicy ${dnsPolicy}: the kubelet points resolv.conf at the cluster DNS with the namespace's search path`;
   }
 
   const namespace = pod?.namespace ?? 'default';
-  const clusterSearches = [`${namespace}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain];
-  const searches = dnsPolicy === 'None' ? (config?.searches ?? []) : resolver === 'cluster' ? [...clusterSearches, ...(config?.searches ?? [])] : (config?.searches ?? []);
-  const nameservers =
-    dnsPolicy === 'None' ? (config?.nameservers ?? []) : resolver === 'cluster' ? [kubeDnsIP ?? '<kube-dns ClusterIP>', ...(config?.nameservers ?? [])].slice(0, 3) : (config?.nameservers ?? []);
-  const ndots = ndotsOf(config?.options ?? [], dnsPolicy === 'None' || resolver !== 'cluster' ? 1 : 5);
+  const domain = kubelet.clusterDomain || clusterDomain;
+  const clusterSearches = [`${namespace}.svc.${domain}`, `svc.${domain}`, domain];
+  const searches = conf?.searches ?? [];
+  const nameservers = conf?.nameservers ?? [];
+  const ndots = conf?.ndots ?? 1;
 
   // What the name means in the cluster, whichever resolver asks: the queries the pod's search
   // path makes (or, for a node, the cluster search path of namespace default).
@@ -193,14 +194,14 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   let upstream = false;
   const candidates = queriesFor(name, resolver === 'cluster' ? searches : clusterSearches, resolver === 'cluster' ? ndots : 5);
   for (const candidate of candidates) {
-    const result = clusterAnswer(topology, candidate);
+    const result = clusterAnswer(topology, candidate, domain);
     if (result.kind === 'records') {
       queries.push({ name: candidate, answer: result.values });
       answer = result;
       break;
     }
     if (result.kind === 'forwarded') {
-      if (!looksInCluster(topology, candidate)) {
+      if (!looksInCluster(topology, candidate, domain)) {
         queries.push({ name: candidate, answer: 'forwarded' });
         upstream = true;
         break;
@@ -218,7 +219,9 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
     { text: why, ...(pod ? { object: pod.id, field: 'spec.dnsPolicy' } : {}) },
     ...(pod && !pod.isHostNetwork ? [{ text: 'the resolv.conf the kubelet wrote', command: kubectlExec(pod, 'cat /etc/resolv.conf') }] : []),
   ];
-  if (resolver === 'cluster') resolvEvidence.push({ text: `assumed: the kubelet's clusterDNS is ${kubeDns ? serviceLabel(kubeDns) : 'svc kube-system/kube-dns'}'s ClusterIP and its clusterDomain ${clusterDomain} (kubelet settings are not in the API)` });
+  if (resolver === 'cluster' || conf?.notes.length) resolvEvidence.push({ text: kubelet.evidence, ...(kubelet.isAssumed ? {} : { object: source.host?.id }) });
+  for (const note of conf?.notes ?? []) resolvEvidence.push({ text: note });
+  if (conf && conf.nodeParts.length > 0 && pod) resolvEvidence.push({ text: `the node's own resolv.conf adds its ${conf.nodeParts.join(' and ')}${conf.kind === 'cluster' ? ' after the cluster search path' : ''}, which the Kubernetes API does not show` });
   const hops: Hop[] = [
     hop(
       'dns',
@@ -274,37 +277,55 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
     return { lookup, target, isFailed: false };
   }
 
-  // The query's path to CoreDNS: kube-proxy on the pod's node, then the pod's egress policy.
-  const { udp: udpPort, tcp: tcpPort } = dnsPorts(kubeDns);
-  if (!udpPort || !source.host) return fail('no-cluster-dns', `${serviceLabel(kubeDns)} has no UDP port 53`);
-  const resolution = resolveService(ctx, kubeDns, udpPort, source.host, query, 'cluster-ip');
-  hops.push(...resolution.hops);
-  lookup.endpoints = resolution.choices.map((c) => c.endpoint.id);
-  if (resolution.failure) {
-    hops.push(resolution.failure.hop);
-    return { ...fail('no-endpoints', `the name lookup fails: ${serviceLabel(kubeDns)} — ${resolution.failure.summary}`), why: resolution.failure.why };
-  }
-
-  const checks = dnsPolicyChecks(topology, ctx.evaluate, { pod: pod ?? null, ip: srcIP }, resolution.choices.map((c) => c.endpoint), udpPort, tcpPort);
-  lookup.policy = checks;
-  const udp = checks.filter((c) => c.protocol === 'UDP');
-  const tcp = checks.filter((c) => c.protocol === 'TCP');
-  const isolating = checks.filter((c) => c.egress.verdict === 'allowed' || c.egress.verdict === 'denied' || c.ingress.verdict === 'allowed' || c.ingress.verdict === 'denied');
-  if (isolating.length > 0) {
-    const policyIds = [...new Set(checks.flatMap((c) => [...c.egress.isolatedBy, ...c.ingress.isolatedBy]))];
-    const state = (list: DnsPolicyCheck[]) => (list.length === 0 ? 'no port' : list.every((c) => c.isAllowed) ? 'allowed' : list.some((c) => c.isAllowed) ? 'allowed to some endpoints' : 'denied');
-    const deciding = checks.find((c) => !c.isAllowed) ?? checks[0];
-    const evidence: Evidence[] = [];
-    if (deciding) {
-      const side = deciding.egress.verdict === 'denied' || deciding.egress.verdict === 'allowed' ? deciding.egress : deciding.ingress;
-      evidence.push({ text: side.line, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: policyCommand(topology, side.isolatedBy[0]) } : {}) });
+  if (!source.host) return fail('no-cluster-dns', `${where} is on no node`);
+  // NodeLocal DNSCache on the source's node answers instead of kube-proxy's DNAT to CoreDNS.
+  const listener = nodeLocalListener(topology, source.host, nameservers[0], kubeDns.clusterIPs);
+  let isPartlyDenied = false;
+  let tcpNote = '';
+  let unverified: string | null = null;
+  let answerer = 'CoreDNS';
+  if (listener) {
+    const path = nodeLocalPath(ctx, { pod, host: source.host }, query, listener, kubeDns, !upstream);
+    hops.push(...path.hops);
+    lookup.endpoints = path.endpoints;
+    lookup.policy = path.policy;
+    if (path.failure) return { ...fail(path.failure.status, path.failure.summary), ...(path.failure.why ? { why: path.failure.why } : {}) };
+    unverified = path.unverified;
+    answerer = 'node-cache (CoreDNS behind it on a miss)';
+  } else {
+    // The query's path to CoreDNS: kube-proxy on the pod's node, then the pod's egress policy.
+    const { udp: udpPort, tcp: tcpPort } = dnsPorts(kubeDns);
+    if (!udpPort) return fail('no-cluster-dns', `${serviceLabel(kubeDns)} has no UDP port 53`);
+    const resolution = resolveService(ctx, kubeDns, udpPort, source.host, query, 'cluster-ip');
+    hops.push(...resolution.hops);
+    lookup.endpoints = resolution.choices.map((c) => c.endpoint.id);
+    if (resolution.failure) {
+      hops.push(resolution.failure.hop);
+      return { ...fail('no-endpoints', `the name lookup fails: ${serviceLabel(kubeDns)} — ${resolution.failure.summary}`), why: resolution.failure.why };
     }
-    hops.push(hop('policy', `NetworkPolicy for DNS from ${where}: UDP 53 ${state(udp)}, TCP 53 ${state(tcp)}`, query, [pod?.id, ...policyIds, ...udp.map((c) => c.pod)], source.host.id, evidence));
+
+    const checks = dnsPolicyChecks(topology, ctx.evaluate, { pod: pod ?? null, ip: srcIP }, resolution.choices.map((c) => c.endpoint), udpPort, tcpPort);
+    lookup.policy = checks;
+    const udp = checks.filter((c) => c.protocol === 'UDP');
+    const tcp = checks.filter((c) => c.protocol === 'TCP');
+    const isolating = checks.filter((c) => c.egress.verdict === 'allowed' || c.egress.verdict === 'denied' || c.ingress.verdict === 'allowed' || c.ingress.verdict === 'denied');
+    if (isolating.length > 0) {
+      const policyIds = [...new Set(checks.flatMap((c) => [...c.egress.isolatedBy, ...c.ingress.isolatedBy]))];
+      const state = (list: DnsPolicyCheck[]) => (list.length === 0 ? 'no port' : list.every((c) => c.isAllowed) ? 'allowed' : list.some((c) => c.isAllowed) ? 'allowed to some endpoints' : 'denied');
+      const deciding = checks.find((c) => !c.isAllowed) ?? checks[0];
+      const evidence: Evidence[] = [];
+      if (deciding) {
+        const side = deciding.egress.verdict === 'denied' || deciding.egress.verdict === 'allowed' ? deciding.egress : deciding.ingress;
+        evidence.push({ text: side.line, ...(side.isolatedBy[0] ? { object: side.isolatedBy[0], command: policyCommand(topology, side.isolatedBy[0]) } : {}) });
+      }
+      hops.push(hop('policy', `NetworkPolicy for DNS from ${where}: UDP 53 ${state(udp)}, TCP 53 ${state(tcp)}`, query, [pod?.id, ...policyIds, ...udp.map((c) => c.pod)], source.host.id, evidence));
+    }
+    if (udp.length > 0 && udp.every((c) => !c.isAllowed)) {
+      return fail('policy-denied', `the name lookup is blocked: ${describePolicies(checks, 'UDP')} (UDP 53 to CoreDNS ${udp.map((c) => topology.endpoints[c.endpoint]?.address).join(', ')}); without DNS the connection never starts`);
+    }
+    isPartlyDenied = udp.some((c) => !c.isAllowed);
+    tcpNote = tcp.length > 0 && tcp.some((c) => !c.isAllowed) ? `; TCP 53 is ${tcp.every((c) => !c.isAllowed) ? 'denied' : 'partly denied'} (${describePolicies(checks, 'TCP')}), so answers too large for UDP fail` : '';
   }
-  if (udp.length > 0 && udp.every((c) => !c.isAllowed)) {
-    return fail('policy-denied', `the name lookup is blocked: ${describePolicies(checks, 'UDP')} (UDP 53 to CoreDNS ${udp.map((c) => topology.endpoints[c.endpoint]?.address).join(', ')}); without DNS the connection never starts`);
-  }
-  const isPartlyDenied = udp.some((c) => !c.isAllowed);
 
   const answerEvidence: Evidence[] = [];
   if (pod && !pod.isHostNetwork) answerEvidence.push({ text: 'ask it the same way', command: kubectlExec(pod, sh`nslookup ${name}`) });
@@ -313,16 +334,20 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   if (answer?.target.kind === 'service') answerEvidence.push({ text: `${serviceLabel(answer.target.service)}'s ClusterIP`, object: answer.target.service.id, field: 'spec.clusterIPs' });
   const tried = queries.map((q) => `${q.name} → ${Array.isArray(q.answer) ? q.answer.join(', ') : q.answer}`).join('; ');
   hops.push(
-    hop('dns', answer ? `CoreDNS answers ${queries.at(-1)?.name ?? name} ${answer.type} ${answer.values.join(', ')}` : upstream ? `CoreDNS forwards ${name} to the upstream resolvers` : `CoreDNS answers NXDOMAIN for ${name}`, query, [kubeDns.id, ...lookup.endpoints, answer ? serviceOf(answer.target)?.id : undefined], source.host.id, [
+    hop('dns', answer ? `${answerer} answers ${queries.at(-1)?.name ?? name} ${answer.type} ${answer.values.join(', ')}` : upstream ? `${listener ? 'node-cache' : 'CoreDNS'} forwards ${name} to the upstream resolvers` : `${answerer} answers NXDOMAIN for ${name}`, query, [kubeDns.id, ...lookup.endpoints, answer ? serviceOf(answer.target)?.id : undefined], source.host.id, [
       { text: `queries in search order: ${tried}` },
       ...answerEvidence,
     ]),
   );
-  const tcpNote = tcp.length > 0 && tcp.some((c) => !c.isAllowed) ? `; TCP 53 is ${tcp.every((c) => !c.isAllowed) ? 'denied' : 'partly denied'} (${describePolicies(checks, 'TCP')}), so answers too large for UDP fail` : '';
   if (!answer && !upstream) return fail('nxdomain', `${name} does not resolve from ${where} (${tried})`);
   if (isPartlyDenied) {
     lookup.status = 'partly-denied';
-    lookup.summary = `The name lookup works only when kube-proxy picks an allowed CoreDNS endpoint: ${describePolicies(checks, 'UDP')}`;
+    lookup.summary = `The name lookup works only when kube-proxy picks an allowed CoreDNS endpoint: ${describePolicies(lookup.policy, 'UDP')}`;
+    return { lookup, target, isFailed: false };
+  }
+  if (unverified && !upstream) {
+    lookup.status = 'unverified';
+    lookup.summary = `${unverified}; traced on as CoreDNS would answer it: ${meaning ?? ''}`;
     return { lookup, target, isFailed: false };
   }
   lookup.status = upstream ? 'upstream' : 'resolved';

@@ -8,7 +8,7 @@
  * ready ones, else serving-and-terminating ones, per traffic policy; `Local` keeps those on the
  * node. kube-proxy orders them by "IP:port" as strings, and so do the chains.
  */
-import type { ProxyMode } from '../model/cluster.ts';
+import type { Detected, ProxyMode } from '../model/cluster.ts';
 import type { EndpointRecord, Host, Id, ServicePortRecord, ServiceRecord } from '../model/types.ts';
 import { operands, sh } from '../text/shell.ts';
 import { joinHostPort, nftablesDnatLayout, nftablesEndpointChain, nftablesMapTarget, type NftablesDnatLayout } from '../topology/kube-proxy.ts';
@@ -17,6 +17,8 @@ import { describeCommand, endpointSlicesCommand, serviceCommand } from './comman
 import { observedResolution, observedServiceHop } from './observed-resolution.ts';
 import { observedServiceRules } from './observed-proxy.ts';
 import { hop, isV6, serviceLabel, type PathContext } from './path/hop.ts';
+import { affinityText, ipvsSelection } from './proxy-choice.ts';
+import { isAvailableForTopology, topologyModeFromHints, type TopologyChoice } from './topology-hints.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
 export interface EndpointChoice {
@@ -58,22 +60,30 @@ export function endpointPort(endpoint: EndpointRecord, port: ServicePortRecord):
   return null;
 }
 
-/** The endpoints kube-proxy programs for traffic under `policy`, on `node`. */
+/**
+ * The endpoints kube-proxy programs for traffic under `policy`, on `node`. With `hints` (the
+ * Service and the Kubernetes version), a Cluster policy's endpoints are filtered by topology
+ * hints as the kube-proxy on `node` filters them (topology-hints.ts).
+ */
 export function usableEndpoints(
   all: EndpointRecord[],
   port: ServicePortRecord,
   family: 4 | 6,
   policy: 'Cluster' | 'Local',
   node: Host | null,
-): { endpoints: EndpointRecord[]; isTerminatingFallback: boolean; hasAnyUsable: boolean } {
+  hints?: { service: ServiceRecord; version: string | null },
+): { endpoints: EndpointRecord[]; isTerminatingFallback: boolean; hasAnyUsable: boolean; topology?: TopologyChoice } {
   const candidates = all.filter((e) => isV6(e.address) === (family === 6) && endpointPort(e, port) !== null);
   const ready = candidates.filter((e) => e.isReady);
   const terminating = candidates.filter((e) => e.isServing && e.isTerminating);
   const hasAnyUsable = ready.length > 0 || terminating.length > 0;
-  const pick = (list: EndpointRecord[]) => (policy === 'Local' ? list.filter((e) => node !== null && e.nodeName === node.name) : list);
+  const topology = hints && node && policy === 'Cluster' ? topologyModeFromHints(hints.service, candidates, node, hints.version) : undefined;
+  const withTopology = topology?.why ? { topology } : {};
+  const pick = (list: EndpointRecord[]) => (policy === 'Local' ? list.filter((e) => node !== null && e.nodeName === node.name) : topology && node ? list.filter((e) => isAvailableForTopology(e, topology.mode, node)) : list);
   const readyHere = pick(ready);
-  if (readyHere.length > 0) return { endpoints: sortForProxy(readyHere, port), isTerminatingFallback: false, hasAnyUsable };
-  return { endpoints: sortForProxy(pick(terminating), port), isTerminatingFallback: true, hasAnyUsable };
+  if (readyHere.length > 0) return { endpoints: sortForProxy(readyHere, port), isTerminatingFallback: false, hasAnyUsable, ...withTopology };
+  // The terminating fallback ignores hints: topologyModeFromHints already chose none without ready endpoints.
+  return { endpoints: sortForProxy(policy === 'Local' ? pick(terminating) : terminating, port), isTerminatingFallback: true, hasAnyUsable, ...withTopology };
 }
 
 /** Why a Service has no endpoint to use for a port: in a few words, the object that says so (and
@@ -187,10 +197,8 @@ function proxyName(mode: ProxyMode): string {
   }
 }
 
-const affinitySeconds = 10800;
-
 /** The rule that picks endpoint `i` of `n`, per proxy mode. */
-function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRecord, chain: string | null, serviceChain: string | null, isExternalNodeLocal: boolean, nft: { layout: NftablesDnatLayout; element: string; target: string }): string {
+function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRecord, chain: string | null, serviceChain: string | null, isExternalNodeLocal: boolean, nft: { layout: NftablesDnatLayout; element: string; target: string; scheduler?: Detected<string> }): string {
   const share = n === 1 ? 'every new connection' : `1 in ${n} new connections`;
   let rule: string;
   switch (mode) {
@@ -211,7 +219,7 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
       break;
     }
     case 'ipvs':
-      rule = n === 1 ? 'the only real server of the IPVS virtual server' : `IPVS scheduler rr (kube-proxy's default): real servers take new connections in turn, ${share}`;
+      rule = ipvsSelection(nft.scheduler, n);
       break;
     case 'ebpf':
       rule = n === 1 ? 'the only backend in Cilium\'s service map' : `Cilium's eBPF service map picks a backend per new connection (bpf-lb-algorithm random by default, maglev when set): ${share}`;
@@ -220,17 +228,7 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
       rule = `picked by the node's Service proxy (its mode is unknown): ${share} if it balances evenly`;
   }
   if (isExternalNodeLocal) rule += '; externalTrafficPolicy Local: only this node\'s endpoints';
-  if (service.sessionAffinity === 'ClientIP') {
-    const sticky =
-      mode === 'iptables'
-        ? `-m recent --name ${chain ?? 'KUBE-SEP'} --rcheck --seconds ${affinitySeconds} sends a returning client back first`
-        : mode === 'ipvs'
-          ? `IPVS persistence (-p ${affinitySeconds}) keeps a client on its real server`
-          : mode === 'nftables'
-            ? `the affinity set keeps a client on its endpoint for ${affinitySeconds} s`
-            : `a client stays on its backend for ${affinitySeconds} s`;
-    rule = `sessionAffinity ClientIP: ${sticky} (timeoutSeconds default ${affinitySeconds}); a new client: ${rule}`;
-  }
+  if (service.sessionAffinity === 'ClientIP') rule = `${affinityText(mode, service, chain)}; a new client: ${rule}`;
   return rule;
 }
 
@@ -299,7 +297,7 @@ export function resolveService(
   const seen = ctx.proxyMode === 'ebpf' ? null : observedServiceRules(node, service, port, vip, entry, policy);
   const mode: ProxyMode = seen?.rules.mode ?? ctx.proxyMode;
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
-  const usable = usableEndpoints(all, port, family, policy, node);
+  const usable = usableEndpoints(all, port, family, policy, node, { service, version: ctx.topology.cluster.kubernetesVersion });
   const version = ctx.topology.cluster.kubernetesVersion;
   // Per chain: a Local policy's chain holds only this node's endpoints, and 1.37 drops the map for one.
   const layout = nftablesDnatLayout(version, service.sessionAffinity, usable.endpoints.length);
@@ -313,12 +311,13 @@ export function resolveService(
   const epEvidence: Evidence[] = [{ text: `${all.length} endpoint${all.length === 1 ? '' : 's'} in the EndpointSlices, ${ready} ready`, object: service.id, command: endpointSlicesCommand(service) }];
   if (policy === 'Local') epEvidence.push({ text: `${policyWord} Local: only endpoints on node ${node.name} are used`, object: service.id, field: `spec.${policyWord}` });
   if (why) epEvidence.push({ text: why.text, object: why.subject, field: why.field });
+  if (usable.topology?.why) epEvidence.push({ text: `topology hints: ${usable.topology.why}`, object: service.id, ...(service.trafficDistribution ? { field: 'spec.trafficDistribution' } : {}), command: sh`kubectl get endpointslices -n ${service.namespace} -l ${`kubernetes.io/service-name=${service.name}`} -o jsonpath='{.items[*].endpoints[*].hints}'` });
   if (usable.isTerminatingFallback && usable.endpoints.length > 0) epEvidence.push({ text: 'no endpoint is ready: kube-proxy falls back to the serving endpoints that are terminating (ProxyTerminatingEndpoints)' });
   if (seen?.port) return observedResolution(ctx, { seen, seenPort: seen.port, service, port, node, packet, all, usable: usable.endpoints, why, epEvidence, hops, isExternal, policy, entry });
   hops.push(
     hop(
       'endpoint',
-      usable.endpoints.length > 0 ? `endpoints of ${serviceLabel(service)}: ${listed.join(', ')}${usable.isTerminatingFallback ? ' (terminating, serving)' : ''}` : `endpoints of ${serviceLabel(service)}: none usable — ${why?.text ?? ''}`,
+      usable.endpoints.length > 0 ? `endpoints of ${serviceLabel(service)}: ${listed.join(', ')}${usable.isTerminatingFallback ? ' (terminating, serving)' : ''}${topologyNote(usable.topology, node)}` : `endpoints of ${serviceLabel(service)}: none usable — ${why?.text ?? ''}`,
       packet,
       [service.id, ...usable.endpoints.map((e) => e.id)],
       node.id,
@@ -399,11 +398,18 @@ export function resolveService(
       endpoint,
       ip: endpoint.address,
       port: targetPort,
-      selection: selectionText(mode, i, usable.endpoints.length, service, chain, serviceChain, isExternal && policy === 'Local', { layout, element, target }),
+      selection: selectionText(mode, i, usable.endpoints.length, service, chain, serviceChain, isExternal && policy === 'Local', { layout, element, target, ...(ctx.topology.cluster.ipvsScheduler ? { scheduler: ctx.topology.cluster.ipvsScheduler } : {}) }),
       dnat: hop('kube-proxy-dnat', dnatLabel, after, [service.id, endpoint.id, node.id], node.id, dnatEvidence),
     };
   });
   return { hops, choices, failure: null };
+}
+
+/** The endpoint hop's note on topology: which hints narrowed the endpoints, if any did. */
+function topologyNote(topology: TopologyChoice | undefined, node: Host): string {
+  if (topology?.mode === 'PreferSameNode') return ` (topology hints: those for node ${node.name})`;
+  if (topology?.mode === 'PreferSameZone') return ` (topology hints: those for zone ${node.zone ?? '?'})`;
+  return '';
 }
 
 export { proxyName };

@@ -12,12 +12,32 @@ import { hop, hostOf, isV6, nodeAddress, serviceLabel } from './path/hop.ts';
 import { internetHop } from './path/internet.ts';
 import { masqueradeAddress } from './path/nodes.ts';
 import { observeSnat } from './observed-snat.ts';
+import { checkSourceRanges } from './lb-source-ranges.ts';
 import { resolveService, servicePortFor, usableEndpoints, whyNoEndpoint, type ServiceEntry } from './proxy.ts';
 import { noPortOutcome } from './service-inside.ts';
 import type { Evidence, Hop, Packet } from './types.ts';
 
 export function isExcludedFromLB(host: Host): boolean {
   return 'node.kubernetes.io/exclude-from-external-load-balancers' in host.labels;
+}
+
+/**
+ * externalTrafficPolicy Local: kube-proxy on every node serves http://<node>:<healthCheckNodePort>/healthz
+ * (pkg/proxy/healthcheck/service_health.go), answering 200 while the node has a local endpoint
+ * for the Service and 503 while it has none; the load balancer's health check sends only to the
+ * nodes that answer 200.
+ */
+function healthCheckEvidence(service: ServiceRecord, pool: Host[], healthy: Host[]): Evidence {
+  const port = service.healthCheckNodePort;
+  const failing = pool.filter((h) => !healthy.includes(h)).map((h) => h.name);
+  const probe = healthy[0] ?? pool[0];
+  const address = probe ? nodeAddress(probe) : '<node>';
+  return {
+    text: `health check: kube-proxy answers ${port ? `http://<node>:${port}/healthz (spec.healthCheckNodePort ${port})` : 'the healthCheckNodePort (not in the model)'} with 200 on ${healthy.map((h) => h.name).join(', ') || 'no node'} (a local endpoint) and 503 on ${failing.join(', ') || 'no node'} (none), so the load balancer sends only to the first`,
+    object: service.id,
+    field: 'spec.healthCheckNodePort',
+    ...(port ? { command: sh`curl -si ${`http://${address.includes(':') ? `[${address}]` : address}:${port}/healthz`}` } : {}),
+  };
 }
 
 /** Up to four nodes stand for many: those with endpoints first, and one without. */
@@ -48,6 +68,14 @@ export function serviceFromOutside(
   const first: Packet = { src: clientIP, dst: how.address, dstPort: svcPort ? (entry === 'node-port' ? (svcPort.nodePort ?? svcPort.port) : svcPort.port) : port, protocol: svcPort?.protocol ?? ctx.protocol };
   const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
   if (!svcPort) return noPortOutcome(hops, service, first, how.kind === 'node-port' ? how.host.id : null, entry);
+  const ranges = how.kind === 'load-balancer' ? checkSourceRanges(ctx.proxyMode, service, svcPort, first) : null;
+  if (ranges) {
+    hops.push(ranges.hop);
+    if (ranges.dropped) {
+      block(ctx, ranges.hop, { kind: 'no-route', line: ranges.dropped.line, fix: ranges.dropped.fix, subject: service.id, denial: null });
+      return end(hops, 'no-route', ranges.dropped.line);
+    }
+  }
   const policy = service.externalTrafficPolicy ?? 'Cluster';
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
   const ready = Object.values(ctx.topology.hosts).filter((h) => h.isReady);
@@ -56,10 +84,8 @@ export function serviceFromOutside(
   if (how.kind === 'node-port') {
     nodes = [how.host];
   } else {
-    const eligible =
-      policy === 'Local'
-        ? ready.filter((h) => usableEndpoints(all, svcPort, how.address.includes(':') ? 6 : 4, 'Local', h).endpoints.length > 0)
-        : ready.filter((h) => how.kind === 'external-ip' || !isExcludedFromLB(h));
+    const inPool = ready.filter((h) => how.kind === 'external-ip' || !isExcludedFromLB(h));
+    const eligible = policy === 'Local' ? inPool.filter((h) => usableEndpoints(all, svcPort, how.address.includes(':') ? 6 : 4, 'Local', h).endpoints.length > 0) : inPool;
     const endpointNodes = new Set(all.flatMap((e) => (e.nodeName ? [e.nodeName] : [])));
     const picked = representativeNodes(eligible, endpointNodes);
     nodes = picked.nodes;
@@ -79,6 +105,7 @@ export function serviceFromOutside(
         command: serviceCommand(service),
       },
     ];
+    if (policy === 'Local' && how.kind === 'load-balancer') evidence.push(healthCheckEvidence(service, inPool, eligible));
     if (!picked.isAll) evidence.push({ text: `showing ${nodes.length} of ${eligible.length} nodes: those with endpoints, and one without` });
     hops.push(
       hop(

@@ -13,6 +13,8 @@ import { bool, compact, type Data, intOrString, isRecord, list, nonEmpty, num, o
  */
 export const configMapAllowlist: readonly { name: string; namespaces: readonly string[]; keys: readonly string[] }[] = [
   { name: 'kube-proxy', namespaces: ['kube-system'], keys: ['config.conf'] },
+  // NodeLocal DNSCache: which zones it forwards where, and whether over TCP.
+  { name: 'node-local-dns', namespaces: ['kube-system'], keys: ['Corefile'] },
   { name: 'kube-flannel-cfg', namespaces: ['kube-flannel', 'kube-system'], keys: ['net-conf.json', 'cni-conf.json'] },
   // Canal: Flannel's network config beside Calico's.
   { name: 'canal-config', namespaces: ['kube-system'], keys: ['net-conf.json'] },
@@ -89,7 +91,17 @@ export function trimNode(o: Data, metadata: ObjectMeta): KubeNode {
         containerRuntimeVersion: str(nodeInfo.containerRuntimeVersion),
       }),
     }),
+    kubeletConfig: trimKubeletDns(o.kubeletConfig),
   });
+}
+
+/**
+ * The kubelet's DNS settings and nothing else of its configuration: from a node object that
+ * carries them (a snapshot), or from the kubelet's configz answer (`{kubeletconfig: {...}}`).
+ */
+export function trimKubeletDns(raw: unknown): KubeNode['kubeletConfig'] {
+  const config = isRecord(raw) && isRecord(raw.kubeletconfig) ? raw.kubeletconfig : record(raw);
+  return nonEmpty({ clusterDNS: strings(config.clusterDNS), clusterDomain: str(config.clusterDomain) });
 }
 
 /** core/v1 Protocol; NetworkPolicy ports use it too. */
@@ -201,7 +213,12 @@ export function trimService(o: Data, metadata: ObjectMeta): Service {
       externalTrafficPolicy: oneOf(spec.externalTrafficPolicy, trafficPolicies),
       internalTrafficPolicy: oneOf(spec.internalTrafficPolicy, trafficPolicies),
       sessionAffinity: oneOf(spec.sessionAffinity, ['None', 'ClientIP'] as const),
+      sessionAffinityConfig: nonEmpty({ clientIP: nonEmpty({ timeoutSeconds: num(record(record(spec.sessionAffinityConfig).clientIP).timeoutSeconds) }) }),
       loadBalancerClass: str(spec.loadBalancerClass),
+      loadBalancerSourceRanges: strings(spec.loadBalancerSourceRanges),
+      healthCheckNodePort: num(spec.healthCheckNodePort),
+      ipFamilyPolicy: oneOf(spec.ipFamilyPolicy, ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const),
+      trafficDistribution: str(spec.trafficDistribution),
       publishNotReadyAddresses: bool(spec.publishNotReadyAddresses),
     }),
     status: nonEmpty({ loadBalancer: loadBalancerIngress(record(o.status)) }),

@@ -26,9 +26,17 @@ export function trimEndpointSlice(o: Data, metadata: ObjectMeta): EndpointSlice 
         zone: str(e.zone),
         hostname: str(e.hostname),
         targetRef: ref ? compact({ kind: str(ref.kind), name: str(ref.name), namespace: str(ref.namespace), uid: str(ref.uid) }) : undefined,
+        hints: isRecord(e.hints) ? nonEmpty({ forZones: hintNames(e.hints.forZones), forNodes: hintNames(e.hints.forNodes) }) : undefined,
       });
     }),
     ports: list(o.ports, (p) => compact({ name: str(p.name), port: num(p.port), protocol: str(p.protocol), appProtocol: str(p.appProtocol) })),
+  });
+}
+
+function hintNames(raw: unknown): { name: string }[] | undefined {
+  return list(raw, (h) => {
+    const name = str(h.name);
+    return name ? { name } : undefined;
   });
 }
 
