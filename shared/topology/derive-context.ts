@@ -12,7 +12,7 @@ import type { CniDetails } from './cni/detector.ts';
 import { detectClusterPodCIDRs } from './cni/pod-cidrs.ts';
 import { ids } from './ids.ts';
 import { nodeFacts, type NodeFacts } from './node-facts.ts';
-import { detectProxyMode } from './proxy-mode.ts';
+import { detectProxyMode, withObservedProxyMode } from './proxy-mode.ts';
 import { detectIpvsScheduler, detectNodeLocalDns } from './service-facts.ts';
 
 export interface DeriveContext {
@@ -51,7 +51,8 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     if (pod.spec.hostNetwork === true) continue;
     for (const ip of podIPs(pod)) podsByIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
   }
-  const proxyMode = detectProxyMode(objects, datapath);
+  const observed = indexReadings(readings);
+  const proxyMode = withObservedProxyMode(detectProxyMode(objects, datapath), observed);
   return {
     cni: datapath.cni,
     cniDetails: datapath.details,
@@ -63,7 +64,7 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     podIds,
     ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
     defaultRoutes: new Map(),
-    observed: indexReadings(readings),
+    observed,
     nodeLocalDns: detectNodeLocalDns(objects),
     ipvsScheduler: proxyMode.value === 'ipvs' ? detectIpvsScheduler(objects) : null,
   };

@@ -2,6 +2,7 @@
  * Which mode kube-proxy runs in, or what implements Services instead, from the API alone: with
  * the evidence it was read from and a confidence, and `unknown` when nothing says.
  */
+import type { NodeDatapath } from '../datapath/join.ts';
 import { parseYaml } from '../kube/nesting.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { Detected, ProxyMode } from '../model/cluster.ts';
@@ -83,4 +84,23 @@ export function detectProxyMode(objects: ClusterObjects, datapath: DatapathDetec
     };
   }
   return kubeProxy;
+}
+
+/**
+ * The mode as the API says it, checked against kube-proxy's rules read off nodes (issue 13): where
+ * the API says nothing (no kube-proxy object: a managed control plane, a lab), the rules read are
+ * the evidence, and certain; where the two disagree, the API's answer stays and the disagreement is
+ * said — the traces follow each probed node's rules either way.
+ */
+export function withObservedProxyMode(detected: Detected<ProxyMode>, observed: ReadonlyMap<string, NodeDatapath>): Detected<ProxyMode> {
+  const byMode = new Map<ProxyMode, string[]>();
+  for (const [node, datapath] of observed) {
+    for (const mode of new Set(datapath.observed.kubeProxy.map((k) => k.mode))) byMode.set(mode, [...(byMode.get(mode) ?? []), node]);
+  }
+  if (byMode.size === 0) return detected;
+  const seen = [...byMode].map(([mode, nodes]) => `kube-proxy's ${mode} rules read on node${nodes.length === 1 ? '' : 's'} ${nodes.join(', ')}`);
+  const [only] = byMode.keys();
+  if (detected.value === 'unknown' && byMode.size === 1 && only) return { value: only, confidence: 'high', evidence: [...seen, ...detected.evidence] };
+  if (byMode.size === 1 && only === detected.value) return { ...detected, confidence: 'high', evidence: [...detected.evidence, ...seen] };
+  return { ...detected, evidence: [...detected.evidence, `${seen.join('; ')}: not what the API says; traces through those nodes follow the rules read`] };
 }

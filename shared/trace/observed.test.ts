@@ -103,6 +103,19 @@ describe.each(['iptables', 'nftables'] as const)('traces over the lab capture, k
     expect(allHops(unread).every((h) => h.provenance === 'inferred')).toBe(true);
   });
 
+  test('with no kube-proxy object in the API, the proxy mode is the one the rules were read in, and certain', () => {
+    expect(bare.cluster.proxyMode).toMatchObject({ value: 'unknown', confidence: 'none' });
+    expect(model.cluster.proxyMode).toMatchObject({ value: mode, confidence: 'high' });
+    expect(model.cluster.proxyMode.evidence[0]).toBe(`kube-proxy's ${mode} rules read on nodes ${c.readings.map((r) => r.node).join(', ')}`);
+    // An API that says otherwise keeps its answer, and the disagreement is said.
+    const other = mode === 'iptables' ? 'nftables' : 'iptables';
+    const objects = objectsOf(c);
+    objects.configMaps.push({ metadata: { name: 'kube-proxy', namespace: 'kube-system', uid: 'cm-kp' }, data: { 'config.conf': `mode: ${other}\n` } });
+    const told = derive(objects, { datapath: c.readings }).cluster.proxyMode;
+    expect(told.value).toBe(other);
+    expect(told.evidence.at(-1)).toMatch(new RegExp(`^kube-proxy's ${mode} rules read on nodes .*: not what the API says; traces through those nodes follow the rules read$`));
+  });
+
   test('pod to ClusterIP: the rules as read decide, with the endpoints\' real shares; every datapath hop observed', () => {
     const t = trace(model, { from: `${c.ns}/client`, to: `${clusterIP('web')}:80` });
     expect(t.verdict).toBe('delivered');
