@@ -58,10 +58,17 @@ const verdictText: Record<Verdict, string> = {
   unknown: 'Unknown: what it depends on could not be read',
 };
 
-/** The verdict's heading; a denial an admin or baseline rule made names that policy's kind. */
+/** The verdict's heading; a denial an admin, baseline, Calico or Cilium rule made names that
+ * policy's kind (a Calico tier's end names the tier, Cilium's default deny says so). */
 function verdictHeading(trace: Trace): string {
-  const rule = [trace.policy.egress, trace.policy.ingress].find((v) => v?.verdict === 'denied' && v.decidedBy)?.decidedBy;
-  return trace.verdict === 'policy-denied' && rule ? `Denied by ${rule.apiKind}` : verdictText[trace.verdict];
+  if (trace.verdict !== 'policy-denied') return verdictText[trace.verdict];
+  const denied = [trace.policy.egress, trace.policy.ingress].find((v) => v?.verdict === 'denied' && (v.decidedBy || v.cniRule));
+  if (denied?.decidedBy) return `Denied by ${denied.decidedBy.apiKind}`;
+  const cni = denied?.cniRule;
+  if (!cni) return verdictText[trace.verdict];
+  if (cni.section === 'end-of-tier') return `Denied by Calico tier ${cni.name}`;
+  if (cni.section === 'default-deny') return "Denied by Cilium's default deny";
+  return `Denied by ${cni.cni === 'calico' ? 'Calico ' : ''}${cni.apiKind}`;
 }
 
 export function TracePanel({ topology, request, graph }: TracePanelProps) {
@@ -173,13 +180,13 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
           </label>
         </div>
         <details className="trace-whatif" open={request.whatIf !== ''}>
-          <summary>What if… (a NetworkPolicy to try)</summary>
+          <summary>What if… (a NetworkPolicy, admin, Calico or Cilium policy to try)</summary>
           <textarea
             data-testid="trace-whatif"
             rows={6}
             spellCheck={false}
             value={request.whatIf}
-            placeholder={'Paste a NetworkPolicy (YAML or JSON): it is added to the cluster\'s, or replaces the one of the same namespace and name.'}
+            placeholder={'Paste policies (YAML or JSON): NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, Calico NetworkPolicy, GlobalNetworkPolicy or Tier, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. Each is added to the cluster\'s, or replaces the one of the same kind and name.'}
             onChange={(e) => editTrace({ whatIf: e.currentTarget.value })}
           />
           <label className="button button-small">

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
+import { topologyWith } from '../../test/cni-policies/fixture.ts';
 import { emptyTraceRequest, type TraceRequest } from '../state/ui.ts';
 import { fixText, runTrace, whatIfFromText } from './trace-request.ts';
 
@@ -19,7 +20,7 @@ describe('what-if policies pasted into the trace panel', () => {
   test('a NetworkPolicy is read, and anything else is named as ignored', () => {
     const read = whatIfFromText(`${policy}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n`);
     expect(read.policies.map((p) => p.name)).toEqual(['deny-all']);
-    expect(read.problems).toEqual(['Deployment shop/web ignored: only NetworkPolicies and admin policies change a trace']);
+    expect(read.problems).toEqual(['Deployment shop/web ignored: only NetworkPolicies, admin policies and Calico or Cilium policies change a trace']);
   });
 
   test('a syntax error says where, by line and column', () => {
@@ -36,6 +37,27 @@ describe('what-if policies pasted into the trace panel', () => {
     expect(read.policies).toEqual([]);
     expect(read.problems).toHaveLength(1);
     expect(read.problems[0]).toMatch(/^Not valid YAML or JSON: line 1, column 1: .*alias/i);
+  });
+
+  test('a Calico policy and a Cilium policy are read as the CLI\'s --with-policy reads them, and a Calico one decides the trace', () => {
+    const calico = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.deny-dev}
+spec:
+  tier: security
+  selector: app == "web"
+  ingress:
+  - action: Deny
+    source: {namespaceSelector: env == "dev"}
+`;
+    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{}]\n';
+    expect(whatIfFromText(`${calico}---\n${cilium}`).cniPolicies?.map((p) => p.id)).toEqual(['calgnp:security.deny-dev', 'ciliumnp:shop/web']);
+    const topology = topologyWith('');
+    const result = runTrace(topology, { ...emptyTraceRequest, from: 'dev/client', to: 'shop/web', port: 8080, whatIf: calico })!;
+    expect(result.whatIf.problems).toEqual([]);
+    expect(result.before?.verdict).toBe('delivered');
+    expect(result.trace.verdict).toBe('policy-denied');
+    expect(result.trace.policy.ingress?.cniRule).toMatchObject({ cni: 'calico', name: 'security.deny-dev', tier: 'security', section: 'ingress', rule: 0, action: 'Deny' });
   });
 
   test('empty text asks for nothing', () => {

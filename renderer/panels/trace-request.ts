@@ -1,10 +1,11 @@
 /**
- * The pure side of the trace panel: what-if policies from pasted text, running the trace (with
+ * The pure side of the trace panel: what-if policies (every layer's) from pasted text, running the trace (with
  * and without them) on a topology, and the what-if text "Try a fix" writes.
  */
 import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
+import type { CniPolicyRecord } from '../../shared/model/cni-policy.ts';
 import type { AdminPolicyRecord, PolicyRecord, Topology } from '../../shared/model/types.ts';
-import { withAdminPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
+import { withAdminPolicies, withCniPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix, policyManifest, type Denial } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
 import { trace } from '../../shared/trace/trace.ts';
@@ -15,7 +16,9 @@ export interface WhatIf {
   policies: PolicyRecord[];
   /** Admin policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy). */
   adminPolicies?: AdminPolicyRecord[];
-  /** What the text held besides NetworkPolicies, or why it could not be read. */
+  /** Calico's NetworkPolicies, GlobalNetworkPolicies and Tiers, Cilium's policies. */
+  cniPolicies?: CniPolicyRecord[];
+  /** What the text held besides policies, or why it could not be read. */
   problems: string[];
 }
 
@@ -23,7 +26,7 @@ export interface WhatIf {
 const pastedText = 'what-if';
 
 /**
- * NetworkPolicies from pasted YAML or JSON (one or more documents, or a List). Read the way the
+ * Policies of every layer from pasted YAML or JSON (one or more documents, or a List). Read the way the
  * CLI reads a `--with-policy` file (shared/kube/documents.ts): aliases are capped, and a pasted
  * "billion laughs" is reported as a problem rather than expanded.
  */
@@ -38,10 +41,15 @@ export function whatIfFromText(text: string): WhatIf {
   }
   const problems: string[] = [];
   const read = whatIfPolicies(docs, pastedText);
-  for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies and admin policies change a trace`);
-  for (const reason of read.unusable) problems.push(`A NetworkPolicy that cannot be used: ${reason}`);
-  if (problems.length === 0 && read.policies.length === 0 && read.adminPolicies.length === 0) problems.push('No NetworkPolicy in the text.');
-  return { policies: read.policies, ...(read.adminPolicies.length > 0 ? { adminPolicies: read.adminPolicies } : {}), problems };
+  for (const { kind, name } of read.ignored) problems.push(`${kind}${name ? ` ${name}` : ''} ignored: only NetworkPolicies, admin policies and Calico or Cilium policies change a trace`);
+  for (const reason of read.unusable) problems.push(`A policy that cannot be used: ${reason}`);
+  if (problems.length === 0 && read.policies.length === 0 && read.adminPolicies.length === 0 && read.cniPolicies.length === 0) problems.push('No policy in the text.');
+  return {
+    policies: read.policies,
+    ...(read.adminPolicies.length > 0 ? { adminPolicies: read.adminPolicies } : {}),
+    ...(read.cniPolicies.length > 0 ? { cniPolicies: read.cniPolicies } : {}),
+    problems,
+  };
 }
 
 /** `what-if:3:5: message` → `line 3, column 5: message`: there is no file to name. */
@@ -62,9 +70,11 @@ export function runTrace(topology: Topology, request: TraceRequest): TraceResult
   if (request.from.trim() === '' || request.to.trim() === '') return null;
   const query = { from: request.from.trim(), to: request.to.trim(), ...(request.protocol !== null ? { protocol: request.protocol } : {}), ...(request.port !== null ? { port: request.port } : {}) };
   const whatIf = whatIfFromText(request.whatIf);
-  if (whatIf.policies.length === 0 && !whatIf.adminPolicies) return { trace: trace(topology, query), before: null, whatIf };
+  if (whatIf.policies.length === 0 && !whatIf.adminPolicies && !whatIf.cniPolicies) return { trace: trace(topology, query), before: null, whatIf };
   const admin = whatIf.adminPolicies ? { adminPolicies: withAdminPolicies(topology, whatIf.adminPolicies) } : {};
-  return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies), ...admin }), before: trace(topology, query), whatIf };
+  // As the CLI's --with-policy: the cluster's Calico and Cilium policies with these applied by id.
+  const cni = whatIf.cniPolicies ? { cniPolicies: withCniPolicies(topology, whatIf.cniPolicies) } : {};
+  return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies), ...admin, ...cni }), before: trace(topology, query), whatIf };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   nodeNameOf,
 } from './records.ts';
 import { describeAdminPolicies, describeAdminPolicy } from './admin-policy.ts';
+import { describeCniPolicy } from './cni-policy.ts';
 import { describeFormat, describeVersion, type DescribeDocument, type ElementDescription, type ElementRef, type PodBrief } from './types.ts';
 
 const byName = <T extends { name: string; namespace?: string }>(a: T, b: T): number => {
@@ -132,6 +133,8 @@ export function describeElement(topology: Topology, id: Id): ElementDescription 
   if (policy) return { kind: 'policy', policy: describePolicy(policy) };
   const adminPolicy = topology.adminPolicies[id];
   if (adminPolicy) return { kind: 'adminpolicy', policy: describeAdminPolicy(topology, adminPolicy) };
+  const cniPolicy = topology.cniPolicies?.[id];
+  if (cniPolicy) return { kind: 'cnipolicy', policy: describeCniPolicy(topology, cniPolicy) };
   const namespace = topology.namespaces[id];
   if (namespace) {
     return {

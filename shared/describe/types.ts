@@ -17,6 +17,7 @@
  */
 import type { Problem } from '../doctor/types.ts';
 import type { ClusterInfo, CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
+import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import type { EndpointState } from '../model/text.ts';
 import type {
   AdminPolicyRecord,
@@ -252,6 +253,45 @@ export interface DescribedAdminRule {
   ports: string;
 }
 
+/** A Calico or Cilium policy, or a Calico tier (describe/cni-policy.ts). */
+export interface DescribedCniPolicy {
+  id: Id;
+  cni: 'calico' | 'cilium';
+  apiKind: CniPolicyRecord['apiKind'];
+  name: string;
+  namespace: string | null;
+  /** `Calico GlobalNetworkPolicy security.deny-dev`, `Calico tier security`. */
+  title: string;
+  /** Where it stands: `tier security (order 100) · order 10 · types Ingress`, `cluster-wide`. */
+  place: string;
+  /** How its plugin decides, in one sentence. */
+  order: string;
+  /** Whom it selects, as written. */
+  selects: string;
+  /** A Calico policy's Tier object, when the cluster has one. */
+  tierId?: Id | null;
+  /** In the order tried (Cilium: deny rules first). */
+  rules: DescribedCniRule[];
+  /** The pods it selects now (host-networked pods never are). */
+  pods: ElementRef[];
+  /** A tier's policies, in order. */
+  members?: ElementRef[];
+}
+
+export interface DescribedCniRule {
+  direction: 'ingress' | 'egress';
+  section: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
+  /** Its index in its section. */
+  index: number;
+  /** Cilium: the index in `spec` + `specs`. */
+  spec?: number;
+  action: string;
+  /** `from selector app == "client" · to ports 443`. */
+  text: string;
+  /** What Podpath does not evaluate in it (HTTP, L7). */
+  note?: string;
+}
+
 export interface DescribedNamespace extends Pick<NamespaceRecord, 'id' | 'name' | 'labels'> {
   system: boolean;
 }
@@ -298,6 +338,7 @@ export type ElementDescription =
   | { kind: 'ingress'; ingress: DescribedIngress }
   | { kind: 'policy'; policy: DescribedPolicy }
   | { kind: 'adminpolicy'; policy: DescribedAdminPolicy }
+  | { kind: 'cnipolicy'; policy: DescribedCniPolicy }
   | { kind: 'namespace'; namespace: DescribedNamespace; pods: number; services: (ElementRef & { type: string })[] }
   | { kind: 'external'; id: Id; name: string; exposed: (ElementRef & { via: 'service' | 'ingress'; addresses: string[] })[] };
 

@@ -13,6 +13,7 @@ export function AdminPolicies({ topology, podId }: { topology: Topology; podId: 
   const all = Object.values(topology.adminPolicies ?? {});
   if (!record || all.length === 0) return null;
   const selecting = adminPoliciesOf(topology, all, record);
+  const isCalico = Object.values(topology.cniPolicies ?? {}).some((p) => p.cni === 'calico');
   return (
     <Section title={`Selected by admin policies (${selecting.length})`}>
       {selecting.length === 0 ? (
@@ -21,6 +22,7 @@ export function AdminPolicies({ topology, podId }: { topology: Topology; podId: 
         <>
           <p className="muted small" data-testid="admin-policies-order">
             Tried in this order. An admin-tier rule is tried before NetworkPolicy and its Allow or Deny is final, whatever the NetworkPolicy lines above say; Pass, or no match, hands the flow to NetworkPolicy. The baseline tier decides only for a pod no NetworkPolicy isolates.
+            {isCalico && " Under Calico the admin tier is its tier kube-admin at order 1000 and the baseline tier kube-baseline at 10,000,000: a Calico tier ordered lower is tried first."}
           </p>
           <ol className="rows" data-testid="admin-policies">
             {selecting.map((p) => (

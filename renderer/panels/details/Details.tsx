@@ -17,6 +17,7 @@ import { endpointTextFor } from '../../../shared/trace/endpoints.ts';
 import { objectIdForElement } from '../../../shared/topology/ids.ts';
 import type { GraphElement } from '../../graph/element-types.ts';
 import { AdminPolicyDetails } from './AdminPolicyDetails.tsx';
+import { CniPolicyDetails } from './CniPolicyDetails.tsx';
 import { ContainerDetails } from './ContainerDetails.tsx';
 import { DeviceDetails } from './DeviceDetails.tsx';
 import { EndpointDetails } from './EndpointDetails.tsx';
@@ -39,12 +40,13 @@ export interface DetailsProps {
   topology: Topology;
   /** The selected graph element, or null. */
   element: GraphElement | null;
-  /** The selected id: a NetworkPolicy or an admin policy (which no graph element draws) is explained from it. */
+  /** The selected id: a NetworkPolicy, an admin policy or a Calico/Cilium policy (which no graph
+   * element draws) is explained from it. */
   selected?: string | null;
 }
 
 export function Details({ api, topology, element, selected = null }: DetailsProps) {
-  const undrawn = !element && selected !== null && (topology.policies[selected] || topology.adminPolicies[selected]) ? selected : null;
+  const undrawn = !element && selected !== null && (topology.policies[selected] || topology.adminPolicies[selected] || topology.cniPolicies?.[selected]) ? selected : null;
   const modelId = element?.data.model ?? undrawn;
   const description = useMemo(() => (modelId ? describeElement(topology, modelId) : null), [topology, modelId]);
   if (!element && !undrawn) {
@@ -68,10 +70,11 @@ export function Details({ api, topology, element, selected = null }: DetailsProp
   );
 }
 
-/** What no graph element draws, reached by a link: a NetworkPolicy, an admin policy. */
+/** What no graph element draws, reached by a link: a NetworkPolicy, an admin or CNI policy. */
 function UndrawnBody({ description }: { description: ElementDescription | null }) {
   if (description?.kind === 'policy') return <PolicyDetails policy={description.policy} />;
   if (description?.kind === 'adminpolicy') return <AdminPolicyDetails policy={description.policy} />;
+  if (description?.kind === 'cnipolicy') return <CniPolicyDetails policy={description.policy} />;
   return null;
 }
 

@@ -1,5 +1,6 @@
 /** A pod: its addresses and netns, its containers, its veth, the NetworkPolicies that select it
- * (who may reach it and whom it may reach, one line each, first) and the Services that do. */
+ * (who may reach it and whom it may reach, one line each, first), the admin, Calico and Cilium
+ * policies that do, and the Services that do. */
 import { containerPortText, endpointStateMeaning } from '../../../shared/describe/format.ts';
 import type { DescribedContainer, DescribedPod, DescribedPolicyLine } from '../../../shared/describe/types.ts';
 import { Copyable } from './CopyButton.tsx';
@@ -8,6 +9,9 @@ import { Title } from './Title.tsx';
 import { PolicyNeighbourhood } from './PolicyNeighbourhood.tsx';
 import type { Topology } from '../../../shared/model/types.ts';
 import { AdminPolicies } from './AdminPolicies.tsx';
+import { CniPolicies } from './CniPolicies.tsx';
+import { cniLayersOf } from '../../../shared/describe/cni-policy.ts';
+import { adminPoliciesOf } from '../../../shared/policy/admin/layered.ts';
 import { VethFacts } from './VethDetails.tsx';
 
 export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Topology }) {
@@ -59,8 +63,8 @@ export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Top
         <Section title="veth">{pod.veth ? <VethFacts veth={pod.veth} /> : <p className="muted">No veth: the pod has no IP yet, so its network is not wired.</p>}</Section>
       )}
       <Section title={`Selected by NetworkPolicies (${pod.policies.length})`}>
-        <PolicyLine title="Ingress" line={pod.policyLines.ingress} testId="policy-line-ingress" />
-        <PolicyLine title="Egress" line={pod.policyLines.egress} testId="policy-line-egress" />
+        <PolicyLine title="Ingress" line={pod.policyLines.ingress} others={otherLayers(topology, pod.id, 'ingress')} testId="policy-line-ingress" />
+        <PolicyLine title="Egress" line={pod.policyLines.egress} others={otherLayers(topology, pod.id, 'egress')} testId="policy-line-egress" />
         {pod.policies.length > 0 && (
           <ul className="rows">
             {pod.policies.map((p) => (
@@ -72,6 +76,7 @@ export function PodDetails({ pod, topology }: { pod: DescribedPod; topology: Top
         )}
       </Section>
       <AdminPolicies topology={topology} podId={pod.id} />
+      <CniPolicies topology={topology} podId={pod.id} />
       {!pod.hostNetwork && <PolicyNeighbourhood topology={topology} podId={pod.id} />}
       <Section title={`Selected by Services (${pod.services.length})`}>
         {pod.services.length === 0 ? (
@@ -107,8 +112,45 @@ function ContainerRow({ container: c }: { container: DescribedContainer }) {
   );
 }
 
-/** One direction by policy, concluded: `Ingress: isolated by <links> — only from … on …`. */
-function PolicyLine({ title, line, testId }: { title: string; line: DescribedPolicyLine; testId: string }) {
+/** A layer besides NetworkPolicy that has a say in a direction: an admin policy, a Calico tier,
+ * a Cilium policy; its id links to it (null: nothing to open). */
+interface OtherLayer {
+  id: string | null;
+  title: string;
+}
+
+/** The admin policies with rules for `direction` whose subject is the pod, then the Calico tiers
+ * and Cilium policies that apply to it there: each decides before, after or with NetworkPolicy,
+ * so the NetworkPolicy line alone would not be the answer. */
+function otherLayers(topology: Topology, podId: string, direction: 'ingress' | 'egress'): OtherLayer[] {
+  const pod = topology.pods[podId];
+  if (!pod || pod.isHostNetwork) return [];
+  const admin = adminPoliciesOf(topology, Object.values(topology.adminPolicies), pod)
+    .filter((p) => p[direction].length > 0)
+    .map((p) => ({ id: p.id, title: `${p.apiKind} ${p.name}` }));
+  return [...admin, ...cniLayersOf(topology, pod, direction)];
+}
+
+/** `A, B and C`, each a link. */
+function LayerLinks({ layers }: { layers: readonly OtherLayer[] }) {
+  return layers.map((l, i) => (
+    <span key={`${l.id} ${l.title}`}>
+      <span className="nowrap">{l.id ? <Link id={l.id}>{l.title}</Link> : l.title}</span>
+      {i < layers.length - 2 ? ', ' : i === layers.length - 2 ? ' and ' : ''}
+    </span>
+  ));
+}
+
+/** One direction by policy, concluded: `Ingress: isolated by <links> — only from … on …`. Where
+ * another layer also has a say, the line says so rather than "anyone may connect". */
+function PolicyLine({ title, line, others, testId }: { title: string; line: DescribedPolicyLine; others: readonly OtherLayer[]; testId: string }) {
+  if (others.length > 0 && !line.isolated) {
+    return (
+      <Conclusion testId={testId}>
+        <strong>{title}:</strong> not isolated by NetworkPolicy — but <LayerLinks layers={others} /> also appl{others.length === 1 ? 'ies' : 'y'}; see below
+      </Conclusion>
+    );
+  }
   return (
     <Conclusion testId={testId}>
       <strong>{title}:</strong>{' '}
@@ -129,6 +171,11 @@ function PolicyLine({ title, line, testId }: { title: string; line: DescribedPol
         </>
       )}
       {line.allows}
+      {others.length > 0 && (
+        <>
+          ; but <LayerLinks layers={others} /> also appl{others.length === 1 ? 'ies' : 'y'} — see below
+        </>
+      )}
     </Conclusion>
   );
 }

@@ -65,6 +65,10 @@ describe('what the details panel copies', () => {
     expect(kubectlGetCommand(view)).toBe('kubectl get pods -n shop db-0 -o yaml');
     const node = demo.objects.nodes[0]!;
     expect(kubectlGetCommand({ id: 'node:x', kind: 'nodes', object: node })).toBe(`kubectl get nodes ${node.metadata.name} -o yaml`);
+    // Calico's NetworkPolicy shares its kind name with Kubernetes': the command names Calico's resource.
+    const calico = { metadata: { name: 'allow-web', namespace: 'shop', uid: 'x' }, spec: {} };
+    expect(kubectlGetCommand({ id: 'calnp:shop/allow-web', kind: 'calicoNetworkPolicies', object: calico })).toBe('kubectl get networkpolicies.projectcalico.org -n shop allow-web -o yaml');
+    expect(kubectlGetCommand({ id: 'ciliumccnp:x', kind: 'ciliumClusterwideNetworkPolicies', object: { metadata: { name: 'x', uid: 'x' } } })).toBe('kubectl get ciliumclusterwidenetworkpolicies.cilium.io x -o yaml');
   });
 
   test('the copied commands hold a stranger\'s names as one word each', () => {

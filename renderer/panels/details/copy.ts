@@ -36,6 +36,8 @@ export function copyableName(description: ElementDescription): string | null {
       return `${description.policy.namespace}/${description.policy.name}`;
     case 'adminpolicy':
       return description.policy.name;
+    case 'cnipolicy':
+      return description.policy.namespace ? `${description.policy.namespace}/${description.policy.name}` : description.policy.name;
     case 'namespace':
       return description.namespace.name;
     case 'external':
@@ -53,10 +55,20 @@ export function objectYaml(view: ObjectView): string {
   return stringifyYaml(view.object, { lineWidth: 0 });
 }
 
+/** Kinds whose resource name is not their collection's, lowercased: Calico's NetworkPolicy
+ * would otherwise be Kubernetes' `networkpolicies`. */
+const resourceNames: Record<string, string> = {
+  calicoNetworkPolicies: 'networkpolicies.projectcalico.org',
+  calicoGlobalNetworkPolicies: 'globalnetworkpolicies.projectcalico.org',
+  calicoTiers: 'tiers.projectcalico.org',
+  ciliumNetworkPolicies: 'ciliumnetworkpolicies.cilium.io',
+  ciliumClusterwideNetworkPolicies: 'ciliumclusterwidenetworkpolicies.cilium.io',
+};
+
 /** The command that prints the full object from the cluster, e.g. `kubectl get pods -n shop web-1 -o yaml`. */
 export function kubectlGetCommand(view: ObjectView): string {
   const { name, namespace } = view.object.metadata;
-  return sh`kubectl get ${kubectlObject(view.kind.toLowerCase(), name, namespace || undefined)} -o yaml`;
+  return sh`kubectl get ${kubectlObject(resourceNames[view.kind] ?? view.kind.toLowerCase(), name, namespace || undefined)} -o yaml`;
 }
 
 export type CopyResult = { ok: true } | { ok: false; reason: string };
