@@ -4,7 +4,7 @@
  * `podpath --help` loads neither the Kubernetes client nor Playwright.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseProtocol, parsePort as parseTracePort } from '../../shared/trace/query.ts';
+import { parseFamily, parseProtocol, parsePort as parseTracePort } from '../../shared/trace/query.ts';
 import { printable } from '../../shared/text/printable.ts';
 import type { Protocol } from '../../shared/trace/types.ts';
 import { defaultNodeTimeoutMs, defaultProbeImage } from '../backend/probe/defaults.ts';
@@ -52,6 +52,12 @@ function tracePort(value: string): number {
   return result.port;
 }
 
+function traceFamily(value: string): 4 | 6 {
+  const result = parseFamily(value);
+  if ('error' in result) throw new InvalidArgumentError(result.error);
+  return result.family;
+}
+
 function traceProtocol(value: string): Protocol {
   const result = parseProtocol(value);
   if ('error' in result) throw new InvalidArgumentError(result.error);
@@ -87,7 +93,11 @@ for a denied egress a rule added to the sender's isolating policy that selects t
 for a denied ingress likewise on the receiver's, each allowing just the other end on the port.
 Try it with --with-policy FILE, or apply it with kubectl apply -f -. The exit code is the trace's.
 
---batch FILE ('-' for stdin): one JSON query per line, {"from","to","port","protocol"}; blank
+--family 4|6: on a dual-stack cluster, trace to a pod, node or Service named in DST at its
+IPv4 or IPv6 address. Without it, an address written in DST decides, else the source's primary
+IP (the summary then names the other family where both ends have it).
+
+--batch FILE ('-' for stdin): one JSON query per line, {"from","to","port","protocol","family"}; blank
 lines and # comments are skipped. Writes one JSON result per line: {"line","query","verdict",
 "summary","from","to","policy","branches","dns"}, with "trace" (the whole trace) under --json
 and "before" under --with-policy; a malformed line gives {"line","error"} and the rest go on.
@@ -186,6 +196,7 @@ export function buildProgram(): Command {
       .option('--to <dst>', 'where it goes')
       .addOption(new Option('--port <n>', "destination port (default: the one written in DST, the Service's first port, the pod's first declared port, 443 outside the cluster)").argParser(tracePort))
       .addOption(new Option('--protocol <protocol>', 'TCP, UDP or SCTP (default TCP)').argParser(traceProtocol))
+      .addOption(new Option('--family <family>', "IP family, 4 or 6, for a dual-stack pod, node or Service in DST (default: that of an address written in DST, else of the source's primary IP)").argParser(traceFamily))
       .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
       .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")

@@ -18,7 +18,7 @@ import { shellQuote } from '../../shared/text/shell.ts';
 import { policyDenials } from '../../shared/trace/blockers.ts';
 import { formatTrace, formatTraceComparison, traceResult } from '../../shared/trace/format.ts';
 import { trace } from '../../shared/trace/trace.ts';
-import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
+import { parseFamily, parsePort, parseProtocol } from '../../shared/trace/query.ts';
 import type { Protocol, Trace, TraceQuery, Verdict } from '../../shared/trace/types.ts';
 import { fileProblem, readTextFile } from '../backend/read-text.ts';
 import { ExitError, note, print, type KubeOptions } from './common.ts';
@@ -31,6 +31,7 @@ export interface TraceCommandOptions extends KubeOptions {
   to?: string;
   port?: number;
   protocol?: Protocol;
+  family?: 4 | 6;
   json?: boolean;
   withPolicy?: string[];
   batch?: string;
@@ -46,10 +47,10 @@ export function parseBatchQuery(text: string): { query: TraceQuery } | { error: 
   } catch (error) {
     return { error: `not JSON (${error instanceof Error ? error.message : String(error)}); write one object per line, e.g. {"from":"ns/pod","to":"svc/ns/name","port":80}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object {"from","to","port","protocol"}' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object {"from","to","port","protocol","family"}' };
   const fields = value as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((k) => !['from', 'to', 'port', 'protocol'].includes(k));
-  if (unknown.length > 0) return { error: `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}: a query has "from", "to", "port" and "protocol"` };
+  const unknown = Object.keys(fields).filter((k) => !['from', 'to', 'port', 'protocol', 'family'].includes(k));
+  if (unknown.length > 0) return { error: `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}: a query has "from", "to", "port", "protocol" and "family"` };
   for (const end of ['from', 'to'] as const) {
     if (typeof fields[end] !== 'string' || fields[end].trim() === '') return { error: `"${end}" is missing: give it as a string, e.g. "ns/pod" or "svc/ns/name"` };
   }
@@ -64,6 +65,11 @@ export function parseBatchQuery(text: string): { query: TraceQuery } | { error: 
     const protocol = typeof fields.protocol === 'string' ? parseProtocol(fields.protocol) : null;
     if (!protocol || 'error' in protocol) return { error: `"protocol" must be TCP, UDP or SCTP, not ${shown(fields.protocol)}` };
     query.protocol = protocol.protocol;
+  }
+  if (fields.family !== undefined && fields.family !== null) {
+    const family = typeof fields.family === 'number' || typeof fields.family === 'string' ? parseFamily(String(fields.family)) : null;
+    if (!family || 'error' in family) return { error: `"family" must be 4 or 6, not ${shown(fields.family)}` };
+    query.family = family.family;
   }
   return { query };
 }
@@ -145,6 +151,7 @@ function retryCommands(options: TraceCommandOptions, result: Trace): string[] {
       '--to', dst,
       ...(options.port !== undefined ? ['--port', String(options.port)] : []),
       ...(options.protocol ? ['--protocol', options.protocol] : []),
+      ...(options.family ? ['--family', String(options.family)] : []),
       ...(options.withPolicy ?? []).flatMap((file) => ['--with-policy', file]),
       ...(options.json ? ['--json'] : []),
       ...(options.fix ? ['--fix'] : []),
@@ -158,7 +165,7 @@ function retryCommands(options: TraceCommandOptions, result: Trace): string[] {
 async function runTrace(options: TraceCommandOptions): Promise<number> {
   const isBatch = options.batch !== undefined;
   if (isBatch && (options.from !== undefined || options.to !== undefined)) throw new Error('--batch reads its queries from the file: leave out --from and --to.');
-  if (isBatch && (options.port !== undefined || options.protocol !== undefined)) throw new Error('--port and --protocol are for one trace: in a --batch file give them on each line.');
+  if (isBatch && (options.port !== undefined || options.protocol !== undefined || options.family !== undefined)) throw new Error('--port, --protocol and --family are for one trace: in a --batch file give them on each line.');
   if (!isBatch && (!options.from || !options.to)) throw new Error('Say what to trace: --from SRC --to DST (or --batch FILE); see podpath trace --help.');
   const batch = options.batch !== undefined ? await openBatch(options.batch) : null;
 
@@ -184,7 +191,7 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
   const traceBoth = (query: TraceQuery): { before: Trace; after: Trace | null } => ({ before: trace(topology, query), after: policies ? trace(topology, query, { policies, ...(admin ? { adminPolicies: admin } : {}), ...(cni ? { cniPolicies: cni } : {}) }) : null });
 
   if (!batch) {
-    const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) };
+    const query: TraceQuery = { from: options.from ?? '', to: options.to ?? '', ...(options.port !== undefined ? { port: options.port } : {}), ...(options.protocol ? { protocol: options.protocol } : {}), ...(options.family ? { family: options.family } : {}) };
     const { before, after } = traceBoth(query);
     if (options.fix) {
       const result = after ?? before;

@@ -39,6 +39,8 @@ export interface DnsResult {
 export interface DnsContext extends PathContext {
   proxyMode: ProxyMode;
   evaluate: (flow: Flow) => PolicyVerdict;
+  /** The family the client asks in (A or AAAA; dual stack); absent: the Service's first. */
+  family?: 4 | 6;
 }
 
 /** The cluster DNS Service: kube-system/kube-dns (CoreDNS keeps kube-dns's name and label). */
@@ -90,7 +92,7 @@ export function dnsPolicyChecks(
 type Answer = { kind: 'records'; target: DnsTarget; values: string[]; type: 'A' | 'AAAA' | 'CNAME' } | { kind: 'nxdomain' } | { kind: 'forwarded' };
 
 /** What CoreDNS's kubernetes plugin answers for a fully qualified name, serving `domain`. */
-function clusterAnswer(topology: Topology, fqdn: string, domain: string): Answer {
+function clusterAnswer(topology: Topology, fqdn: string, domain: string, family?: 4 | 6): Answer {
   const name = fqdn.replace(/\.$/, '').toLowerCase();
   const suffix = `.${domain}`;
   if (!name.endsWith(suffix)) return { kind: 'forwarded' };
@@ -103,16 +105,17 @@ function clusterAnswer(topology: Topology, fqdn: string, domain: string): Answer
     return { kind: 'records', target: { kind: 'external-name', service, cname: service.externalName }, values: [service.externalName], type: 'CNAME' };
   }
   if (service.isHeadless) {
-    const ips = Object.values(topology.endpoints)
-      .filter((e) => e.service === service.id && e.isReady)
-      .map((e) => e.address)
-      .sort();
+    const ready = Object.values(topology.endpoints).filter((e) => e.service === service.id && e.isReady);
+    const ofFamily = family === undefined ? [] : ready.filter((e) => e.address.includes(':') === (family === 6));
+    const ips = (ofFamily.length > 0 ? ofFamily : ready).map((e) => e.address).sort();
     if (ips.length === 0) return { kind: 'nxdomain' };
     return { kind: 'records', target: { kind: 'headless', service, ips }, values: ips, type: ips[0]?.includes(':') ? 'AAAA' : 'A' };
   }
-  const ip = service.clusterIPs[0];
+  // A Service with no ClusterIP of the family asked is answered in its own: the path then says what is missing.
+  const ip = service.clusterIPs.find((a) => family !== undefined && a.includes(':') === (family === 6)) ?? service.clusterIPs[0];
   if (!ip) return { kind: 'nxdomain' };
-  return { kind: 'records', target: { kind: 'service', service, ip }, values: service.clusterIPs, type: ip.includes(':') ? 'AAAA' : 'A' };
+  const values = service.clusterIPs.filter((a) => a.includes(':') === ip.includes(':'));
+  return { kind: 'records', target: { kind: 'service', service, ip }, values, type: ip.includes(':') ? 'AAAA' : 'A' };
 }
 
 /** A name that is meant for the cluster (its labels name a Service or a namespace here), so the
@@ -194,7 +197,7 @@ export function lookupName(ctx: DnsContext, source: { pod: PodRecord | null; hos
   let upstream = false;
   const candidates = queriesFor(name, resolver === 'cluster' ? searches : clusterSearches, resolver === 'cluster' ? ndots : 5);
   for (const candidate of candidates) {
-    const result = clusterAnswer(topology, candidate, domain);
+    const result = clusterAnswer(topology, candidate, domain, ctx.family);
     if (result.kind === 'records') {
       queries.push({ name: candidate, answer: result.values });
       answer = result;

@@ -7,6 +7,7 @@ import type { ContainerRecord, Host, Id, PodRecord, PolicyRecord } from '../mode
 import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { DnsContext } from './dns.ts';
+import type { Family } from './family.ts';
 import type { EndpointChoice } from './proxy.ts';
 import type { Blocker, Branch, Hop, Packet, PolicySummary } from './types.ts';
 
@@ -55,6 +56,8 @@ export interface Ctx extends DnsContext {
   policies: PolicyRecord[];
   /** The hops that block the packet, and what blocks it there: filled as the path is built. */
   blocked: Map<Hop, FoundBlocker[]>;
+  /** The address family the trace runs in (family.ts): the addresses picked from records are of it. */
+  family: Family;
 }
 
 /** Notes that the packet is blocked at `at`. */
@@ -111,4 +114,15 @@ export function podLabel(pod: PodRecord): string {
 export function withPort(packet: Packet, port: number | undefined): Packet {
   const { dstPort: _unused, ...rest } = packet;
   return port === undefined ? rest : { ...rest, dstPort: port };
+}
+
+/** Carries the first leg's egress verdict to the ends of a path whose last leg has none (its
+ * sender was hidden by SNAT on the way). */
+export function withEgress(outcome: Outcome, egress: DirectionVerdict | null): Outcome {
+  if (egress === null) return outcome;
+  return {
+    ...outcome,
+    ...(outcome.end ? { end: { ...outcome.end, policy: { ...outcome.end.policy, egress: outcome.end.policy.egress ?? egress } } } : {}),
+    ...(outcome.forks ? { forks: outcome.forks.map((f) => ({ ...f, outcome: withEgress(f.outcome, egress) })) } : {}),
+  };
 }

@@ -26,3 +26,9 @@ export function parsePortOrName(text: string): { port: number } | { name: string
   if (/^\d+$/.test(text)) return parsePort(text);
   return text === '' ? { error: 'expected a port number or name after the colon.' } : { name: text };
 }
+
+/** An address family: `4` or `6` (also `ipv4`, `IPv6`). */
+export function parseFamily(text: string): { family: 4 | 6 } | { error: string } {
+  const digit = /^(?:ipv)?([46])$/i.exec(text.trim())?.[1];
+  return digit ? { family: digit === '6' ? 6 : 4 } : { error: 'expected 4 or 6.' };
+}

@@ -4,13 +4,14 @@
  * out of the cluster.
  */
 import type { ContainerRecord, PodRecord } from '../model/types.ts';
-import type { DirectionVerdict } from '../policy/types.ts';
 import { isTracedPastLookup, lookupBlockers } from './blockers.ts';
 import { deliver, depart, senderIP, senderPodOf } from './deliver.ts';
 import { dnsSummaryHop, lookupName, type DnsResult } from './dns.ts';
 import { clusterDomain, type Endpoint } from './endpoints.ts';
+import { familyOf, familyProbe, nodeAddressIn, podLacksFamily } from './family.ts';
 import { gatewayFlow, ingressFlow } from './ingress.ts';
-import { block, deniedBefore, end, noPolicy, podLabel, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
+import { hostPortPath, publishedOn, unpublishedNote } from './host-port.ts';
+import { block, deniedBefore, end, noPolicy, podLabel, withEgress, withPort, type Ctx, type EndVerdict, type Outcome, type Sender, type Target } from './outcome.ts';
 import { hop, hostOf, nodeAddress, podAddress, serviceLabel } from './path/hop.ts';
 import { internetClient, internetHop } from './path/internet.ts';
 import { localDeliveryHop, masqueradeAddress } from './path/nodes.ts';
@@ -51,16 +52,20 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
       const host = hostOf(ctx, to.pod);
       if (sender.kind === 'pod' && sender.pod.id === to.pod.id) return { outcome: withinPod(ctx, sender, to, port ?? firstDeclaredPort(ctx, to.pod, to.container)) };
       if (!host || to.pod.ips.length === 0) return { outcome: end([], 'no-route', `${podLabel(to.pod)} is ${to.pod.phase}${host ? '' : ' and not scheduled'}: it has no IP to reach.`) };
+      const lacking = podLacksFamily(to.pod, ctx.family, 'destination');
+      if (lacking) return { outcome: end([], 'no-route', `${lacking}: nothing to reach it at in IPv${ctx.family}.`) };
+      // The pod's address in the trace's family (dual stack).
+      const dst = podAddress(to.pod, familyProbe(ctx.family));
       const dstPort = port ?? firstDeclaredPort(ctx, to.pod, to.container);
       if (sender.kind === 'external') {
-        const packet = withPort({ src: sender.ip, dst: podAddress(to.pod), protocol: ctx.protocol }, dstPort);
+        const packet = withPort({ src: sender.ip, dst, protocol: ctx.protocol }, dstPort);
         const why = ctx.cni.peerRouting === 'fabric' ? 'pod IPs are addresses of the cloud network: routable inside it, not from the internet' : 'pod IPs are private to the cluster: nothing outside routes to them';
         return { outcome: end([internetHop(packet, 'in')], 'no-route', `${podLabel(to.pod)} (${packet.dst}) is not reachable from outside the cluster: ${why}. Use a Service of type LoadBalancer or NodePort, or an Ingress.`) };
       }
       // A node (or hostNetwork pod) sends from the address of the device its route leaves by.
       const inHostNetns = sender.kind === 'node' || sender.pod.isHostNetwork;
-      const source = inHostNetns && !to.pod.isHostNetwork ? masqueradeAddress(ctx, sender.host, host, podAddress(to.pod)) : null;
-      const packet = withPort({ src: source?.address ?? senderIP(sender, podAddress(to.pod)), dst: podAddress(to.pod, senderIP(sender)), protocol: ctx.protocol }, dstPort);
+      const source = inHostNetns && !to.pod.isHostNetwork ? masqueradeAddress(ctx, sender.host, host, dst) : null;
+      const packet = withPort({ src: source?.address ?? senderIP(sender, dst), dst, protocol: ctx.protocol }, dstPort);
       const left = depart(ctx, sender, packet);
       const delivered = left.at ? deliver(ctx, left.at, senderPod, { kind: 'pod', pod: to.pod, container: to.container, host }) : end([], 'no-route', 'no source');
       const fromDevice = source && source.address !== nodeAddress(sender.host) ? ` The node sends from ${source.address}, ${source.device}'s address: the kernel's source for that route.` : '';
@@ -69,7 +74,8 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
     }
     case 'node': {
       const host = to.host;
-      const address = to.ip || nodeAddress(host);
+      // A node named is reached at its InternalIP of the trace's family; an address written, at that address.
+      const address = to.ip && familyOf(to.ip) === ctx.family ? to.ip : nodeAddressIn(host, ctx.family) || to.ip || nodeAddress(host);
       const nodePortService = port !== undefined ? Object.values(ctx.topology.services).find((s) => s.ports.some((p) => p.nodePort === port && (!ctx.isProtocolGiven || p.protocol === ctx.protocol))) : undefined;
       if (nodePortService && port !== undefined) {
         if (sender.kind === 'external') return { outcome: serviceFromOutside(ctx, sender.ip, nodePortService, port, { kind: 'node-port', host, address }) };
@@ -87,10 +93,14 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
         const onward: Outcome = { ...atNode, hops: [...left.hops, ...toNode.hops.slice(0, -1), ...atNode.hops] };
         return { outcome: isEgressDenied && egress ? deniedBefore(onward, egress) : withEgress(onward, egress) };
       }
+      const published = port !== undefined ? publishedOn(ctx, host, address, port) : null;
+      if (published) return { outcome: hostPortPath(ctx, sender, host, address, published) };
       const listener =
         port !== undefined
           ? Object.values(ctx.topology.pods).find((p) => p.isHostNetwork && p.host === host.id && p.containers.some((id) => ctx.topology.containers[id]?.ports.some((cp) => cp.port === port && cp.protocol === ctx.protocol)))
           : undefined;
+      // The same port published elsewhere (another node, hostIP, protocol or family) is said, since it is likely what was meant.
+      const unpublished = port !== undefined && !listener ? unpublishedNote(ctx, host, address, port) : '';
       const target: Target = listener ? { kind: 'pod', pod: listener, container: null, host } : { kind: 'node', host, what: `${address} is the node's own address` };
       const packet = withPort({ src: senderIP(sender, address), dst: address, protocol: ctx.protocol }, port);
       const left = depart(ctx, sender, packet);
@@ -103,10 +113,10 @@ export function route(ctx: Ctx, sender: Sender, to: Endpoint, port: number | und
           return { outcome: end(hops, 'delivered', `Delivered to hostNetwork pod ${podLabel(listener)} on node ${host.name} (${address}:${port}); NetworkPolicy does not apply to hostNetwork pods.`) };
         }
         hops.push(localDeliveryHop(ctx, host, packet, `${address} is the node's own address`));
-        return { outcome: end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${address}${port ? `:${port}` : ''}), if the node's own firewall lets it in.`) };
+        return { outcome: end(hops, 'delivered', `Delivered to node ${host.name}'s root netns (${address}${port ? `:${port}` : ''}), if the node's own firewall lets it in.${unpublished}`) };
       }
       const delivered = deliver(ctx, left.at, senderPod, target);
-      return { outcome: { ...delivered, hops: [...left.hops, ...delivered.hops] } };
+      return { outcome: { ...delivered, hops: [...left.hops, ...delivered.hops], ...(delivered.end && !listener ? { end: { ...delivered.end, summary: delivered.end.summary + unpublished } } : {}) } };
     }
     case 'service': {
       const service = to.service;
@@ -182,15 +192,4 @@ function dnsFailure(dns: DnsResult, prefix: Hop[]): Outcome {
   const deciding = dns.lookup.policy.find((c) => !c.isAllowed);
   const policy: PolicySummary = deciding ? { egress: deciding.egress, ingress: deciding.ingress } : noPolicy;
   return end([...prefix], verdict, `DNS: ${dns.lookup.summary}`, policy);
-}
-
-/** Carries the first leg's egress verdict to the ends of a path whose last leg has none (its
- * sender was hidden by SNAT on the way). */
-function withEgress(outcome: Outcome, egress: DirectionVerdict | null): Outcome {
-  if (egress === null) return outcome;
-  return {
-    ...outcome,
-    ...(outcome.end ? { end: { ...outcome.end, policy: { ...outcome.end.policy, egress: outcome.end.policy.egress ?? egress } } } : {}),
-    ...(outcome.forks ? { forks: outcome.forks.map((f) => ({ ...f, outcome: withEgress(f.outcome, egress) })) } : {}),
-  };
 }

@@ -9,6 +9,7 @@ import { joinHostPort } from '../topology/kube-proxy.ts';
 import { serviceCommand } from './commands.ts';
 import { deliver, depart, senderIP, senderPodOf, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
+import { clusterIPIn, familyOf, familyProbe, noClusterIPOutcome } from './family.ts';
 import { block, end, endpointFork, maxBranches, podLabel, withPort, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
 import { observedKubeProxy } from './observed-proxy.ts';
 import { hop, serviceLabel } from './path/hop.ts';
@@ -42,7 +43,9 @@ export function noPortOutcome(hops: Hop[], service: ServiceRecord, packet: Packe
  */
 export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, service: ServiceRecord, port: number | undefined, vip: string | null, prefix: Hop[], entryNote: string | null, onArrive?: OnArrive): Outcome {
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip');
-  const address = vip ?? service.clusterIPs[0] ?? null;
+  // The ClusterIP of the trace's family (dual stack); a Service without one says so, with the fix.
+  const address = vip ?? clusterIPIn(service, ctx.family);
+  if (!address && service.clusterIPs.length > 0) return noClusterIPOutcome(ctx, sender.host.id, service, prefix, withPort({ src: senderIP(sender, familyProbe(ctx.family)), dst: service.name, protocol: ctx.protocol }, port));
   if (!svcPort) return noPortOutcome(prefix, service, withPort({ src: senderIP(sender, address ?? undefined), dst: address ?? service.name, protocol: ctx.protocol }, port), sender.host.id, 'cluster-ip');
   if (!address) return end(prefix, 'no-route', `${serviceLabel(service)} has no ClusterIP.`);
   const packet: Packet = { src: senderIP(sender, address), dst: address, dstPort: svcPort.port, protocol: svcPort.protocol };
@@ -100,8 +103,12 @@ export function serviceFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'ext
 function headlessFromInside(ctx: Ctx, sender: Exclude<Sender, { kind: 'external' }>, service: ServiceRecord, port: number | undefined, prefix: Hop[]): Outcome {
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, 'cluster-ip') ?? (port === undefined ? null : { name: null, port, protocol: ctx.protocol, targetPort: port, nodePort: null });
   const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
-  const endpoints = all.filter((e) => e.isReady).sort((a, b) => (a.address < b.address ? -1 : 1));
+  // DNS answers the query of the trace's family (A or AAAA) with the endpoints of that family.
+  const endpoints = all.filter((e) => e.isReady && familyOf(e.address) === ctx.family).sort((a, b) => (a.address < b.address ? -1 : 1));
   const hops = [...prefix];
+  if (endpoints.length === 0 && all.some((e) => e.isReady)) {
+    return end(hops, 'no-endpoints', `${serviceLabel(service)} is headless and none of its ready endpoints is IPv${ctx.family}: its name has no ${ctx.family === 6 ? 'AAAA' : 'A'} record to connect to.`);
+  }
   if (endpoints.length === 0) {
     const why = whyNoEndpoint(ctx, service, null, all, null, 'Cluster', null, 'internalTrafficPolicy');
     return end(hops, 'no-endpoints', `${serviceLabel(service)} is headless and has no ready endpoint (${why.text}): its name has no address to connect to.`);

@@ -14,7 +14,9 @@ import type { Flow, PolicyVerdict } from '../policy/types.ts';
 import { findBlockers, isTracedPastLookup, lookupVerdict } from './blockers.ts';
 import { parseEndpoint } from './endpoints.ts';
 import { resolvedEnd, senderFor, suggestionText, traceEnd } from './ends.ts';
+import { endInFamily, podLacksFamily, traceFamily, withFamilyCommands } from './family.ts';
 import { noPolicy, type Ctx } from './outcome.ts';
+import { internetClientV6 } from './path/internet.ts';
 import { route } from './route.ts';
 import type { Trace, TraceOptions, TraceQuery, Verdict } from './types.ts';
 import { foldOutcome, openPolicies, openPolicySummary, unknownSummary, unreadKinds } from './verdict.ts';
@@ -32,6 +34,9 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
   const to = parseEndpoint(topology, query.to, 'to', { from, port: query.port, protocol: query.protocol });
   // A named port in the destination (`svc/kube-system/kube-dns:dns`) brings its protocol.
   const protocol = query.protocol ?? (to.kind === 'unknown' ? undefined : to.protocol);
+  const chosen = traceFamily(topology, from, to, query.to, query.family);
+  const family = 'family' in chosen ? chosen.family : 4;
+  const familyNote = 'note' in chosen && chosen.note ? `\n${chosen.note}` : '';
   const ctx: Ctx = {
     topology,
     cni: topology.cluster.cni.value,
@@ -41,19 +46,13 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     isProtocolGiven: protocol !== undefined,
     policies: options.policies ?? Object.values(topology.policies),
     blocked: new Map(),
+    family,
   };
-  const answer = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => ({
-    query,
-    from: traceEnd(query.from, from),
-    to: traceEnd(query.to, to),
-    verdict,
-    summary,
-    hops: [],
-    branches: [],
-    policy: noPolicy,
-    blockers: [],
-    ...extra,
-  });
+  // Each hop's commands read the rules of its own family (ip6tables for IPv6).
+  const answer = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => {
+    const whole: Trace = { query, from: traceEnd(query.from, from), to: traceEnd(query.to, to), verdict, summary: summary + familyNote, hops: [], branches: [], policy: noPolicy, blockers: [], ...extra };
+    return withFamilyCommands({ ...whole, from: endInFamily(whole.from, from, family), to: endInFamily(whole.to, to, family) });
+  };
   // Once the source is known, a verdict resting on a kind that could not be read is `unknown`.
   const result = (verdict: Verdict, summary: string, extra: Partial<Trace> = {}): Trace => {
     const unread = unreadKinds(topology.cluster, to, extra.hops ?? []);
@@ -61,7 +60,12 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
   };
   if (from.kind === 'unknown') return answer('unknown-target', `Source: ${from.message}`);
   if (to.kind === 'unknown') return result('unknown-target', `Destination: ${to.message}`);
-  const sender = senderFor(ctx, from);
+  if ('error' in chosen) return result('unknown-target', `Destination: ${chosen.error}`);
+  const lacking = from.kind === 'pod' ? podLacksFamily(from.pod, family, 'sender') : null;
+  if (lacking) return result('no-route', `Source: ${lacking}.`);
+  const given = senderFor(ctx, from);
+  // "the internet" sends from an address of the trace's family.
+  const sender = typeof given !== 'string' && given.kind === 'external' && from.kind === 'external' && from.ip === null && family === 6 ? { ...given, ip: internetClientV6 } : given;
   if (typeof sender === 'string') return result(from.kind === 'unowned' || from.kind === 'pod' ? 'no-route' : 'unknown-target', `Source: ${sender}`);
 
   const { outcome, dns } = route(ctx, sender, to, query.port ?? ('port' in to ? to.port : undefined));

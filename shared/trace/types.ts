@@ -25,6 +25,10 @@ export interface TraceQuery {
   port?: number;
   /** TCP when absent, as in the Kubernetes API (or the protocol of a named port in `to`). */
   protocol?: Protocol;
+  /** The address family to trace in (dual stack): a pod, node or Service named in `to` is reached
+   * at its address of this family. Absent: the family of an address written in `to`, else of the
+   * sender's primary IP. */
+  family?: 4 | 6;
 }
 
 /** `unknown`: a kind the verdict rests on (NetworkPolicies, Services, EndpointSlices) could not be
@@ -47,6 +51,8 @@ export type HopKind =
   | 'endpoint'
   | 'load-balancer'
   | 'node-port'
+  /** A container's hostPort: the CNI portmap plugin's DNAT from a node's address to the pod. */
+  | 'host-port'
   | 'ingress-controller'
   | 'dns'
   | 'policy'

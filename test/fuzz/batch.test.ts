@@ -32,9 +32,9 @@ describe('fuzz: trace --batch lines', () => {
   });
 
   test('valid queries over the demo with fields broken, random objects, and random text', () => {
-    const query = fc.record({ from: fc.constantFrom(...ends), to: fc.constantFrom(...ends), port: fc.integer({ min: 1, max: 65_535 }), protocol: fc.constantFrom('TCP', 'UDP', 'SCTP') });
+    const query = fc.record({ from: fc.constantFrom(...ends), to: fc.constantFrom(...ends), port: fc.integer({ min: 1, max: 65_535 }), protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'), family: fc.constantFrom(4, 6) });
     check('trace batch (queries mutated)', fc.property(query.chain((q) => mutationsOf(q)), (q) => traceLine(toJson(q))), 150);
-    check('trace batch (random JSON)', fc.property(fc.dictionary(fc.constantFrom('from', 'to', 'port', 'protocol', 'x'), hostileValue), (q) => traceLine(toJson(q))), 400);
+    check('trace batch (random JSON)', fc.property(fc.dictionary(fc.constantFrom('from', 'to', 'port', 'protocol', 'family', 'x'), hostileValue), (q) => traceLine(toJson(q))), 400);
     check('trace batch (random text)', fc.property(hostileText, traceLine), 2000);
   });
 });

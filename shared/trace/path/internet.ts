@@ -37,11 +37,14 @@ export function masqueradesTo(cni: CniInfo, destination: 'node' | 'external'): {
 }
 
 export const internetClient = '198.51.100.1';
+/** The same client in an IPv6 trace (dual stack): an address of the documentation prefix. */
+export const internetClientV6 = '2001:db8::1';
 
 export function internetHop(packet: Packet, direction: 'in' | 'out', what?: string): Hop {
   const label = direction === 'in' ? `client ${packet.src} on the internet${what ? ` → ${what}` : ''}` : `out to ${packet.dst}${what ? ` (${what})` : ''} on the internet`;
   const evidence: Evidence[] = [];
   if (packet.src === internetClient || packet.dst === internetClient) evidence.push({ text: `${internetClient} (TEST-NET-2) stands for any address on the internet` });
+  if (packet.src === internetClientV6 || packet.dst === internetClientV6) evidence.push({ text: `${internetClientV6} (the IPv6 documentation prefix) stands for any address on the internet` });
   return hop('internet', label, packet, [internetId], null, evidence);
 }
 

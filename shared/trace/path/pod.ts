@@ -37,7 +37,7 @@ export function containerHop(ctx: PathContext, pod: PodRecord, container: Contai
     : `${direction === 'out' ? 'from' : 'to'} pod ${where}${pod.isHostNetwork ? ' (hostNetwork: the node\'s netns)' : ''}`;
   const shared = pod.isHostNetwork
     ? { text: `hostNetwork: true: the pod has no netns of its own; it uses node ${hostOf(ctx, pod)?.name ?? '?'}'s addresses and ports`, object: pod.id, field: 'spec.hostNetwork' }
-    : { text: `the containers of a pod share its netns: ${podAddress(pod)} and one port space`, object: pod.id };
+    : { text: `the containers of a pod share its netns: ${podAddress(pod, packet.dst)} and one port space`, object: pod.id };
   return hop('container', label, packet, [container?.id, pod.id], pod.host, [evidence, shared]);
 }
 
@@ -125,11 +125,11 @@ export function intoHostStack(ctx: PathContext, pod: PodRecord, packet: Packet):
   const veth = pod.veth ? ctx.topology.veths[pod.veth] : undefined;
   const bridge = deviceById(ctx, veth?.bridge ?? null);
   if (!bridge) return [];
-  const gateway = pod.netns?.defaultRoutes[0]?.via;
+  const gateway = (pod.netns?.defaultRoutes.find((r) => isV6(r.via ?? '') === isV6(packet.dst)) ?? pod.netns?.defaultRoutes[0])?.via;
   const label =
     bridge.role === 'ovs-bridge'
       ? `${bridge.name ?? 'br-int'} (OVS): the pod's port; OVS flows take it ${ctx.cni.name === 'antrea' ? 'to antrea-gw0, into the node\'s IP stack' : 'into the node\'s IP stack'}`
-      : `${bridge.name ?? 'bridge'}: to the pods' gateway ${gateway ?? bare(bridge.addresses[0] ?? '?')}, the bridge's own address, into node ${ctx.topology.hosts[bridge.host]?.name ?? '?'}'s IP stack`;
+      : `${bridge.name ?? 'bridge'}: to the pods' gateway ${gateway ?? bare(bridge.addresses.find((a) => isV6(a) === isV6(packet.dst)) ?? bridge.addresses[0] ?? '?')}, the bridge's own address, into node ${ctx.topology.hosts[bridge.host]?.name ?? '?'}'s IP stack`;
   return [
     hop('bridge', label, packet, [bridge.id, bridge.host], bridge.host, [
       { text: bridge.evidence, object: bridge.id },
