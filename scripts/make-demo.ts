@@ -21,7 +21,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomicSync } from '../electron/backend/atomic-write.ts';
-import type { ClusterObjects, ObjectMeta, Pod } from '../shared/kube/objects.ts';
+import { emptyObjects, type ClusterObjects, type ObjectMeta, type Pod } from '../shared/kube/objects.ts';
 import { serializeSnapshot, snapshotFormat, snapshotVersion } from '../shared/snapshot/format.ts';
 import type { Snapshot } from '../shared/snapshot/format.ts';
 import { configMaps } from './demo/config-maps.ts';
@@ -88,6 +88,8 @@ export function buildDemoSnapshot(): Snapshot {
   endpointSlices.push(kubernetesEndpointSlice());
 
   const objects: ClusterObjects = {
+    // Gateway API and the policy CRDs: none in the demo.
+    ...emptyObjects(),
     nodes: nodePlans.map(makeNode),
     namespaces: Object.keys(namespaceLabels).map(makeNamespace),
     pods,
@@ -98,16 +100,6 @@ export function buildDemoSnapshot(): Snapshot {
     ingressClasses: ingressClasses(),
     configMaps: configMaps(),
     daemonSets: daemonSets(),
-    gateways: [],
-    httpRoutes: [],
-    adminNetworkPolicies: [],
-    baselineAdminNetworkPolicies: [],
-    clusterNetworkPolicies: [],
-    calicoNetworkPolicies: [],
-    calicoGlobalNetworkPolicies: [],
-    calicoTiers: [],
-    ciliumNetworkPolicies: [],
-    ciliumClusterwideNetworkPolicies: [],
   };
   // Lists come back from the API server sorted by namespace and name.
   for (const list of Object.values(objects) as { metadata: ObjectMeta }[][]) list.sort(byIdentity);

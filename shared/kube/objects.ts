@@ -288,26 +288,5 @@ export const objectKinds: readonly ObjectKind[] = [
 ];
 
 export function emptyObjects(): ClusterObjects {
-  return {
-    nodes: [],
-    namespaces: [],
-    pods: [],
-    services: [],
-    endpointSlices: [],
-    networkPolicies: [],
-    ingresses: [],
-    ingressClasses: [],
-    configMaps: [],
-    daemonSets: [],
-    gateways: [],
-    httpRoutes: [],
-    adminNetworkPolicies: [],
-    baselineAdminNetworkPolicies: [],
-    clusterNetworkPolicies: [],
-    calicoNetworkPolicies: [],
-    calicoGlobalNetworkPolicies: [],
-    calicoTiers: [],
-    ciliumNetworkPolicies: [],
-    ciliumClusterwideNetworkPolicies: [],
-  };
+  return Object.fromEntries(objectKinds.map((kind) => [kind, []])) as unknown as ClusterObjects;
 }

@@ -12,7 +12,7 @@
  * `derive(objects)`.
  */
 import { readingsKey } from '../datapath/join.ts';
-import type { ClusterObjects, EndpointSlice, Ingress, NetworkPolicy, ObjectKind, Pod, Service } from '../kube/objects.ts';
+import { objectKinds, type ClusterObjects, type EndpointSlice, type Ingress, type NetworkPolicy, type ObjectKind, type Pod, type Service } from '../kube/objects.ts';
 import type { ClusterInfo } from '../model/cluster.ts';
 import type { TopologyDelta } from '../model/delta.ts';
 import type { EndpointRecord, Id, ModelElement, Topology } from '../model/types.ts';
@@ -33,23 +33,10 @@ export interface ObjectChange {
   object: unknown;
 }
 
-const incrementalKinds = new Set<ObjectKind>([
-  'pods',
-  'services',
-  'endpointSlices',
-  'networkPolicies',
-  'ingresses',
-  'gateways',
-  'httpRoutes',
-  'adminNetworkPolicies',
-  'baselineAdminNetworkPolicies',
-  'clusterNetworkPolicies',
-  'calicoNetworkPolicies',
-  'calicoGlobalNetworkPolicies',
-  'calicoTiers',
-  'ciliumNetworkPolicies',
-  'ciliumClusterwideNetworkPolicies',
-]);
+/** Kinds whose change redoes the whole derive: they decide cluster-wide facts (the CNI, the proxy
+ * mode, node routes and addresses, Ingress controllers). Every other kind updates in place. */
+const fullDeriveKinds = new Set<ObjectKind>(['nodes', 'namespaces', 'ingressClasses', 'configMaps', 'daemonSets']);
+const incrementalKinds = new Set<ObjectKind>(objectKinds.filter((kind) => !fullDeriveKinds.has(kind)));
 
 type Collection = Exclude<keyof Topology, 'cluster'>;
 

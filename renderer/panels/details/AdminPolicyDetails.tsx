@@ -1,11 +1,8 @@
 /** An admin policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy): where
  * its tier stands against NetworkPolicy, whom it selects, and its rules in the order tried. */
 import type { DescribedAdminPolicy, DescribedAdminRule } from '../../../shared/describe/types.ts';
-import { Field, Fields, Link, Section } from './parts.tsx';
+import { Field, Fields, Section, SelectedPods } from './parts.tsx';
 import { Title } from './Title.tsx';
-
-/** How many selected pods are linked before "and N more". */
-const listed = 12;
 
 export function AdminPolicyDetails({ policy }: { policy: DescribedAdminPolicy }) {
   return (
@@ -23,20 +20,7 @@ export function AdminPolicyDetails({ policy }: { policy: DescribedAdminPolicy })
       </p>
       <AdminRules direction="Ingress" rules={policy.ingress} />
       <AdminRules direction="Egress" rules={policy.egress} />
-      <Section title={`Selects ${policy.pods.length} pod${policy.pods.length === 1 ? '' : 's'}`}>
-        {policy.pods.length > 0 && (
-          <ul className="rows">
-            {policy.pods.slice(0, listed).map((pod) => (
-              <li key={pod.id}>
-                <Link id={pod.id}>
-                  {pod.namespace}/{pod.name}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        )}
-        {policy.pods.length > listed && <p className="muted small">and {(policy.pods.length - listed).toLocaleString('en')} more</p>}
-      </Section>
+      <SelectedPods pods={policy.pods} />
     </>
   );
 }

@@ -3,11 +3,8 @@
  * selects now. */
 import type { DescribedCniPolicy } from '../../../shared/describe/types.ts';
 import { CniRuleLines } from './CniPolicies.tsx';
-import { Field, Fields, Link, Section } from './parts.tsx';
+import { Field, Fields, Link, Section, SelectedPods } from './parts.tsx';
 import { Title } from './Title.tsx';
-
-/** How many selected pods are linked before "and N more". */
-const listed = 12;
 
 export function CniPolicyDetails({ policy }: { policy: DescribedCniPolicy }) {
   const kind = policy.cni === 'calico' ? `Calico ${policy.apiKind}` : policy.apiKind;
@@ -46,20 +43,7 @@ export function CniPolicyDetails({ policy }: { policy: DescribedCniPolicy }) {
         </Section>
       )}
       {policy.apiKind !== 'Tier' && (
-        <Section title={`Selects ${policy.pods.length} pod${policy.pods.length === 1 ? '' : 's'}`}>
-          {policy.pods.length > 0 && (
-            <ul className="rows">
-              {policy.pods.slice(0, listed).map((pod) => (
-                <li key={pod.id}>
-                  <Link id={pod.id}>
-                    {pod.namespace}/{pod.name}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          )}
-          {policy.pods.length > listed && <p className="muted small">and {(policy.pods.length - listed).toLocaleString('en')} more</p>}
-        </Section>
+        <SelectedPods pods={policy.pods} />
       )}
     </>
   );

@@ -101,3 +101,24 @@ export function Conclusion({ level, testId, children }: { level?: ServiceHealth[
     </p>
   );
 }
+
+/** The pods a policy selects, the first dozen as links and a count of the rest. */
+export function SelectedPods({ pods }: { pods: readonly ElementRef[] }) {
+  const listed = 12;
+  return (
+    <Section title={`Selects ${pods.length} pod${pods.length === 1 ? '' : 's'}`}>
+      {pods.length > 0 && (
+        <ul className="rows">
+          {pods.slice(0, listed).map((pod) => (
+            <li key={pod.id}>
+              <Link id={pod.id}>
+                {pod.namespace ? `${pod.namespace}/` : ''}{pod.name}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {pods.length > listed && <p className="muted small">and {(pods.length - listed).toLocaleString('en')} more</p>}
+    </Section>
+  );
+}
