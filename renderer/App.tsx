@@ -22,7 +22,7 @@ import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
 import type { Topology } from '../shared/model/types.ts';
 import { datapathUnavailableReason } from '../shared/ipc.ts';
-import { diagnose } from '../shared/doctor/doctor.ts';
+import { useDiagnosis } from './state/diagnosis.ts';
 import { describeTarget, type Opener } from './state/opening.ts';
 import { useStore, type Store } from './state/store.ts';
 import { closeTrace, editTrace, select, setFilters, uiStore } from './state/ui.ts';
@@ -83,7 +83,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
   const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
   // The doctor's answer for this topology, so it follows live updates; its subjects ringed on the graph.
-  const problems = useMemo(() => (topology ? diagnose(topology) : []), [topology]);
+  const problems = useDiagnosis(topology);
   useEffect(() => adapter.current?.markProblems(problemMarks(problems)), [problems]);
 
   const onReady = useCallback(

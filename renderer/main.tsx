@@ -34,7 +34,8 @@ applyThemeChoice(readThemeChoice());
 
 const api = connect();
 // The cluster store resyncs by itself after the link comes back.
-const cluster = createClusterStore(api);
+// Deltas that arrive within one frame are drawn together, in the next (issue 14).
+const cluster = createClusterStore(api, { scheduleShow: (show) => requestAnimationFrame(show) });
 const opener = createOpener(cluster);
 const connection = createStore(api.status);
 api.onDidChangeConnection((status) => connection.set(status));
@@ -56,6 +57,7 @@ window.podpathView = {
   drawnLabel: (id) => graph?.drawnLabel(id) ?? null,
   isShown: (id) => graph?.isShown(id) ?? false,
   modelPosition: (id) => graph?.modelPosition(id) ?? null,
+  onDidDraw: (listener) => graph?.onDidDraw(listener) ?? (() => {}),
 };
 
 const root = document.getElementById('root');

@@ -26,7 +26,8 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   );
 }
 
-async function fill(api: KubeApi, pods: number): Promise<void> {
+/** Fills the control plane with `pods` Running pods (IPs, on pods/30 Nodes) and pods/10 Services, in namespace `bench-<pods>`, and waits for their EndpointSlices. */
+export async function fill(api: KubeApi, pods: number): Promise<void> {
   const nodes = Math.ceil(pods / 30);
   const namespace = `bench-${pods}`;
   await api.createNamespace(namespace);

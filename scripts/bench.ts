@@ -15,6 +15,7 @@ import { benchGraphDelta } from './bench-graph-delta.ts';
 import { benchLive } from './bench-live.ts';
 import { benchRenderer } from './bench-renderer.ts';
 import { benchSoak } from './bench-soak.ts';
+import { benchWatch } from './bench-watch.ts';
 
 const sizes: { pods: number; budgetMs: number; runs: number }[] = [
   { pods: 1_000, budgetMs: 50, runs: 15 },
@@ -77,5 +78,6 @@ if (!process.argv.includes('--no-cli')) await benchCli();
 benchGraphDelta([1_000, 10_000, 30_000]);
 if (!process.argv.includes('--no-renderer')) await benchRenderer();
 if (!process.argv.includes('--no-live')) await benchLive([1_000, 10_000]);
+if (!process.argv.includes('--no-watch')) await benchWatch([1_000, 10_000]);
 // Ten minutes of faults against a live session (alone: node --expose-gc scripts/bench-soak.ts).
 if (!process.argv.includes('--no-soak')) await benchSoak(10);

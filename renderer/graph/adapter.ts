@@ -39,13 +39,17 @@ import { hoverText, type HoverText } from './hover-text.ts';
 import { graphStylesheet, type StyleOptions } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
-import type { DrawnTraceStep, PodpathView } from './view-hook.ts';
+import type { DrawnTopology, DrawnTraceStep, PodpathView } from './view-hook.ts';
+import { deltasBetween } from '../state/cluster.ts';
 
 /** The furthest zoom out, unless the drawing needs further to fit. */
 const defaultMinZoom = 0.05;
 
 /** How long the view must rest before what it shows is redrawn at its level of detail. */
 const viewportRest = 120;
+
+/** How long after a draw the minimap hears of it, at the most (scheduleOverview). */
+const overviewDelay = 500;
 
 /** The closest a search's matches are fitted (a single match would fill the view). */
 const matchesMaxZoom = 1.5;
@@ -123,7 +127,11 @@ export class GraphAdapter implements PodpathView {
   /** Told how many elements are being laid out in the background, and null when done. */
   onDidChangeLayingOut: ((elements: number | null) => void) | null = null;
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
+  private overviewTimer: ReturnType<typeof setTimeout> | undefined;
   private overviewListeners = new Set<{ onOverview(overview: Overview | null): void; onView(): void }>();
+  /** The benchmark's listeners (onDidDraw), and the topology they were last told of. */
+  private drawListeners = new Set<(drawn: DrawnTopology) => void>();
+  private toldTopology: Topology | null = null;
 
   constructor(cy: cytoscape.Core) {
     this.cy = cy;
@@ -145,7 +153,10 @@ export class GraphAdapter implements PodpathView {
     cy.on('mouseout', 'node, edge', () => this.clearHover());
     cy.on('viewport', () => this.onDidHover?.(null));
     cy.on('zoom', () => this.markFar());
-    cy.on('destroy', () => clearTimeout(this.drawTimer));
+    cy.on('destroy', () => {
+      clearTimeout(this.drawTimer);
+      clearTimeout(this.overviewTimer);
+    });
     // A traced element hovered: the trace panel marks its hops.
     cy.on('mouseover', 'node, edge', (event) => this.onDidHoverTraceHops?.(this.trace.hopsAt((event.target as cytoscape.SingularElementArgument).id(), this.drawn)));
     cy.on('mouseout', 'node, edge', () => this.onDidHoverTraceHops?.(null));
@@ -226,6 +237,20 @@ export class GraphAdapter implements PodpathView {
     if (fitting) this.showFirstView();
     // Filters changed: the view fits what remains.
     else if (isNewFilters && this.cy.elements().length > 0) this.fit();
+    if (this.drawListeners.size > 0) this.tellDrawn(topology);
+  }
+
+  onDidDraw(listener: (drawn: DrawnTopology) => void): () => void {
+    if (this.drawListeners.size === 0) this.toldTopology = this.topology;
+    this.drawListeners.add(listener);
+    return () => this.drawListeners.delete(listener);
+  }
+
+  private tellDrawn(topology: Topology): void {
+    const steps = this.toldTopology ? deltasBetween(this.toldTopology, topology) : null;
+    this.toldTopology = topology;
+    const drawn = { topology, deltas: steps?.map((step) => step.delta) ?? null };
+    for (const listener of this.drawListeners) listener(drawn);
   }
 
   /**
@@ -319,10 +344,21 @@ export class GraphAdapter implements PodpathView {
     });
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
     cy.container()?.setAttribute('data-folded', String(detail.isFolded));
-    if (this.overviewListeners.size > 0) {
+    this.scheduleOverview();
+  }
+
+  /**
+   * Tells the minimap the drawing's boxes soon after a draw, at most every `overviewDelay`:
+   * reading them makes cytoscape bring the style and bounds of everything that changed up to
+   * date at once, which a live update's draw should not wait for (issue 14).
+   */
+  private scheduleOverview(): void {
+    if (this.overviewListeners.size === 0 || this.overviewTimer !== undefined) return;
+    this.overviewTimer = setTimeout(() => {
+      this.overviewTimer = undefined;
       const overview = overviewOf(this.cy);
       for (const listener of this.overviewListeners) listener.onOverview(overview);
-    }
+    }, overviewDelay);
   }
 
   /**
@@ -623,12 +659,21 @@ export class GraphAdapter implements PodpathView {
 
   private applyProblems(): void {
     const cy = this.cy;
-    cy.elements('.has-problem-error, .has-problem-warning').removeClass('has-problem-error has-problem-warning');
+    const rings = new Map<string, Severity>();
     for (const [id, severity] of this.problems) {
       const shownAs = cy.getElementById(id).nonempty() ? id : (this.foldOf(id) ?? this.blockOf(id));
-      const ele = shownAs ? cy.getElementById(shownAs) : null;
-      if (!ele || ele.hasClass('has-problem-error')) continue;
-      ele.removeClass('has-problem-warning').addClass(`has-problem-${severity}`);
+      if (shownAs && rings.get(shownAs) !== 'error') rings.set(shownAs, severity);
+    }
+    // Only rings that change are touched: a class taken off and put back restyles the element,
+    // and a live update would restyle every ringed element each time (issue 14).
+    for (const ele of cy.elements('.has-problem-error, .has-problem-warning')) {
+      const severity = rings.get(ele.id());
+      if (severity !== 'error' && ele.hasClass('has-problem-error')) ele.removeClass('has-problem-error');
+      if (severity !== 'warning' && ele.hasClass('has-problem-warning')) ele.removeClass('has-problem-warning');
+    }
+    for (const [id, severity] of rings) {
+      const ele = cy.getElementById(id);
+      if (!ele.hasClass(`has-problem-${severity}`)) ele.addClass(`has-problem-${severity}`);
     }
   }
 

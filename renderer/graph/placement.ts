@@ -67,7 +67,10 @@ export function placeNewNodes(elements: readonly GraphElement[], drawn: Readonly
     const node = element.data;
     nodes.set(node.id, node);
     byId.set(node.id, element);
-    if (node.parent) children.set(node.parent, [...(children.get(node.parent) ?? []), node.id]);
+    // Pushed, not copied: a namespace's Services box may hold a thousand (issue 14).
+    const siblings = node.parent ? children.get(node.parent) : undefined;
+    if (siblings) siblings.push(node.id);
+    else if (node.parent) children.set(node.parent, [node.id]);
     else roots.push(node.id);
   }
   const childrenOf = (id: string): string[] => children.get(id) ?? [];

@@ -4,6 +4,8 @@
  * where an element is on screen so that it can click the canvas like a user, draws images of the
  * graph, and lets `npm run bench` pan and zoom the view.
  */
+import type { TopologyDelta } from '../../shared/model/delta.ts';
+import type { Topology } from '../../shared/model/types.ts';
 import type { ExportedImage } from './export-image.ts';
 
 export interface PodpathView {
@@ -49,6 +51,20 @@ export interface PodpathView {
   /** The element's label as drawn and its font style (`italic` for an inferred name, `normal`
    * for an observed one), or null if it is not drawn. */
   drawnLabel(id: string): { text: string; fontStyle: string } | null;
+  /**
+   * For the watch-to-pixels benchmark (`npm run bench`): tells `listener`, right after each
+   * topology is drawn (applied to cytoscape, which paints it in the next animation frame), that
+   * topology and the deltas that made it from the one drawn before, oldest first — null when it
+   * was not made from it (a resync, another picture). Returns a function that stops it. Unheard,
+   * it costs one check per draw.
+   */
+  onDidDraw(listener: (drawn: DrawnTopology) => void): () => void;
+}
+
+/** What `onDidDraw` tells. */
+export interface DrawnTopology {
+  topology: Topology;
+  deltas: TopologyDelta[] | null;
 }
 
 /** One step of a trace's path as the canvas draws it: its badge, and the arrow into it. */

@@ -3,7 +3,7 @@ import type { ContextList, Events, KindStatus, ViewState } from '../../shared/ip
 import type { PodRecord } from '../../shared/model/types.ts';
 import { sampleTopology } from '../graph/testing/sample-topology.ts';
 import type { ConnectionStatus } from '../transport/connection.ts';
-import { createClusterStore, type ClusterApi } from './cluster.ts';
+import { createClusterStore, deltasBetween, type ClusterApi } from './cluster.ts';
 import { createOpener, describeTarget, parseNamespaces } from './opening.ts';
 
 interface Deferred<T> {
@@ -142,6 +142,40 @@ describe('the cluster store', () => {
     expect(store.get().view?.seq).toBe(4);
     expect(store.get().view?.topology.services['svc:shop/db']).toBeDefined();
     expect(store.get().view?.topology.services['svc:shop/backend']).toBeUndefined();
+  });
+
+  test('deltas and kinds that arrive before the scheduled show reach the store as one update, which follows them all', async () => {
+    const backend = fakeBackend();
+    const shows: (() => void)[] = [];
+    const store = createClusterStore(backend.api, { scheduleShow: (show) => shows.push(show) });
+    const reload = store.reload();
+    const initial = view(1, 0, { source: clusterSource });
+    backend.pending('getState').reply.resolve(initial);
+    await reload;
+    let updates = 0;
+    store.subscribe(() => updates++);
+
+    backend.emit('didChangeTopology', removal(1, 1, 'svc:shop/db'));
+    backend.emit('didChangeTopology', removal(1, 2, 'svc:shop/backend'));
+    backend.emit('didChangeKinds', { sessionId: 1, kinds: [live('pods', 7)] });
+    expect(store.get().view?.seq).toBe(0);
+    expect(shows).toHaveLength(1);
+    shows.shift()!();
+    expect(updates).toBe(1);
+    const shown = store.get().view!;
+    expect(shown.seq).toBe(2);
+    expect(shown.topology.services['svc:shop/db']).toBeUndefined();
+    expect(shown.topology.services['svc:shop/backend']).toBeUndefined();
+    expect(shown.kinds).toEqual([live('pods', 7)]);
+    // Both deltas are still the chain the graph follows (deltasBetween).
+    expect(deltasBetween(initial.topology, shown.topology)?.map((step) => step.delta.seq)).toEqual([1, 2]);
+
+    // A gap is judged against the deltas applied, shown or not.
+    backend.emit('didChangeTopology', removal(1, 3, 'svc:shop/frontend'));
+    backend.emit('didChangeTopology', removal(1, 3, 'svc:shop/frontend'));
+    expect(backend.count('getState')).toBe(1);
+    backend.emit('didChangeTopology', removal(1, 5, 'svc:shop/frontend'));
+    expect(backend.count('getState')).toBe(2);
   });
 
   test('didChangeKinds replaces the kinds of the current session only', async () => {

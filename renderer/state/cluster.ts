@@ -67,8 +67,19 @@ export function deltasBetween(from: Topology, to: Topology, limit = 64): { topol
   return steps.reverse();
 }
 
-export function createClusterStore(api: ClusterApi): ClusterStore {
+export interface ClusterStoreOptions {
+  /**
+   * Runs `show` when the topology that deltas made is to be handed to the view. Deltas that
+   * arrive before it runs are shown together: one store update, one render, one draw for all of
+   * them (issue 14: a busy page catches up instead of drawing every delta in turn). The page
+   * passes the next animation frame; by default a delta is shown at once.
+   */
+  scheduleShow?: (show: () => void) => void;
+}
+
+export function createClusterStore(api: ClusterApi, options: ClusterStoreOptions = {}): ClusterStore {
   const store = createStore<ClusterState>({ status: 'loading', view: null, error: null });
+  const scheduleShow = options.scheduleShow ?? ((show: () => void) => show());
   /** Bumped by every fetch of a whole state (resync or open); only the latest one's answer counts. */
   let generation = 0;
   /** The generation whose whole state is on its way, if any. */
@@ -78,7 +89,22 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
   /** The newest session the backend announced (didOpenSource). */
   let announced = 0;
 
-  const currentView = (): ViewState | null => store.get().view;
+  /** The view the latest deltas made, not yet in the store (scheduleShow), if any. */
+  let unshown: ViewState | null = null;
+  /** Whether a delta made it (the view is then ready), or only new kinds (the status stays). */
+  let isUnshownDelta = false;
+  let isShowScheduled = false;
+
+  const currentView = (): ViewState | null => unshown ?? store.get().view;
+
+  /** Puts the deltas' view in the store now; whatever else changes the store does this first. */
+  function show(): void {
+    const view = unshown;
+    unshown = null;
+    if (view && isUnshownDelta) store.set({ status: 'ready', view, error: null });
+    else if (view) store.set((s) => ({ ...s, view }) as ClusterState);
+    isUnshownDelta = false;
+  }
 
   function flushHeld(): void {
     const waiting = held.sort((a, b) => a.seq - b.seq);
@@ -96,6 +122,7 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     } catch (error) {
       if (mine !== generation) return;
       awaited = null;
+      show();
       const message = error instanceof Error ? error.message : String(error);
       if (isOpen) {
         // The old session is still on screen and still current: catch up with what it sent
@@ -114,6 +141,8 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
     }
     if (mine !== generation) return;
     awaited = null;
+    // The whole state replaces whatever deltas made.
+    unshown = null;
     store.set({ status: 'ready', view, error: null });
     flushHeld();
     // Another source was opened while this state was on its way (the desktop menu, another tab).
@@ -121,6 +150,7 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
   }
 
   function reload(): Promise<void> {
+    show();
     store.set((s) => (s.status === 'loading' ? s : { status: 'loading', view: s.view, error: null }));
     return fetchWhole(() => api.getState({}), false);
   }
@@ -138,7 +168,18 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
       return;
     }
     const topology = applyTopologyDelta(view.topology, delta);
-    store.set({ status: 'ready', view: { ...view, seq: delta.seq, topology }, error: null });
+    showSoon({ ...view, seq: delta.seq, topology }, true);
+  }
+
+  function showSoon(view: ViewState, isDelta: boolean): void {
+    unshown = view;
+    isUnshownDelta ||= isDelta;
+    if (isShowScheduled) return;
+    isShowScheduled = true;
+    scheduleShow(() => {
+      isShowScheduled = false;
+      show();
+    });
   }
 
   function onOpenSource({ sessionId }: Events['didOpenSource']): void {
@@ -158,7 +199,7 @@ export function createClusterStore(api: ClusterApi): ClusterStore {
       void reload();
       return;
     }
-    store.set((s) => ({ ...s, view: { ...view, kinds } }) as ClusterState);
+    showSoon({ ...view, kinds }, false);
   }
 
   let wasClosed = false;

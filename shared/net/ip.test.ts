@@ -23,4 +23,14 @@ test('cidrContains', () => {
   expect(cidrContains('10.244.0.0/16', '10.244.2.9')).toBe(true);
   expect(cidrContains('10.244.0.0/16', '10.245.0.1')).toBe(false);
   expect(cidrContains('10.244.0.0/16', 'fd00::1')).toBe(false);
+  // The IPv4 fast path agrees with ipaddr.js at the edges.
+  expect(cidrContains('10.244.1.0/24', '10.244.1.255')).toBe(true);
+  expect(cidrContains('10.244.1.0/24', '10.244.2.0')).toBe(false);
+  expect(cidrContains('10.244.1.7/24', '10.244.1.200')).toBe(true);
+  expect(cidrContains('0.0.0.0/0', '203.0.113.9')).toBe(true);
+  expect(cidrContains('10.0.0.1/32', '10.0.0.1')).toBe(true);
+  expect(cidrContains('10.0.0.1/32', '10.0.0.2')).toBe(false);
+  expect(cidrContains('10.0.0.0/33', '10.0.0.1')).toBe(false);
+  expect(cidrContains('10.0.0.0/8', '10.0.0.256')).toBe(false);
+  expect(cidrContains('fd00::/8', '10.0.0.1')).toBe(false);
 });

@@ -53,7 +53,29 @@ export function cidrAddress(cidr: string, offset: number): string | null {
   return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
 }
 
+const octet = '(0|[1-9]\\d{0,2})';
+const ipv4Address = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
+const ipv4CIDR = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}/(\\d{1,2})$`);
+
+/** Four decimal octets (no leading zeros, which ipaddr.js reads as octal) as a number, or null. */
+function ipv4Value(match: RegExpExecArray | null): number | null {
+  if (!match) return null;
+  const octets = match.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return null;
+  return (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0;
+}
+
 export function cidrContains(cidr: string, ip: string): boolean {
+  // IPv4 without ipaddr.js, which tries (and throws on) IPv6 first: the doctor asks this of every
+  // pod at each live update (issue 14).
+  const range = ipv4CIDR.exec(cidr);
+  const network = ipv4Value(range);
+  const value = ipv4Value(ipv4Address.exec(ip));
+  const bits = Number(range?.[5]);
+  if (network !== null && value !== null && bits <= 32) {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    return ((network & mask) >>> 0) === ((value & mask) >>> 0);
+  }
   const parsed = parseCIDR(cidr);
   if (!parsed || !ipaddr.isValid(ip)) return false;
   const address = ipaddr.parse(ip);

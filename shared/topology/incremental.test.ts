@@ -35,6 +35,19 @@ const mutations: Record<string, Mutation> = {
     pod.status = { ...pod.status, podIP: ip, podIPs: [{ ip }] };
     return replace(o, 'pods', pod.metadata.uid, pod);
   },
+  // A pod moving onto an address a slice names without a targetRef, which no pod holds (one that
+  // moved away or was deleted): that endpoint's pod changes. (Two pods on one IP are ambiguous.)
+  podTakesEndpointAddress: (o, pick) => {
+    const held = new Set(o.pods.flatMap((p) => (p.status?.podIPs ?? []).map((a) => `${p.metadata.namespace}/${a.ip}`)));
+    const named = o.endpointSlices.flatMap((s) => (s.endpoints ?? []).filter((e) => !e.targetRef).flatMap((e) => e.addresses.map((ip) => ({ ip, namespace: s.metadata.namespace }))));
+    const free = named.filter(({ ip, namespace }) => !held.has(`${namespace}/${ip}`));
+    const candidates = free.flatMap(({ ip, namespace }) => o.pods.filter((p) => p.metadata.namespace === namespace && p.status?.podIP && !p.spec.hostNetwork).map((p) => ({ p, ip })));
+    if (candidates.length === 0) return null;
+    const { p, ip } = pick(candidates);
+    const pod = structuredClone(p);
+    pod.status = { ...pod.status, podIP: ip, podIPs: [{ ip }] };
+    return replace(o, 'pods', pod.metadata.uid, pod);
+  },
   podLabels: (o, pick, n) => {
     const pod = structuredClone(pick(o.pods));
     pod.metadata.labels = { ...pod.metadata.labels, rollout: String(n) };
