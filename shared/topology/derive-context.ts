@@ -43,14 +43,14 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
   const cni = datapath.cni.value;
   const nodes = new Map<string, NodeFacts>();
   for (const node of objects.nodes) nodes.set(node.metadata.name, nodeFacts(node, cni, datapath.details));
-  const podsByIP = new Map<string, Id>();
   const podIds = new Set<Id>();
-  for (const pod of objects.pods) {
-    const id = ids.pod(pod.metadata.uid);
-    podIds.add(id);
-    if (pod.spec.hostNetwork === true) continue;
-    for (const ip of podIPs(pod)) podsByIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
-  }
+  for (const pod of objects.pods) podIds.add(ids.pod(pod.metadata.uid));
+  // Built when first read (issue 14): only an endpoint without a pod's uid in its targetRef looks
+  // its pod up by address, and a 150k-pod derive spent a tenth of its time building it unread.
+  // The pods are those listed now; a reader that changes them (the incremental derive) takes
+  // the map once it has read it, and keeps it.
+  const pods = objects.pods;
+  let podsByIP: Map<string, Id> | null = null;
   const observed = indexReadings(readings);
   const proxyMode = withObservedProxyMode(detectProxyMode(objects, datapath), observed);
   return {
@@ -60,7 +60,9 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     clusterPodCIDRs: detectClusterPodCIDRs(objects),
     nodes,
     nodeList: [...nodes.values()],
-    podsByIP,
+    get podsByIP() {
+      return (podsByIP ??= podsByAddress(pods));
+    },
     podIds,
     ingressControllers: new Map(objects.ingressClasses.map((c) => [c.metadata.name, c.spec.controller ?? null])),
     defaultRoutes: new Map(),
@@ -68,6 +70,17 @@ export function deriveContext(objects: ClusterObjects, readings?: readonly NodeR
     nodeLocalDns: detectNodeLocalDns(objects),
     ipvsScheduler: proxyMode.value === 'ipvs' ? detectIpvsScheduler(objects) : null,
   };
+}
+
+/** Pod ids by `<namespace>/<ip>`, for pods in their own netns. */
+function podsByAddress(pods: readonly Pod[]): Map<string, Id> {
+  const byIP = new Map<string, Id>();
+  for (const pod of pods) {
+    if (pod.spec.hostNetwork === true) continue;
+    const id = ids.pod(pod.metadata.uid);
+    for (const ip of podIPs(pod)) byIP.set(`${pod.metadata.namespace ?? ''}/${ip}`, id);
+  }
+  return byIP;
 }
 
 /** status.podIPs, or the single podIP of older API servers; empty before the pod has one. */

@@ -23,7 +23,7 @@ import type {
 import { podIPs, type DeriveContext } from './derive-context.ts';
 import { ids } from './ids.ts';
 import { nodeDevices, observeDevices } from './node-devices.ts';
-import { nodeFacts } from './node-facts.ts';
+import { nodeFacts, type NodeFacts } from './node-facts.ts';
 import { nodeRoutes, observeRoutes } from './node-routes.ts';
 import { familiesOf, observeVeth, podDefaultRoute, podHostRoutes, podNetns, vethHostEnd } from './pod-datapath.ts';
 
@@ -100,13 +100,43 @@ export function deriveHost(node: KubeNode, ctx: DeriveContext): { host: Host; de
 }
 
 function portsOf(ports: ContainerPort[] | undefined): PortRecord[] {
-  return (ports ?? []).map((p) => ({
-    name: p.name ?? null,
-    port: p.containerPort,
-    protocol: p.protocol ?? 'TCP',
-    ...(p.hostPort ? { hostPort: p.hostPort } : {}),
-    ...(p.hostIP ? { hostIP: p.hostIP } : {}),
-  }));
+  return (ports ?? []).map((p) => {
+    const port: PortRecord = { name: p.name ?? null, port: p.containerPort, protocol: p.protocol ?? 'TCP' };
+    if (p.hostPort) port.hostPort = p.hostPort;
+    if (p.hostIP) port.hostIP = p.hostIP;
+    return port;
+  });
+}
+
+/** A container's `ready` from the pod's statuses, the last listed winning (init containers'
+ * after app containers'). Looked up per container, without a map per pod. */
+function isContainerReady(pod: Pod, name: string): boolean {
+  let ready: boolean | undefined;
+  for (const s of pod.status?.containerStatuses ?? []) if (s.name === name) ready = s.ready;
+  for (const s of pod.status?.initContainerStatuses ?? []) if (s.name === name) ready = s.ready;
+  return ready ?? false;
+}
+
+function containerRecord(pod: Pod, podId: Id, c: Pod['spec']['containers'][number], role: ContainerRecord['role']): ContainerRecord {
+  return {
+    id: ids.container(pod.metadata.uid, c.name),
+    kind: 'container',
+    pod: podId,
+    name: c.name,
+    image: c.image ?? null,
+    role,
+    ports: portsOf(c.ports),
+    isReady: isContainerReady(pod, c.name),
+  };
+}
+
+/** Each node's bridge id, made once per node rather than once per pod (issue 14: at 150k pods,
+ * a derive's time is mostly its allocations). */
+const bridgeIds = new WeakMap<NodeFacts, Id>();
+function bridgeIdOf(node: NodeFacts): Id {
+  let id = bridgeIds.get(node);
+  if (id === undefined) bridgeIds.set(node, (id = ids.device(node.name, 'bridge')));
+  return id;
 }
 
 /** A pod: its netns, containers and the veth that joins it to its node. */
@@ -114,29 +144,20 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
   const { uid, name, namespace = '' } = pod.metadata;
   const id = ids.pod(uid);
   const nodeName = pod.spec.nodeName;
-  const hostId = nodeName ? ids.host(nodeName) : null;
+  const node = nodeName ? ctx.nodes.get(nodeName) : undefined;
+  // The node's own id string where the node is listed: one string per node, not per pod.
+  const hostId = nodeName ? (node?.id ?? ids.host(nodeName)) : null;
   const isHostNetwork = pod.spec.hostNetwork === true;
   const ips = podIPs(pod);
   const cni = ctx.cni.value;
-  const ready = new Map<string, boolean>();
-  for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) ready.set(s.name, s.ready);
 
-  const containers: ContainerRecord[] = [
-    // Init containers with restartPolicy Always are native sidecars: they run beside the app.
-    ...(pod.spec.initContainers ?? []).map((c) => ({ c, role: c.restartPolicy === 'Always' ? ('sidecar' as const) : ('init' as const) })),
-    ...pod.spec.containers.map((c) => ({ c, role: 'app' as const })),
-  ].map(({ c, role }) => ({
-    id: ids.container(uid, c.name),
-    kind: 'container',
-    pod: id,
-    name: c.name,
-    image: c.image ?? null,
-    role,
-    ports: portsOf(c.ports),
-    isReady: ready.get(c.name) ?? false,
-  }));
+  const containers: ContainerRecord[] = [];
+  // Init containers with restartPolicy Always are native sidecars: they run beside the app.
+  for (const c of pod.spec.initContainers ?? []) containers.push(containerRecord(pod, id, c, c.restartPolicy === 'Always' ? 'sidecar' : 'init'));
+  for (const c of pod.spec.containers) containers.push(containerRecord(pod, id, c, 'app'));
 
-  const node = nodeName ? ctx.nodes.get(nodeName) : undefined;
+  // eth0 as the veth's pod end and as the netns lists it: one object, shared (plain data).
+  const eth0 = { name: 'eth0', addresses: ips };
   let veth: VethRecord | null = null;
   if (hostId && nodeName && !isHostNetwork && ips.length > 0) {
     const hasBridge = node !== undefined && (cni.podAttachment === 'bridge' || cni.podAttachment === 'ovs') && cni.bridgeDevice !== null;
@@ -145,9 +166,9 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
       kind: 'veth',
       pod: id,
       host: hostId,
-      podEnd: { name: 'eth0', addresses: ips },
+      podEnd: eth0,
       hostEnd: vethHostEnd(namespace, name, cni, ctx.cniDetails),
-      bridge: hasBridge ? ids.device(nodeName, 'bridge') : null,
+      bridge: hasBridge ? bridgeIdOf(node) : null,
       hostRoutes: podHostRoutes(ips, cni),
     };
     const datapath = node ? ctx.observed.get(nodeName) : undefined;
@@ -180,7 +201,7 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
     owner: owner ? { kind: owner.kind, name: owner.name } : null,
     containers: containers.map((c) => c.id),
     veth: veth?.id ?? null,
-    netns: defaultRoutes ? podNetns(ips, defaultRoutes) : null,
+    netns: defaultRoutes ? podNetns(ips, defaultRoutes, eth0) : null,
     dnsPolicy: dnsPolicyOf(pod.spec.dnsPolicy),
     dnsConfig: pod.spec.dnsConfig
       ? {

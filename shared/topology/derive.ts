@@ -50,9 +50,13 @@ export function deriveWith(objects: ClusterObjects, source: DeriveSource, ctx: D
     ...(ctx.ipvsScheduler ? { ipvsScheduler: ctx.ipvsScheduler } : {}),
   };
   const topology = emptyTopology(cluster);
+  // The names already ensured, so that each pod does not build and look up its namespace's id.
+  const ensured = new Set<string>();
   // Namespaces named only by the objects in them get a record with the label the API server
   // sets on every namespace; listed Namespaces (with their labels) win.
   const ensureNamespace = (name: string) => {
+    if (ensured.has(name)) return;
+    ensured.add(name);
     const id = ids.namespace(name);
     if (!topology.namespaces[id]) topology.namespaces[id] = deriveNamespace({ metadata: { name, uid: '' } }, ctx);
   };

@@ -152,9 +152,10 @@ export function familiesOf(ips: string[]): '' | '4' | '6' | '46' {
 }
 
 /** The pod's netns: `lo`, `eth0` with the pod's IPs, and its default routes (`defaultRoutes`,
- * one per family of `ips`, shared by the pods of a node). */
-export function podNetns(ips: string[], defaultRoutes: DefaultRoute[]): PodNetns {
-  return { interfaces: [ips.some((ip) => ip.includes(':')) ? loopbackDual : loopback, { name: 'eth0', addresses: ips }], defaultRoutes };
+ * one per family of `ips`, shared by the pods of a node). `eth0` may be the veth's pod end,
+ * the same interface. */
+export function podNetns(ips: string[], defaultRoutes: DefaultRoute[], eth0 = { name: 'eth0', addresses: ips }): PodNetns {
+  return { interfaces: [ips.some((ip) => ip.includes(':')) ? loopbackDual : loopback, eth0], defaultRoutes };
 }
 
 /**

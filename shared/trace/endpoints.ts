@@ -67,7 +67,10 @@ const modelPrefixes = new Set(['pod', 'ctr', 'svc', 'node', 'ing', 'gw', 'ep', '
  * already belong to another. */
 function findPod(topology: Topology, test: (pod: PodRecord) => boolean): PodRecord | undefined {
   let done: PodRecord | undefined;
-  for (const pod of Object.values(topology.pods)) {
+  // By key, not Object.values: on 150k pods (a dictionary to V8) Object.values sorts them all
+  // back into insertion order before the first is tested, a tenth of a second per lookup.
+  for (const id in topology.pods) {
+    const pod = topology.pods[id]!;
     if (!test(pod)) continue;
     if (!isDone(pod)) return pod;
     done ??= pod;

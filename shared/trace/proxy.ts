@@ -296,7 +296,10 @@ export function resolveService(
   // (Cilium's eBPF takes Service traffic before any kube-proxy rule a node may also have.)
   const seen = ctx.proxyMode === 'ebpf' ? null : observedServiceRules(node, service, port, vip, entry, policy);
   const mode: ProxyMode = seen?.rules.mode ?? ctx.proxyMode;
-  const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === service.id);
+  // By key, not Object.values, which sorts a collection this large (150k endpoints) back into
+  // insertion order first (issue 14).
+  const all: EndpointRecord[] = [];
+  for (const id in ctx.topology.endpoints) if (ctx.topology.endpoints[id]!.service === service.id) all.push(ctx.topology.endpoints[id]!);
   const usable = usableEndpoints(all, port, family, policy, node, { service, version: ctx.topology.cluster.kubernetesVersion });
   const version = ctx.topology.cluster.kubernetesVersion;
   // Per chain: a Local policy's chain holds only this node's endpoints, and 1.37 drops the map for one.
