@@ -134,6 +134,7 @@ export function buildProgram(): Command {
       .description('Write a snapshot of a cluster (or of manifest files) that Podpath can open offline.')
       .requiredOption('-o, --output <file>', 'snapshot file to write: gzipped when the name ends in .gz (cluster.podpath.json.gz, the usual name), plain JSON otherwise; every command reads both')
       .option('--from-files <files...>', 'build the snapshot from Kubernetes YAML or JSON files instead of a cluster')
+      .addOption(new Option('--kubelet-config', "read each node's kubelet DNS settings (clusterDNS, clusterDomain) from its configz, so traces stop assuming them (one request per node; needs get on nodes/proxy)").conflicts('fromFiles'))
       .option('--probe-netns <node=netns>', "attach the datapath of node NODE, read in the network namespace NETNS of this machine (repeatable)", netnsPair)
       .option('--probe-local <node>', "attach the datapath of node NODE, read in this machine's own network namespace (Podpath runs on the node)")
       .addOption(new Option('--probe-node <name>', "attach node NAME's datapath, read through its kind/minikube container or a debug pod (asks first; repeatable)").argParser(repeatable).conflicts('fromFiles'))

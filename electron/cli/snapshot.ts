@@ -13,6 +13,8 @@ export const partialExitCode = 1;
 export interface SnapshotOptions extends KubeOptions, ProbeCliOptions {
   output: string;
   fromFiles?: string[];
+  /** Read each node's kubelet DNS settings from its configz (snapshot-kubelet.ts). */
+  kubeletConfig?: boolean;
 }
 
 /** The observed datapath of the nodes the probe options name, attached to the snapshot (issue 13). */
@@ -40,6 +42,7 @@ export async function snapshotCommand(options: SnapshotOptions): Promise<void> {
   if (!kinds.some((k) => k.state === 'live')) {
     throw new Error('Nothing could be read from the cluster (every kind was forbidden or failed); no snapshot written.');
   }
+  if (options.kubeletConfig) await (await import('./snapshot-kubelet.ts')).attachKubeletDns(options, snapshot);
   await attachProbes(options, snapshot, true);
   await writeSnapshotFile(options.output, snapshot);
   await print(`Wrote ${options.output}\n`);

@@ -169,6 +169,20 @@ describe.skipIf(reason)('the debug-pod probe through a real exec path (kube-apis
     });
   });
 
+  test("podpath snapshot --kubelet-config: a node whose configz cannot be read is named with kube-apiserver's reason; the snapshot is written without it", async () => {
+    // kube-apiserver proxies nodes/proxy only to proxyable addresses, and this node's kubelet is at
+    // 127.0.0.1: it refuses before dialing. (The lab may use no other address, so the configz
+    // answer itself is tested in electron/backend/kube/kubelet-dns.test.ts.)
+    const output = join(tempDir(), 'kubelet.podpath.json');
+    const result = await runPodpath(['snapshot', '--kubeconfig', kubeconfig, '--context', 'admin', '--kubelet-config', '-o', output]);
+    expect(result.stdout).toMatch(/^Kubelet DNS settings \d+ of \d+ nodes$/m);
+    expect(result.stderr).toContain(`podpath: --kubelet-config: node ${node}: 400: address not allowed`);
+    const snapshot = JSON.parse(readFileSync(output, 'utf8')) as { objects: { nodes: { metadata: { name: string }; kubeletConfig?: unknown }[] } };
+    expect(snapshot.objects.nodes.find((n) => n.metadata.name === node)).toBeDefined();
+    expect(snapshot.objects.nodes.find((n) => n.metadata.name === node)?.kubeletConfig).toBeUndefined();
+    expect(result.code).toBe(0);
+  });
+
   test('a command that hangs times out alone: the others are read, and the pod is deleted', async () => {
     await restartKubelet({ hold: 'iptables-save' });
     let name = '';
