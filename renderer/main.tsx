@@ -4,6 +4,7 @@ import { App } from './App.tsx';
 import type { GraphAdapter } from './graph/adapter.ts';
 import { createClusterStore } from './state/cluster.ts';
 import { createOpener } from './state/opening.ts';
+import { pacedShows } from './state/paced-shows.ts';
 import { createStore } from './state/store.ts';
 import { connect } from './transport/connect.ts';
 import { applyThemeChoice, readThemeChoice } from './graph/theme.ts';
@@ -34,8 +35,9 @@ applyThemeChoice(readThemeChoice());
 
 const api = connect();
 // The cluster store resyncs by itself after the link comes back.
-// Deltas that arrive within one frame are drawn together, in the next (issue 14).
-const cluster = createClusterStore(api, { scheduleShow: (show) => requestAnimationFrame(show) });
+// Deltas that arrive within one frame are drawn together, in the next, paced so that slow draws
+// leave the page time to take in the socket's messages (issue 14, paced-shows.ts).
+const cluster = createClusterStore(api, { scheduleShow: pacedShows() });
 const opener = createOpener(cluster);
 const connection = createStore(api.status);
 api.onDidChangeConnection((status) => connection.set(status));

@@ -383,8 +383,9 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
       }
     })();
 
-    // When each delta reached the browser (its network stack, which the page's busy main thread
-    // does not hold back): told by CDP as the frame comes in.
+    // When each delta reached the page, as CDP tells it. Blink's inspector agent sends this event
+    // from the renderer, so a busy main thread delays it too: "at the browser" includes the wait
+    // for the page's main thread, not only the network.
     const atBrowser = new Map<number, number>();
     await cdp.send('Network.enable');
     cdp.on('Network.webSocketFrameReceived', ({ response }) => {
