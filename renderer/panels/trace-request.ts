@@ -4,7 +4,8 @@
  */
 import { ManifestError, parseDocuments } from '../../shared/kube/documents.ts';
 import type { CniPolicyRecord } from '../../shared/model/cni-policy.ts';
-import type { AdminPolicyRecord, PolicyRecord, Topology } from '../../shared/model/types.ts';
+import type { AdminPolicyRecord } from '../../shared/model/admin-policy.ts';
+import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withAdminPolicies, withCniPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix, policyManifest, type Denial } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';

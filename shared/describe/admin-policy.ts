@@ -4,7 +4,8 @@
  * rule in a line, in the order they are tried.
  */
 import type { AdminSubject } from '../kube/admin-objects.ts';
-import type { AdminPolicyRecord, AdminRuleRecord, Topology } from '../model/types.ts';
+import type { AdminPolicyRecord, AdminRuleRecord } from '../model/admin-policy.ts';
+import type { Topology } from '../model/types.ts';
 import { selectsSubject } from '../policy/admin/match.ts';
 import { describeAdminPeer, describeAdminPort, selectedBy } from '../policy/admin/words.ts';
 import type { DescribedAdminPolicy, DescribedAdminRule } from './types.ts';

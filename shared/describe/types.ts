@@ -19,26 +19,8 @@ import type { Problem } from '../doctor/types.ts';
 import type { ClusterInfo, CniInfo, Detected, ProxyMode } from '../model/cluster.ts';
 import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import type { EndpointState } from '../model/text.ts';
-import type {
-  AdminPolicyRecord,
-  ContainerRecord,
-  Device,
-  EndpointRecord,
-  Host,
-  HostObservation,
-  HostRoute,
-  Id,
-  IngressRecord,
-  IngressRuleRecord,
-  NamespaceRecord,
-  PodRecord,
-  PolicyRecord,
-  PortRecord,
-  Provenance,
-  ServicePortRecord,
-  ServiceRecord,
-  VethRecord,
-} from '../model/types.ts';
+import type { AdminPolicyRecord } from '../model/admin-policy.ts';
+import type { ContainerRecord, Device, EndpointRecord, Host, HostObservation, HostRoute, Id, IngressRecord, IngressRuleRecord, NamespaceRecord, PodRecord, PolicyRecord, PortRecord, Provenance, ServicePortRecord, ServiceRecord, VethRecord } from '../model/types.ts';
 
 export const describeFormat = 'podpath.describe';
 export const describeVersion = 1;

@@ -16,7 +16,7 @@
  */
 import type { NodeCommand, ProbeSource } from '../datapath/reading.ts';
 import type { DatapathConflict, KubeProxyRules, ObservedNat, ObservedTunnel, ObservedVeth, Route, Unread } from '../datapath/types.ts';
-import type { AdminPeer, AdminSubject } from '../kube/admin-objects.ts';
+import type { AdminPolicyRecord } from './admin-policy.ts';
 import type { CniPolicyRecord } from './cni-policy.ts';
 import type { NetworkPolicy } from '../kube/objects.ts';
 import type { ClusterInfo, Encapsulation } from './cluster.ts';
@@ -405,42 +405,6 @@ export interface PolicyRecord {
   policyTypes: ('Ingress' | 'Egress')[];
 }
 
-/**
- * A cluster-scoped admin policy of network-policy-api — an AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy or ClusterNetworkPolicy — in one shape for the three kinds
- * (topology/derive-admin.ts); shared/policy/admin/ evaluates it.
- */
-export interface AdminPolicyRecord {
-  id: Id;
-  kind: 'adminpolicy';
-  name: string;
-  apiKind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy';
-  /** Admin rules come before NetworkPolicy, baseline rules after it. */
-  tier: 'admin' | 'baseline';
-  /** Lower first, within the tier; null for a BaselineAdminNetworkPolicy, which has none. */
-  priority: number | null;
-  subject: AdminSubject;
-  ingress: AdminRuleRecord[];
-  egress: AdminRuleRecord[];
-}
-
-/** One rule, in the order written (the first that matches decides, within its policy). */
-export interface AdminRuleRecord {
-  /** The rule's `name`, when it has one. */
-  name: string | null;
-  /** As written: Allow (v1alpha1) or Accept (v1alpha2), Deny, Pass; anything else is kept to
-   * say so. */
-  action: string;
-  /** `from` for ingress, `to` for egress. */
-  peers: AdminPeer[];
-  /** Null when the rule does not filter by port. */
-  ports: AdminPortRecord[] | null;
-}
-
-/** A port as v1alpha1's `ports` and v1alpha2's `protocols` both say it: a protocol with a
- * range (`start` = `end` for one port, absent for every port) or a named container port. */
-export type AdminPortRecord = { protocol: 'TCP' | 'UDP' | 'SCTP'; start?: number; end?: number } | { name: string };
-
 export interface ExternalRecord {
   id: Id;
   kind: 'external';
@@ -462,6 +426,7 @@ export interface Topology {
   external: Record<Id, ExternalRecord>;
   gateways: Record<Id, GatewayRecord>;
   httpRoutes: Record<Id, HTTPRouteRecord>;
+  /** network-policy-api's admin policies (model/admin-policy.ts). */
   adminPolicies: Record<Id, AdminPolicyRecord>;
   /** Calico's and Cilium's own policies and Calico's tiers (model/cni-policy.ts). */
   cniPolicies: Record<Id, CniPolicyRecord>;

@@ -4,7 +4,8 @@
  * the documents named so the caller can say it was left out. One reading for the CLI and the app.
  */
 import { objectsFromDocuments } from '../kube/manifests.ts';
-import type { AdminPolicyRecord, PolicyRecord } from '../model/types.ts';
+import type { AdminPolicyRecord } from '../model/admin-policy.ts';
+import type { PolicyRecord } from '../model/types.ts';
 import { deriveAdminPolicies } from '../topology/derive-admin.ts';
 import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import { deriveCniPolicies } from '../topology/derive-cni-policy.ts';

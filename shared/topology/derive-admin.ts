@@ -15,7 +15,8 @@
  */
 import type { AdminNetworkPolicy, AdminPort, AdminRule, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, ClusterPolicyProtocol, ClusterPolicyRule } from '../kube/admin-objects.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
-import type { AdminPolicyRecord, AdminPortRecord, AdminRuleRecord, Topology } from '../model/types.ts';
+import type { AdminPolicyRecord, AdminPortRecord, AdminRuleRecord } from '../model/admin-policy.ts';
+import type { Topology } from '../model/types.ts';
 import { ids } from './ids.ts';
 
 type Protocol = 'TCP' | 'UDP' | 'SCTP';

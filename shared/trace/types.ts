@@ -5,7 +5,8 @@
  * object or rule that decided it.
  */
 import type { CniPolicyRecord } from '../model/cni-policy.ts';
-import type { AdminPolicyRecord, Id, PolicyRecord } from '../model/types.ts';
+import type { AdminPolicyRecord } from '../model/admin-policy.ts';
+import type { Id, PolicyRecord } from '../model/types.ts';
 import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 
 export type { Protocol };

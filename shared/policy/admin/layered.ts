@@ -14,7 +14,8 @@
  * Where the tiers answer more than one way (tiers.ts) each answer is followed to its end; the
  * verdict is `unknown` only when the ends differ, and then says what it depends on.
  */
-import type { AdminPolicyRecord, PodRecord, Topology } from '../../model/types.ts';
+import type { AdminPolicyRecord } from '../../model/admin-policy.ts';
+import type { PodRecord, Topology } from '../../model/types.ts';
 import { lineSubject } from '../line.ts';
 import type { Side } from '../rules.ts';
 import type { AdminRuleRef, DirectionVerdict, Flow } from '../types.ts';

@@ -15,7 +15,8 @@
  */
 import type { AdminPeer, AdminSubject } from '../../kube/admin-objects.ts';
 import { matchesSelector } from '../../kube/selector.ts';
-import type { AdminPortRecord, AdminRuleRecord, PodRecord, Topology } from '../../model/types.ts';
+import type { AdminPortRecord, AdminRuleRecord } from '../../model/admin-policy.ts';
+import type { PodRecord, Topology } from '../../model/types.ts';
 import { cidrContains } from '../../net/ip.ts';
 import { namespaceLabels, type Side } from '../rules.ts';
 import { podName } from '../words.ts';

@@ -14,7 +14,7 @@
  * The caller (layered.ts) follows each answer to its end and only calls the verdict unknown when
  * the ends differ.
  */
-import type { AdminPolicyRecord } from '../../model/types.ts';
+import type { AdminPolicyRecord } from '../../model/admin-policy.ts';
 import type { Side } from '../rules.ts';
 import type { AdminRuleRef } from '../types.ts';
 import { isAllowAction, ruleMatches } from './match.ts';

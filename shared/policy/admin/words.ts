@@ -2,7 +2,7 @@
  * How the admin-policy evaluator names peers, ports and rules in its reasons and lines.
  */
 import type { AdminPeer } from '../../kube/admin-objects.ts';
-import type { AdminPolicyRecord, AdminPortRecord } from '../../model/types.ts';
+import type { AdminPolicyRecord, AdminPortRecord } from '../../model/admin-policy.ts';
 import type { AdminRuleRef } from '../types.ts';
 import { describeSelector } from '../words.ts';
 

@@ -21,7 +21,8 @@
  *   before any admin policy, and one between 1,000,000 and 10,000,000 before the baseline.
  */
 import type { CalicoPolicyRecord, CalicoTierRecord } from '../../model/cni-policy.ts';
-import type { AdminPolicyRecord, PodRecord } from '../../model/types.ts';
+import type { AdminPolicyRecord } from '../../model/admin-policy.ts';
+import type { PodRecord } from '../../model/types.ts';
 import { tierAnswers as adminTierAnswers } from '../admin/tiers.ts';
 import type { Side } from '../rules.ts';
 import type { CniRuleRef, DirectionVerdict } from '../types.ts';

@@ -12,7 +12,8 @@
  * the answer, the verdict is `unknown` rather than a guess.
  */
 import type { CalicoPolicyRecord, CalicoTierRecord, CiliumPolicyRecord, CniPolicyRecord } from '../../model/cni-policy.ts';
-import type { AdminPolicyRecord, Id, PodRecord, Topology } from '../../model/types.ts';
+import type { AdminPolicyRecord } from '../../model/admin-policy.ts';
+import type { Id, PodRecord, Topology } from '../../model/types.ts';
 import { adminPoliciesOf, layeredVerdict } from '../admin/layered.ts';
 import { policyTitle as adminPolicyTitle, ruleTitle as adminRuleTitle } from '../admin/words.ts';
 import { lineSubject } from '../line.ts';
