@@ -1,7 +1,7 @@
 /**
  * `npm start`: the desktop app under `electron-forge start`. Electron's binary is fetched by
  * the electron package's install script; where that never ran or could not reach the network,
- * this says so plainly, and points at browser mode, instead of failing inside Forge.
+ * this says so plainly and opens the same app in browser mode, instead of failing inside Forge.
  *
  * Arguments go to the app (`npm start -- --snapshot cluster.podpath.json`); with a `--` among
  * them, those before it go to Forge and those after it to the app, as Forge itself splits them.
@@ -97,6 +97,28 @@ function startForge(args: string[]): void {
   });
 }
 
+/**
+ * The same renderer in the browser: the app's own arguments (`--snapshot FILE`, `--context NAME`)
+ * go to `podpath serve`, which opens the default browser; without any, the bundled demo.
+ */
+function startBrowserMode(args: string[]): void {
+  const appArgs = args.includes('--') ? args.slice(args.indexOf('--') + 1) : args;
+  const opensSource = appArgs.some((a) => a === '--snapshot' || a === '--context' || a === '--kubeconfig' || a.startsWith('--snapshot=') || a.startsWith('--context='));
+  const bin = join(import.meta.dirname, '..', 'bin', 'podpath.mjs');
+  const child = spawn(process.execPath, [bin, 'serve', ...(opensSource ? appArgs : ['--demo', ...appArgs])], { stdio: 'inherit' });
+  // Ctrl-C reaches both; this one waits for the server to end and reports how it ended.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('error', (error) => {
+    console.error(`Podpath: could not start browser mode: ${error.message}`);
+    process.exitCode = 1;
+  });
+  // Ended by Ctrl-C is how browser mode ends: not a failure.
+  child.on('exit', (code, signal) => {
+    process.exitCode = signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 ? 0 : (code ?? 0);
+  });
+}
+
 async function main(): Promise<void> {
   if ('missing' in findElectron()) {
     const reason = await installElectron();
@@ -106,16 +128,13 @@ async function main(): Promise<void> {
         [
           '',
           `Podpath cannot start the desktop app: the Electron binary is not installed and could not be downloaded: ${reason ?? found.missing}.`,
-          '',
-          'Run Podpath in your browser instead, with the same renderer and the bundled demo cluster:',
-          '  npm run serve              (from this repository)',
-          '  npx podpath serve --demo   (anywhere Podpath is installed)',
-          '',
+          'Opening the same app in your browser instead (browser mode, `podpath serve`); Ctrl-C ends it.',
           'To use the desktop app, give this machine access to the Electron download',
           '(or set ELECTRON_MIRROR / electron_config_cache) and run `npm start` again.',
+          '',
         ].join('\n'),
       );
-      process.exitCode = 1;
+      startBrowserMode(process.argv.slice(2));
       return;
     }
   }
