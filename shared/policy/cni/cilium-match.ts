@@ -20,6 +20,10 @@
  *   (`{}`) matches nothing: it only puts the endpoint into default deny.
  * - `toFQDNs`, `toServices`, `fromNodes`/`toNodes`, `cidrGroupRef`: what they match is not in
  *   the model (`maybe`). L7 rules (`toPorts.rules`) leave L4 allowed and decide per request.
+ * - `fromRequires`/`toRequires` (deprecated): the requirements of every rule that selects the
+ *   endpoint, allow rules' and deny rules' apart, narrow the `fromEndpoints`/`toEndpoints` of
+ *   each rule of that kind (pkg/policy/rules.go resolveL4IngressPolicy, pkg/policy/api
+ *   GetSourceEndpointSelectorsWithRequirements); entities and CIDRs are not narrowed.
  */
 import type { CiliumPeerRule, CiliumPortRule } from '../../kube/cni-policy-objects.ts';
 import type { LabelSelector } from '../../kube/objects.ts';
@@ -86,7 +90,13 @@ export function entitiesOf(side: Side): { names: Set<string>; isNode: boolean; i
   return { names, isNode: !isPod && peerHost !== null, isPod };
 }
 
-function endpointsMatch(side: Side, policy: CiliumPolicyRecord, selectors: LabelSelector[]): MatchText {
+/** A `fromRequires`/`toRequires` selector with the policy it came from (its namespace default). */
+export interface Requirement {
+  policy: CiliumPolicyRecord;
+  selector: LabelSelector;
+}
+
+function endpointsMatch(side: Side, policy: CiliumPolicyRecord, selectors: LabelSelector[], requirements: readonly Requirement[] = []): MatchText {
   const peer = side.peer.pod && !side.peer.pod.isHostNetwork ? side.peer.pod : null;
   const entities = entitiesOf(side);
   for (const selector of selectors) {
@@ -94,15 +104,25 @@ function endpointsMatch(side: Side, policy: CiliumPolicyRecord, selectors: Label
     if (plain === null) {
       // `reserved:host`, `reserved:world`…: an entity written as a label.
       const reserved = Object.keys(selector.matchLabels ?? {}).find((k) => k.startsWith('reserved:'))?.slice('reserved:'.length);
-      if (reserved && entities.names.has(reserved)) return { match: 'yes', text: `reserved:${reserved}` };
+      // A reserved identity carries none of the labels a requirement names.
+      if (reserved && entities.names.has(reserved) && requirements.length === 0) return { match: 'yes', text: `reserved:${reserved}` };
       continue;
     }
-    if (!peer) continue;
-    if (policy.namespace !== null && !namesNamespace(plain) && peer.namespace !== policy.namespace) continue;
-    if (matchesSelector(ciliumLabels(side.topology, peer, policy.namespace === null), plain)) return { match: 'yes', text: `endpoints ${describeSelector(selector)}` };
+    if (!peer || !selectsPeer(side, policy, plain, peer)) continue;
+    const unmet = requirements.find((r) => {
+      const required = plainSelector(r.selector);
+      return required === null || !selectsPeer(side, r.policy, required, peer);
+    });
+    if (unmet) return { match: 'no', text: `${podName(peer)} is one of the endpoints ${describeSelector(selector)}, but not ${describeSelector(unmet.selector)}, which a rule of ${unmet.policy.name} requires` };
+    return { match: 'yes', text: `endpoints ${describeSelector(selector)}` };
   }
   const who = side.peer.pod ? podName(side.peer.pod) : side.peer.ip;
   return { match: 'no', text: `${who} is not one of the endpoints ${selectors.map(describeSelector).join('; ')}` };
+}
+
+function selectsPeer(side: Side, policy: CiliumPolicyRecord, plain: LabelSelector, peer: PodRecord): boolean {
+  if (policy.namespace !== null && !namesNamespace(plain) && peer.namespace !== policy.namespace) return false;
+  return matchesSelector(ciliumLabels(side.topology, peer, policy.namespace === null), plain);
 }
 
 function cidrMatch(side: Side, cidrs: { cidr?: string; except?: string[]; cidrGroupRef?: string }[]): MatchText {
@@ -118,7 +138,7 @@ function cidrMatch(side: Side, cidrs: { cidr?: string; except?: string[]; cidrGr
 }
 
 /** The rule's L3 part: does it name the far end. */
-function peerMatch(side: Side, policy: CiliumPolicyRecord, rule: CiliumPeerRule): MatchText | null {
+function peerMatch(side: Side, policy: CiliumPolicyRecord, rule: CiliumPeerRule, requirements: readonly Requirement[]): MatchText | null {
   const isIngress = side.direction === 'ingress';
   const endpoints = isIngress ? rule.fromEndpoints : rule.toEndpoints;
   const entities = isIngress ? rule.fromEntities : rule.toEntities;
@@ -128,7 +148,7 @@ function peerMatch(side: Side, policy: CiliumPolicyRecord, rule: CiliumPeerRule)
   const fqdns = isIngress ? undefined : rule.toFQDNs;
   const services = isIngress ? undefined : rule.toServices;
   const results: MatchText[] = [];
-  if (endpoints) results.push(endpointsMatch(side, policy, endpoints));
+  if (endpoints) results.push(endpointsMatch(side, policy, endpoints, requirements));
   if (entities) {
     const names = entitiesOf(side).names;
     const hit = entities.find((e) => names.has(e));
@@ -173,9 +193,10 @@ export interface CiliumRuleMatch extends MatchText {
   notEvaluated?: string;
 }
 
-/** Whether one ingress/egress (or deny) rule matches the far end and the port. */
-export function ciliumRuleMatches(side: Side, policy: CiliumPolicyRecord, rule: CiliumPeerRule): CiliumRuleMatch {
-  const l3 = peerMatch(side, policy, rule);
+/** Whether one ingress/egress (or deny) rule matches the far end and the port; `requirements`
+ * are those of the rules of its kind (allow or deny) that select the endpoint. */
+export function ciliumRuleMatches(side: Side, policy: CiliumPolicyRecord, rule: CiliumPeerRule, requirements: readonly Requirement[] = []): CiliumRuleMatch {
+  const l3 = peerMatch(side, policy, rule, requirements);
   const l4 = portsMatch(side, rule);
   if (l3 === null && l4 === null) return { match: 'no', text: 'an empty rule matches nothing (it only turns on default deny)' };
   const parts = [l3 ?? { match: 'yes' as Match, text: side.direction === 'ingress' ? 'from any peer' : 'to any peer' }, l4 ?? { match: 'yes' as Match, text: 'any port' }];

@@ -15,7 +15,7 @@ import type { CiliumPolicyRecord } from '../../model/cni-policy.ts';
 import type { Side } from '../rules.ts';
 import type { CniRuleRef, DirectionVerdict } from '../types.ts';
 import { maxAnswers, type Answer } from './answers.ts';
-import { ciliumRuleMatches, selectsEndpoint } from './cilium-match.ts';
+import { ciliumRuleMatches, selectsEndpoint, type Requirement } from './cilium-match.ts';
 
 function ciliumRef(policy: CiliumPolicyRecord, direction: 'ingress' | 'egress', section: CniRuleRef['section'], spec: number, rule: number | null, action: string, text: string, notEvaluated?: string): CniRuleRef {
   return {
@@ -35,6 +35,22 @@ function ciliumRef(policy: CiliumPolicyRecord, direction: 'ingress' | 'egress', 
   };
 }
 
+/** The `fromRequires`/`toRequires` of every rule that selects the pod, allow and deny rules apart. */
+function requirementsOf(side: Side, policies: readonly CiliumPolicyRecord[]): { allow: Requirement[]; deny: Requirement[] } {
+  const key = side.direction === 'ingress' ? 'fromRequires' : 'toRequires';
+  const denyKey = side.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+  const allow: Requirement[] = [];
+  const deny: Requirement[] = [];
+  for (const policy of policies) {
+    for (const rule of policy.rules) {
+      if (!selectsEndpoint(side.topology, policy, rule, side.pod)) continue;
+      for (const r of rule[side.direction] ?? []) for (const selector of r[key] ?? []) allow.push({ policy, selector });
+      for (const r of rule[denyKey] ?? []) for (const selector of r[key] ?? []) deny.push({ policy, selector });
+    }
+  }
+  return { allow, deny };
+}
+
 export interface CiliumFindings {
   /** Policies with a rule that selects the pod and has this direction's section. */
   selecting: CiliumPolicyRecord[];
@@ -50,6 +66,7 @@ export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], 
   let isDefaultDeny = np.verdict === 'allowed' || np.verdict === 'denied';
   const allows: { ref: CniRuleRef; match: 'yes' | 'maybe' }[] = [];
   const denies: { ref: CniRuleRef; match: 'yes' | 'maybe' }[] = [];
+  const requirements = requirementsOf(side, policies);
   for (const policy of policies) {
     let isSelecting = false;
     for (const [specIndex, rule] of policy.rules.entries()) {
@@ -61,7 +78,7 @@ export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], 
       if (rule.enableDefaultDeny?.[side.direction] !== false) isDefaultDeny = true;
       for (const [section, list, into] of [[allowKey, allowRules, allows], [denyKey, denyRules, denies]] as const) {
         for (const [i, r] of list.entries()) {
-          const m = ciliumRuleMatches(side, policy, r);
+          const m = ciliumRuleMatches(side, policy, r, section === denyKey ? requirements.deny : requirements.allow);
           if (m.match === 'no') continue;
           const isDeny = section === denyKey;
           into.push({ ref: ciliumRef(policy, side.direction, section, specIndex, i, isDeny ? 'Deny' : 'Allow', m.text, isDeny ? undefined : m.notEvaluated), match: m.match });
