@@ -16,8 +16,9 @@ import { HopList } from './trace/HopList.tsx';
 import { CopyButton } from './details/CopyButton.tsx';
 import { Blockers } from './trace/Blockers.tsx';
 import { PolicyBlock } from './trace/PolicyBlock.tsx';
-import { runTrace } from './trace-request.ts';
-import { parsePort, parseProtocol } from '../../shared/trace/query.ts';
+import { familyNoteText, isFamilyChoice, runTrace } from './trace-request.ts';
+import { parseFamily, parsePort, parseProtocol } from '../../shared/trace/query.ts';
+import { splitFamilyNote } from '../../shared/trace/family.ts';
 import { printable } from '../../shared/text/printable.ts';
 
 export interface TracePanelProps {
@@ -79,6 +80,8 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
       return { value: null, error: error instanceof Error ? error.message : String(error) };
     }
   }, [topology, request]);
+  // Only where an end is dual-stack (or a family is already asked for, to take it back).
+  const hasFamilyChoice = useMemo(() => request.family !== null || isFamilyChoice(topology, request.from, request.to), [topology, request.family, request.from, request.to]);
   const [branchIndex, setBranchIndex] = useState(0);
   const trace = result.value?.trace ?? null;
   const branches = trace?.branches ?? [];
@@ -178,6 +181,7 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
               <option>SCTP</option>
             </select>
           </label>
+          {hasFamilyChoice && <FamilySelect family={request.family} />}
         </div>
         <details className="trace-whatif" open={request.whatIf !== ''}>
           <summary>What if… (a NetworkPolicy, admin, Calico or Cilium policy to try)</summary>
@@ -223,6 +227,26 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
 
 const noPolicies: PolicyRecord[] = [];
 
+/** IPv4, IPv6, or as the tracer decides (`podpath trace --family`). */
+function FamilySelect({ family }: { family: 4 | 6 | null }) {
+  return (
+    <label>
+      Family
+      <select data-testid="trace-family" value={family ?? ''} onChange={(e) => {
+          const parsed = parseFamily(e.currentTarget.value);
+          editTrace({ family: 'family' in parsed ? parsed.family : null });
+        }}
+      >
+        <option value="" title="The family of the sender's primary IP, or the destination's only one">
+          Auto
+        </option>
+        <option value="4">IPv4</option>
+        <option value="6">IPv6</option>
+      </select>
+    </label>
+  );
+}
+
 /** Under an end that names nothing (or several things): what to write instead, one click each. */
 function EndSuggestions({ suggestions, testId, onPick }: { suggestions: string[] | undefined; testId: string; onPick(text: string): void }) {
   if (!suggestions?.length) return null;
@@ -245,6 +269,8 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
   const blockers = useMemo(() => blockersOf(trace, branch), [trace, branch]);
   // A failure's blockers say what its summary would; a delivery or a disagreement is summed up.
   const isSaidByBlockers = blockers.length > 0 && trace.verdict !== 'delivered' && trace.verdict !== 'ambiguous';
+  // The family note stays when blockers stand for the summary: it says what the path is of.
+  const { summary, note } = splitFamilyNote(trace.summary);
   return (
     <div className="trace-result" data-testid="trace-result" data-verdict={trace.verdict}>
       <div className={`trace-verdict verdict-${trace.verdict}`} data-testid="trace-verdict">
@@ -255,7 +281,12 @@ function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, 
             (with the cluster’s policies: {verdictText[before.verdict].toLowerCase()})
           </span>
         )}
-        {!isSaidByBlockers && <p className="trace-summary">{printable(trace.summary, 'layout')}</p>}
+        {!isSaidByBlockers && <p className="trace-summary">{printable(summary, 'layout')}</p>}
+        {note && (
+          <p className="muted small" data-testid="trace-family-note">
+            {familyNoteText(note)}
+          </p>
+        )}
       </div>
       <Blockers blockers={blockers} topology={topology} whatIf={whatIf} />
       <PolicyBlock trace={trace} branch={branch} blockers={blockers} />

@@ -3,8 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../../shared/snapshot/format.ts';
 import { derive } from '../../shared/topology/derive.ts';
 import { topologyWith } from '../../test/cni-policies/fixture.ts';
+import { generateDualStackCluster } from '../../test/fixtures/generate-dual-stack.ts';
+import { splitFamilyNote } from '../../shared/trace/family.ts';
 import { emptyTraceRequest, type TraceRequest } from '../state/ui.ts';
-import { fixText, runTrace, whatIfFromText } from './trace-request.ts';
+import { familyNoteText, fixText, isFamilyChoice, runTrace, whatIfFromText } from './trace-request.ts';
 
 const policy = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -98,5 +100,42 @@ spec:
     const delivered = runTrace(demo, { ...request, to: 'svc/shop/backend', port: null })!;
     expect(delivered.trace.verdict).toBe('delivered');
     expect(fixText(demo, [], delivered.trace.policy)).toBeNull();
+  });
+});
+
+describe('the family asked for (dual stack)', () => {
+  const source = { context: 'dual-stack', server: null, kubernetesVersion: 'v1.33.2', capturedAt: '2025-07-01T09:00:00Z' };
+  const dual = derive(generateDualStackCluster(60), source);
+  /** app-0-0: 10.64.0.2 and fd00:10:40::2; Services app-0 SingleStack IPv4, app-1 PreferDualStack. */
+  const request: TraceRequest = { ...emptyTraceRequest, from: 'team-0/app-0-0', to: 'svc/team-0/app-1' };
+
+  test('the panel offers a family where an end is dual-stack, and not on a single-stack cluster', () => {
+    expect(isFamilyChoice(dual, request.from, request.to)).toBe(true);
+    // The Service is IPv4 only, but the sender has both.
+    expect(isFamilyChoice(dual, request.from, 'svc/team-0/app-0')).toBe(true);
+    expect(isFamilyChoice(dual, request.from, '')).toBe(false);
+    const demo = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
+    expect(isFamilyChoice(derive(demo.objects, demo.source), 'shop/db-0', 'svc/shop/backend')).toBe(false);
+  });
+
+  test('a single-stack sender to a single-stack Service has nothing to choose', () => {
+    const objects = generateDualStackCluster(60);
+    const pod = objects.pods.find((p) => p.metadata.name === 'app-0-0');
+    if (pod?.status) pod.status.podIPs = [{ ip: '10.64.0.2' }];
+    expect(isFamilyChoice(derive(objects, source), request.from, 'svc/team-0/app-0')).toBe(false);
+  });
+
+  test('the family chosen is the query\'s: IPv6 reaches the IPv6 ClusterIP; auto, the primary IP\'s family with a note', () => {
+    const v6 = runTrace(dual, { ...request, family: 6 })!.trace;
+    expect(v6.query.family).toBe(6);
+    expect(v6.to.ip).toBe('fd00:10:96::1');
+    const v4 = runTrace(dual, { ...request, family: 4 })!.trace;
+    expect(v4.to.ip).toBe('10.96.0.1');
+    const auto = runTrace(dual, request)!.trace;
+    expect(auto.query.family).toBeUndefined();
+    expect(auto.to.ip).toBe('10.96.0.1');
+    const { summary, note } = splitFamilyNote(auto.summary);
+    expect(summary).not.toContain('IPv6');
+    expect(familyNoteText(note!)).toBe("Traced in IPv4, the family of team-0/app-0-0's primary IP 10.64.0.2; both ends have IPv6 too (Family: IPv6).");
   });
 });

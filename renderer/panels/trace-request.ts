@@ -9,6 +9,7 @@ import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
 import { withAdminPolicies, withCniPolicies, withPolicies } from '../../shared/policy/evaluate.ts';
 import { policiesYaml, policyFix, policyManifest, type Denial } from '../../shared/policy/fix.ts';
 import { whatIfPolicies } from '../../shared/policy/what-if.ts';
+import { isEitherEndDualStack } from '../../shared/trace/family.ts';
 import { trace } from '../../shared/trace/trace.ts';
 import type { PolicySummary, Trace } from '../../shared/trace/types.ts';
 import type { TraceRequest } from '../state/ui.ts';
@@ -69,13 +70,25 @@ export interface TraceResult {
 /** The trace the panel asks for, on this topology; null until both ends are given. */
 export function runTrace(topology: Topology, request: TraceRequest): TraceResult | null {
   if (request.from.trim() === '' || request.to.trim() === '') return null;
-  const query = { from: request.from.trim(), to: request.to.trim(), ...(request.protocol !== null ? { protocol: request.protocol } : {}), ...(request.port !== null ? { port: request.port } : {}) };
+  const query = { from: request.from.trim(), to: request.to.trim(), ...(request.protocol !== null ? { protocol: request.protocol } : {}), ...(request.port !== null ? { port: request.port } : {}), ...(request.family !== null ? { family: request.family } : {}) };
   const whatIf = whatIfFromText(request.whatIf);
   if (whatIf.policies.length === 0 && !whatIf.adminPolicies && !whatIf.cniPolicies) return { trace: trace(topology, query), before: null, whatIf };
   const admin = whatIf.adminPolicies ? { adminPolicies: withAdminPolicies(topology, whatIf.adminPolicies) } : {};
   // As the CLI's --with-policy: the cluster's Calico and Cilium policies with these applied by id.
   const cni = whatIf.cniPolicies ? { cniPolicies: withCniPolicies(topology, whatIf.cniPolicies) } : {};
   return { trace: trace(topology, query, { policies: withPolicies(topology, whatIf.policies), ...admin, ...cni }), before: trace(topology, query), whatIf };
+}
+
+/** Whether the panel offers a family: only where the sender or the destination has addresses of
+ * both (a single-stack cluster has nothing to choose). */
+export function isFamilyChoice(topology: Topology, from: string, to: string): boolean {
+  if (from.trim() === '' || to.trim() === '') return false;
+  return isEitherEndDualStack(topology, from.trim(), to.trim());
+}
+
+/** The tracer's family note as the panel says it: the CLI's flag is the Family control here. */
+export function familyNoteText(note: string): string {
+  return note.replace(/ \(--family ([46])\)/, ' (Family: IPv$1)');
 }
 
 /**

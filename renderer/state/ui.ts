@@ -10,11 +10,14 @@ export interface TraceRequest {
   port: number | null;
   /** Null: as the destination says (a named port's protocol), else TCP, as the CLI does. */
   protocol: Protocol | null;
+  /** The address family to trace in; null: as the tracer decides (the sender's primary IP's family,
+   * or the destination's only one). */
+  family: 4 | 6 | null;
   /** What-if NetworkPolicies (YAML or JSON as pasted or opened), traced beside the cluster's own. */
   whatIf: string;
 }
 
-export const emptyTraceRequest: TraceRequest = { from: '', to: '', port: null, protocol: null, whatIf: '' };
+export const emptyTraceRequest: TraceRequest = { from: '', to: '', port: null, protocol: null, family: null, whatIf: '' };
 
 export interface UiState {
   /** Id of the selected graph element (a model id, or a canvas-only id such as `tunnel:a|b`). */

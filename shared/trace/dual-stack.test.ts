@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { Topology } from '../model/types.ts';
 import { derive } from '../topology/derive.ts';
-import { generateDualStackCluster } from '../../test/fixtures/generate-dual-stack.ts';
+import { addIngressNginx, generateDualStackCluster, lbAddresses } from '../../test/fixtures/generate-dual-stack.ts';
 import { trace } from './trace.ts';
 import type { Trace, TraceQuery } from './types.ts';
 
@@ -218,5 +218,105 @@ describe('hostPort per family', () => {
     const traced = run({ from: 'internet', to: '[fd00:172:16::1]:8888' }, publishing('0.0.0.0'));
     expect(traced.hops.find((h) => h.kind === 'host-port')).toBeUndefined();
     expect(traced.summary).toContain('has hostIP 0.0.0.0, an IPv4 address: portmap maps it only in that family, and fd00:172:16::1 is IPv6');
+  });
+});
+
+describe('from outside, per family: LoadBalancer, NodePort, Ingress', () => {
+  /** ingress-nginx (generate-dual-stack.ts addIngressNginx): a PreferDualStack LoadBalancer with an
+   * address of each family, NodePort 30080, and Ingress team-0/shop for shop.example → app-1. */
+  const withIngress = cluster((o) => addIngressNginx(o));
+  const addresses = (t: Trace) => allHops(t).flatMap((h) => [h.packet.src, h.packet.dst, ...(h.packet.outer ? [h.packet.outer.src, h.packet.outer.dst] : [])]);
+  const isV6 = (a: string) => a.includes(':');
+
+  test('the Ingress in IPv6: its IPv6 load balancer address, the nodes\' IPv6 InternalIPs at the NodePort, ip6tables, and the controller on to the IPv6 endpoints', () => {
+    const traced = run({ from: 'internet', to: 'http://shop.example/', family: 6 }, withIngress);
+    expect(traced.verdict).toBe('delivered');
+    expect(traced.to.ip).toBe(lbAddresses.v6);
+    expect(traced.hops[0]?.packet).toMatchObject({ src: '2001:db8::1', dst: lbAddresses.v6, dstPort: 80 });
+    expect(traced.hops[1]?.label).toContain(`LoadBalancer [${lbAddresses.v6}]:80`);
+    expect(addresses(traced).every(isV6)).toBe(true);
+    const into = allHops(traced).filter((h) => h.kind === 'uplink' && h.label.startsWith('into node'));
+    expect(into.map((h) => h.packet.dst)).toEqual(expect.arrayContaining(['fd00:172:16::', 'fd00:172:16::1']));
+    const controller = allHops(traced).find((h) => h.kind === 'ingress-controller');
+    expect(controller?.packet.dst).toBe('fd00:10:96::1');
+    expect(controller?.evidence.map((e) => e.text)).toContain('ingress-nginx opens its own connection to the backend: a dual-stack controller may do so in either family; traced in IPv6, the client\'s');
+    const rules = commands(traced).filter((c) => c.includes('tables-save'));
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.every((c) => c.startsWith('ip6tables-save'))).toBe(true);
+  });
+
+  test('the Ingress with no family asked: IPv4 throughout, with iptables, and a note that it has IPv6 too', () => {
+    const traced = run({ from: 'internet', to: 'http://shop.example/' }, withIngress);
+    expect(traced.verdict).toBe('delivered');
+    expect(traced.hops[0]?.packet).toMatchObject({ dst: lbAddresses.v4 });
+    expect(addresses(traced).some(isV6)).toBe(false);
+    expect(commands(traced).filter((c) => c.includes('tables-save')).every((c) => c.startsWith('iptables-save'))).toBe(true);
+    expect(traced.summary).toContain('Traced in IPv4, as most clients on the internet are; the destination has IPv6 too (--family 6).');
+  });
+
+  test('a LoadBalancer Service named, in IPv6: its IPv6 status address, not its first', () => {
+    const traced = run({ from: 'internet', to: 'svc/ingress-nginx/ingress-nginx-controller', family: 6 }, withIngress);
+    expect(traced.verdict).toBe('delivered');
+    expect(traced.hops[0]?.packet.dst).toBe(lbAddresses.v6);
+    expect(addresses(traced).every(isV6)).toBe(true);
+  });
+
+  test('an IPv4-only load balancer asked for IPv6: blocked there, with the fix', () => {
+    const v4Only = cluster((o) => {
+      addIngressNginx(o, [lbAddresses.v4]);
+      const service = o.services.find((s) => s.metadata.name === 'ingress-nginx-controller')!;
+      service.spec = { ...service.spec, clusterIPs: [service.spec.clusterIP ?? ''], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' };
+      service.status = { loadBalancer: { ingress: [{ ip: lbAddresses.v4 }] } };
+    });
+    const traced = run({ from: 'internet', to: 'http://shop.example/', family: 6 }, v4Only);
+    expect(traced.verdict).toBe('no-route');
+    expect(traced.summary).toContain(`svc ingress-nginx/ingress-nginx-controller's load balancer has no IPv6 address (status.loadBalancer.ingress: ${lbAddresses.v4})`);
+    expect(traced.blockers).toHaveLength(1);
+    expect(traced.blockers[0]?.fix).toContain('set spec.ipFamilyPolicy: PreferDualStack (or RequireDualStack) on svc ingress-nginx/ingress-nginx-controller');
+    expect(addresses(traced).filter((a) => /^[\d.]+$|^[0-9a-f:]+$/.test(a)).every(isV6)).toBe(true);
+    // …and in IPv4 it is delivered.
+    expect(run({ from: 'internet', to: 'http://shop.example/' }, v4Only).verdict).toBe('delivered');
+  });
+
+  test('a load balancer known by a hostname (a cloud\'s DNS name) is entered by it in either family', () => {
+    const named = cluster((o) => {
+      addIngressNginx(o, []);
+      const service = o.services.find((s) => s.metadata.name === 'ingress-nginx-controller')!;
+      service.status = { loadBalancer: { ingress: [{ hostname: 'a1b2.elb.example.com' }] } };
+    });
+    const traced = run({ from: 'internet', to: 'svc/ingress-nginx/ingress-nginx-controller', family: 6 }, named);
+    expect(traced.verdict).toBe('delivered');
+    expect(traced.hops[0]?.packet).toMatchObject({ src: '2001:db8::1', dst: 'a1b2.elb.example.com' });
+    expect(allHops(traced).find((h) => h.kind === 'uplink')?.packet.dst).toBe('fd00:172:16::');
+  });
+
+  describe('a NodePort Service from the internet', () => {
+    const nodePort = (change: (objects: ClusterObjects) => void = () => {}) =>
+      cluster((o) => {
+        const service = o.services.find((s) => s.metadata.name === 'app-1')!;
+        service.spec = { ...service.spec, type: 'NodePort', ports: [{ port: 80, targetPort: 'http', nodePort: 30081 }] };
+        change(o);
+      });
+
+    test('in IPv6: the node\'s IPv6 InternalIP, ip6tables', () => {
+      const traced = run({ from: 'internet', to: 'svc/team-0/app-1', family: 6 }, nodePort());
+      expect(traced.verdict).toBe('delivered');
+      expect(traced.hops[0]?.packet).toMatchObject({ src: '2001:db8::1', dst: 'fd00:172:16::', dstPort: 30081 });
+      expect(traced.hops[0]?.label).toContain('[fd00:172:16::]:30081');
+      // kube-proxy's hop names the node port as an address and port can be read, [v6]:port.
+      expect(traced.hops.map((h) => h.label).join('\n')).not.toContain('fd00:172:16:::30081');
+      expect(addresses(traced).every(isV6)).toBe(true);
+      expect(commands(traced).filter((c) => c.includes('tables-save')).every((c) => c.startsWith('ip6tables-save'))).toBe(true);
+      expect(run({ from: 'internet', to: 'svc/team-0/app-1', family: 4 }, nodePort()).hops[0]?.packet.dst).toBe('172.16.0.0');
+    });
+
+    test('in IPv6 at a node with IPv4 addresses only: nothing to connect to', () => {
+      const v4Nodes = nodePort((o) => {
+        for (const node of o.nodes) node.status!.addresses = node.status!.addresses!.filter((a) => !a.address.includes(':'));
+      });
+      const traced = run({ from: 'internet', to: 'svc/team-0/app-1', family: 6 }, v4Nodes);
+      expect(traced.verdict).toBe('no-route');
+      expect(traced.summary).toContain('node node-0 has no IPv6 address (status.addresses: 172.16.0.0): its NodePort is reached in IPv4 only');
+    });
   });
 });

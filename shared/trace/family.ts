@@ -10,7 +10,7 @@
 import type { Host, Id, PodRecord, ServiceRecord, Topology } from '../model/types.ts';
 import { parseIPStrict } from '../net/ip.ts';
 import { kubectlObject, sh } from '../text/shell.ts';
-import type { Endpoint } from './endpoints.ts';
+import { parseEndpoint, type Endpoint } from './endpoints.ts';
 import { block, end, type Ctx, type Outcome } from './outcome.ts';
 import { hop, serviceLabel } from './path/hop.ts';
 import type { Hop, Packet, Trace, TraceEnd } from './types.ts';
@@ -24,6 +24,12 @@ export const familyProbe = (family: Family): string => (family === 6 ? '::' : '0
 
 export function inFamily(addresses: readonly string[], family: Family): string | undefined {
   return addresses.find((a) => familyOf(a) === family);
+}
+
+/** A load balancer's address to enter by in `family`: the first of the family, or a hostname (a
+ * cloud load balancer's DNS name answers in the families it has), else none. */
+export function entryIn(addresses: readonly string[], family: Family): string | undefined {
+  return addresses.find((a) => !parseIPStrict(a) || familyOf(a) === family);
 }
 
 /** The address a destination's text is written as (`IP`, `IP:port`, `[v6]:port`, a URL's host), if it is one. */
@@ -43,23 +49,39 @@ function serviceNamed(topology: Topology, from: Endpoint, name: string): Service
   return namespace && isServiceName ? topology.services[`svc:${namespace}/${labels[0] ?? ''}`] : undefined;
 }
 
+/** The addresses a destination is reached at from `from`: from outside the cluster, a Service's
+ * or Ingress's load balancer (where it has one), from inside its ClusterIPs. */
+function addressesOf(topology: Topology, from: Endpoint, to: Endpoint): readonly string[] {
+  switch (to.kind) {
+    case 'pod':
+      return to.pod.ips;
+    case 'node':
+      return to.host.internalIPs;
+    case 'service':
+      return from.kind === 'external' && to.service.loadBalancerIngress.length > 0 ? to.service.loadBalancerIngress : to.service.clusterIPs;
+    case 'ingress':
+      return to.ingress.loadBalancerIngress;
+    case 'gateway':
+      return to.gateway.addresses;
+    case 'name':
+      return serviceNamed(topology, from, to.name)?.clusterIPs ?? [];
+    default:
+      return [];
+  }
+}
+
 /** The families a destination has addresses in (none: the internet, a name outside the cluster). */
 function familiesOf(topology: Topology, from: Endpoint, to: Endpoint): Family[] {
-  const addresses = (() => {
-    switch (to.kind) {
-      case 'pod':
-        return to.pod.ips;
-      case 'node':
-        return to.host.internalIPs;
-      case 'service':
-        return to.service.clusterIPs;
-      case 'name':
-        return serviceNamed(topology, from, to.name)?.clusterIPs ?? [];
-      default:
-        return [];
-    }
-  })();
-  return [...new Set(addresses.filter((a) => a !== 'None').map(familyOf))];
+  return [...new Set(addressesOf(topology, from, to).filter((a) => parseIPStrict(a)).map(familyOf))];
+}
+
+/** Whether the sender (a pod or node) or the destination written has addresses of both families:
+ * only then is there a family to choose (the trace panel's IPv4 / IPv6 control). */
+export function isEitherEndDualStack(topology: Topology, fromText: string, toText: string): boolean {
+  const from = parseEndpoint(topology, fromText, 'from');
+  const to = parseEndpoint(topology, toText, 'to', { from });
+  const sender = from.kind === 'pod' ? from.pod.ips : from.kind === 'node' ? from.host.internalIPs : [];
+  return [sender, addressesOf(topology, from, to)].some((addresses) => new Set(addresses.filter((a) => parseIPStrict(a)).map(familyOf)).size === 2);
 }
 
 /** The sender's primary IP: the first of the pod's `ips` (status.podIPs[0]), the node's first InternalIP. */
@@ -90,11 +112,20 @@ export function traceFamily(topology: Topology, from: Endpoint, to: Endpoint, to
   const senderHasOther = from.kind !== 'pod' || from.pod.ips.some((ip) => familyOf(ip) === other);
   const families = familiesOf(topology, from, to);
   const who = from.kind === 'pod' ? `${from.pod.namespace}/${from.pod.name}` : from.kind === 'node' ? `node ${from.host.name}` : 'the sender';
+  // The internet has no primary IP: IPv4, as most clients still are.
+  const why = primary ? `the family of ${who}'s primary IP ${primary}` : 'as most clients on the internet are';
   // A destination with addresses of the other family only is reached in it, where the sender has it
   // too: a dual-stack client resolving a single-stack IPv6 Service gets AAAA records only.
   if (families.length === 1 && families[0] === other && senderHasOther) return { family: other, note: `Traced in IPv${other}: the destination has IPv${other} addresses only.` };
   const hasOther = families.includes(other) && senderHasOther;
-  return { family, note: hasOther ? `Traced in IPv${family}, the family of ${who}'s primary IP ${primary}; both ends have IPv${other} too (--family ${other}).` : '' };
+  const whoHas = primary ? 'both ends have' : 'the destination has';
+  return { family, note: hasOther ? `Traced in IPv${family}, ${why}; ${whoHas} IPv${other} too (--family ${other}).` : '' };
+}
+
+/** A trace's summary without the family note traceFamily added to it (its last line), and the note. */
+export function splitFamilyNote(summary: string): { summary: string; note: string | null } {
+  const at = summary.lastIndexOf('\nTraced in IPv');
+  return at < 0 ? { summary, note: null } : { summary: summary.slice(0, at), note: summary.slice(at + 1) };
 }
 
 /** Why `pod` cannot take part in a trace in `family`, or null when it has an address of it. */
@@ -140,7 +171,7 @@ export function nodeAddressIn(host: Host, family: Family): string {
 /** An end as the result names it, with the address of the trace's family where its record has one. */
 export function endInFamily(end: TraceEnd, endpoint: Endpoint, family: Family): TraceEnd {
   if (end.ip === null || familyOf(end.ip) === family) return end;
-  const addresses = endpoint.kind === 'pod' ? endpoint.pod.ips : endpoint.kind === 'node' ? endpoint.host.internalIPs : endpoint.kind === 'service' ? endpoint.service.clusterIPs : [];
+  const addresses = endpoint.kind === 'pod' ? endpoint.pod.ips : endpoint.kind === 'node' ? endpoint.host.internalIPs : endpoint.kind === 'service' ? endpoint.service.clusterIPs : endpoint.kind === 'ingress' ? endpoint.ingress.loadBalancerIngress : endpoint.kind === 'gateway' ? endpoint.gateway.addresses : [];
   const ip = inFamily(addresses, family);
   return ip ? { ...end, ip } : end;
 }

@@ -8,7 +8,8 @@ import { describeCommand, endpointSlicesCommand } from './commands.ts';
 import { deliver, targetForAddress } from './deliver.ts';
 import type { Endpoint } from './endpoints.ts';
 import { end, podLabel, type Ctx, type Fork, type OnArrive, type Outcome, type Sender } from './outcome.ts';
-import { hop, nodeAddress, podAddress, serviceLabel } from './path/hop.ts';
+import { clusterIPIn, entryIn, familyOf, familyProbe, inFamily, nodeAddressIn } from './family.ts';
+import { hop, podAddress, serviceLabel } from './path/hop.ts';
 import { leavePod } from './path/pod.ts';
 import { endpointPort, servicePortFor, usableEndpoints, whyNoEndpoint } from './proxy.ts';
 import { serviceFromInside } from './service-inside.ts';
@@ -34,12 +35,15 @@ function backendPort(service: ServiceRecord, port: number | string | null): Serv
  */
 function proxyToBackends(ctx: Ctx, controller: PodRecord, host: Host, label: string, hopIds: Id[], evidence: Evidence[], backends: { service: ServiceRecord; port: ServicePortRecord; weight: number }[], who: string): Outcome {
   const first = backends[0];
-  const upstream: Packet = { src: podAddress(controller), dst: first?.service.clusterIPs[0] ?? first?.service.name ?? '?', dstPort: first?.port.port ?? 0, protocol: 'TCP' };
-  const hops: Hop[] = [hop('ingress-controller', label, upstream, [controller.id, ...hopIds, ...backends.map((b) => b.service.id)], host.id, evidence)];
+  // The trace's family where the controller has it, else the controller's own (a single-stack controller).
+  const family = inFamily(controller.ips, ctx.family) ? ctx.family : familyOf(podAddress(controller));
+  const upstream: Packet = { src: podAddress(controller, familyProbe(family)), dst: (first && clusterIPIn(first.service, family)) ?? first?.service.clusterIPs[0] ?? first?.service.name ?? '?', dstPort: first?.port.port ?? 0, protocol: 'TCP' };
+  const isDualStack = inFamily(controller.ips, family === 4 ? 6 : 4) !== undefined;
+  const familyEvidence: Evidence[] = isDualStack ? [{ text: `${who} opens its own connection to the backend: a dual-stack controller may do so in either family; traced in IPv${family}, the client's` }] : [];
+  const hops: Hop[] = [hop('ingress-controller', label, upstream, [controller.id, ...hopIds, ...backends.map((b) => b.service.id)], host.id, [...evidence, ...familyEvidence])];
   const total = backends.reduce((sum, b) => sum + b.weight, 0);
   const forks: Fork[] = [];
   for (const backend of backends) {
-    const family = podAddress(controller).includes(':') ? 6 : 4;
     const all = Object.values(ctx.topology.endpoints).filter((e) => e.service === backend.service.id);
     const usable = usableEndpoints(all, backend.port, family, 'Cluster', null);
     const weightText = backends.length > 1 ? `weight ${backend.weight} of ${total}; ` : '';
@@ -75,7 +79,8 @@ function proxyToBackends(ctx: Ctx, controller: PodRecord, host: Host, label: str
  * inside through its ClusterIP) and goes on from its pods. */
 function throughController(ctx: Ctx, sender: Sender, controllerService: ServiceRecord, port: number, prefix: Hop[], onArrive: OnArrive, entryAddress: string | null): Outcome {
   if (sender.kind === 'external') {
-    const lb = entryAddress ?? controllerService.loadBalancerIngress[0] ?? null;
+    // An address of the trace's family; one of the other only is for serviceFromOutside to refuse.
+    const lb = entryAddress ?? entryIn(controllerService.loadBalancerIngress, ctx.family) ?? controllerService.loadBalancerIngress[0] ?? null;
     if (lb) {
       const outcome = serviceFromOutside(ctx, sender.ip, controllerService, port, { kind: 'load-balancer', address: lb }, onArrive);
       return { ...outcome, hops: [...prefix, ...outcome.hops] };
@@ -83,7 +88,7 @@ function throughController(ctx: Ctx, sender: Sender, controllerService: ServiceR
     const host = Object.values(ctx.topology.hosts).find((h) => h.isReady);
     const svcPort = servicePortFor(controllerService, port, undefined, 'cluster-ip');
     if (host && svcPort?.nodePort) {
-      const address = host.externalIPs[0] ?? nodeAddress(host);
+      const address = inFamily(host.externalIPs, ctx.family) ?? nodeAddressIn(host, ctx.family);
       const outcome = serviceFromOutside(ctx, sender.ip, controllerService, svcPort.nodePort, { kind: 'node-port', host, address }, onArrive);
       return { ...outcome, hops: [...prefix, ...outcome.hops] };
     }
@@ -127,7 +132,7 @@ export function ingressFlow(ctx: Ctx, sender: Sender, to: Extract<Endpoint, { ki
       [{ service: backend, port: backendSvcPort, weight: 1 }],
       who,
     );
-  return throughController(ctx, sender, controllerService, requestPort, prefix, onArrive, sender.kind === 'external' ? (to.ingress.loadBalancerIngress[0] ?? null) : null);
+  return throughController(ctx, sender, controllerService, requestPort, prefix, onArrive, sender.kind === 'external' ? (entryIn(to.ingress.loadBalancerIngress, ctx.family) ?? null) : null);
 }
 
 export function gatewayFlow(ctx: Ctx, sender: Sender, to: Extract<Endpoint, { kind: 'gateway' }>, port: number | undefined, prefix: Hop[]): Outcome {
@@ -158,5 +163,5 @@ export function gatewayFlow(ctx: Ctx, sender: Sender, to: Extract<Endpoint, { ki
       backends,
       `gateway ${gateway.name}`,
     );
-  return throughController(ctx, sender, service, requestPort, prefix, onArrive, sender.kind === 'external' ? (gateway.addresses[0] ?? null) : null);
+  return throughController(ctx, sender, service, requestPort, prefix, onArrive, sender.kind === 'external' ? (entryIn(gateway.addresses, ctx.family) ?? null) : null);
 }

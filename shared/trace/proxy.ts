@@ -233,7 +233,7 @@ function selectionText(mode: ProxyMode, i: number, n: number, service: ServiceRe
 }
 
 function serviceHopText(mode: ProxyMode, service: ServiceRecord, port: ServicePortRecord, vip: string, entry: ServiceEntry, policy: 'Cluster' | 'Local', node: Host, nft: { layout: NftablesDnatLayout; version: string | null }): { label: string; evidence: Evidence[]; ids: (Id | null)[] } {
-  const address = entry === 'node-port' ? `${vip}:${port.nodePort ?? '?'}` : `${joinHostPort(vip, port.port)}`;
+  const address = entry === 'node-port' ? (port.nodePort ? joinHostPort(vip, port.nodePort) : `${vip}:?`) : joinHostPort(vip, port.port);
   const target = `targetPort ${port.targetPort}`;
   const base = `${serviceLabel(service)} ${address}/${port.protocol} (${target})`;
   const kp = port.kubeProxy;

@@ -3,10 +3,12 @@
  * external IP — which nodes take it, the SNAT of externalTrafficPolicy Cluster, the endpoints.
  */
 import type { Host, ServiceRecord } from '../model/types.ts';
+import { parseIPStrict } from '../net/ip.ts';
 import { sh } from '../text/shell.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import { serviceCommand } from './commands.ts';
 import { deliver, targetForAddress } from './deliver.ts';
+import { entryIn, familyOf, inFamily, nodeAddressIn, type Family } from './family.ts';
 import { block, end, endpointFork, maxBranches, type Ctx, type Fork, type OnArrive, type Outcome } from './outcome.ts';
 import { hop, hostOf, isV6, nodeAddress, serviceLabel } from './path/hop.ts';
 import { internetHop } from './path/internet.ts';
@@ -27,11 +29,12 @@ export function isExcludedFromLB(host: Host): boolean {
  * for the Service and 503 while it has none; the load balancer's health check sends only to the
  * nodes that answer 200.
  */
-function healthCheckEvidence(service: ServiceRecord, pool: Host[], healthy: Host[]): Evidence {
+function healthCheckEvidence(service: ServiceRecord, pool: Host[], healthy: Host[], family: Family): Evidence {
   const port = service.healthCheckNodePort;
   const failing = pool.filter((h) => !healthy.includes(h)).map((h) => h.name);
   const probe = healthy[0] ?? pool[0];
-  const address = probe ? nodeAddress(probe) : '<node>';
+  // The load balancer checks in its own address's family.
+  const address = probe ? nodeAddressIn(probe, family) : '<node>';
   return {
     text: `health check: kube-proxy answers ${port ? `http://<node>:${port}/healthz (spec.healthCheckNodePort ${port})` : 'the healthCheckNodePort (not in the model)'} with 200 on ${healthy.map((h) => h.name).join(', ') || 'no node'} (a local endpoint) and 503 on ${failing.join(', ') || 'no node'} (none), so the load balancer sends only to the first`,
     object: service.id,
@@ -48,6 +51,43 @@ function representativeNodes(nodes: Host[], endpointNodes: Set<string>): { nodes
   return { nodes: without ? [...withEndpoints, without] : withEndpoints, isAll: false };
 }
 
+type Entry = { kind: 'load-balancer' | 'external-ip'; address: string } | { kind: 'node-port'; host: Host; address: string };
+
+/**
+ * The entry with its address in the trace's family: a caller's first address (a Service's first
+ * load balancer address, a node's first ExternalIP) of the other family is swapped for the one of
+ * the trace's; a string says why there is none. An external IP is as written, so of its family.
+ */
+function entryInFamily(ctx: Ctx, service: ServiceRecord, how: Entry): Entry | string {
+  const family = ctx.family;
+  if (how.kind === 'external-ip' || !parseIPStrict(how.address) || familyOf(how.address) === family) return how;
+  if (how.kind === 'node-port') {
+    const address = inFamily(how.host.externalIPs, family) ?? inFamily(how.host.internalIPs, family);
+    return address ? { ...how, address } : `node ${how.host.name} has no IPv${family} address (status.addresses: ${[...how.host.internalIPs, ...how.host.externalIPs].join(', ')}): its NodePort is reached in IPv${familyOf(how.address)} only`;
+  }
+  const address = entryIn(service.loadBalancerIngress, family);
+  return address ? { ...how, address } : `${serviceLabel(service)}'s load balancer has no IPv${family} address (status.loadBalancer.ingress: ${service.loadBalancerIngress.join(', ')})`;
+}
+
+/** An IPv6 client at an IPv4-only entry (or the reverse): nothing to connect to, and what would give one. */
+function noEntryOutcome(ctx: Ctx, clientIP: string, service: ServiceRecord, how: Entry, line: string): Outcome {
+  const isLB = how.kind === 'load-balancer';
+  const packet: Packet = { src: clientIP, dst: isLB ? serviceLabel(service) : `node ${how.kind === 'node-port' ? how.host.name : ''}`, protocol: ctx.protocol };
+  const stop = hop(isLB ? 'load-balancer' : 'node-port', line, packet, how.kind === 'node-port' ? [service.id, how.host.id] : [service.id], how.kind === 'node-port' ? how.host.id : null, [
+    isLB
+      ? { text: `spec.ipFamilies ${service.ipFamilies?.join(', ') ?? '(unset)'}, spec.ipFamilyPolicy ${service.ipFamilyPolicy ?? 'SingleStack'}`, object: service.id, field: 'status.loadBalancer.ingress', command: serviceCommand(service) }
+      : { text: `node ${how.kind === 'node-port' ? how.host.name : ''}'s addresses`, object: how.kind === 'node-port' ? how.host.id : service.id, field: 'status.addresses' },
+  ]);
+  const hasFamily = service.ipFamilies?.includes(`IPv${ctx.family}`) ?? false;
+  const fix = !isLB
+    ? null
+    : hasFamily
+      ? `${serviceLabel(service)} has IPv${ctx.family} in spec.ipFamilies, but its load balancer gave no IPv${ctx.family} address: check that the load balancer implementation assigns IPv${ctx.family} (kubectl describe its events)`
+      : `set spec.ipFamilyPolicy: PreferDualStack (or RequireDualStack) on ${serviceLabel(service)}, on a load balancer implementation that assigns IPv${ctx.family} addresses`;
+  block(ctx, stop, { kind: 'no-route', line, fix, subject: service.id, denial: null });
+  return end([stop], 'no-route', `${line}: an IPv${ctx.family} client has nothing to connect to.`);
+}
+
 /**
  * A client outside the cluster reaching a Service: through its LoadBalancer, a node's NodePort
  * or an external IP. Which nodes take it, whether kube-proxy SNATs it to the node (source lost,
@@ -58,15 +98,17 @@ export function serviceFromOutside(
   clientIP: string,
   service: ServiceRecord,
   port: number | undefined,
-  how: { kind: 'load-balancer' | 'external-ip'; address: string } | { kind: 'node-port'; host: Host; address: string },
+  asked: Entry,
   onArrive?: OnArrive,
   /** The packet is already on the node (a pod's traffic to a NodePort): no internet, no wire. */
   isArrived = false,
 ): Outcome {
+  const how = entryInFamily(ctx, service, asked);
+  if (typeof how === 'string') return noEntryOutcome(ctx, clientIP, service, asked, how);
   const entry: ServiceEntry = how.kind;
   const svcPort = servicePortFor(service, port, ctx.isProtocolGiven ? ctx.protocol : undefined, entry);
   const first: Packet = { src: clientIP, dst: how.address, dstPort: svcPort ? (entry === 'node-port' ? (svcPort.nodePort ?? svcPort.port) : svcPort.port) : port, protocol: svcPort?.protocol ?? ctx.protocol };
-  const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', `${how.address}${first.dstPort ? `:${first.dstPort}` : ''}`)];
+  const hops: Hop[] = isArrived ? [] : [internetHop(first, 'in', first.dstPort ? joinHostPort(how.address, first.dstPort) : how.address)];
   if (!svcPort) return noPortOutcome(hops, service, first, how.kind === 'node-port' ? how.host.id : null, entry);
   const ranges = how.kind === 'load-balancer' ? checkSourceRanges(ctx.proxyMode, service, svcPort, first) : null;
   if (ranges) {
@@ -85,7 +127,7 @@ export function serviceFromOutside(
     nodes = [how.host];
   } else {
     const inPool = ready.filter((h) => how.kind === 'external-ip' || !isExcludedFromLB(h));
-    const eligible = policy === 'Local' ? inPool.filter((h) => usableEndpoints(all, svcPort, how.address.includes(':') ? 6 : 4, 'Local', h).endpoints.length > 0) : inPool;
+    const eligible = policy === 'Local' ? inPool.filter((h) => usableEndpoints(all, svcPort, ctx.family, 'Local', h).endpoints.length > 0) : inPool;
     const endpointNodes = new Set(all.flatMap((e) => (e.nodeName ? [e.nodeName] : [])));
     const picked = representativeNodes(eligible, endpointNodes);
     nodes = picked.nodes;
@@ -105,12 +147,12 @@ export function serviceFromOutside(
         command: serviceCommand(service),
       },
     ];
-    if (policy === 'Local' && how.kind === 'load-balancer') evidence.push(healthCheckEvidence(service, inPool, eligible));
+    if (policy === 'Local' && how.kind === 'load-balancer') evidence.push(healthCheckEvidence(service, inPool, eligible, ctx.family));
     if (!picked.isAll) evidence.push({ text: `showing ${nodes.length} of ${eligible.length} nodes: those with endpoints, and one without` });
     hops.push(
       hop(
         how.kind === 'load-balancer' ? 'load-balancer' : 'route',
-        how.kind === 'load-balancer' ? `LoadBalancer ${how.address}:${svcPort.port} → ${which}` : `external IP ${how.address}: routed to a node by the network → ${which}`,
+        how.kind === 'load-balancer' ? `LoadBalancer ${joinHostPort(how.address, svcPort.port)} → ${which}` : `external IP ${how.address}: routed to a node by the network → ${which}`,
         first,
         [service.id, ...eligible.map((h) => h.id)],
         null,
@@ -118,9 +160,8 @@ export function serviceFromOutside(
       ),
     );
     if (nodes.length === 0) {
-      const family = how.address.includes(':') ? 6 : 4;
-      const noneAnywhere = policy === 'Local' && !usableEndpoints(all, svcPort, family, 'Cluster', null).hasAnyUsable;
-      const why = noneAnywhere ? `: ${whyNoEndpoint(ctx, service, svcPort, all, family, 'Cluster', null, 'externalTrafficPolicy').text}` : '';
+      const noneAnywhere = policy === 'Local' && !usableEndpoints(all, svcPort, ctx.family, 'Cluster', null).hasAnyUsable;
+      const why = noneAnywhere ? `: ${whyNoEndpoint(ctx, service, svcPort, all, ctx.family, 'Cluster', null, 'externalTrafficPolicy').text}` : '';
       const line = `${serviceLabel(service)} has no node to send to: ${policy === 'Local' ? `no node has a ready local endpoint, so every health check fails${why}` : 'no node is ready'}.`;
       const last = hops.at(-1);
       if (last) block(ctx, last, { kind: 'no-endpoints', line, fix: policy === 'Local' && !noneAnywhere ? `set externalTrafficPolicy: Cluster on ${serviceLabel(service)}, or run its endpoints on nodes the load balancer can reach` : null, subject: service.id, denial: null });
@@ -130,7 +171,7 @@ export function serviceFromOutside(
 
   const forks = nodes.map((host): Fork => {
     const viaNodePort = how.kind !== 'external-ip' && svcPort.nodePort !== null;
-    const dst = how.kind === 'node-port' ? how.address : viaNodePort ? nodeAddress(host, how.address) : how.address;
+    const dst = how.kind === 'node-port' ? how.address : viaNodePort ? nodeAddressIn(host, ctx.family) : how.address;
     const arriving: Packet = { ...first, dst, dstPort: viaNodePort ? (svcPort.nodePort ?? svcPort.port) : svcPort.port };
     const uplink = host.devices.find((id) => ctx.topology.devices[id]?.role === 'uplink' || ctx.topology.devices[id]?.type === 'uplink');
     const nodeHops: Hop[] = isArrived
