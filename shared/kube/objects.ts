@@ -76,6 +76,8 @@ export interface Pod {
     dnsPolicy?: string;
     /** Merged into the resolv.conf the kubelet writes; the whole of it under dnsPolicy `None`. */
     dnsConfig?: PodDNSConfig;
+    /** The pod's ServiceAccount; the API server sets `default` when a manifest names none. */
+    serviceAccountName?: string;
     containers: Container[];
     initContainers?: Container[];
   };

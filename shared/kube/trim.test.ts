@@ -25,6 +25,7 @@ describe('trimObject on real captures', () => {
       spec: {
         nodeName: 'minikube',
         dnsPolicy: 'ClusterFirst',
+        serviceAccountName: 'default',
         containers: [{ name: 'nginx', image: 'nginx:alpine', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
       },
       status: {
@@ -81,6 +82,13 @@ describe('trimObject on real captures', () => {
     expect(JSON.stringify(trimObject('pods', raw))).not.toContain('unexpected');
     raw.spec.dnsConfig = {};
     expect(trimObject('pods', raw)?.spec).not.toHaveProperty('dnsConfig');
+  });
+
+  test("a Pod keeps its serviceAccountName (Calico's serviceAccountSelector matches it), as the API server filled it in", () => {
+    const raw = capture('k9s/po.json') as { spec: Record<string, unknown> };
+    expect(trimObject('pods', raw)?.spec.serviceAccountName).toBe('default');
+    delete raw.spec.serviceAccountName;
+    expect(trimObject('pods', raw)?.spec).not.toHaveProperty('serviceAccountName');
   });
 
   test('a Node keeps addresses, conditions and versions, not images, capacity or other annotations (k9s no.json)', () => {

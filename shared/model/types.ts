@@ -224,6 +224,8 @@ export interface PodRecord {
   dnsPolicy?: DnsPolicy;
   /** spec.dnsConfig: merged into the resolv.conf the kubelet writes, or all of it under `None`. */
   dnsConfig?: PodDnsConfig | null;
+  /** spec.serviceAccountName; absent where not read (older snapshots, hand-made records). */
+  serviceAccount?: string;
 }
 
 /**

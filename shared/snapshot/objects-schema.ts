@@ -82,6 +82,7 @@ const pod = z.looseObject({
       })
       .optional()
       .describe("spec.dnsConfig: merged into the pod's resolv.conf, or all of it under dnsPolicy None."),
+    serviceAccountName: z.string().optional().describe("spec.serviceAccountName: the pod's ServiceAccount, which Calico's serviceAccountSelector and serviceAccounts match."),
     containers: z.array(container),
     initContainers: z.array(container).optional(),
   }),

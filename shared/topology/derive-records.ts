@@ -139,6 +139,16 @@ function bridgeIdOf(node: NodeFacts): Id {
   return id;
 }
 
+/**
+ * The API server always fills in spec.serviceAccountName (with `default` when a pod names none),
+ * so a pod without it is one whose account was not read (objects.ts's Pod does not list the
+ * field yet): left out rather than guessed, and Calico's service account matches stay unknown.
+ */
+function serviceAccountOf(pod: Pod): Pick<PodRecord, 'serviceAccount'> {
+  const account = pod.spec.serviceAccountName;
+  return account ? { serviceAccount: account } : {};
+}
+
 /** A pod: its netns, containers and the veth that joins it to its node. */
 export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; containers: ContainerRecord[]; veth: VethRecord | null } {
   const { uid, name, namespace = '' } = pod.metadata;
@@ -210,6 +220,7 @@ export function derivePod(pod: Pod, ctx: DeriveContext): { pod: PodRecord; conta
           options: (pod.spec.dnsConfig.options ?? []).map((o) => ({ name: o.name, value: o.value ?? null })),
         }
       : null,
+    ...serviceAccountOf(pod),
   };
   return { pod: record, containers, veth };
 }

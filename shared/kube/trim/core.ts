@@ -160,6 +160,7 @@ export function trimPod(o: Data, metadata: ObjectMeta): Pod {
       hostNetwork: bool(spec.hostNetwork),
       dnsPolicy: str(spec.dnsPolicy),
       dnsConfig: trimDNSConfig(spec.dnsConfig),
+      serviceAccountName: str(spec.serviceAccountName),
       containers: list(spec.containers, trimContainer) ?? [],
       initContainers: list(spec.initContainers, trimContainer),
     }),

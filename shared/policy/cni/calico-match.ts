@@ -12,12 +12,20 @@
  *   A selector can also match NetworkSets, GlobalNetworkSets and HostEndpoints, which Podpath
  *   does not read: for an address that is not a pod such a match is `maybe`.
  * - `notSelector` "matches packets that are not from Calico-controlled endpoints that do have
- *   the label", so anything that is not a pod passes it.
+ *   the label", so anything that is not a pod passes it — but in a namespaced policy, without
+ *   a selector or namespaceSelector beside it, only its namespace's endpoints do (rules.go
+ *   getEndpointSelector scopes any selector, notSelector or serviceAccounts to it).
  * - `ports` are numbers, `"a:b"` ranges or named ports (the destination pod's container port of
  *   that name); a source port is ephemeral, not in the flow: `maybe`.
  * - Pods carry `projectcalico.org/namespace` and `projectcalico.org/orchestrator`, namespaces
- *   `projectcalico.org/name`; a pod's service account is not read, so `serviceAccounts`,
- *   `serviceAccountSelector` and the `projectcalico.org/serviceaccount` label are `maybe`.
+ *   `projectcalico.org/name`, and a pod its service account's name as
+ *   `projectcalico.org/serviceaccount` when under 63 characters (workload_endpoint_default.go);
+ *   `serviceAccounts.names` matches that label (updateprocessors/rules.go).
+ * - `serviceAccountSelector` and `serviceAccounts.selector` match the ServiceAccount's labels,
+ *   to which Calico adds `projectcalico.org/name`, its name (k8s/conversion/conversion.go
+ *   ServiceAccountToProfile, constants.go NameLabel). ServiceAccounts are not read, so only a
+ *   selector the name decides is decided; one that rests on their labels is `maybe`, as is
+ *   anything about a pod whose service account was not read.
  * - `services` matches a Service's endpoints: not evaluated here (`maybe`).
  * - An `http` match decides per request (application layer policy): `maybe`, said so.
  */
@@ -28,7 +36,7 @@ import { cidrContains } from '../../net/ip.ts';
 import { namespaceLabels, type Side } from '../rules.ts';
 import type { PolicyEndpoint } from '../types.ts';
 import { podName } from '../words.ts';
-import { evaluateCalicoSelector, parseCalicoSelector, type CalicoSelector } from './calico-selector.ts';
+import { evaluateCalicoSelector, evaluateCalicoSelectorPartly, parseCalicoSelector, type CalicoSelector } from './calico-selector.ts';
 
 export type Match = 'yes' | 'no' | 'maybe';
 
@@ -54,17 +62,43 @@ function selectorOf(text: string): CalicoSelector | Error {
 }
 
 const serviceAccountLabel = 'projectcalico.org/serviceaccount';
+const serviceAccountNameLabel = 'projectcalico.org/name';
+/** Calico leaves the service account label off a pod whose account name is longer. */
+const maxServiceAccountLabel = 62;
+const accountNotRead = "pods' service accounts are not read";
 
-/** Whether `text` selects `labels`; `maybe` when it does not parse or reads a label Podpath lacks. */
-export function selects(text: string, labels: Record<string, string>): MatchText {
+/** Labels a selector may read whose values Podpath does not have, and why. */
+interface Unread {
+  isUnread: (label: string) => boolean;
+  why: string;
+}
+
+/** Whether `text` selects `labels`; `maybe` when it does not parse or rests on an `unread` label. */
+export function selects(text: string, labels: Record<string, string>, unread?: Unread): MatchText {
   const selector = selectorOf(text);
   if (selector instanceof Error) return { match: 'maybe', text: `selector ${JSON.stringify(text)} does not parse (${selector.message})` };
-  if (text.includes(serviceAccountLabel)) return { match: 'maybe', text: `${text}: pods' service accounts are not read` };
-  return { match: evaluateCalicoSelector(selector, labels) ? 'yes' : 'no', text };
+  const value = unread ? evaluateCalicoSelectorPartly(selector, labels, unread.isUnread) : evaluateCalicoSelector(selector, labels);
+  if (value === null) return { match: 'maybe', text: `${text}: ${unread!.why}` };
+  return { match: value ? 'yes' : 'no', text };
 }
 
 export function calicoPodLabels(pod: PodRecord): Record<string, string> {
-  return { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };
+  const labels = { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };
+  const account = pod.serviceAccount;
+  return account !== undefined && account.length <= maxServiceAccountLabel ? { ...labels, [serviceAccountLabel]: account } : labels;
+}
+
+/** A selector on `pod`'s Calico labels: the service account label is unread when the account is. */
+function podSelects(text: string, pod: PodRecord): MatchText {
+  return selects(text, calicoPodLabels(pod), pod.serviceAccount === undefined ? { isUnread: (l) => l === serviceAccountLabel, why: accountNotRead } : undefined);
+}
+
+/** A service account selector against `pod`'s account: decided by its name, or `maybe`. */
+function accountSelects(text: string, pod: PodRecord): MatchText {
+  const account = pod.serviceAccount;
+  if (account === undefined) return selects(text, {}, { isUnread: () => true, why: accountNotRead });
+  const why = `it reads the labels of ServiceAccount ${pod.namespace}/${account}, and ServiceAccounts are not read`;
+  return selects(text, { [serviceAccountNameLabel]: account }, { isUnread: (l) => l !== serviceAccountNameLabel, why });
 }
 
 export function calicoNamespaceLabels(topology: Topology, namespace: string): Record<string, string> {
@@ -86,10 +120,11 @@ export function appliesTo(topology: Topology, policy: CalicoPolicyRecord, pod: P
   if (!policy.types.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) return { match: 'no', text: `its types are ${policy.types.join(', ')}` };
   if (pod.isHostNetwork) return { match: 'no', text: 'a hostNetwork pod is its node, not a Calico workload endpoint' };
   if (policy.namespace !== null && policy.namespace !== pod.namespace) return { match: 'no', text: `it is in namespace ${policy.namespace}` };
-  const parts = [selects(policy.selector, calicoPodLabels(pod))];
+  const parts = [podSelects(policy.selector, pod)];
   if (policy.namespaceSelector !== null) parts.push(selects(policy.namespaceSelector, calicoNamespaceLabels(topology, pod.namespace)));
-  if (policy.serviceAccountSelector !== null && policy.serviceAccountSelector.trim() !== 'all()') {
-    parts.push({ match: 'maybe', text: `serviceAccountSelector ${policy.serviceAccountSelector}: pods' service accounts are not read` });
+  if (policy.serviceAccountSelector !== null) {
+    const m = accountSelects(policy.serviceAccountSelector, pod);
+    parts.push({ match: m.match, text: m.match === 'no' ? `its serviceAccountSelector ${m.text} does not select service account ${pod.serviceAccount}` : `serviceAccountSelector ${m.text}` });
   }
   return all(parts);
 }
@@ -130,16 +165,23 @@ function entityMatch(side: Side, policy: CalicoPolicyRecord, entity: CalicoEntit
       const sub: MatchText[] = [];
       if (namespaceSelector !== undefined) sub.push(selects(namespaceSelector, calicoNamespaceLabels(topology, pod.namespace)));
       else if (policy.namespace !== null && pod.namespace !== policy.namespace) sub.push({ match: 'no', text: `${who} is not in namespace ${policy.namespace}` });
-      if (entity.selector !== undefined) sub.push(selects(entity.selector, calicoPodLabels(pod)));
+      if (entity.selector !== undefined) sub.push(podSelects(entity.selector, pod));
       const m = all(sub);
       parts.push(m.match === 'no' ? { match: 'no', text: `${who} is not selected by ${text}` } : { match: m.match, text: m.match === 'yes' ? text : m.text });
     }
   }
   if (entity.notSelector !== undefined && pod) {
-    const m = selects(entity.notSelector, calicoPodLabels(pod));
+    const m = podSelects(entity.notSelector, pod);
     if (m.match !== 'no') parts.push(m.match === 'yes' ? { match: 'no', text: `${who} matches notSelector ${entity.notSelector}` } : m);
   }
-  if (entity.serviceAccounts) parts.push(pod ? { match: 'maybe', text: `serviceAccounts: the service account of ${who} is not read` } : { match: 'no', text: `${who} is not a pod, and serviceAccounts match pods` });
+  const accounts = entity.serviceAccounts && accountsMatch(entity.serviceAccounts, policy, pod, who, entity.selector === undefined && namespaceSelector === undefined);
+  if (accounts) parts.push(accounts);
+  // A notSelector alone in a namespaced policy is scoped to its namespace too (rules.go
+  // getEndpointSelector): other namespaces' pods do not pass it.
+  if (entity.notSelector !== undefined && entity.selector === undefined && namespaceSelector === undefined && !accounts && policy.namespace !== null) {
+    if (!pod) parts.push({ match: 'maybe', text: `${who} is not a pod: whether it is in a NetworkSet of namespace ${policy.namespace} is not read` });
+    else if (pod.namespace !== policy.namespace) parts.push({ match: 'no', text: `${who} is not in namespace ${policy.namespace}` });
+  }
   if (entity.services) parts.push({ match: 'maybe', text: `services ${entity.services.namespace ?? policy.namespace ?? ''}/${entity.services.name}: not evaluated` });
 
   const portsText = (ports: (number | string)[]) => ports.join(', ');
@@ -152,6 +194,30 @@ function entityMatch(side: Side, policy: CalicoPolicyRecord, entity: CalicoEntit
     else if (entity.notPorts.some((p) => portMatches(topology, p, flow.port, flow.protocol, end.pod))) parts.push({ match: 'no', text: `${flow.port}/${flow.protocol} is in notPorts ${portsText(entity.notPorts)}` });
   }
   return parts.length === 0 ? { match: 'yes', text: '' } : all(parts);
+}
+
+/**
+ * A rule's `serviceAccounts`: `names` and `selector` both, on pods only. Alone in a namespaced
+ * policy's rule they are scoped to its namespace, as a `selector` is (`isScoped`).
+ */
+function accountsMatch(accounts: NonNullable<CalicoEntityRule['serviceAccounts']>, policy: CalicoPolicyRecord, pod: PodRecord | null, who: string, isScoped: boolean): MatchText | null {
+  const names = accounts.names ?? [];
+  const selector = accounts.selector?.trim() ? accounts.selector : undefined;
+  if (names.length === 0 && selector === undefined) return null;
+  if (!pod) return { match: 'no', text: `${who} is not a pod, and serviceAccounts match pods` };
+  const parts: MatchText[] = [];
+  if (isScoped && policy.namespace !== null && pod.namespace !== policy.namespace) parts.push({ match: 'no', text: `${who} is not in namespace ${policy.namespace}` });
+  const account = pod.serviceAccount;
+  if (names.length > 0) {
+    if (account === undefined) parts.push({ match: 'maybe', text: `serviceAccounts ${names.join(', ')}: the service account of ${who} is not read` });
+    else if (account.length > maxServiceAccountLabel) parts.push({ match: 'no', text: `service account ${account} of ${who} is too long for Calico's ${serviceAccountLabel} label, which serviceAccounts names match` });
+    else parts.push(names.includes(account) ? { match: 'yes', text: `service account ${account}` } : { match: 'no', text: `${who} runs as service account ${account}, not ${names.join(', ')}` });
+  }
+  if (selector !== undefined) {
+    const m = accountSelects(selector, pod);
+    parts.push(m.match === 'no' ? { match: 'no', text: `service account ${account} of ${who} is not selected by ${selector}` } : { match: m.match, text: `service accounts ${m.text}` });
+  }
+  return all(parts);
 }
 
 /** Whether `rule` matches the flow, and in what words. */

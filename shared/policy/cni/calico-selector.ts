@@ -252,6 +252,29 @@ export function evaluateCalicoSelector(selector: CalicoSelector, labels: Readonl
   }
 }
 
+/**
+ * Like evaluateCalicoSelector, where the labels `isUnread` names have values Podpath does not
+ * know: true or false when the known labels decide it, null when it rests on an unread one
+ * (`!` keeps null; `&&` is false once one part is, `||` true once one part is).
+ */
+export function evaluateCalicoSelectorPartly(selector: CalicoSelector, labels: Readonly<Record<string, string>>, isUnread: (label: string) => boolean): boolean | null {
+  switch (selector.op) {
+    case 'not': {
+      const value = evaluateCalicoSelectorPartly(selector.expr, labels, isUnread);
+      return value === null ? null : !value;
+    }
+    case 'and':
+    case 'or': {
+      const decisive = selector.op === 'or';
+      const values = selector.exprs.map((e) => evaluateCalicoSelectorPartly(e, labels, isUnread));
+      if (values.includes(decisive)) return decisive;
+      return values.includes(null) ? null : !decisive;
+    }
+    default:
+      return 'label' in selector && isUnread(selector.label) ? null : evaluateCalicoSelector(selector, labels);
+  }
+}
+
 const quote = (value: string) => (value.includes('"') ? `'${value}'` : `"${value}"`);
 
 /** Calico's canonical form (ast.go String): what `calicoctl get -o yaml` would show. */

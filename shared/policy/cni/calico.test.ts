@@ -213,6 +213,16 @@ const cases: Case[] = [
     from: 'dev/client', to: 'shop/web', port: 8080, direction: 'ingress', verdict: 'unknown',
   },
   {
+    name: "a notSelector alone in a namespaced policy is scoped to its namespace: another namespace's pod does not pass it",
+    yaml: np('shop', 'web', webIngress('  - action: Deny\n    source:\n      notSelector: app == "nothing"\n  - action: Allow\n')),
+    from: 'dev/client', to: 'shop/web', port: 8080, direction: 'ingress', verdict: 'allowed', layer: 'calico', rule: 'ingress:1', by: 'shop/web',
+  },
+  {
+    name: '… and a pod of its own namespace does',
+    yaml: np('shop', 'web', webIngress('  - action: Deny\n    source:\n      notSelector: app == "nothing"\n  - action: Allow\n')),
+    from: 'shop/db', to: 'shop/web', port: 8080, direction: 'ingress', verdict: 'denied', layer: 'calico', rule: 'ingress:0', by: 'shop/web',
+  },
+  {
     name: 'a hostNetwork pod is not a Calico workload endpoint: its policies do not apply',
     yaml: gnp('all', '  selector: all()\n  ingress:\n  - action: Deny\n'),
     from: 'dev/client', to: 'kube-system/agent', port: 9090, direction: 'ingress', verdict: 'not-applicable',

@@ -33,7 +33,7 @@ export const kubeAdminTierOrder = 1_000;
 export const defaultTierOrder = 1_000_000;
 export const kubeBaselineTierOrder = 10_000_000;
 /** Where Kubernetes NetworkPolicies sit in the default tier. */
-const knpOrder = 1000;
+export const knpOrder = 1000;
 
 type Member = { kind: 'calico'; policy: CalicoPolicyRecord } | { kind: 'knp' };
 
