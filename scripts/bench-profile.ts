@@ -1,3 +1,16 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** The renderer built without minifying into `dir`, so that the page's profile names functions. */
+export async function readableRenderer(dir: string): Promise<string> {
+  const vite = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn', '--minify', 'false', '--outDir', dir, '--emptyOutDir'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+  return dir;
+}
+
 /** A V8 CPU profile (the page's through CDP, a Node process's --cpu-prof) summed up for `npm run bench` (PODPATH_BENCH_PROFILE=1). */
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -6,7 +19,7 @@ export interface CpuProfile {
 }
 
 /** The page's functions by self time, and by total time (self plus callees), during the run. */
-export function printProfile(profile: CpuProfile, what = 'page'): void {
+export function printProfile(profile: CpuProfile, what = 'page', out: { write(text: string): unknown } = process.stdout): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -28,5 +41,5 @@ export function printProfile(profile: CpuProfile, what = 'page'): void {
     }
   }
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, t]) => `    ${t.toFixed(0).padStart(7)} ms  ${k}`).join('\n');
-  console.log(`  ${what} profile, self time:\n${top(selfBy)}\n  total time:\n${top(totalBy)}`);
+  out.write(`  ${what} profile, self time:\n${top(selfBy)}\n  total time:\n${top(totalBy)}\n`);
 }

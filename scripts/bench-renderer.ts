@@ -19,10 +19,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openBackend, type Backend } from '../electron/backend/backend.ts';
+import { snapshotExtension, writeSnapshotFile } from '../electron/backend/snapshot-file.ts';
 import { chromiumExecutable, headlessChromiumArgs } from '../electron/cli/export-image.ts';
 import { ensureRenderer } from '../electron/serve/renderer-build.ts';
 import { serve, type Served } from '../electron/serve/serve.ts';
-import { serializeSnapshot, type Snapshot } from '../shared/snapshot/format.ts';
+import type { Snapshot } from '../shared/snapshot/format.ts';
+import { printProfile, readableRenderer } from './bench-profile.ts';
 import { derive } from '../shared/topology/derive.ts';
 import { toGraphElements } from '../renderer/graph/elements.ts';
 import type { PodpathView } from '../renderer/graph/view-hook.ts';
@@ -34,6 +36,8 @@ const quietMs = 1_000;
 /** 150k is tried only when 10k's first frame came sooner than this. */
 const largeRunLimitMs = 60_000;
 const viewport = { width: 1600, height: 1000 };
+/** PODPATH_BENCH_PROFILE=1: where the page's time goes up to its first drawn frame (unminified renderer). */
+const isProfiling = process.env.PODPATH_BENCH_PROFILE === '1';
 
 /** Design §9's frame-time budget while panning (applied to zooming too). */
 const frameBudgetMs: Record<number, number> = { 1_000: 16, 10_000: 33, 150_000: 33 };
@@ -50,6 +54,8 @@ interface Result {
   pods: number;
   /** The canvas renderer or cytoscape's WebGL one (`?renderer=` in the address). */
   renderer: 'canvas' | 'webgl';
+  /** Pods per Service: 15 (the budgets' shape) or 1 (a Service per pod, as a StatefulSet's pods have). */
+  podsPerService: number;
   expected: number;
   status: 'ok' | 'timed out' | 'failed' | 'not run';
   note?: string;
@@ -119,11 +125,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measure(page: Page, url: string, result: Result, deadline: number, screenshot: string | null): Promise<void> {
   await page.addInitScript(recorder);
   const remaining = () => Math.max(1, deadline - Date.now());
+  const profiler = isProfiling ? await page.context().newCDPSession(page) : null;
+  await profiler?.send('Profiler.enable');
+  await profiler?.send('Profiler.setSamplingInterval', { interval: 200 });
+  await profiler?.send('Profiler.start');
   const start = Date.now();
   await page.goto(url, { waitUntil: 'commit', timeout: remaining() });
   await page.waitForFunction(() => (window as unknown as BenchWindow).__bench?.draws.some((d) => d.count > 0), undefined, { timeout: remaining(), polling: 100 });
   let state = await page.evaluate(() => (window as unknown as BenchWindow).__bench);
   result.firstFrameMs = state.draws.find((d) => d.count > 0)!.at - start;
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    printProfile(profile, `page, to the first drawn frame (${result.pods} pods)`, process.stderr);
+    const saved = join(tmpdir(), `podpath-bench-renderer-${result.pods}.cpuprofile`);
+    await writeFile(saved, JSON.stringify(profile));
+    process.stderr.write(`  the whole profile: ${saved} (open it in Chromium's DevTools, Performance)\n`);
+  }
 
   // Fully laid out: the last draw and the last long task both a second behind us.
   for (;;) {
@@ -155,12 +172,18 @@ async function measure(page: Page, url: string, result: Result, deadline: number
   const summary = (times: number[], steps: number) => ({ median: percentile(times, 50), p95: percentile(times, 95), steps: times.length, of: steps });
   result.idle = summary(await page.evaluate(stepFrames, { kind: 'idle' as const, steps: 10, until: Date.now() + 10_000 }), 10);
   const share = (deadline - Date.now() - 5_000) / 2;
+  await profiler?.send('Profiler.start');
   result.pan = summary(await page.evaluate(stepFrames, { kind: 'pan' as const, steps: 60, until: Date.now() + share }), 60);
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    printProfile(profile, `page, panning (${result.pods} pods)`, process.stderr);
+    await writeFile(join(tmpdir(), `podpath-bench-renderer-${result.pods}-pan.cpuprofile`), JSON.stringify(profile));
+  }
   result.zoom = summary(await page.evaluate(stepFrames, { kind: 'zoom' as const, steps: 30, until: deadline - 5_000 }), 30);
 }
 
-async function runSize(pods: number, renderer: 'canvas' | 'webgl', rendererDir: string, workDir: string): Promise<Result> {
-  const objects = generateCluster(pods);
+async function runSize(pods: number, renderer: 'canvas' | 'webgl', podsPerService: number, rendererDir: string, workDir: string): Promise<Result> {
+  const objects = generateCluster(pods, { podsPerService });
   const snapshot: Snapshot = {
     format: 'podpath.snapshot',
     version: 1,
@@ -168,10 +191,11 @@ async function runSize(pods: number, renderer: 'canvas' | 'webgl', rendererDir: 
     objects,
   };
   const expected = toGraphElements(derive(objects, snapshot.source)).length;
-  const result: Result = { pods, renderer, expected, status: 'ok' };
+  const result: Result = { pods, renderer, podsPerService, expected, status: 'ok' };
   process.stderr.write(`  ${pods} pods: ${expected} elements expected…\n`);
-  const file = join(workDir, `bench-${pods}.podpath.json`);
-  await writeFile(file, serializeSnapshot(snapshot));
+  // As Podpath writes snapshots: gzipped compact JSON (a 150k-pod one is over 50 MB plain).
+  const file = join(workDir, `bench-${pods}${snapshotExtension}`);
+  await writeSnapshotFile(file, snapshot);
 
   let backend: Backend | null = null;
   let served: Served | null = null;
@@ -218,7 +242,7 @@ function frameCell(frames: Frames | undefined, budget: number | null): string {
 }
 
 function printTable(results: Result[]): void {
-  const labels = results.map((r) => `${r.pods >= 1000 ? `${r.pods / 1000}k` : r.pods} pods${r.renderer === 'webgl' ? ', WebGL' : ''}`);
+  const labels = results.map((r) => `${r.pods >= 1000 ? `${r.pods / 1000}k` : r.pods} pods${r.renderer === 'webgl' ? ', WebGL' : ''}${r.podsPerService === 1 ? ', a Service each' : ''}`);
   const rows: [string, (r: Result) => string][] = [
     ['status', (r) => r.status],
     ['elements drawn (level of detail) / in the model', (r) => `${r.drawn === undefined ? '—' : r.drawn.toLocaleString('en')} / ${r.expected.toLocaleString('en')}`],
@@ -245,8 +269,8 @@ function printTable(results: Result[]): void {
  * Each size runs in its own Node process with room for 150k pods' objects, model, elements and
  * wire message (the default heap of about 4 GB is not enough), and is killed if it overruns.
  */
-function runSizeIsolated(pods: number, renderer: 'canvas' | 'webgl' = 'canvas'): Promise<Result> {
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--expose-gc', fileURLToPath(import.meta.url), '--size', String(pods), renderer], {
+function runSizeIsolated(pods: number, renderer: 'canvas' | 'webgl' = 'canvas', podsPerService = 15): Promise<Result> {
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--expose-gc', fileURLToPath(import.meta.url), '--size', String(pods), renderer, String(podsPerService)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -259,7 +283,7 @@ function runSizeIsolated(pods: number, renderer: 'canvas' | 'webgl' = 'canvas'):
       try {
         resolve(JSON.parse(last) as Result);
       } catch {
-        resolve({ pods, renderer, expected: NaN, status: signal === 'SIGKILL' ? 'timed out' : 'failed', note: `the benchmark process ended with ${signal ?? `code ${code}`}` });
+        resolve({ pods, renderer, podsPerService, expected: NaN, status: signal === 'SIGKILL' ? 'timed out' : 'failed', note: `the benchmark process ended with ${signal ?? `code ${code}`}` });
       }
     });
   });
@@ -280,6 +304,8 @@ export async function benchRenderer(): Promise<void> {
   if (skipped === null) results.push(await runSizeIsolated(150_000));
   // Design §9: measure WebGL before choosing it. The app picks it only on a hardware GPU.
   if (!only) results.push(await runSizeIsolated(10_000, 'webgl'));
+  // Issue 14's held-out shape: 10k Services and EndpointSlices, one per pod.
+  if (!only) results.push(await runSizeIsolated(10_000, 'canvas', 1));
   printTable(results);
   if (skipped !== null && tenK) console.log(`150k: not run (${skipped})`);
 }
@@ -287,7 +313,8 @@ export async function benchRenderer(): Promise<void> {
 if (process.argv[2] === '--size') {
   const workDir = await mkdtemp(join(tmpdir(), 'podpath-bench-'));
   try {
-    const result = await runSize(Number(process.argv[3]), process.argv[4] === 'webgl' ? 'webgl' : 'canvas', await ensureRenderer(() => {}), workDir);
+    const rendererDir = isProfiling ? await readableRenderer(join(workDir, 'renderer')) : await ensureRenderer(() => {});
+    const result = await runSize(Number(process.argv[3]), process.argv[4] === 'webgl' ? 'webgl' : 'canvas', Number(process.argv[5] ?? 15), rendererDir, workDir);
     console.log(JSON.stringify(result));
   } finally {
     await rm(workDir, { recursive: true, force: true });

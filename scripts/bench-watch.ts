@@ -15,13 +15,12 @@
  * A change the graph never showed before the run's end (plus a grace) is counted lost.
  * Memory: the serve process's RSS (/proc) and the page's JS heap (CDP) during the run.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { openBackend } from '../electron/backend/backend.ts';
 import { chromiumExecutable, headlessChromiumArgs } from '../electron/cli/export-image.ts';
@@ -29,7 +28,7 @@ import { ensureRenderer } from '../electron/serve/renderer-build.ts';
 import { serve } from '../electron/serve/serve.ts';
 import type { DrawnTopology, PodpathView } from '../renderer/graph/view-hook.ts';
 import { adminApi, startControlPlane, type KubeApi } from '../test/cluster/harness.ts';
-import { printProfile, type CpuProfile } from './bench-profile.ts';
+import { printProfile, readableRenderer, type CpuProfile } from './bench-profile.ts';
 import { PodEvents } from './bench-watch-events.ts';
 import { fill } from './bench-live.ts';
 
@@ -55,16 +54,6 @@ if (process.argv[2] === '--serve') {
   const served = await serve({ backend, rendererDir: process.argv[4] ?? (await ensureRenderer(() => {})), host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url: served.url }));
   process.once('SIGTERM', () => void served.close().then(() => backend.close()).then(() => process.exit(0)));
-}
-
-/** When profiling: the renderer built without minifying, so that the page's profile names functions. */
-async function readableRenderer(): Promise<string> {
-  const dir = join(profileDir, 'renderer');
-  const vite = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn', '--minify', 'false', '--outDir', dir, '--emptyOutDir'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
-  return dir;
 }
 
 function startServe(kubeconfig: string, rendererDir: string | null): Promise<{ url: string; child: ChildProcess }> {
@@ -358,7 +347,7 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
     .map((p) => ({ ...p.metadata, isReady: p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' }));
   // Round-robin in an order that spreads the flips over nodes and Services.
   flippable.sort((a, b) => (a.uid < b.uid ? -1 : 1));
-  const { url, child } = await startServe(kubeconfig, isProfiling ? await readableRenderer() : null);
+  const { url, child } = await startServe(kubeconfig, isProfiling ? await readableRenderer(join(profileDir, 'renderer')) : null);
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: [...headlessChromiumArgs, '--enable-precise-memory-info'] });
   const events = new PodEvents(kubeconfig);
   try {

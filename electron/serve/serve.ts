@@ -25,6 +25,7 @@ import { dispatchRequest, maxSnapshotBytes, socketPath, socketProtocol, tokenPro
 import type { Backend } from '../backend/backend.ts';
 import { redact } from '../backend/kube/kube-error.ts';
 import { hostsFor, type Hosts } from './hosts.ts';
+import { replyText, warm } from './reply-text.ts';
 
 export interface ServeOptions {
   backend: Backend;
@@ -144,7 +145,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
   const unsubscribe = options.backend.onEvent((name, payload) => {
     const message = JSON.stringify({ type: 'event', name, payload } satisfies WireMessage);
     for (const client of authorized) client.send(message);
+    // Every page will now ask for the new source's whole state.
+    if (name === 'didOpenSource') warmState(options.backend);
   });
+  // The page asks for the whole state once its scripts have loaded: have its text ready by then.
+  warmState(options.backend);
 
   function attach(ws: WebSocket, backend: Backend): void {
     authorized.add(ws);
@@ -242,14 +247,19 @@ async function answer(ws: WebSocket, backend: Backend, data: RawData, isBinary: 
   if (!isRequest(message)) return void ws.close(1003, 'expected a request');
   let text: string;
   try {
-    const reply = await dispatchRequest(backend.handlers, message.name, message.payload);
-    text = JSON.stringify({ type: 'reply', id: message.id, reply } satisfies WireMessage);
+    text = replyText(message.id, await dispatchRequest(backend.handlers, message.name, message.payload));
   } catch (error) {
     const reply: Reply<unknown> = { ok: false, error: { code: 'failed', message: error instanceof Error ? error.message : String(error) } };
-    text = JSON.stringify({ type: 'reply', id: message.id, reply } satisfies WireMessage);
+    text = replyText(message.id, reply);
   }
   // The page may have gone while the backend worked.
   if (ws.readyState === ws.OPEN) ws.send(text);
+}
+
+function warmState(backend: Backend): void {
+  setImmediate(() => {
+    dispatchRequest(backend.handlers, 'getState', {}).then(warm, (error: unknown) => logFault('the state could not be written ahead', error));
+  });
 }
 
 function isRequest(message: unknown): message is Extract<WireMessage, { type: 'request' }> {

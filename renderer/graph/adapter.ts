@@ -19,6 +19,7 @@ import type cytoscape from 'cytoscape';
 import type { Severity } from '../../shared/doctor/types.ts';
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
+import { installFastStyleCache } from './style-cache.ts';
 import { foldIdsOf, levelOfDetail, smallGraph, unitExtent, unitHolding, type Detail } from './detail.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
 import type { GraphElementIndex } from './element-index.ts';
@@ -134,6 +135,7 @@ export class GraphAdapter implements PodpathView {
   private toldTopology: Topology | null = null;
 
   constructor(cy: cytoscape.Core) {
+    installFastStyleCache(cy);
     this.cy = cy;
     this.trace = new TraceOverlay(cy);
     cy.on('dragpan scrollzoom pinchzoom', () => {

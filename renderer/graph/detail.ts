@@ -20,7 +20,7 @@ import type { GraphEdgeData, GraphElement, GraphNodeData } from './element-types
 import { labelBand, type Box, type Point } from './geometry.ts';
 import { labelLinesAbove } from './layout.ts';
 import { hasProblems, intersects, podCount, prepare, type Block, type Prepared, type Unit } from './detail-units.ts';
-import { compositionChoices, counted, foldLabel, healthWords } from './fold-health.ts';
+import { compositionChoices, counted, foldLabel, grouped, healthWords } from './fold-health.ts';
 
 /** Up to this many elements everything is drawn, whatever the zoom. */
 export const smallGraph = 2_500;
@@ -202,7 +202,7 @@ function edgeNoun(kind: GraphEdgeData['kind'], n: number): string {
 
 function blockNode(row: Block): GraphElement {
   const names = row.units.map((u) => u.element.data.label.split('\n')[0] ?? u.id);
-  const nodes = [counted(row.units.length, 'node'), ...(row.notReadyHosts > 0 ? [`${row.notReadyHosts.toLocaleString('en')} NotReady`] : [])];
+  const nodes = [counted(row.units.length, 'node'), ...(row.notReadyHosts > 0 ? [`${grouped(row.notReadyHosts)} NotReady`] : [])];
   const width = Math.max(1, Math.round(row.box.x2 - row.box.x1));
   const height = Math.max(1, Math.round(row.box.y2 - row.box.y1));
   const hasPods = podCount(row.pods) > 0;
@@ -226,7 +226,7 @@ function foldNode(unit: Unit, id: string, parent: string | null, box: Box): Grap
   const groups = [[name], ...(hasPods ? [healthWords(unit.pods)] : [])];
   if (unit.services > 0) {
     const without = unit.servicesWithoutEndpoints;
-    groups.push([counted(unit.services, 'Service'), ...(without > 0 ? [`${without.toLocaleString('en')} without ready endpoints`] : [])]);
+    groups.push([counted(unit.services, 'Service'), ...(without > 0 ? [`${grouped(without)} without ready endpoints`] : [])]);
   }
   // A namespace's Services alone: the strip tells those served by a ready pod from those not.
   const health = hasPods ? unit.pods : unit.services > 0 ? { ready: unit.services - unit.servicesWithoutEndpoints, notReady: unit.servicesWithoutEndpoints, pending: 0 } : null;
