@@ -249,7 +249,8 @@ export class GraphAdapter implements PodpathView {
   }
 
   private tellDrawn(topology: Topology): void {
-    const steps = this.toldTopology ? deltasBetween(this.toldTopology, topology) : null;
+    // Every delta drawn, however many came since the last draw.
+    const steps = this.toldTopology ? deltasBetween(this.toldTopology, topology, Infinity) : null;
     this.toldTopology = topology;
     const drawn = { topology, deltas: steps?.map((step) => step.delta) ?? null };
     for (const listener of this.drawListeners) listener(drawn);

@@ -20,7 +20,7 @@ export function followTopology(current: GraphElementIndex | null, topology: Topo
   if (current && isSameScene && current.topology === topology) return { index: current, before: (id) => current.byId.get(id), isShapeKept: true };
   const was = new Map<string, GraphElement | undefined>();
   const before = (id: string): GraphElement | undefined => (was.has(id) ? was.get(id) : current?.byId.get(id));
-  const steps = current && isSameScene ? deltasBetween(current.topology, topology) : null;
+  const steps = current && isSameScene ? deltasBetween(current.topology, topology, followLimit(current.list.length)) : null;
   if (current && steps) {
     let isFollowed = true;
     let isShapeKept = true;
@@ -38,6 +38,16 @@ export function followTopology(current: GraphElementIndex | null, topology: Topo
   }
   // The old index is not touched again, so `before` can go on reading it.
   return { index: new GraphElementIndex(topology, grouping, filters), before, isShapeKept: false };
+}
+
+/**
+ * The most deltas followed rather than building anew: following one costs about what building
+ * five elements does, so a long chain still beats a whole build of a large graph. A fixed limit
+ * (64) made a busy page that fell a second behind at 100 events/s rebuild everything, fall
+ * further behind, and never catch up (issue 14's watch benchmark).
+ */
+export function followLimit(elements: number): number {
+  return Math.max(64, Math.ceil(elements / 8));
 }
 
 export interface Followed {
