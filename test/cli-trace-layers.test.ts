@@ -205,3 +205,18 @@ spec:
     expect(fqdn.reason).toMatch(/toFQDNs api\.example\.com.*: allowed .*: denied \(denied by Cilium's default deny/);
   });
 });
+
+describe('Cilium as the CNI under enable-policy: always', () => {
+  test('a pod no policy selects denies what no rule allows, and the line names the mode', async () => {
+    const agent = readFileSync(join(repoRoot, 'test/fixtures/cni-policies/cilium-agent.yaml'), 'utf8');
+    expect(agent).toContain('enable-policy: default');
+    const path = snapshotWith('cilium-always', agent.replace('enable-policy: default', 'enable-policy: always'));
+    const { lines, stderr } = await batch(path, [{ from: 'dev/client', to: 'shop/web', port: 8080 }]);
+    expect(stderr).toBe('');
+    expect(lines[0]!.verdict).toBe('policy-denied');
+    expect(egressOf(lines[0]!).verdict).toBe('denied');
+    expect(egressOf(lines[0]!).line).toMatch(/denied by Cilium's default deny \(enable-policy: always\)$/);
+    expect(egressOf(lines[0]!).reason).toMatch(/no policy selects it, and enable-policy: always puts every endpoint into default deny/);
+    expect(egressOf(lines[0]!).layer).toBe('cilium');
+  });
+});

@@ -49,6 +49,11 @@ export interface CniInfo {
   ipam: string | null;
   /** Every device this CNI creates in each node's root netns, by name. */
   hostDevices: string[];
+  /** Cilium only: its agent's policy enforcement (`enable-policy`: `default` enforces on what a
+   * policy selects, `always` on every endpoint, `never` on none; `allow-localhost: policy` stops
+   * the node reaching its own pods regardless of policy); `isAssumed` when cilium-config was not
+   * read and Cilium's defaults stand in. */
+  ciliumPolicy?: { mode: 'default' | 'always' | 'never'; isAssumed: boolean; isLocalhostAllowed: boolean };
 }
 
 export type PodAttachment = 'bridge' | 'ovs' | 'routed' | 'ebpf' | 'unknown';

@@ -99,6 +99,8 @@ function adminRef(ref: AdminRuleRef): string {
 /** A Calico or Cilium rule in a few words: `Deny by Calico GlobalNetworkPolicy x ingress[0] (tier security)`. */
 function cniRef(ref: CniRuleRef): string {
   if (ref.section === 'end-of-tier') return `${ref.action} at the end of Calico tier ${ref.name}`;
+  // Decided by the agent (enable-policy, allow-localhost), not by a policy.
+  if (ref.cni === 'cilium' && ref.policy === '') return `${ref.action} by Cilium's ${ref.name}`;
   if (ref.section === 'default-deny') return `Deny by Cilium's default deny (${ref.apiKind} ${ref.name})`;
   const spec = ref.cni === 'cilium' && ref.spec ? ` specs[${ref.spec - 1}]` : '';
   return `${ref.action} by ${ref.cni === 'calico' ? 'Calico ' : ''}${ref.apiKind} ${ref.name}${spec} ${ref.section}[${ref.rule}]${ref.tier ? ` (tier ${ref.tier})` : ''}`;
@@ -427,7 +429,7 @@ function compactDirection(verdict: DirectionVerdict | null): CompactDirection | 
     ...(verdict.adminPolicies ? { layer: verdict.layer } : {}),
     ...(verdict.decidedBy ? { decidedBy: adminRef(verdict.decidedBy) } : {}),
     ...(verdict.passedBy ? { passedBy: adminRef(verdict.passedBy) } : {}),
-    ...(verdict.cniPolicies && !verdict.adminPolicies ? { layer: verdict.layer } : {}),
+    ...((verdict.cniPolicies || verdict.cniRule) && !verdict.adminPolicies ? { layer: verdict.layer } : {}),
     ...(verdict.cniRule ? { cniRule: cniRef(verdict.cniRule), ...(verdict.cniRule.notEvaluated ? { notEvaluated: verdict.cniRule.notEvaluated } : {}) } : {}),
     ...(verdict.cniPassedBy ? { cniPassedBy: verdict.cniPassedBy.map(cniRef) } : {}),
   };

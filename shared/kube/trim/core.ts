@@ -43,6 +43,9 @@ export const configMapAllowlist: readonly { name: string; namespaces: readonly s
       'enable-wireguard',
       'ipv6-native-routing-cidr',
       'enable-local-node-route',
+      // Policy enforcement: which endpoints Cilium's policies apply to, and whether the node reaches its own pods.
+      'enable-policy',
+      'allow-localhost',
     ],
   },
   { name: 'calico-config', namespaces: ['kube-system'], keys: ['calico_backend', 'veth_mtu', 'cni_network_config'] },

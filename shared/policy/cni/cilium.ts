@@ -9,13 +9,28 @@
  * - Allow rules union ("traffic matching the union of those rules will be allowed").
  * - "Deny policies take precedence over allow policies, regardless of whether they are a Cilium
  *   Network Policy, a Clusterwide Cilium Network Policy or even a Kubernetes Network Policy."
- * - The agent's `enable-policy` (default, always, never) is not read: default is assumed.
+ * - The agent's `enable-policy` (cilium-config; pkg/option/config.go, pkg/policy/repository.go
+ *   computePolicyEnforcementAndRules): `always` enforces on every endpoint in both directions,
+ *   rules or not, so what no rule allows is denied; `never` is layered.ts's (nothing enforced).
+ * - `allow-localhost` (pkg/policy/mapstate.go determineAllowLocalhostIngress): under Kubernetes
+ *   the node always reaches its own endpoints on ingress, unless a deny rule says otherwise.
+ *   Where the CNI is not known to be Cilium (`agent` null) the rules are read alone.
  */
+import type { CniInfo } from '../../model/cluster.ts';
 import type { CiliumPolicyRecord } from '../../model/cni-policy.ts';
 import type { Side } from '../rules.ts';
 import type { CniRuleRef, DirectionVerdict } from '../types.ts';
 import { maxAnswers, type Answer } from './answers.ts';
-import { ciliumRuleMatches, selectsEndpoint, type Requirement } from './cilium-match.ts';
+import { ciliumRuleMatches, entitiesOf, selectsEndpoint, type Requirement } from './cilium-match.ts';
+
+/** The agent settings a verdict depends on (cluster facts, shared/topology/cni/cilium.ts). */
+export type CiliumAgent = NonNullable<CniInfo['ciliumPolicy']>;
+
+/** A decision of the agent's settings rather than of a rule: `policy` is empty, `name` the
+ * setting (words.ts names it). */
+export function agentRef(direction: 'ingress' | 'egress', setting: string, action: 'Allow' | 'Deny', text: string): CniRuleRef {
+  return { cni: 'cilium', policy: '', name: setting, apiKind: 'CiliumNetworkPolicy', tier: null, order: null, direction, section: 'default-deny', rule: null, action, text };
+}
 
 function ciliumRef(policy: CiliumPolicyRecord, direction: 'ingress' | 'egress', section: CniRuleRef['section'], spec: number, rule: number | null, action: string, text: string, notEvaluated?: string): CniRuleRef {
   return {
@@ -59,11 +74,13 @@ export interface CiliumFindings {
 }
 
 /** Every way Cilium's rules can decide the direction; `np` is NetworkPolicy's verdict alone. */
-export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], np: DirectionVerdict): CiliumFindings {
+export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], np: DirectionVerdict, agent: CiliumAgent | null = null): CiliumFindings {
   const allowKey = side.direction;
   const denyKey = side.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting: CiliumPolicyRecord[] = [];
-  let isDefaultDeny = np.verdict === 'allowed' || np.verdict === 'denied';
+  const isAlways = agent?.mode === 'always';
+  const isIsolatedByNp = np.verdict === 'allowed' || np.verdict === 'denied';
+  let isDefaultDeny = isAlways || isIsolatedByNp;
   const allows: { ref: CniRuleRef; match: 'yes' | 'maybe' }[] = [];
   const denies: { ref: CniRuleRef; match: 'yes' | 'maybe' }[] = [];
   const requirements = requirementsOf(side, policies);
@@ -87,7 +104,7 @@ export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], 
     }
     if (isSelecting) selecting.push(policy);
   }
-  const isEnforced = selecting.length > 0 || np.verdict === 'allowed' || np.verdict === 'denied';
+  const isEnforced = isAlways || selecting.length > 0 || isIsolatedByNp;
   const ends: Answer[] = [];
   const title = (ref: CniRuleRef) => `${ref.apiKind} ${ref.name} ${ref.section} rule ${(ref.rule ?? 0) + 1}`;
   // A sure deny decides; a maybe deny splits the answer.
@@ -100,14 +117,24 @@ export function ciliumEnds(side: Side, policies: readonly CiliumPolicyRecord[], 
   if (np.verdict === 'allowed') return { selecting, isDefaultDeny, ends: [...ends, { effect: 'allow', by: { np }, doubts: ifNoDeny }] };
   const sureAllow = allows.find((a) => a.match === 'yes');
   if (sureAllow) return { selecting, isDefaultDeny, ends: [...ends, { effect: 'allow', by: { cni: sureAllow.ref }, doubts: ifNoDeny }] };
+  if (agent?.isLocalhostAllowed && side.direction === 'ingress' && entitiesOf(side).names.has('host')) {
+    const localhost = agentRef('ingress', 'allow-localhost', 'Allow', `${side.peer.ip} is the pod's own node (entity host), which Cilium always lets reach its endpoints (allow-localhost, the Kubernetes default)`);
+    return { selecting, isDefaultDeny, ends: [...ends, { effect: 'allow', by: { cni: localhost }, doubts: ifNoDeny }] };
+  }
   for (const a of allows) ends.push({ effect: 'allow', by: { cni: a.ref }, doubts: [...ifNoDeny, `if ${title(a.ref)} matches (${a.ref.text})`] });
   const noAllow = allows.map((a) => `if ${title(a.ref)} does not match`);
   if (!isDefaultDeny) return { selecting, isDefaultDeny, ends: [...ends, { effect: 'none', by: null, doubts: [...ifNoDeny, ...noAllow] }] };
   const first = selecting[0];
-  const ref: CniRuleRef = first
-    ? ciliumRef(first, side.direction, 'default-deny', 0, null, 'Deny', `no allow rule matches, and ${selecting.length > 1 ? `${selecting.length} policies` : 'the policy'} put the pod into default deny`)
-    : { cni: 'cilium', policy: np.isolatedBy[0] ?? '', name: np.isolatedBy[0]?.slice('netpol:'.length) ?? '', apiKind: 'CiliumNetworkPolicy', tier: null, order: null, direction: side.direction, section: 'default-deny', rule: null, action: 'Deny', text: 'no rule allows it' };
+  const doubts = [...ifNoDeny, ...noAllow];
+  const policiesText = selecting.length > 1 ? `${selecting.length} policies` : 'the policy';
+  // Under `always` the mode, not a policy, is why the endpoint denies what no rule allows.
+  if (isAlways && (first || !isIsolatedByNp)) {
+    const text = `${first ? 'no allow rule of the policies that select it matches' : 'no policy selects it'}, and enable-policy: always puts every endpoint into default deny`;
+    return { selecting, isDefaultDeny, ends: [...ends, { effect: 'deny', by: { cni: agentRef(side.direction, 'enable-policy: always', 'Deny', text) }, doubts }] };
+  }
   // Isolated by NetworkPolicy alone: NetworkPolicy's own denial says it best.
-  const deny: Answer = first ? { effect: 'deny', by: { cni: ref }, doubts: [...ifNoDeny, ...noAllow] } : { effect: 'deny', by: { np }, doubts: [...ifNoDeny, ...noAllow] };
+  const deny: Answer = first
+    ? { effect: 'deny', by: { cni: ciliumRef(first, side.direction, 'default-deny', 0, null, 'Deny', `no allow rule matches, and ${policiesText} put the pod into default deny`) }, doubts }
+    : { effect: 'deny', by: { np }, doubts };
   return { selecting, isDefaultDeny, ends: [...ends, deny] };
 }

@@ -10,6 +10,10 @@
  * Admin policies under Cilium: Cilium's docs and API name no AdminNetworkPolicy support
  * (cilium/cilium#23380 asks for it), so where an admin policy selects the pod and would change
  * the answer, the verdict is `unknown` rather than a guess.
+ *
+ * Where the cluster's CNI is Cilium, its agent's `enable-policy` (cluster facts, cilium.ts) holds
+ * for Kubernetes NetworkPolicy too, which Cilium enforces from the same repository: `never` lets
+ * everything through, `always` puts every endpoint into default deny; an assumed mode is said.
  */
 import type { CalicoPolicyRecord, CalicoTierRecord, CiliumPolicyRecord, CniPolicyRecord } from '../../model/cni-policy.ts';
 import type { AdminPolicyRecord } from '../../model/admin-policy.ts';
@@ -22,7 +26,7 @@ import type { AdminRuleRef, CniRuleRef, DirectionVerdict, Flow } from '../types.
 import type { Answer } from './answers.ts';
 import { calicoEnds, calicoSteps } from './calico.ts';
 import { appliesTo } from './calico-match.ts';
-import { ciliumEnds } from './cilium.ts';
+import { ciliumEnds, type CiliumAgent } from './cilium.ts';
 import { cniRuleLine, cniRuleTitle } from './words.ts';
 
 type Outcome = 'allowed' | 'denied' | 'unknown';
@@ -133,12 +137,12 @@ function calicoVerdict(side: Side, tiers: CalicoTierRecord[], policies: CalicoPo
   return combine(ends, subject, base, extra, 'calico');
 }
 
-function ciliumVerdict(side: Side, policies: CiliumPolicyRecord[], admin: readonly AdminPolicyRecord[], np: DirectionVerdict): DirectionVerdict {
+function ciliumVerdict(side: Side, policies: CiliumPolicyRecord[], admin: readonly AdminPolicyRecord[], np: DirectionVerdict, agent: CiliumAgent | null): DirectionVerdict {
   const { topology, pod, direction, flow } = side;
   const own = direction === 'egress' ? flow.from : flow.to;
   const subject = lineSubject(own, direction);
   const base = { direction, flow: np.flow };
-  const findings = ciliumEnds(side, policies, np);
+  const findings = ciliumEnds(side, policies, np, agent);
   const ends: End[] = findings.ends.map((answer) => {
     const by = answer.by;
     if (by && 'cni' in by) return { verdict: decidedByCni(base, subject, by.cni, answer.effect, [], undefined), doubts: answer.doubts };
@@ -164,6 +168,34 @@ function ciliumVerdict(side: Side, policies: CiliumPolicyRecord[], admin: readon
   };
 }
 
+/** `never`: what the policies would decide, and that Cilium enforces none of it. */
+function neverVerdict(wouldBe: DirectionVerdict, subject: string): DirectionVerdict {
+  if (wouldBe.verdict !== 'denied' && wouldBe.verdict !== 'unknown') return { ...wouldBe, reason: `${wouldBe.reason}; Cilium enforces no policy anyway (enable-policy: never)` };
+  const outcome = wouldBe.reason.startsWith(`${wouldBe.verdict}: `) ? wouldBe.reason : `${wouldBe.verdict}: ${wouldBe.reason}`;
+  return {
+    direction: wouldBe.direction,
+    flow: wouldBe.flow,
+    verdict: 'allowed',
+    layer: 'cilium',
+    ...(wouldBe.cniPolicies ? { cniPolicies: wouldBe.cniPolicies } : {}),
+    ...(wouldBe.adminPolicies ? { adminPolicies: wouldBe.adminPolicies } : {}),
+    isolatedBy: [],
+    allowedBy: [],
+    misses: [],
+    reason: `allowed: Cilium's enable-policy is never, so it enforces no policy, neither its own nor Kubernetes NetworkPolicy (Cilium enforces both as the CNI); enforced, it would be ${outcome}`,
+    line: `${subject} allowed: Cilium enforces no policy (enable-policy: never)`,
+  };
+}
+
+/** The Cilium agent's settings when Cilium is the cluster's CNI; null otherwise. */
+function ciliumAgentOf(topology: Topology): CiliumAgent | null {
+  const cni = topology.cluster.cni.value;
+  if (cni.name !== 'cilium') return null;
+  return cni.ciliumPolicy ?? { mode: 'default', isAssumed: true, isLocalhostAllowed: true };
+}
+
+const assumedNote = "; Cilium's policy enforcement mode is assumed default (enable-policy in cilium-config not read)";
+
 /** The pod at this direction's own end, when CNI policies can apply to it. */
 function ownPod(flow: Flow, direction: 'ingress' | 'egress'): PodRecord | null {
   const pod = (direction === 'egress' ? flow.from : flow.to).pod;
@@ -176,6 +208,8 @@ export function cniLayeredVerdict(topology: Topology, cni: readonly CniPolicyRec
   const calico = cni.filter((r): r is CalicoPolicyRecord => r.cni === 'calico' && r.apiKind !== 'Tier');
   const cilium = cni.filter((r): r is CiliumPolicyRecord => r.cni === 'cilium');
   const pod = ownPod(flow, np.direction);
+  const agent = calico.length === 0 && tiers.length === 0 ? ciliumAgentOf(topology) : null;
+  if (agent && pod) return ciliumAgentVerdict(topology, cilium, admin, flow, np, pod, agent);
   if ((calico.length === 0 && tiers.length === 0 && cilium.length === 0) || !pod) return layeredVerdict(topology, admin, flow, np);
   const side: Side = { topology, flow, direction: np.direction, pod, peer: np.direction === 'egress' ? flow.to : flow.from };
   if (cilium.length > 0 && (calico.length > 0 || tiers.length > 0)) {
@@ -188,5 +222,16 @@ export function cniLayeredVerdict(topology: Topology, cni: readonly CniPolicyRec
       line: `${subject} unknown: both Calico and Cilium policies are present`,
     };
   }
-  return cilium.length > 0 ? ciliumVerdict(side, cilium, admin, np) : calicoVerdict(side, tiers, calico, admin, np);
+  return cilium.length > 0 ? ciliumVerdict(side, cilium, admin, np, null) : calicoVerdict(side, tiers, calico, admin, np);
+}
+
+/** Cilium as the CNI: its rules and NetworkPolicy under the agent's enforcement mode. */
+function ciliumAgentVerdict(topology: Topology, cilium: CiliumPolicyRecord[], admin: readonly AdminPolicyRecord[], flow: Flow, np: DirectionVerdict, pod: PodRecord, agent: CiliumAgent): DirectionVerdict {
+  const side: Side = { topology, flow, direction: np.direction, pod, peer: np.direction === 'egress' ? flow.to : flow.from };
+  const subject = lineSubject(np.direction === 'egress' ? flow.from : flow.to, np.direction);
+  // `never` reports what default mode would have enforced.
+  const enforcing = agent.mode === 'never' ? { ...agent, mode: 'default' as const } : agent;
+  const enforced = cilium.length > 0 || agent.mode === 'always' ? ciliumVerdict(side, cilium, admin, np, enforcing) : layeredVerdict(topology, admin, flow, np);
+  if (agent.mode === 'never') return neverVerdict(enforced, subject);
+  return agent.isAssumed ? { ...enforced, reason: `${enforced.reason}${assumedNote}` } : enforced;
 }

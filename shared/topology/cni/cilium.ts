@@ -1,10 +1,25 @@
 import type { ClusterObjects, DaemonSet } from '../../kube/objects.ts';
-import type { Confidence, Encapsulation } from '../../model/cluster.ts';
+import type { CniInfo, Confidence, Encapsulation } from '../../model/cluster.ts';
 import { type DatapathDetection, detected, unknownCni } from './detector.ts';
 import { cmName, dsNameAndImage, findConfigMap, findDaemonSet, images } from './evidence.ts';
 
 function isCiliumAgent(d: DaemonSet): boolean {
   return d.metadata.name === 'cilium' || d.metadata.name === 'anetd' || images(d).some((i) => /(^|\/)cilium\/cilium[:@]/.test(i));
+}
+
+const policyModes = ['default', 'always', 'never'] as const;
+
+/**
+ * The agent's policy enforcement (cilium/cilium pkg/option/config.go `EnablePolicy`
+ * (`enable-policy`) and `AllowLocalhost`; Documentation/security/policy/intro.rst "Policy
+ * Enforcement Modes"). The chart always writes `enable-policy`, so a missing key is a ConfigMap
+ * not read (or trimmed), and `default`, the agent's own default, is assumed and said.
+ * `allow-localhost` is `auto` unless set, which the agent turns into `always` under Kubernetes.
+ */
+function policyEnforcement(enablePolicy: string | undefined, allowLocalhost: string | undefined, evidence: string[]): NonNullable<CniInfo['ciliumPolicy']> {
+  const mode = policyModes.find((m) => m === enablePolicy);
+  if (!mode) evidence.push(`enable-policy ${enablePolicy === undefined ? 'not read' : `"${enablePolicy}" not one of default, always, never`}: Cilium's default policy enforcement mode assumed`);
+  return { mode: mode ?? 'default', isAssumed: !mode, isLocalhostAllowed: allowLocalhost !== 'policy' };
 }
 
 /**
@@ -27,9 +42,10 @@ export function detectCilium(objects: ClusterObjects): DatapathDetection | null 
     if (value !== undefined) evidence.push(`${where} ${key}: ${value}`);
     return value;
   };
+  const ciliumPolicy = policyEnforcement(setting('enable-policy'), setting('allow-localhost'), evidence);
   const chaining = setting('cni-chaining-mode');
   // Chained behind another CNI, Cilium enforces policy on that CNI's datapath.
-  if (chaining && chaining !== 'none' && chaining !== 'portmap') return detected({ ...unknownCni, name: 'cilium' }, 'low', evidence, { source: `cilium-chained:${chaining}` });
+  if (chaining && chaining !== 'none' && chaining !== 'portmap') return detected({ ...unknownCni, name: 'cilium', ciliumPolicy }, 'low', evidence, { source: `cilium-chained:${chaining}` });
   const legacyTunnel = setting('tunnel');
   const routingMode = setting('routing-mode') ?? (legacyTunnel === 'disabled' ? 'native' : legacyTunnel ? 'tunnel' : isGke ? 'native' : 'tunnel');
   const protocol = (setting('tunnel-protocol') ?? (legacyTunnel && legacyTunnel !== 'disabled' ? legacyTunnel : 'vxlan')).toLowerCase();
@@ -59,6 +75,7 @@ export function detectCilium(objects: ClusterObjects): DatapathDetection | null 
       vethPrefix: 'lxc',
       ipam,
       hostDevices: ['cilium_host', 'cilium_net', ...(tunnel ? [tunnel] : []), ...(wireguard ? ['cilium_wg0'] : [])],
+      ciliumPolicy,
     },
     confidence,
     evidence,
