@@ -12,6 +12,7 @@
  * resourceVersions are opaque: compared only for equality, never ordered.
  */
 import { STATUS_CODES } from 'node:http';
+import { isEqual } from '../../../shared/topology/diff.ts';
 import { KubeHttpError, type KubeClient } from './client.ts';
 
 export type ListWatchState = 'loading' | 'live' | 'reconnecting' | 'unavailable' | 'stopped' | 'failed';
@@ -176,11 +177,16 @@ export class ListWatch<T> {
       continueToken = page.metadata?.continue || undefined;
       if (!continueToken) break;
     }
+    // A relist (410 Gone, a restart) mostly finds what the cache holds: its differences go on as
+    // single changes, which the model follows incrementally, unless so many changed that
+    // deriving it all again costs less (issue 14: "relist as a diff against the cache").
+    const changes = this.lists > 0 ? relistChanges(this.cache, items) : null;
     this.lists++;
     this.cache.clear();
     for (const [uid, item] of items) this.cache.set(uid, item);
     this.resourceVersion = resourceVersion;
-    this.options.onChange(null);
+    if (changes && changes.length <= Math.max(64, items.size / 4)) for (const change of changes) this.options.onChange(change);
+    else this.options.onChange(null);
   }
 
   private async watch(onOpen: () => void): Promise<void> {
@@ -268,4 +274,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** What a relist changed against the cache: objects added or changed (structurally), and removed. */
+export function relistChanges<T>(cached: ReadonlyMap<string, T>, listed: ReadonlyMap<string, T>): { uid: string; object: T | null }[] {
+  const changes: { uid: string; object: T | null }[] = [];
+  for (const [uid, object] of listed) {
+    const before = cached.get(uid);
+    if (before === undefined || !isEqual(before, object)) changes.push({ uid, object });
+  }
+  for (const uid of cached.keys()) if (!listed.has(uid)) changes.push({ uid, object: null });
+  return changes;
 }
