@@ -83,14 +83,19 @@ is a container (pods), else a named port (a container's, or the Service's). A po
 and a different --port is an error, not a guess. An end that names nothing, or several things,
 is answered with commands to run instead (on stderr).
 
---with-policy FILE: YAML or JSON, several documents or a List; only networking.k8s.io/v1
-NetworkPolicy objects count (others are reported and ignored). One with the namespace and name
+--with-policy FILE: YAML or JSON, several documents or a List of policies of any layer:
+NetworkPolicies, admin policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy), Calico's and Cilium's (other objects are reported and ignored). One with the namespace and name
 of a policy in the cluster replaces it, the others are added; a policy without a namespace goes
 in the first -n, else default. The output shows the trace with them and what changed.
 
 --fix: the policies to change, whole, as YAML on stdout (what changed in comments at the top):
 for a denied egress a rule added to the sender's isolating policy that selects the fewest pods,
 for a denied ingress likewise on the receiver's, each allowing just the other end on the port.
+Where another layer denied: an admin-tier Deny gets an admin policy of its kind at a priority
+ahead of it; a baseline Deny a new NetworkPolicy (which isolates the pod); a Calico Deny a policy
+ordered before it in its tier; Cilium's default deny a CiliumNetworkPolicy. A Cilium deny rule
+cannot be overridden: what to narrow is said on stderr.
 Try it with --with-policy FILE, or apply it with kubectl apply -f -. The exit code is the trace's.
 
 --family 4|6: on a dual-stack cluster, trace to a pod, node or Service named in DST at its
@@ -201,7 +206,7 @@ export function buildProgram(): Command {
       .option('--json', 'print the trace as JSON ({"before","after"} with --with-policy; whole traces in --batch results)')
       .option('--with-policy <file>', "trace with the NetworkPolicies in this file added to (or replacing) the cluster's, and show what changes (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option('--batch <file>', "trace one JSON query per line of the file ('-': stdin), one JSON result per line")
-      .addOption(new Option('--fix', 'print, instead of the trace, the smallest NetworkPolicy change that would allow a denied flow (YAML)').conflicts(['json', 'batch']))
+      .addOption(new Option('--fix', 'print, instead of the trace, the smallest policy change that would allow a denied flow (YAML)').conflicts(['json', 'batch']))
       .option('--color', 'colour the text output'),
   )
     .addHelpText('after', traceExitCodes)

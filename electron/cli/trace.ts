@@ -196,10 +196,12 @@ async function runTrace(options: TraceCommandOptions): Promise<number> {
     const { before, after } = traceBoth(query);
     if (options.fix) {
       const result = after ?? before;
-      // Every NetworkPolicy blocker at once, the name lookup's included.
-      const fix = policyFix(topology, policyDenials(result.blockers), policies);
-      if (fix) await print(policiesYaml(fix.policies, fix.changes));
-      else note(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a NetworkPolicy denial`}.`);
+      // Every policy blocker at once, the name lookup's included, each by its layer's rules.
+      const fix = policyFix(topology, policyDenials(result.blockers), policies, { ...(admin ? { adminPolicies: admin } : {}), ...(cni ? { cniPolicies: cni } : {}) });
+      if (fix && fix.policies.length > 0) await print(policiesYaml(fix.policies, fix.changes));
+      // A change no policy can make (a Cilium deny): stdout stays YAML, so it is said on stderr.
+      else if (fix) for (const line of fix.changes) note(`podpath: no policy to add: ${line}`);
+      else note(`podpath: nothing to fix: ${result.verdict === 'delivered' ? 'the flow is delivered' : `${result.verdict} is not a policy denial`}.`);
     } else if (options.json) {
       await print(`${JSON.stringify(after ? { before, after } : before, null, 2)}\n`);
     } else if (after) {

@@ -8,7 +8,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { pathHops, type PathHop } from '../graph/trace-path.ts';
-import type { PolicyRecord, Topology } from '../../shared/model/types.ts';
+import type { Topology } from '../../shared/model/types.ts';
 import { blockersOf } from '../../shared/trace/blockers.ts';
 import type { Branch, Trace, Verdict } from '../../shared/trace/types.ts';
 import { closeTrace, editTrace, type TraceRequest } from '../state/ui.ts';
@@ -16,7 +16,7 @@ import { HopList } from './trace/HopList.tsx';
 import { CopyButton } from './details/CopyButton.tsx';
 import { Blockers } from './trace/Blockers.tsx';
 import { PolicyBlock } from './trace/PolicyBlock.tsx';
-import { familyNoteText, isFamilyChoice, runTrace } from './trace-request.ts';
+import { familyNoteText, isFamilyChoice, runTrace, type WhatIf } from './trace-request.ts';
 import { parseFamily, parsePort, parseProtocol } from '../../shared/trace/query.ts';
 import { splitFamilyNote } from '../../shared/trace/family.ts';
 import { printable } from '../../shared/text/printable.ts';
@@ -220,12 +220,12 @@ export function TracePanel({ topology, request, graph }: TracePanelProps) {
         </p>
       )}
       {!trace && !result.error && <p className="muted">Pick a source and a destination: type them, or use “Trace from here” and “Trace to here” in an element’s details.</p>}
-      {trace && <TraceResultView trace={trace} before={result.value?.before ?? null} branch={branch} branchIndex={branchIndex} onBranch={setBranchIndex} marks={marks} topology={topology} whatIf={result.value?.whatIf.policies ?? noPolicies} />}
+      {trace && <TraceResultView trace={trace} before={result.value?.before ?? null} branch={branch} branchIndex={branchIndex} onBranch={setBranchIndex} marks={marks} topology={topology} whatIf={result.value?.whatIf ?? noWhatIf} />}
     </section>
   );
 }
 
-const noPolicies: PolicyRecord[] = [];
+const noWhatIf: WhatIf = { policies: [], problems: [] };
 
 /** IPv4, IPv6, or as the tracer decides (`podpath trace --family`). */
 function FamilySelect({ family }: { family: 4 | 6 | null }) {
@@ -262,7 +262,7 @@ function EndSuggestions({ suggestions, testId, onPick }: { suggestions: string[]
   );
 }
 
-function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, topology, whatIf }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void; marks: HopMarks; topology: Topology; whatIf: PolicyRecord[] }) {
+function TraceResultView({ trace, before, branch, branchIndex, onBranch, marks, topology, whatIf }: { trace: Trace; before: Trace | null; branch: Branch | null; branchIndex: number; onBranch(index: number): void; marks: HopMarks; topology: Topology; whatIf: WhatIf }) {
   // Numbered on from section to section, as the graph numbers them (trace-path.ts).
   const lookupHops = trace.dns?.hops.length ?? 0;
   const isAnyObserved = [...(trace.dns?.hops ?? []), ...trace.hops, ...trace.branches.flatMap((b) => b.hops)].some((hop) => hop.provenance === 'observed');

@@ -94,14 +94,23 @@ export function familyNoteText(note: string): string {
 /**
  * What "Try a fix" puts in the What-if box for the denials shown (a trace's blockers' denials,
  * `policyDenials`, so a lookup's is fixed with the rest; or a policy summary): the smallest change
- * that allows them all (shared/policy/fix.ts), made to the policies the trace used — so the
- * what-if policies already given stay in the text, but for those the fix changes. Null when
- * nothing is denied.
+ * that allows them all (shared/policy/fix.ts), each by the layer that denied it, made to the
+ * policies the trace used — so the what-if policies already given stay in the text, but for those
+ * the fix changes. `layers`: the what-if's admin and CNI policies, which the fix is made over. Null when
+ * nothing is denied, or no policy can allow what is.
  */
-export function fixText(topology: Topology, whatIf: PolicyRecord[], denials: PolicySummary | readonly Denial[]): string | null {
-  const fix = policyFix(topology, denials, whatIf.length > 0 ? withPolicies(topology, whatIf) : undefined);
-  if (!fix) return null;
-  const changed = new Set(fix.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-  const kept = whatIf.filter((p) => !changed.has(`${p.namespace}/${p.name}`)).map(policyManifest);
-  return policiesYaml([...kept, ...fix.policies], fix.changes);
+export function fixText(topology: Topology, whatIf: PolicyRecord[], denials: PolicySummary | readonly Denial[], layers: Pick<WhatIf, 'adminPolicies' | 'cniPolicies'> = {}): string | null {
+  const evaluated = {
+    ...(layers.adminPolicies ? { adminPolicies: withAdminPolicies(topology, layers.adminPolicies) } : {}),
+    ...(layers.cniPolicies ? { cniPolicies: withCniPolicies(topology, layers.cniPolicies) } : {}),
+  };
+  const fix = policyFix(topology, denials, whatIf.length > 0 ? withPolicies(topology, whatIf) : undefined, evaluated);
+  // A denial no policy can lift (a Cilium deny) has nothing to try: its blocker says what to change.
+  if (!fix || fix.policies.length === 0) return null;
+  const changed = new Set(fix.policies.map((p) => `${p.apiVersion} ${p.metadata.namespace ?? ''}/${p.metadata.name}`));
+  const kept = whatIf.filter((p) => !changed.has(`networking.k8s.io/v1 ${p.namespace}/${p.name}`)).map(policyManifest);
+  // Their records do not hold the manifests as written, so they are not written back: say so.
+  const left = (layers.adminPolicies?.length ?? 0) + (layers.cniPolicies?.length ?? 0);
+  const note = left > 0 ? [`the what-if's ${left} admin or CNI ${left === 1 ? 'policy is' : 'policies are'} not repeated here: paste ${left === 1 ? 'it' : 'them'} again to keep ${left === 1 ? 'it' : 'them'}`] : [];
+  return policiesYaml([...kept, ...fix.policies], [...fix.changes, ...note]);
 }

@@ -7,7 +7,7 @@ import { derive } from '../topology/derive.ts';
 import { trace } from '../trace/trace.ts';
 import type { TraceQuery } from '../trace/types.ts';
 import { evaluatePolicy, policyRecordFrom, withPolicies } from './evaluate.ts';
-import { policiesYaml, policyFix } from './fix.ts';
+import { policiesYaml, policyFix, type PolicyManifest } from './fix.ts';
 import { whatIfPolicies } from './what-if.ts';
 
 // The demo's shop denies everything but the paths its tiers need (scripts/demo/network-policies.ts).
@@ -87,7 +87,7 @@ describe('policyFix', () => {
     const { before, fix, policies } = fixOf({ from: ref(echo), to: ref(backend), port: 8080 });
     expect(before.policy.egress?.verdict).toBe('not-isolated');
     expect(fix.changes).toEqual(['shop/backend-allow: ingress rule 2 added, from app=echo in default on 8080/TCP']);
-    expect(fix.policies[0]?.spec.ingress?.at(-1)).toEqual({
+    expect((fix.policies[0] as PolicyManifest | undefined)?.spec.ingress?.at(-1)).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } }, podSelector: { matchLabels: { app: 'echo' } } }],
       ports: [{ protocol: 'TCP', port: 8080 }],
     });

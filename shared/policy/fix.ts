@@ -1,18 +1,24 @@
 /**
- * "Try a fix" (issue 11): the smallest NetworkPolicy change that would allow a denied flow. For
- * each denied direction, one rule added to one policy that isolates the pod there — an egress
- * rule on the sender's, an ingress rule on the receiver's — allowing exactly the far end (by the
- * labels that name its workload, and its namespace when it is another) on the flow's port. The
- * result is the whole changed policy, so pasted as a what-if it replaces the cluster's.
+ * "Try a fix" (issue 11): the smallest policy change that would allow a denied flow. For each
+ * direction NetworkPolicy denied, one rule added to one policy that isolates the pod there — an
+ * egress rule on the sender's, an ingress rule on the receiver's — allowing exactly the far end
+ * (by the labels that name its workload, and its namespace when it is another) on the flow's
+ * port. The result is the whole changed policy, so pasted as a what-if it replaces the cluster's.
+ * Where another layer denied (issue 15), that layer's own fix (fix-layers.ts): a baseline Deny
+ * gets a new NetworkPolicy here, since any NetworkPolicy that isolates the pod overrides it.
  */
 import { stringify } from 'yaml';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../kube/objects.ts';
 import { matchesSelector } from '../kube/selector.ts';
+import type { AdminPolicyRecord } from '../model/admin-policy.ts';
+import type { CniPolicyRecord } from '../model/cni-policy.ts';
 import type { PodRecord, PolicyRecord, Topology } from '../model/types.ts';
 import { printable } from '../text/printable.ts';
+import { policyRecordFrom } from './evaluate.ts';
+import { adminFix, baselineDenial, calicoFix, ciliumFix, fixName, selectingLabels, type AdminPolicyManifest, type CalicoPolicyManifest, type CiliumPolicyManifest, type LayerFix } from './fix-layers.ts';
 import { briefPeer } from './line.ts';
 import type { DirectionVerdict } from './types.ts';
-import { qualifiedName } from './words.ts';
+import { describeSelector, qualifiedName } from './words.ts';
 
 /** A NetworkPolicy as `kubectl apply` takes it. */
 export interface PolicyManifest {
@@ -22,9 +28,13 @@ export interface PolicyManifest {
   spec: NetworkPolicy['spec'];
 }
 
+/** A manifest a fix applies: a NetworkPolicy, an admin policy, a Calico or a Cilium policy. */
+export type FixManifest = PolicyManifest | AdminPolicyManifest | CalicoPolicyManifest | CiliumPolicyManifest;
+
 export interface PolicyFix {
-  /** The changed policies, whole: the sender's (egress) first. */
-  policies: PolicyManifest[];
+  /** The changed NetworkPolicies, whole, the sender's (egress) first; then the other layers' new
+   * policies. Empty when no policy can allow the flow (a Cilium deny): `lines` say what to change. */
+  policies: FixManifest[];
   /** What changed, one line each: `shop/frontend-allow: egress rule 2 added, to app=db on 5432/TCP`. */
   changes: string[];
   /** The change made for each denial asked about, in its order; null for one not denied or with
@@ -34,26 +44,6 @@ export interface PolicyFix {
 
 export function policyManifest(record: PolicyRecord): PolicyManifest {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: record.name, namespace: record.namespace }, spec: record.spec };
-}
-
-/** The labels the fix selects a pod by: its workload's name label where it has one (`app=db`),
- * else its labels without those that change with every rollout or name a single replica. */
-const workloadLabels = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name'];
-const perReplicaLabels = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-]);
-
-function selectingLabels(pod: PodRecord): Record<string, string> | null {
-  const key = workloadLabels.find((k) => pod.labels[k] !== undefined);
-  if (key) return { [key]: pod.labels[key] ?? '' };
-  const stable = Object.entries(pod.labels).filter(([k]) => !perReplicaLabels.has(k));
-  return stable.length > 0 ? Object.fromEntries(stable) : null;
 }
 
 /** The far end as a peer of `policy`: its pod by labels (and namespace, when not the policy's),
@@ -80,19 +70,44 @@ export interface Denial {
   isDns?: boolean;
 }
 
+/** The admin and CNI policies the trace was evaluated with (the cluster's by default): a new
+ * policy's priority or order is chosen among them. */
+export interface LayerPolicies {
+  adminPolicies?: readonly AdminPolicyRecord[];
+  cniPolicies?: readonly CniPolicyRecord[];
+}
+
+/** The NetworkPolicy a baseline denial gets: new, selecting the pod by its labels for that
+ * direction alone; null for a pod no selector picks alone. */
+function newPolicyFor(topology: Topology, verdict: DirectionVerdict): PolicyRecord | null {
+  const own = verdict.direction === 'ingress' ? verdict.flow.to : verdict.flow.from;
+  const pod = own.pod ? topology.pods[own.pod] : undefined;
+  const labels = pod && !pod.isHostNetwork ? selectingLabels(pod) : null;
+  if (!pod || !labels) return null;
+  const policyTypes: ('Ingress' | 'Egress')[] = [verdict.direction === 'ingress' ? 'Ingress' : 'Egress'];
+  return policyRecordFrom({ metadata: { name: fixName(topology, verdict.flow, verdict.direction), namespace: pod.namespace, uid: '' }, spec: { podSelector: { matchLabels: labels }, policyTypes } });
+}
+
 /**
  * The fix for the denied directions of `denials` (a trace's `policy`, or its blockers' denials in
  * path order), evaluated against `policies` (the cluster's by default; the what-if set when the
  * trace used one). Each rule goes on the isolating policy that selects the fewest pods, so it
  * opens the flow for as few senders or receivers as it can, the first in name order on a tie;
- * rules for one policy add up. `lines[i]` is what the fix changes for `denials[i]` (for a
- * summary: egress, then ingress). Null when no direction is denied.
+ * rules for one policy add up. A direction another layer denied gets that layer's fix
+ * (fix-layers.ts), chosen among `layers`. `lines[i]` is what the fix changes for `denials[i]` (for
+ * a summary: egress, then ingress). Null when no direction is denied.
  */
 export function policyFix(
   topology: Topology,
   denials: { egress: DirectionVerdict | null; ingress: DirectionVerdict | null } | readonly Denial[],
   policies: PolicyRecord[] = Object.values(topology.policies),
+  layers: LayerPolicies = {},
 ): PolicyFix | null {
+  const admin = layers.adminPolicies ?? Object.values(topology.adminPolicies);
+  const cni = layers.cniPolicies ?? Object.values(topology.cniPolicies ?? {});
+  const taken = new Set<number>();
+  const made = new Map<string, LayerFix>();
+  const created = new Map<string, PolicyRecord>();
   const list: (Denial | null)[] = 'egress' in denials ? [denials.egress, denials.ingress].map((v) => (v ? { verdict: v } : null)) : [...denials];
   const byId = new Map(policies.map((p) => [p.id, p]));
   const counts = new Map<string, number>();
@@ -102,8 +117,20 @@ export function policyFix(
   const lines: (string | null)[] = [];
   for (const denial of list) {
     const verdict = denial?.verdict;
+    const layer = verdict ? (adminFix(topology, verdict, denial.isDns ?? false, admin, taken) ?? calicoFix(topology, verdict, denial.isDns ?? false, cni) ?? ciliumFix(topology, verdict, denial.isDns ?? false)) : null;
+    if (layer) {
+      // One policy per flow and direction, however many denials name it (a lookup's and the path's).
+      const key = layer.manifest ? `${layer.manifest.kind} ${JSON.stringify(layer.manifest.metadata)}` : layer.line;
+      if (!made.has(key)) changes.push(layer.line);
+      made.set(key, made.get(key) ?? layer);
+      lines.push(made.get(key)!.line);
+      continue;
+    }
+    const baseline = verdict ? baselineDenial(verdict) : null;
+    const fresh = verdict && baseline ? newPolicyFor(topology, verdict) : null;
+    if (fresh && !created.has(fresh.id)) created.set(fresh.id, byId.get(fresh.id) ?? fresh);
     // isolatedBy is in name order, and the sort is stable.
-    const [record] = verdict?.verdict === 'denied' ? verdict.isolatedBy.flatMap((id) => byId.get(id) ?? []).sort((a, b) => selected(a) - selected(b)) : [];
+    const [record] = fresh ? [created.get(fresh.id)!] : verdict?.verdict === 'denied' ? verdict.isolatedBy.flatMap((id) => byId.get(id) ?? []).sort((a, b) => selected(a) - selected(b)) : [];
     if (!verdict || !record) {
       lines.push(null);
       continue;
@@ -118,17 +145,22 @@ export function policyFix(
     const rules = direction === 'egress' ? [...(spec.egress ?? []), { to: [peer], ports }] : [...(spec.ingress ?? []), { from: [peer], ports }];
     changed.set(record.id, { record, spec: { ...spec, [direction]: rules } });
     const where = flow.port > 0 ? protocols.map((p) => `${flow.port}/${p}`).join(' and ') : `every ${protocols.join(' and ')} port`;
-    const line = `${qualifiedName(record)}: ${direction} rule ${rules.length} added, ${direction === 'egress' ? 'to' : 'from'} ${briefPeer(peer, record)} on ${where}`;
+    const added = `${direction} rule ${rules.length} added, ${direction === 'egress' ? 'to' : 'from'} ${briefPeer(peer, record)} on ${where}`;
+    const selector = describeSelector(record.spec.podSelector);
+    const line = fresh
+      ? `new NetworkPolicy ${qualifiedName(record)}: ${added}, which overrides ${baseline}; it isolates ${selector} in ${record.namespace} for ${direction}, so all other ${direction} of those pods is denied unless a NetworkPolicy allows it`
+      : `${qualifiedName(record)}: ${added}`;
     changes.push(line);
     lines.push(line);
   }
-  if (changed.size === 0) return null;
-  return { policies: [...changed.values()].map(({ record, spec }) => policyManifest({ ...record, spec })), changes, lines };
+  if (changes.length === 0) return null;
+  const others = [...made.values()].flatMap((f) => (f.manifest ? [f.manifest] : []));
+  return { policies: [...[...changed.values()].map(({ record, spec }) => policyManifest({ ...record, spec })), ...others], changes, lines };
 }
 
 /** Policies as YAML documents, ready to paste as a what-if or `kubectl apply -f -`; `notes`
  * become comments at the top. */
-export function policiesYaml(policies: PolicyManifest[], notes: string[] = []): string {
+export function policiesYaml(policies: readonly FixManifest[], notes: string[] = []): string {
   // A note names policies: a line break in a name must not end the comment and start YAML.
   const header = notes.map((n) => `# ${printable(n)}\n`).join('');
   return header + policies.map((p) => stringify(p, { lineWidth: 0 })).join('---\n');

@@ -1,8 +1,9 @@
 /**
  * Every blocker of a trace, in path order (issue 17): the steps note the hops that block the packet
  * as they build the path (`block` in outcome.ts); once the path is whole they are numbered here —
- * the lookup's, the path's, each branch's — and the NetworkPolicy ones get their fix, made for all
- * of them together as "Try a fix" makes it, so each line says the rule that fix adds.
+ * the lookup's, the path's, each branch's — and the policy ones get their fix, made for all of
+ * them together as "Try a fix" makes it, each by the layer that denied it (an admin, Calico or
+ * NetworkPolicy rule added; for a Cilium deny, the rule to narrow), so each line says what it does.
  */
 import type { Id, PodRecord } from '../model/types.ts';
 import { objectIdForElement } from '../topology/ids.ts';
@@ -73,7 +74,8 @@ function endBlocker(verdict: Exclude<Branch['verdict'], 'delivered'>, summary: s
   return { kind: failedKinds[verdict], line: summary.split('\n')[0] ?? summary, fix: null, subject: subjectOf(last), at, denial: null };
 }
 
-/** The fix lines of the NetworkPolicy blockers in `list`, made together (rules on one policy add up). */
+/** The fix lines of the policy blockers in `list`, made together (rules on one policy add up). The
+ * admin and CNI policies are the cluster's: a new policy's priority or order is chosen among them. */
 function withFixes(ctx: Ctx, list: Blocker[]): Blocker[] {
   const denials = policyDenials(list);
   if (denials.length === 0) return list;
@@ -130,7 +132,8 @@ export function blockersOf(trace: Trace, branch: Branch | null): Blocker[] {
   return [...trace.blockers.filter((b) => b.at?.in !== 'branch'), ...branch.blockers];
 }
 
-/** The NetworkPolicy denials among `blockers`, as "Try a fix" takes them (shared/policy/fix.ts). */
+/** The policy denials among `blockers`, whatever layer decided them, as "Try a fix" takes them
+ * (shared/policy/fix.ts). */
 export function policyDenials(blockers: readonly Blocker[]): Denial[] {
   return blockers.flatMap((b) => (b.denial ? [{ verdict: b.denial, isDns: b.kind === 'dns-policy' }] : []));
 }

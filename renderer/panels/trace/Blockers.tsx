@@ -6,12 +6,12 @@
  * panel shows the verdict it would give.
  */
 import { useMemo } from 'react';
-import type { PolicyRecord, Topology } from '../../../shared/model/types.ts';
+import type { Topology } from '../../../shared/model/types.ts';
 import { policyDenials } from '../../../shared/trace/blockers.ts';
 import { endpointTextFor } from '../../../shared/trace/endpoints.ts';
 import type { Blocker, BlockerKind } from '../../../shared/trace/types.ts';
 import { editTrace, select } from '../../state/ui.ts';
-import { fixText } from '../trace-request.ts';
+import { fixText, type WhatIf } from '../trace-request.ts';
 import { PolicyLine } from './PolicyBlock.tsx';
 import { printable } from '../../../shared/text/printable.ts';
 
@@ -40,10 +40,10 @@ function Foot({ blocker, topology }: { blocker: Blocker; topology: Topology }) {
   );
 }
 
-/** `whatIf`: the what-if policies the trace used, which a fix is made on top of. */
-export function Blockers({ blockers, topology, whatIf }: { blockers: readonly Blocker[]; topology: Topology; whatIf: PolicyRecord[] }) {
+/** `whatIf`: the what-if policies of every layer the trace used, which a fix is made on top of. */
+export function Blockers({ blockers, topology, whatIf }: { blockers: readonly Blocker[]; topology: Topology; whatIf: WhatIf }) {
   const denials = useMemo(() => policyDenials(blockers), [blockers]);
-  const fix = useMemo(() => (denials.length > 0 ? fixText(topology, whatIf, denials) : null), [topology, whatIf, denials]);
+  const fix = useMemo(() => (denials.length > 0 ? fixText(topology, whatIf.policies, denials, whatIf) : null), [topology, whatIf, denials]);
   if (blockers.length === 0) return null;
   return (
     <section className="trace-section trace-blockers" data-testid="trace-blockers">
@@ -75,7 +75,7 @@ export function Blockers({ blockers, topology, whatIf }: { blockers: readonly Bl
             Try a fix
           </button>{' '}
           <span className="muted">
-            {denials.length === 1 ? 'the smallest policy change that allows this flow' : `the smallest policy change that clears all ${denials.length} NetworkPolicy blockers`}, tried in the What-if box
+            {denials.length === 1 ? 'the smallest policy change that allows this flow' : `the smallest policy change that clears all ${denials.length} policy blockers`}, tried in the What-if box
           </span>
         </p>
       )}
