@@ -95,11 +95,14 @@ export function computeLayout(elements: readonly GraphElement[], options: Layout
   const rowChoices = [...new Set([hostCount, ...[1, 2, 4].map((r) => Math.ceil(Math.sqrt(hostCount) * r))].filter((k) => k >= 1 && k <= hostCount))];
   if (rowChoices.length === 0) rowChoices.push(1);
   let best: { layout: () => GraphLayout; score: number } | null = null;
+  const graph = graphOf(elements);
   const podBlocks = new Map<string, Block>();
   for (const columns of columnChoices) {
+    // What depends on the column count alone is built once for every arrangement tried with it.
+    const sections = hostSections(graph, columns, podBlocks);
     for (const serviceBandWidth of isLarge ? [1] : [1, 1.5, 2, 3, 4]) {
       for (const hostsPerRow of rowChoices) {
-        const { layout, extent } = layoutWith(elements, columns, serviceBandWidth, hostsPerRow, podBlocks, options.growthRoom ?? false);
+        const { layout, extent } = layoutWith(graph, sections, columns, serviceBandWidth, hostsPerRow, options.growthRoom ?? false);
         const w = Math.max(1, extent.x2 - extent.x1);
         const h = Math.max(1, extent.y2 - extent.y1);
         const score = Math.min(targetAspect / w, 1 / h);
@@ -121,29 +124,42 @@ function countPodsPerHost(elements: readonly GraphElement[]): number[] {
   return [...counts.values()];
 }
 
-/** One candidate layout. `podBlocks` caches pod blocks, which do not depend on the choices. */
-function layoutWith(
-  elements: readonly GraphElement[],
-  maxColumns: number,
-  serviceBandWidth: number,
-  hostsPerRow: number,
-  podBlocks: Map<string, Block>,
-  hasGrowthRoom: boolean,
-): { layout: () => GraphLayout; extent: Box } {
+/** The node elements, their children by parent and the roots: the same for every candidate. */
+interface Graph {
+  nodes: GraphNodeData[];
+  children: Map<string, GraphNodeData[]>;
+  childrenOf(id: string): GraphNodeData[];
+  roots: GraphNodeData[];
+  hosts: GraphNodeData[];
+}
+
+function graphOf(elements: readonly GraphElement[]): Graph {
   const nodes: GraphNodeData[] = [];
   const children = new Map<string, GraphNodeData[]>();
   for (const element of elements) {
     if (element.group !== 'nodes') continue;
     nodes.push(element.data);
     if (element.data.parent) {
-      const list = children.get(element.data.parent) ?? [];
-      list.push(element.data);
-      children.set(element.data.parent, list);
+      const list = children.get(element.data.parent);
+      if (list) list.push(element.data);
+      else children.set(element.data.parent, [element.data]);
     }
   }
-  const childrenOf = (id: string): GraphNodeData[] => children.get(id) ?? [];
   const roots = nodes.filter((n) => !n.parent);
+  return { nodes, children, childrenOf: (id) => children.get(id) ?? [], roots, hosts: roots.filter((n) => n.kind === 'host') };
+}
 
+const sectionOrder: HostSlot[] = ['uplink', 'hostnet', 'pod', 'bridge', 'tunnel'];
+
+/** Each host's sections by slot, and the pod blocks they are made of, for `maxColumns` columns of pods. */
+interface Sections {
+  byHost: Map<HostSlot, Block>[];
+  podBlock(pod: GraphNodeData): Block;
+}
+
+/** `podBlocks` caches pod blocks, which do not depend on the choices. */
+function hostSections(graph: Graph, maxColumns: number, podBlocks: Map<string, Block>): Sections {
+  const { childrenOf } = graph;
   const podBlock = (pod: GraphNodeData): Block => {
     let block = podBlocks.get(pod.id);
     if (!block) {
@@ -153,11 +169,7 @@ function layoutWith(
     }
     return block;
   };
-
-  // Hosts: each split into sections by slot.
-  const hosts = roots.filter((n) => n.kind === 'host');
-  const sectionOrder: HostSlot[] = ['uplink', 'hostnet', 'pod', 'bridge', 'tunnel'];
-  const sectionsByHost = hosts.map((host) => {
+  const byHost = graph.hosts.map((host) => {
     const bySlot = new Map<HostSlot, GraphNodeData[]>();
     for (const child of childrenOf(host.id)) {
       const slot = child.slot ?? 'pod';
@@ -180,6 +192,19 @@ function layoutWith(
     }
     return sections;
   });
+  return { byHost, podBlock };
+}
+
+/** One candidate layout. */
+function layoutWith(
+  graph: Graph,
+  { byHost: sectionsByHost, podBlock }: Sections,
+  maxColumns: number,
+  serviceBandWidth: number,
+  hostsPerRow: number,
+  hasGrowthRoom: boolean,
+): { layout: () => GraphLayout; extent: Box } {
+  const { nodes, children, childrenOf, roots, hosts } = graph;
   // Hosts wrap into rows of `hostsPerRow`. Within a row each host stacks its upper sections and
   // the bridge and tunnel rows are level, so that tunnel edges between neighbours run straight;
   // a short host's bus simply runs longer.
