@@ -109,6 +109,15 @@ spec:
     expect(before.blockers.map((b) => b.fix)).toEqual(fix.lines);
   });
 
+  it("a trace with what-if admin policies picks the blocker's priority among them too", () => {
+    const topology = clusterWith(cnp(10));
+    // A what-if policy already at priority 9 (for other pods): the next free one ahead is 8.
+    const taken = whatIfPolicies(parseDocuments(cnp(9).replace('name: protect-shop', 'name: other').replace('env: prod', 'env: staging'), 'what-if.yaml'), 'what-if.yaml');
+    const traced = trace(topology, clientToDb, { adminPolicies: withAdminPolicies(topology, taken.adminPolicies) });
+    expect(traced.verdict).toBe('policy-denied');
+    expect(traced.blockers[0]?.fix).toMatch(/^new ClusterNetworkPolicy \S+ at priority 8: /);
+  });
+
   it('AdminNetworkPolicy (v1alpha1), egress: a v1alpha1 policy with an Allow for the sender', () => {
     const topology = clusterWith(`apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy

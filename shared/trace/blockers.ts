@@ -79,7 +79,7 @@ function endBlocker(verdict: Exclude<Branch['verdict'], 'delivered'>, summary: s
 function withFixes(ctx: Ctx, list: Blocker[]): Blocker[] {
   const denials = policyDenials(list);
   if (denials.length === 0) return list;
-  const lines = policyFix(ctx.topology, denials, ctx.policies)?.lines ?? [];
+  const lines = policyFix(ctx.topology, denials, ctx.policies, ctx.layers)?.lines ?? [];
   let i = 0;
   return list.map((b) => (b.denial ? { ...b, fix: lines[i++] ?? null } : b));
 }

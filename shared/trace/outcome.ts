@@ -4,6 +4,7 @@
  * upstreams). verdict.ts flattens nested fan-outs into the trace's branches.
  */
 import type { ContainerRecord, Host, Id, PodRecord, PolicyRecord } from '../model/types.ts';
+import type { LayerPolicies } from '../policy/fix.ts';
 import type { DirectionVerdict, Protocol } from '../policy/types.ts';
 import { joinHostPort } from '../topology/kube-proxy.ts';
 import type { DnsContext } from './dns.ts';
@@ -54,6 +55,8 @@ export interface Ctx extends DnsContext {
   isProtocolGiven: boolean;
   /** The NetworkPolicies `evaluate` uses, which a fix changes. */
   policies: PolicyRecord[];
+  /** The other layers' policies `evaluate` uses (what-if), where a fix picks its priority or order. */
+  layers: LayerPolicies;
   /** The hops that block the packet, and what blocks it there: filled as the path is built. */
   blocked: Map<Hop, FoundBlocker[]>;
   /** The address family the trace runs in (family.ts): the addresses picked from records are of it. */

@@ -45,6 +45,7 @@ export function trace(topology: Topology, query: TraceQuery, options: TraceOptio
     protocol: protocol ?? 'TCP',
     isProtocolGiven: protocol !== undefined,
     policies: options.policies ?? Object.values(topology.policies),
+    layers: { ...(options.adminPolicies ? { adminPolicies: options.adminPolicies } : {}), ...(options.cniPolicies ? { cniPolicies: options.cniPolicies } : {}) },
     blocked: new Map(),
     family,
   };
