@@ -7,6 +7,7 @@ import type { GraphElement } from './element-types.ts';
 import { computeLayout, type LayoutOptions } from './layout.ts';
 import type { Point } from './geometry.ts';
 import type { LayoutReply, LayoutRequest } from './layout-worker.ts';
+import { fromPositionColumns, toLayoutColumns } from './layout-wire.ts';
 
 /** Above this many elements a fresh layout runs in a worker (a 10k-pod cluster has ~42,000). */
 export const workerLayoutThreshold = 15_000;
@@ -15,31 +16,21 @@ export function canLayOutInWorker(): boolean {
   return typeof Worker === 'function';
 }
 
-/** Only what the layout reads: nodes, and of their labels only a host's (its line count sizes its band). */
-function layoutInput(elements: readonly GraphElement[]): GraphElement[] {
-  const out: GraphElement[] = [];
-  for (const e of elements) {
-    if (e.group !== 'nodes') continue;
-    const { id, kind, parent, width, height, slot, model } = e.data;
-    out.push({ group: 'nodes', data: { id, kind, model, label: kind === 'host' ? e.data.label : '', ...(parent ? { parent } : {}), ...(width !== undefined ? { width, height } : {}), ...(slot ? { slot } : {}) }, classes: [] });
-  }
-  return out;
-}
-
 export function layOutInWorker(elements: readonly GraphElement[], options: LayoutOptions): Promise<Map<string, Point>> {
   if (!canLayOutInWorker()) return Promise.resolve(new Map(Object.entries(computeLayout(elements, options).positions)));
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'podpath-layout' });
+    const columns = toLayoutColumns(elements);
     worker.onmessage = (event: MessageEvent<LayoutReply>) => {
       worker.terminate();
       if ('error' in event.data) reject(new Error(`The layout failed: ${event.data.error}`));
-      else resolve(new Map(Object.entries(event.data.positions)));
+      else resolve(fromPositionColumns(columns.ids, event.data.xy));
     };
     worker.onerror = (event) => {
       worker.terminate();
       reject(new Error(`The layout worker failed: ${event.message || 'it could not start'}`));
     };
-    const request: LayoutRequest = { elements: layoutInput(elements), options };
-    worker.postMessage(request);
+    const request: LayoutRequest = { columns, options };
+    worker.postMessage(request, [columns.parents.buffer, columns.sizes.buffer]);
   });
 }
