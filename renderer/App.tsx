@@ -17,6 +17,7 @@ import { Search } from './panels/Search.tsx';
 import { ContextMenu } from './panels/ContextMenu.tsx';
 import { DatapathDialog } from './panels/DatapathDialog.tsx';
 import { DatapathActionContext, type DatapathAction } from './panels/datapath-action.ts';
+import { KubeletDnsActionContext, useKubeletDnsActionFor } from './panels/kubelet-dns-action.ts';
 import { createDatapathReadStore } from './state/datapath.ts';
 import { Legend } from './panels/Legend.tsx';
 import type { ClusterStore } from './state/cluster.ts';
@@ -80,6 +81,7 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
     () => (source ? { unavailable: datapathUnavailableReason(source), isBusy: isReading, read: (target) => void reads.start(target) } : null),
     [source, isReading, reads],
   );
+  const kubeletDnsAction = useKubeletDnsActionFor(api, view);
   const element = useMemo(() => (topology && selected ? graphElementById(topology, grouping, selected) : null), [topology, selected, grouping]);
   const isSettled = !(view?.kinds.some((k) => k.state === 'loading') ?? false);
   // The doctor's answer for this topology, so it follows live updates; its subjects ringed on the graph.
@@ -399,7 +401,9 @@ export function App({ api, cluster, opener, connection, onGraphReady }: AppProps
           {topology && traceRequest && <TracePanel topology={topology} request={traceRequest} graph={() => adapter.current} />}
           {topology ? (
             <DatapathActionContext.Provider value={datapathAction}>
-              <Details api={api} topology={topology} element={element} selected={selected} />
+              <KubeletDnsActionContext.Provider value={kubeletDnsAction}>
+                <Details api={api} topology={topology} element={element} selected={selected} />
+              </KubeletDnsActionContext.Provider>
             </DatapathActionContext.Provider>
           ) : (
             <section className="details" data-testid="details" />

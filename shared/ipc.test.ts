@@ -55,6 +55,7 @@ describe('dispatchRequest', () => {
       return { status: 'unavailable', reason: 'a snapshot' };
     },
     cancelDatapathRead: () => ({ isCancelled: false }),
+    readKubeletDns: () => ({ read: 0, of: 0, problems: [] }),
   };
 
   test('a valid request reaches its handler, an invalid one never does', async () => {

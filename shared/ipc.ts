@@ -75,6 +75,10 @@ export const requestSchemas = {
     .strict(),
   /** Stops the datapath read under way; its debug pods are deleted. */
   cancelDatapathRead: z.object({}).strict(),
+  /** Reads the kubelets' clusterDNS and clusterDomain from their configz in the open live context
+   * (issue 15): every Node the session holds, or the ones named. It needs get on nodes/proxy, a
+   * sensitive permission, so it runs only when the user asks. */
+  readKubeletDns: z.object({ nodes: z.array(nodeName).min(1).max(1000).optional() }).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -191,6 +195,20 @@ export function datapathUnavailableReason(source: SourceInfo): string | null {
   return `${what}: there are no nodes to read now. Open a live context to read a node's datapath; the readings a snapshot holds are shown.`;
 }
 
+/** What a kubelet DNS read did: how many of the nodes asked answered, and why the others did not. */
+export interface KubeletDnsRead {
+  read: number;
+  of: number;
+  problems: string[];
+}
+
+/** Why the kubelets' DNS settings cannot be read from this source, or null when they can. */
+export function kubeletDnsUnavailableReason(source: SourceInfo): string | null {
+  if (source.kind === 'cluster') return null;
+  const what = source.kind === 'demo' ? 'The demo cluster is a snapshot' : 'This is a snapshot file';
+  return `${what}: there are no kubelets to ask. Open a live context to read their DNS settings; the ones a snapshot holds are shown.`;
+}
+
 export interface Responses {
   getState: ViewState;
   getObject: ObjectView | null;
@@ -201,6 +219,7 @@ export interface Responses {
   exportSnapshot: SnapshotExport;
   readDatapath: DatapathRead;
   cancelDatapathRead: { isCancelled: boolean };
+  readKubeletDns: KubeletDnsRead;
 }
 
 /** Event name → payload. */

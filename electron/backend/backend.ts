@@ -4,7 +4,7 @@
  * and answers the renderer's requests of `shared/ipc.ts`. It knows nothing of the transport.
  */
 import { basename, join } from 'node:path';
-import { datapathUnavailableReason, type EventName, type Events, type KindStatus, type ObjectView, type RequestHandlers, type SnapshotExport, type SourceInfo, type ViewState } from '../../shared/ipc.ts';
+import { datapathUnavailableReason, kubeletDnsUnavailableReason, type EventName, type Events, type KindStatus, type ObjectView, type RequestHandlers, type SnapshotExport, type SourceInfo, type ViewState } from '../../shared/ipc.ts';
 import { objectKinds, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
 import { trimObject } from '../../shared/kube/trim.ts';
 import { parseSnapshot, serializeSnapshot, snapshotFormat, snapshotVersion, type Snapshot } from '../../shared/snapshot/format.ts';
@@ -276,6 +276,11 @@ function createBackend(options: BackendOptions): Backend & { replace(opened: Ope
         return opened.reads.read(nodes, isConfirmed === true);
       },
       cancelDatapathRead: () => ({ isCancelled: opened?.kind === 'live' ? opened.reads.cancel() : false }),
+      readKubeletDns: ({ nodes }) => {
+        if (!opened) throw new Error('Nothing is open yet.');
+        if (opened.kind === 'static') throw new Error(kubeletDnsUnavailableReason(opened.source) ?? 'Not a live context.');
+        return opened.session.readKubeletDns(nodes);
+      },
     }),
     onEvent(listener) {
       listeners.add(listener);

@@ -12,7 +12,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeReading } from '../../shared/datapath/reading.ts';
-import type { KindState, KindStatus } from '../../shared/ipc.ts';
+import type { KindState, KindStatus, KubeletDnsRead } from '../../shared/ipc.ts';
 import { emptyObjects, type ClusterObjects, type ObjectKind } from '../../shared/kube/objects.ts';
 import { trimObject } from '../../shared/kube/trim.ts';
 import type { TopologyDelta } from '../../shared/model/delta.ts';
@@ -23,6 +23,7 @@ import { createKubeClient, KubeHttpError, type KubeClient } from './kube/client.
 import { describeKubeError } from './kube/errors.ts';
 import { kindSpecs, pathOf, type KindSpec } from './kube/kinds.ts';
 import { redact } from './kube/kube-error.ts';
+import { readKubeletDns, withKubeletDns, type KubeletDnsReading } from './kube/kubelet-dns.ts';
 import { isFinal, ListWatch, type ListWatchOptions, type ListWatchState } from './kube/list-watch.ts';
 
 export interface SessionOptions {
@@ -196,6 +197,9 @@ export class LiveSession {
   private readonly capturedAt = new Date().toISOString();
   /** The nodes' datapath readings (issue 13), the newest per node, in the order first read. */
   private readings: NodeReading[] = [];
+  /** The kubelets' DNS settings read from their configz (issue 15), by node name: joined to the
+   * Nodes on every derive, so relists and watch events keep them. */
+  private readonly kubeletDns: KubeletDnsReading['byNode'] = new Map();
 
   private constructor(options: SessionOptions) {
     this.options = options;
@@ -240,6 +244,7 @@ export class LiveSession {
   objects(): ClusterObjects {
     const objects = emptyObjects();
     for (const reader of this.readers) (objects[reader.spec.kind] as Trimmed[]) = reader.objects();
+    if (this.kubeletDns.size > 0) objects.nodes = withKubeletDns(objects.nodes, { byNode: this.kubeletDns });
     return objects;
   }
 
@@ -284,6 +289,28 @@ export class LiveSession {
     if (!this.isStarted) return;
     this.needsFullDerive = true;
     this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+  }
+
+  /**
+   * Reads the kubelets' clusterDNS and clusterDomain (every Node held, or the ones named), keeps
+   * what answered, each replacing the one before of its node, and derives the model again.
+   */
+  async readKubeletDns(nodes?: readonly string[]): Promise<KubeletDnsRead> {
+    const names = nodes ?? this.objects().nodes.map((n) => n.metadata.name);
+    if (names.length === 0) {
+      const why = this.readers.find((r) => r.spec.kind === 'nodes')?.unavailableReason();
+      return { read: 0, of: 0, problems: [why ? `no Nodes to ask: ${why}` : 'no Nodes to ask: this context has none'] };
+    }
+    const reading = await readKubeletDns(this.client, names, { concurrency: 4 });
+    if (!this.isClosed && reading.byNode.size > 0) {
+      for (const [node, dns] of reading.byNode) this.kubeletDns.set(node, dns);
+      if (this.isStarted) {
+        this.needsFullDerive = true;
+        this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs ?? 100);
+      }
+    }
+    // They travel to the page: never a credential, whatever a proxy error quoted.
+    return { read: reading.byNode.size, of: names.length, problems: reading.problems.map(redact) };
   }
 
   datapath(): readonly NodeReading[] {

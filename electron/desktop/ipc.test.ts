@@ -29,6 +29,7 @@ function setup() {
     exportSnapshot: vi.fn(() => ({ fileName: 'a.podpath.json', text: '{}' })),
     readDatapath: vi.fn(() => ({ status: 'unavailable' as const, reason: 'a snapshot' })),
     cancelDatapathRead: vi.fn(() => ({ isCancelled: false })),
+    readKubeletDns: vi.fn(() => ({ read: 0, of: 0, problems: [] })),
   } satisfies RequestHandlers;
   const dispose = registerRequestHandlers(ipc as unknown as IpcMainLike, handlers, (event) =>
     isAppFrame(event, windowContents, location),

@@ -42,6 +42,7 @@ function fakeBackend() {
     exportSnapshot: call('exportSnapshot'),
     readDatapath: call('readDatapath'),
     cancelDatapathRead: call('cancelDatapathRead'),
+    readKubeletDns: call('readKubeletDns'),
     on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void) {
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (payload: never) => void);

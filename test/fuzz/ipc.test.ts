@@ -26,6 +26,7 @@ const validPayloads: Record<RequestName, unknown> = {
   exportSnapshot: { layout: { 'pod:1': { x: 1, y: 2 } } },
   readDatapath: { nodes: ['kind-worker'], isConfirmed: true },
   cancelDatapathRead: {},
+  readKubeletDns: { nodes: ['kind-worker'] },
 };
 
 async function dispatch(name: unknown, payload: unknown): Promise<void> {

@@ -5,8 +5,9 @@
  * object as `kubeletConfig`, so a snapshot carries them and the tracer stops assuming them.
  *
  * Where the reader may not (403), the first refusal stops the reading: every node would answer
- * the same, and the tracer keeps its assumption, said so. Not yet wired into a session or the
- * snapshot command (issue 15: the lead decides when it runs; it costs one request per node).
+ * the same, and the tracer keeps its assumption, said so. It costs one request per node and a
+ * sensitive permission, so it runs only when asked: `podpath snapshot --kubelet-config`, and the
+ * app's "Read from the kubelets" in a live session (LiveSession.readKubeletDns).
  */
 import { trimKubeletDns } from '../../../shared/kube/trim/core.ts';
 import type { KubeNode } from '../../../shared/kube/objects.ts';
@@ -45,7 +46,7 @@ export async function readKubeletDns(client: KubeClient, nodes: readonly string[
 }
 
 /** The nodes with their kubelet's DNS settings added where they were read. */
-export function withKubeletDns(nodes: readonly KubeNode[], reading: KubeletDnsReading): KubeNode[] {
+export function withKubeletDns(nodes: readonly KubeNode[], reading: Pick<KubeletDnsReading, 'byNode'>): KubeNode[] {
   return nodes.map((node) => {
     const dns = reading.byNode.get(node.metadata.name);
     return dns ? { ...node, kubeletConfig: dns } : node;

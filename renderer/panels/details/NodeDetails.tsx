@@ -1,14 +1,16 @@
-/** A node: its addresses and podCIDRs, what its datapath reading says (or how to read it), the
- * devices in its root netns, and its routes. */
+/** A node: its addresses and podCIDRs, its kubelet's DNS settings (or how to read them), what its
+ * datapath reading says (or how to read it), the devices in its root netns, and its routes. */
 import { routeText } from '../../../shared/describe/format.ts';
 import type { DescribedNode, DescribedNodeDatapath } from '../../../shared/describe/types.ts';
 import { useDatapathAction } from '../datapath-action.ts';
+import { kubeletDnsText, useKubeletDnsAction, type KubeletDnsAction } from '../kubelet-dns-action.ts';
 import { addresses, Field, Fields, Labels, Link, ProvenanceBadge, Section, shortName } from './parts.tsx';
 import { Title } from './Title.tsx';
 
 const addressesOf = (node: DescribedNode, type: 'InternalIP' | 'ExternalIP') => node.addresses.filter((a) => a.type === type).map((a) => a.address);
 
 export function NodeDetails({ node }: { node: DescribedNode }) {
+  const kubeletDns = useKubeletDnsAction();
   return (
     <>
       <Title kind="Node" name={node.name} />
@@ -19,6 +21,11 @@ export function NodeDetails({ node }: { node: DescribedNode }) {
         <Field label="podCIDRs">{addresses(node.podCIDRs)}</Field>
         <Field label="Zone">{node.zone ?? <span className="muted">none</span>}</Field>
         <Field label="kubelet">{node.kubeletVersion ?? <span className="muted">unknown</span>}</Field>
+        {kubeletDns && (
+          <Field label="Kubelet DNS">
+            <KubeletDnsFacts node={node} action={kubeletDns} />
+          </Field>
+        )}
         <Field label="Pods">
           {node.pods.length} ({node.hostNetworkPods} on the host network)
         </Field>
@@ -57,6 +64,39 @@ export function RouteRows({ node }: { node: DescribedNode }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The clusterDNS and domain the tracer takes for this node's pods, where they come from, and,
+ * while they are assumed in a live context, the button to read them. */
+function KubeletDnsFacts({ node, action }: { node: DescribedNode; action: KubeletDnsAction }) {
+  const dns = action.dnsOf(node.id);
+  const problems = action.problemsOf(node.name);
+  return (
+    <div data-testid="node-kubelet-dns">
+      {kubeletDnsText(dns)}{' '}
+      <span className="muted" title={dns.evidence}>
+        ({dns.isAssumed ? 'assumed' : "read from the kubelet's configz"})
+      </span>
+      {dns.isAssumed && action.unavailable === null && (
+        <div className="details-actions">
+          <button
+            type="button"
+            className="button button-small"
+            disabled={action.isReading}
+            title="Reads every node's kubelet configz through the API server (needs get on nodes/proxy); nothing is changed"
+            onClick={action.read}
+          >
+            {action.isReading ? 'Reading the kubelets…' : 'Read from the kubelets'}
+          </button>
+        </div>
+      )}
+      {problems.map((problem, i) => (
+        <div key={i} className="muted small" data-testid="kubelet-dns-problem">
+          {problem}
+        </div>
+      ))}
+    </div>
   );
 }
 
