@@ -3,6 +3,7 @@
  * they wrote — rather than from an API server. Parsing the files is the caller's business
  * (shared/kube/documents.ts, for electron/backend/kube/from-files.ts); this takes the parsed documents.
  */
+import { unknownRuleFields } from './admin-policy-fields.ts';
 import { emptyObjects, type ClusterObjects, type ObjectKind } from './objects.ts';
 import { kindOf, trimObject } from './trim.ts';
 
@@ -29,6 +30,7 @@ export interface DocumentOptions {
 }
 
 /** Kinds whose objects live in no namespace; every other kind Podpath reads is namespaced. */
+const adminPolicyKinds: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['adminNetworkPolicies', 'baselineAdminNetworkPolicies', 'clusterNetworkPolicies']);
 const clusterScoped: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['nodes', 'namespaces', 'ingressClasses', 'adminNetworkPolicies', 'baselineAdminNetworkPolicies', 'clusterNetworkPolicies', 'calicoGlobalNetworkPolicies', 'calicoTiers', 'ciliumClusterwideNetworkPolicies']);
 
 /**
@@ -74,6 +76,12 @@ export function objectsFromDocuments(docs: unknown[], source: string, options: D
     }
     if (!name) {
       skip(kind, 'no metadata.name');
+      return;
+    }
+    // A rule field its API version does not have would be trimmed away and the rule widened.
+    const [misspelt] = adminPolicyKinds.has(objectKind) ? unknownRuleFields([doc]) : [];
+    if (misspelt) {
+      skip(kind, misspelt.problem);
       return;
     }
     const namespace = clusterScoped.has(objectKind) ? undefined : str(metadata.namespace) || (options.defaultNamespace ?? 'default');

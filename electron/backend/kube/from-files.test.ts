@@ -46,6 +46,28 @@ describe('readManifestFiles', () => {
     expect(nginx?.spec.initContainers?.map((c) => c.name)).toEqual(['ic1']);
   });
 
+  test("an admin policy rule with a field its API version lacks is skipped with the reason, not read as any port", async () => {
+    const path = join(scratch, 'cnp.yaml');
+    const rule = (ports: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: deny-db}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  ingress:
+  - action: Deny
+    from: [{namespaces: {}}]
+    ${ports}
+`;
+    await writeFile(path, rule('ports: [{portNumber: {protocol: TCP, port: 5432}}]'));
+    const { objects, skipped } = await readManifestFiles([path]);
+    expect(objects.clusterNetworkPolicies).toEqual([]);
+    expect(skipped).toEqual([{ source: path, kind: 'ClusterNetworkPolicy', reason: expect.stringMatching(/^ClusterNetworkPolicy deny-db: spec\.ingress\[0\]\.ports: no such field in policy\.networking\.k8s\.io\/v1alpha2; v1alpha2 rules give their ports as protocols/) }]);
+    await writeFile(path, rule('protocols: [{tcp: {destinationPort: {number: 5432}}}]'));
+    expect((await readManifestFiles([path])).objects.clusterNetworkPolicies.map((p) => p.metadata.name)).toEqual(['deny-db']);
+  });
+
   test('a YAML syntax error names the file, line and column', async () => {
     const error = await readManifestFiles([fixture('shop.yaml'), fixture('broken.yaml')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
