@@ -218,5 +218,6 @@ describe('Cilium as the CNI under enable-policy: always', () => {
     expect(egressOf(lines[0]!).line).toMatch(/denied by Cilium's default deny \(enable-policy: always\)$/);
     expect(egressOf(lines[0]!).reason).toMatch(/no policy selects it, and enable-policy: always puts every endpoint into default deny/);
     expect(egressOf(lines[0]!).layer).toBe('cilium');
+    expect(egressOf(lines[0]!).cniRule).toBe("Deny by Cilium's default deny (enable-policy: always)");
   });
 });

@@ -100,7 +100,7 @@ function adminRef(ref: AdminRuleRef): string {
 function cniRef(ref: CniRuleRef): string {
   if (ref.section === 'end-of-tier') return `${ref.action} at the end of Calico tier ${ref.name}`;
   // Decided by the agent (enable-policy, allow-localhost), not by a policy.
-  if (ref.cni === 'cilium' && ref.policy === '') return `${ref.action} by Cilium's ${ref.name}`;
+  if (ref.cni === 'cilium' && ref.policy === '') return ref.section === 'default-deny' ? `Deny by Cilium's default deny (${ref.name})` : `${ref.action} by Cilium's ${ref.name}`;
   if (ref.section === 'default-deny') return `Deny by Cilium's default deny (${ref.apiKind} ${ref.name})`;
   const spec = ref.cni === 'cilium' && ref.spec ? ` specs[${ref.spec - 1}]` : '';
   return `${ref.action} by ${ref.cni === 'calico' ? 'Calico ' : ''}${ref.apiKind} ${ref.name}${spec} ${ref.section}[${ref.rule}]${ref.tier ? ` (tier ${ref.tier})` : ''}`;
