@@ -3,29 +3,19 @@
 // dev/client in env=dev) with the policies of one enforcement each, a case per layer's rule, run
 // as a user runs it (bin/podpath.mjs in a child process). Each line's layer and deciding rule is
 // asserted, from the JSON the batch prints.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { parseDocuments } from '../shared/kube/documents.ts';
-import { mergeObjects, objectsFromDocuments } from '../shared/kube/manifests.ts';
-import { serializeSnapshot } from '../shared/snapshot/format.ts';
 import type { CompactDirection, TraceResult } from '../shared/trace/format.ts';
 import { repoRoot } from './e2e/serve.ts';
+import { snapshotWithPolicies } from './fixtures/cni-policies-cluster.ts';
 import { runPodpath } from './podpath-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-layers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const clusterFile = join(repoRoot, 'test/fixtures/cni-policies/cluster.yaml');
-
 /** A snapshot of the fixture cluster with `policies` (YAML) added; its path. */
-function snapshotWith(name: string, policies: string): string {
-  const objectsOf = (text: string, source: string) => objectsFromDocuments(parseDocuments(text, source), source).objects;
-  const objects = mergeObjects([objectsOf(readFileSync(clusterFile, 'utf8'), clusterFile), objectsOf(policies, name)]);
-  const path = join(dir, `${name}.podpath.json`);
-  writeFileSync(path, serializeSnapshot({ format: 'podpath.snapshot', version: 1, source: { context: name, server: null, kubernetesVersion: null, capturedAt: '2026-12-07T00:00:00Z' }, objects }));
-  return path;
-}
+const snapshotWith = (name: string, policies: string): string => snapshotWithPolicies(dir, name, policies);
 
 interface Flow {
   from: string;

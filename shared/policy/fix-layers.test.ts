@@ -3,10 +3,9 @@
 // in env=dev) with one layer's policies each, the fix is made, written as YAML, read back as a
 // pasted what-if and applied; the trace is then delivered — or, where no policy can lift the
 // denial, there is no manifest and the line says what to change.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocuments } from '../kube/documents.ts';
-import { mergeObjects, objectsFromDocuments } from '../kube/manifests.ts';
+import { clusterWithPolicies } from '../../test/fixtures/cni-policies-cluster.ts';
 import type { PodRecord, Topology } from '../model/types.ts';
 import { derive } from '../topology/derive.ts';
 import { policyDenials } from '../trace/blockers.ts';
@@ -17,12 +16,8 @@ import { policiesYaml, policyFix } from './fix.ts';
 import type { Protocol } from './types.ts';
 import { whatIfPolicies } from './what-if.ts';
 
-const clusterFile = new URL('../../test/fixtures/cni-policies/cluster.yaml', import.meta.url);
-const objectsOf = (text: string, source: string) => objectsFromDocuments(parseDocuments(text, source), source).objects;
-const cluster = objectsOf(readFileSync(clusterFile, 'utf8'), 'cluster.yaml');
-
 function clusterWith(policies: string): Topology {
-  return derive(mergeObjects([cluster, objectsOf(policies, 'policies.yaml')]), { context: 'fix-layers' });
+  return derive(clusterWithPolicies(policies), { context: 'fix-layers' });
 }
 
 /** The trace's fix as "Try a fix" makes it: from the blockers, written as YAML, read back as a
