@@ -212,7 +212,7 @@ async function runSize(pods: number, renderer: 'canvas' | 'webgl', podsPerServic
     const page = await browser.newPage({ viewport });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const screenshot = pods >= 10_000 && renderer === 'canvas' ? join(repoRoot, 'docs', `bench-${pods >= 150_000 ? '150k' : '10k'}.png`) : null;
+    const screenshot = pods >= 10_000 && renderer === 'canvas' && podsPerService === 15 ? join(repoRoot, 'docs', `bench-${pods >= 150_000 ? '150k' : '10k'}.png`) : null;
     const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), Math.max(1, deadline - Date.now()))));
     const outcome = await Promise.race([measure(page, `${served.origin}/?renderer=${renderer}#token=${served.token}`, result, deadline, screenshot).then(() => 'ok' as const), timedOut]);
     if (outcome === 'timed out') result.status = 'timed out';
