@@ -20,7 +20,7 @@ import type { KubeProxyRules, ObservedNode } from '../../shared/datapath/types.t
 import type { EndpointSlice, Service } from '../../shared/kube/objects.ts';
 import { waitFor } from '../cluster/harness.ts';
 import { expectedRules, observedRules, rounded } from './expected-rules.ts';
-import { type Lab, type LabNode, labPrefixPattern, podPort, prepareLab, startLab } from './lab.ts';
+import { type Lab, type LabNode, podPort, prepareLab, startLab } from './lab.ts';
 import { readLabNode, saveReading } from './node-reading.ts';
 
 const kubeconfig = inject('kubeconfig');
@@ -104,8 +104,8 @@ describe.skipIf(reason).each([{ proxyMode: 'iptables' }, { proxyMode: 'nftables'
   });
 
   const names = () => Object.keys(expectedRules(services, slices, ''));
-  /** A Service port of another lab's namespace (`<prefix>-lab/…`), not this one's. */
-  const isOtherLab = (servicePortName: string) => labPrefixPattern.test(servicePortName) && servicePortName.split('/')[0]!.endsWith('-lab') && !servicePortName.startsWith(`${lab.namespace}/`);
+  /** A Service port of this lab's namespace, or the API server's own. */
+  const isOwn = (servicePortName: string) => servicePortName.startsWith(`${lab.namespace}/`) || servicePortName.startsWith('default/kubernetes');
 
   /** kube-proxy's rules on a node, parsed from the one command the probe reads for this mode. */
   async function rulesOf(node: LabNode): Promise<KubeProxyRules> {
@@ -131,9 +131,9 @@ describe.skipIf(reason).each([{ proxyMode: 'iptables' }, { proxyMode: 'nftables'
     for (const node of lab.nodes) {
       const rules = observed.get(node.short)!.kubeProxy;
       expect(rules.map((r) => r.mode)).toEqual([proxyMode]);
-      // Nothing more: the lab's ports and the API server's own Service — besides those of another
-      // lab sharing the control plane at the same time, which kube-proxy programs as well.
-      const ports = rules[0]!.services.map((s) => s.servicePortName).filter((name) => name === null || !isOtherLab(name));
+      // Nothing more of this lab's namespace, and the API server's own Service; other tests'
+      // Services in the same control plane (another lab, a live test) are programmed as well.
+      const ports = rules[0]!.services.map((s) => s.servicePortName).filter((name) => name === null || isOwn(name));
       expect(ports.sort()).toEqual([...names(), 'default/kubernetes:https'].sort());
       expect(observedRules(rules[0], names()), node.name).toEqual(rounded(expectedRules(services, slices, node.name)));
     }
