@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEve
 import { describeElement } from '../../shared/describe/build.ts';
 import type { GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
-import { endpointTextFor } from '../../shared/trace/endpoints.ts';
+import { endpointTextFor } from '../../shared/trace/end-text.ts';
 import type { GraphElement } from '../graph/element-types.ts';
 import { editTrace, select, setFilters, type TraceRequest } from '../state/ui.ts';
 import type { ReadTarget } from '../state/datapath.ts';

@@ -14,7 +14,7 @@ import type { Topology } from '../../shared/model/types.ts';
 import { search, type SearchResult } from '../../shared/search/search.ts';
 import { shortcutFor } from '../shortcuts.ts';
 import { editTrace, setFilters } from '../state/ui.ts';
-import { endpointTextFor } from '../../shared/trace/endpoints.ts';
+import { endpointTextFor } from '../../shared/trace/end-text.ts';
 
 export interface SearchProps {
   topology: Topology | null;

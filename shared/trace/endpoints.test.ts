@@ -4,7 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { parseSnapshot } from '../snapshot/format.ts';
 import { derive } from '../topology/derive.ts';
 import type { PodRecord, Topology } from '../model/types.ts';
-import { endpointIds, endpointTextFor, parseEndpoint, type EndContext, type Endpoint } from './endpoints.ts';
+import { endpointTextFor } from './end-text.ts';
+import { endpointIds, parseEndpoint, type EndContext, type Endpoint } from './endpoints.ts';
 
 const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = derive(snapshot.objects, snapshot.source);

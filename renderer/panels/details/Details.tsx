@@ -13,7 +13,7 @@ import { describeElement } from '../../../shared/describe/build.ts';
 import type { ElementDescription } from '../../../shared/describe/types.ts';
 import type { PodpathApi } from '../../../shared/ipc.ts';
 import type { Topology } from '../../../shared/model/types.ts';
-import { endpointTextFor } from '../../../shared/trace/endpoints.ts';
+import { endpointTextFor } from '../../../shared/trace/end-text.ts';
 import { objectIdForElement } from '../../../shared/topology/ids.ts';
 import type { GraphElement } from '../../graph/element-types.ts';
 import { AdminPolicyDetails } from './AdminPolicyDetails.tsx';

@@ -8,7 +8,7 @@
 import { useMemo } from 'react';
 import type { Topology } from '../../../shared/model/types.ts';
 import { policyDenials } from '../../../shared/trace/blockers.ts';
-import { endpointTextFor } from '../../../shared/trace/endpoints.ts';
+import { endpointTextFor } from '../../../shared/trace/end-text.ts';
 import type { Blocker, BlockerKind } from '../../../shared/trace/types.ts';
 import { editTrace, select } from '../../state/ui.ts';
 import { fixText, type WhatIf } from '../trace-request.ts';
