@@ -20,7 +20,7 @@ import type { Severity } from '../../shared/doctor/types.ts';
 import { noFilters, type GraphFilters } from '../../shared/filter.ts';
 import type { Topology } from '../../shared/model/types.ts';
 import { installFastStyleCache } from './style-cache.ts';
-import { foldIdsOf, levelOfDetail, smallGraph, unitExtent, unitHolding, type Detail } from './detail.ts';
+import { levelOfDetail, smallGraph, unitExtent, unitHolding, type Detail } from './detail.ts';
 import type { GraphElement, Grouping } from './element-types.ts';
 import type { GraphElementIndex } from './element-index.ts';
 import { followTopology, sameFilters } from './follow.ts';
@@ -33,7 +33,8 @@ import { renderedBox, renderedCenter } from './hit-test.ts';
 import { overviewOf, type Overview } from './overview.ts';
 import * as readers from './view-readers.ts';
 import { applyElements } from './apply-elements.ts';
-import { markMatches, markSelection } from './highlight.ts';
+import { markMatches, markSelection, ringProblems } from './highlight.ts';
+import { drawnBlockOf, drawnFoldOf } from './stand-in.ts';
 import type { PathHop } from './trace-path.ts';
 import { TraceOverlay } from './trace-overlay.ts';
 import { hoverText, type HoverText } from './hover-text.ts';
@@ -625,8 +626,7 @@ export class GraphAdapter implements PodpathView {
 
   /** The drawn fold that holds a folded element, if any. */
   private foldOf(id: string): string | null {
-    const unit = this.index ? unitHolding(this.index.list, this.layoutPositions, id) : null;
-    return unit ? (foldIdsOf(unit).find((fold) => this.cy.getElementById(fold).nonempty()) ?? null) : null;
+    return this.index ? drawnFoldOf(this.cy, this.index.list, this.layoutPositions, id) : null;
   }
 
   /**
@@ -661,35 +661,7 @@ export class GraphAdapter implements PodpathView {
   }
 
   private applyProblems(): void {
-    const cy = this.cy;
-    const rings = new Map<string, Severity>();
-    for (const [id, severity] of this.problems) {
-      const shownAs = cy.getElementById(id).nonempty() ? id : (this.foldOf(id) ?? this.blockOf(id));
-      if (shownAs && rings.get(shownAs) !== 'error') rings.set(shownAs, severity);
-    }
-    // Only rings that change are touched: a class taken off and put back restyles the element,
-    // and a live update would restyle every ringed element each time (issue 14).
-    for (const ele of cy.elements('.has-problem-error, .has-problem-warning')) {
-      const severity = rings.get(ele.id());
-      if (severity !== 'error' && ele.hasClass('has-problem-error')) ele.removeClass('has-problem-error');
-      if (severity !== 'warning' && ele.hasClass('has-problem-warning')) ele.removeClass('has-problem-warning');
-    }
-    for (const [id, severity] of rings) {
-      const ele = cy.getElementById(id);
-      if (!ele.hasClass(`has-problem-${severity}`)) ele.addClass(`has-problem-${severity}`);
-    }
-  }
-
-  /** The drawn fold of a block of nodes that holds a folded element, if any (foldOf's are the element's own unit's). */
-  private blockOf(id: string): string | null {
-    const unit = this.index ? unitHolding(this.index.list, this.layoutPositions, id) : null;
-    const box = unit && this.index ? unitExtent(this.index.list, this.layoutPositions, unit) : null;
-    if (!box) return null;
-    const [x, y] = [(box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2];
-    const block = this.cy.nodes('.fold-block').filter((fold) => {
-      const at = fold.position();
-      return Math.abs(x - at.x) <= fold.width() / 2 && Math.abs(y - at.y) <= fold.height() / 2;
-    });
-    return block.nonempty() ? block.first().id() : null;
+    const index = this.index;
+    ringProblems(this.cy, this.problems, (id) => this.foldOf(id) ?? (index ? drawnBlockOf(this.cy, index.list, this.layoutPositions, id) : null));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Highlighting by classes (Kiali's GraphHighlighter), styled in stylesheet.ts: the selection
- * with its related elements and everything else faded, the element a search found, and a
- * trace's path with the rest dimmed. Classes are taken off only what carries them: restyling
+ * with its related elements and everything else faded, the element a search found, the doctor's
+ * problem rings, and a trace's path with the rest dimmed. Classes are taken off only what carries them: restyling
  * every drawn element at each update would cost a frame.
  *
  * A trace's steps (trace-path.ts) are drawn over the graph: a numbered badge at each step's
@@ -10,6 +10,7 @@
  * not know, and the adapter draws them again after each update.
  */
 import type cytoscape from 'cytoscape';
+import type { Severity } from '../../shared/doctor/types.ts';
 import { stepLabel, type PathStep } from './trace-path.ts';
 
 const selectionClasses = ['is-selected', 'is-related', 'is-own', 'is-faded', 'is-found'];
@@ -144,4 +145,27 @@ export function markMatches(cy: cytoscape.Core, matched: ReadonlySet<string> | n
   // A matched node's box stays lit (its contents with it), as do the boxes around each match.
   const nodes = on.nodes();
   cy.elements().not(on).not(nodes.ancestors()).not(nodes.descendants()).addClass('is-match-dimmed');
+}
+
+/**
+ * Rings the subject of each problem (`has-problem-error`, `-warning`), or what stands for it when
+ * it is folded, with the worst severity of what it holds. Only rings that change are touched: a
+ * class taken off and put back restyles the element, and a live update would restyle every
+ * ringed element each time (issue 14).
+ */
+export function ringProblems(cy: cytoscape.Core, problems: ReadonlyMap<string, Severity>, standInOf: (id: string) => string | null): void {
+  const rings = new Map<string, Severity>();
+  for (const [id, severity] of problems) {
+    const shownAs = cy.getElementById(id).nonempty() ? id : standInOf(id);
+    if (shownAs && rings.get(shownAs) !== 'error') rings.set(shownAs, severity);
+  }
+  for (const ele of cy.elements('.has-problem-error, .has-problem-warning')) {
+    const severity = rings.get(ele.id());
+    if (severity !== 'error' && ele.hasClass('has-problem-error')) ele.removeClass('has-problem-error');
+    if (severity !== 'warning' && ele.hasClass('has-problem-warning')) ele.removeClass('has-problem-warning');
+  }
+  for (const [id, severity] of rings) {
+    const ele = cy.getElementById(id);
+    if (!ele.hasClass(`has-problem-${severity}`)) ele.addClass(`has-problem-${severity}`);
+  }
 }
