@@ -54,12 +54,12 @@ export interface KubeletDnsAction {
 }
 
 export function kubeletDnsAction(view: Pick<ViewState, 'sessionId' | 'source' | 'topology'>, state: KubeletDnsReadState, start: () => void): KubeletDnsAction {
-  const kubeDns = clusterDnsService(view.topology);
   const isThisSession = state.phase !== 'idle' && state.sessionId === view.sessionId;
   return {
     unavailable: kubeletDnsUnavailableReason(view.source),
     isReading: isThisSession && state.phase === 'reading',
-    dnsOf: (node) => kubeletDnsOf(view.topology.hosts[node] ?? null, kubeDns?.clusterIPs[0] ?? null, 'svc kube-system/kube-dns'),
+    // Looked up when a node panel asks, not at every live update (it may scan every Service).
+    dnsOf: (node) => kubeletDnsOf(view.topology.hosts[node] ?? null, clusterDnsService(view.topology)?.clusterIPs[0] ?? null, 'svc kube-system/kube-dns'),
     problemsOf: (nodeName) => {
       if (!isThisSession) return [];
       if (state.phase === 'failed') return [state.reason];
