@@ -57,7 +57,24 @@ export interface Prepared {
   edges: (GraphElement & { group: 'edges' })[];
 }
 
-const prepared = new WeakMap<readonly GraphElement[], { positions: ReadonlyMap<string, Point>; value: Prepared }>();
+/**
+ * The last graph prepared at each set of positions. The positions are a new map whenever a node
+ * comes, goes, moves or changes size, so a new element list at the same positions is a live
+ * update that kept every box: it is followed (`follow`) rather than measured again.
+ */
+const prepared = new WeakMap<ReadonlyMap<string, Point>, Measured>();
+
+/** A prepared graph with what following it needs. */
+interface Measured {
+  elements: readonly GraphElement[];
+  value: Prepared;
+  /** The node elements, in list order. */
+  nodes: (GraphElement & { group: 'nodes' })[];
+  /** Units by root id. */
+  unitByRoot: Map<string, Unit>;
+  /** Ready endpoint edges per Service id. */
+  readyEndpoints: Map<string, number>;
+}
 
 
 export const unionBox = (a: Box | null, b: Box | null): Box | null =>
@@ -79,9 +96,15 @@ function addCounts(to: Map<string, number>, from: ReadonlyMap<string, number>): 
 }
 
 export function prepare(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Prepared {
-  const cached = prepared.get(elements);
-  if (cached && cached.positions === positions) return cached.value;
+  const last = prepared.get(positions);
+  if (last?.elements === elements) return last.value;
+  const measured = (last && follow(last, elements)) ?? measure(elements, positions);
+  prepared.set(positions, measured);
+  return measured.value;
+}
 
+/** Every box measured and every unit counted, from the elements alone. */
+function measure(elements: readonly GraphElement[], positions: ReadonlyMap<string, Point>): Measured {
   const nodes = elements.filter((e): e is GraphElement & { group: 'nodes' } => e.group === 'nodes');
   const edges = elements.filter((e): e is GraphElement & { group: 'edges' } => e.group === 'edges');
   const children = new Map<string, GraphNodeData[]>();
@@ -174,34 +197,21 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
     unit.contents.push(element);
     if (data.parent === unit.id) unit.contentsBox = unionBox(unit.contentsBox, extentOf(data));
     if (data.kind === 'pod') {
-      // A Pending pod is not ready either: it counts as Pending only.
-      if (element.classes.includes('pending')) unit.pods.pending++;
-      else if (element.classes.includes('not-ready')) unit.pods.notReady++;
-      else unit.pods.ready++;
+      unit.pods[podState(element)]++;
       if (data.namespace) unit.namespaces.set(data.namespace, (unit.namespaces.get(data.namespace) ?? 0) + 1);
     }
   }
-  // Services without a ready endpoint pod are the Services' problems, unless no pod is meant to
-  // serve them (ExternalName, no selector).
-  const hasReadyEndpoint = new Set<string>();
+  const readyEndpoints = new Map<string, number>();
   for (const edge of edges) {
-    const { source, target, kind } = edge.data;
-    if (kind === 'endpoint' && edge.classes.includes('ready')) hasReadyEndpoint.add(source);
+    const { source, target } = edge.data;
+    if (isReadyEndpoint(edge)) readyEndpoints.set(source, (readyEndpoints.get(source) ?? 0) + 1);
     const s = unitOf.get(source);
     const t = unitOf.get(target);
     if (s && t && s.unit === t.unit) s.unit.innerEdges++;
     else if (t?.isContent) t.unit.outerEdges++;
     else if (s?.isContent) s.unit.outerEdges++;
   }
-  for (const unit of units) {
-    if (unit.kind !== 'services') continue;
-    for (const service of unit.contents) {
-      if (service.group !== 'nodes' || service.data.kind !== 'service') continue;
-      unit.services++;
-      const isServedByPods = !service.classes.includes('type-ExternalName') && !service.classes.includes('no-selector');
-      if (isServedByPods && !hasReadyEndpoint.has(service.data.id)) unit.servicesWithoutEndpoints++;
-    }
-  }
+  for (const unit of units) countServices(unit, readyEndpoints);
   const byTop = new Map<number, Unit[]>();
   for (const unit of units) {
     if (unit.kind !== 'host') continue;
@@ -223,24 +233,121 @@ export function prepare(elements: readonly GraphElement[], positions: ReadonlyMa
     for (let c = 0; c < widest; c += hostsPerBlock) {
       const members = band.flatMap((row) => row.slice(c, c + hostsPerBlock));
       if (members.length === 0) continue;
-      const pods: PodHealth = { ready: 0, notReady: 0, pending: 0 };
       const namespaces = new Map<string, number>();
-      for (const unit of members) {
-        addHealth(pods, unit.pods);
-        addCounts(namespaces, unit.namespaces);
-      }
+      for (const unit of members) addCounts(namespaces, unit.namespaces);
       rows.push({
         id: foldBlockId(rows.length),
         units: members,
         box: members.map((u) => u.box).reduce((a, b) => unionBox(a, b)!),
-        pods,
+        ...blockHealth(members),
         namespaces,
-        notReadyHosts: members.filter((u) => u.element.classes.includes('not-ready')).length,
         hostWidth: members.reduce((w, u) => w + (u.box.x2 - u.box.x1), 0) / members.length,
       });
     }
   }
-  const value: Prepared = { total: elements.length, units, rows, unitOf, free, edges };
-  prepared.set(elements, { positions, value });
-  return value;
+  return { elements, value: { total: elements.length, units, rows, unitOf, free, edges }, nodes, unitByRoot, readyEndpoints };
+}
+
+/**
+ * The prepared graph of `elements`, a live update of `last`'s elements that kept every node in
+ * its place, parent, size and label lines: the boxes stay, the changed elements take their
+ * predecessors' places and only what they count is counted again. Null when a node came, went
+ * or changed shape (the caller measures afresh). `last`'s units are updated in place: it is
+ * not used again.
+ */
+function follow(last: Measured, elements: readonly GraphElement[]): Measured | null {
+  const nodes: (GraphElement & { group: 'nodes' })[] = [];
+  const edges: (GraphElement & { group: 'edges' })[] = [];
+  for (const e of elements) {
+    if (e.group === 'nodes') nodes.push(e);
+    else edges.push(e as GraphElement & { group: 'edges' });
+  }
+  if (nodes.length !== last.nodes.length) return null;
+  const changed: [GraphElement & { group: 'nodes' }, GraphElement & { group: 'nodes' }][] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const was = last.nodes[i]!;
+    const now = nodes[i]!;
+    if (now === was) continue;
+    const [a, b] = [was.data, now.data];
+    if (a.id !== b.id || a.parent !== b.parent || a.width !== b.width || a.height !== b.height || labelLinesAbove(a) !== labelLinesAbove(b)) return null;
+    changed.push([was, now]);
+  }
+  const { unitOf, units, rows } = last.value;
+  // Edges join the same ends as before, or the edge counts are taken again.
+  const isSameEdges = edges.length === last.value.edges.length && edges.every((e, i) => {
+    const was = last.value.edges[i]!;
+    return e === was || (e.data.id === was.data.id && e.data.source === was.data.source && e.data.target === was.data.target);
+  });
+  const readyEndpoints = isSameEdges ? last.readyEndpoints : new Map<string, number>();
+  if (isSameEdges) {
+    for (let i = 0; i < edges.length; i++) {
+      const [was, now] = [last.value.edges[i]!, edges[i]!];
+      if (was === now) continue;
+      const delta = Number(isReadyEndpoint(now)) - Number(isReadyEndpoint(was));
+      if (delta !== 0) readyEndpoints.set(now.data.source, (readyEndpoints.get(now.data.source) ?? 0) + delta);
+    }
+  } else {
+    for (const unit of units) unit.innerEdges = unit.outerEdges = 0;
+    for (const edge of edges) {
+      const { source, target } = edge.data;
+      if (isReadyEndpoint(edge)) readyEndpoints.set(source, (readyEndpoints.get(source) ?? 0) + 1);
+      const s = unitOf.get(source);
+      const t = unitOf.get(target);
+      if (s && t && s.unit === t.unit) s.unit.innerEdges++;
+      else if (t?.isContent) t.unit.outerEdges++;
+      else if (s?.isContent) s.unit.outerEdges++;
+    }
+  }
+
+  const free = changed.length > 0 ? [...last.value.free] : last.value.free;
+  for (const [was, now] of changed) {
+    const owner = unitOf.get(now.data.id);
+    if (!owner) {
+      const unit = last.unitByRoot.get(now.data.id);
+      if (unit) unit.element = now;
+      else free[free.indexOf(was)] = now;
+      continue;
+    }
+    const { unit, isContent } = owner;
+    const list = isContent ? unit.contents : unit.devices;
+    list[list.indexOf(was)] = now;
+    if (now.data.kind === 'pod') {
+      unit.pods[podState(was)]--;
+      unit.pods[podState(now)]++;
+    }
+  }
+  for (const unit of units) {
+    if (unit.kind !== 'services') continue;
+    unit.services = unit.servicesWithoutEndpoints = 0;
+    countServices(unit, readyEndpoints);
+  }
+  for (const row of rows) Object.assign(row, blockHealth(row.units));
+  return { elements, value: { ...last.value, total: elements.length, free, edges }, nodes, unitByRoot: last.unitByRoot, readyEndpoints };
+}
+
+/** A pod's state as its classes say; a Pending pod is not ready either, and counts as Pending only. */
+function podState(pod: GraphElement): keyof PodHealth {
+  return pod.classes.includes('pending') ? 'pending' : pod.classes.includes('not-ready') ? 'notReady' : 'ready';
+}
+
+const isReadyEndpoint = (edge: GraphElement): boolean => edge.data.kind === 'endpoint' && edge.classes.includes('ready');
+
+/**
+ * A Services unit's Services, and those without a ready endpoint pod: the Services' problems,
+ * unless no pod is meant to serve them (ExternalName, no selector).
+ */
+function countServices(unit: Unit, readyEndpoints: ReadonlyMap<string, number>): void {
+  if (unit.kind !== 'services') return;
+  for (const service of unit.contents) {
+    if (service.group !== 'nodes' || service.data.kind !== 'service') continue;
+    unit.services++;
+    const isServedByPods = !service.classes.includes('type-ExternalName') && !service.classes.includes('no-selector');
+    if (isServedByPods && !readyEndpoints.get(service.data.id)) unit.servicesWithoutEndpoints++;
+  }
+}
+
+function blockHealth(units: readonly Unit[]): { pods: PodHealth; notReadyHosts: number } {
+  const pods: PodHealth = { ready: 0, notReady: 0, pending: 0 };
+  for (const unit of units) addHealth(pods, unit.pods);
+  return { pods, notReadyHosts: units.filter((u) => u.element.classes.includes('not-ready')).length };
 }
