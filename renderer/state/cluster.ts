@@ -9,7 +9,7 @@ import type { ContextList, Events, PodpathApi, RequestPayload, SnapshotExport, V
 import type { ConnectionStatus } from '../transport/connection.ts';
 import type { TopologyDelta } from '../../shared/model/delta.ts';
 import type { Topology } from '../../shared/model/types.ts';
-import { applyDelta } from '../../shared/topology/diff.ts';
+import { applyDelta, mergeDeltas } from '../../shared/topology/diff.ts';
 import { createStore, type Store } from './store.ts';
 
 export type ClusterState =
@@ -89,8 +89,13 @@ export function createClusterStore(api: ClusterApi, options: ClusterStoreOptions
   /** The newest session the backend announced (didOpenSource). */
   let announced = 0;
 
-  /** The view the latest deltas made, not yet in the store (scheduleShow), if any. */
+  /**
+   * The view the latest deltas made, not yet in the store (scheduleShow), if any. Its topology
+   * is the one before `unapplied`: deltas that arrive together are applied together when shown,
+   * as one (mergeDeltas), so a page that fell behind copies each collection once (issue 14).
+   */
   let unshown: ViewState | null = null;
+  let unapplied: TopologyDelta[] = [];
   /** Whether a delta made it (the view is then ready), or only new kinds (the status stays). */
   let isUnshownDelta = false;
   let isShowScheduled = false;
@@ -99,8 +104,9 @@ export function createClusterStore(api: ClusterApi, options: ClusterStoreOptions
 
   /** Puts the deltas' view in the store now; whatever else changes the store does this first. */
   function show(): void {
-    const view = unshown;
+    const view = unshown && unapplied.length > 0 ? { ...unshown, topology: applyTopologyDelta(unshown.topology, mergeDeltas(unapplied)) } : unshown;
     unshown = null;
+    unapplied = [];
     if (view && isUnshownDelta) store.set({ status: 'ready', view, error: null });
     else if (view) store.set((s) => ({ ...s, view }) as ClusterState);
     isUnshownDelta = false;
@@ -143,6 +149,7 @@ export function createClusterStore(api: ClusterApi, options: ClusterStoreOptions
     awaited = null;
     // The whole state replaces whatever deltas made.
     unshown = null;
+    unapplied = [];
     store.set({ status: 'ready', view, error: null });
     flushHeld();
     // Another source was opened while this state was on its way (the desktop menu, another tab).
@@ -167,8 +174,8 @@ export function createClusterStore(api: ClusterApi, options: ClusterStoreOptions
       void reload();
       return;
     }
-    const topology = applyTopologyDelta(view.topology, delta);
-    showSoon({ ...view, seq: delta.seq, topology }, true);
+    unapplied.push(delta);
+    showSoon({ ...view, seq: delta.seq }, true);
   }
 
   function showSoon(view: ViewState, isDelta: boolean): void {

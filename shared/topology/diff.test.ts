@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { elementCollections, type ElementCollection, type Id, type ModelElement, type Topology } from '../model/types.ts';
 import { parseSnapshot } from '../snapshot/format.ts';
 import { derive } from './derive.ts';
-import { applyDelta, diff, isEqual } from './diff.ts';
+import { applyDelta, collectionHolding, diff, isEqual, mergeDeltas } from './diff.ts';
 
 const snapshot = parseSnapshot(readFileSync(new URL('../../assets/demo-cluster.podpath.json', import.meta.url), 'utf8'));
 const demo = (): Topology => derive(snapshot.objects, snapshot.source);
@@ -224,5 +224,75 @@ describe('applyDelta', () => {
   test('an element of unknown kind is an error, not a silent drop', () => {
     const bogus = { id: 'x:1', kind: 'router', name: 'r' } as unknown as ModelElement;
     expect(() => applyDelta(demo(), { seq: 1, added: [bogus], updated: [], removed: [] })).toThrow(/unknown kind "router"/);
+  });
+});
+
+describe('mergeDeltas', () => {
+  /** A random next state of `t`: elements removed, added (copies under new ids, some re-adding a removed id) and changed. */
+  function changeOf(t: Topology, rng: () => number, step: number, gone: Map<Id, ModelElement>): Topology {
+    const b = JSON.parse(JSON.stringify(t)) as Topology;
+    const all = () => elementCollections.flatMap((c) => Object.keys(elementsOf(b, c)).map((id) => [c, id] as const));
+    for (let n = 0; n < 1 + Math.floor(rng() * 6); n++) {
+      const [collection, id] = pick(rng, all());
+      const elements = elementsOf(b, collection);
+      const roll = rng();
+      if (roll < 0.25) {
+        gone.set(id, elements[id]!);
+        delete elements[id];
+      } else if (roll < 0.4 && gone.size > 0) {
+        // Something removed earlier comes back (a pod recreated under its old name).
+        const [back, element] = pick(rng, [...gone]);
+        gone.delete(back);
+        elementsOf(b, collectionHolding(b, back) ?? collection)[back] = element;
+      } else if (roll < 0.6) {
+        const copy = structuredClone(elements[id]!);
+        copy.id = `${id}~new-${step}-${n}`;
+        elements[copy.id] = copy;
+      } else {
+        mutate(elements[id]!, rng, n);
+      }
+    }
+    if (rng() < 0.2) b.cluster.podCIDRs.push(`10.${step % 256}.0.0/16`);
+    return b;
+  }
+
+  test("chains of random changes: the merged delta makes what applying each in turn makes, in diff's order", () => {
+    for (let seed = 1; seed <= 150; seed++) {
+      const rng = random(seed);
+      const start = demo();
+      const gone = new Map<Id, ModelElement>();
+      const deltas = [];
+      let current = start;
+      let byEach = start;
+      for (let step = 1; step <= 2 + Math.floor(rng() * 6); step++) {
+        const next = changeOf(current, rng, step, gone);
+        const delta = diff(current, next, step);
+        deltas.push(delta);
+        byEach = applyDelta(byEach, delta);
+        current = next;
+      }
+      const merged = mergeDeltas(deltas);
+      const context = `seed ${seed}`;
+      expect(applyDelta(start, merged), context).toStrictEqual(byEach);
+      expect(merged.seq, context).toBe(deltas.length);
+      // What a consumer may rely on: added are new to the start, removed and updated were there.
+      for (const element of merged.added) expect(collectionHolding(start, element.id), `${context}: added ${element.id}`).toBeNull();
+      for (const element of merged.updated) expect(collectionHolding(start, element.id), `${context}: updated ${element.id}`).not.toBeNull();
+      const ids = [...merged.added.map((e) => e.id), ...merged.updated.map((e) => e.id), ...merged.removed];
+      expect(new Set(ids).size, `${context}: each id once`).toBe(ids.length);
+      // Parents first when adding, children first when removing, as diff orders them.
+      const rank = (id: Id) => elementCollections.indexOf(collectionHolding(start, id) ?? collectionHolding(byEach, id)!);
+      for (const list of [merged.added, merged.updated]) {
+        const ranks = list.map((e) => rank(e.id));
+        expect(ranks, context).toEqual([...ranks].sort((a, b) => a - b));
+      }
+      const removed = merged.removed.map(rank);
+      expect(removed, context).toEqual([...removed].sort((a, b) => b - a));
+    }
+  });
+
+  test('one delta is itself', () => {
+    const delta = { seq: 3, added: [], updated: [], removed: ['pod:a/b'] };
+    expect(mergeDeltas([delta])).toBe(delta);
   });
 });

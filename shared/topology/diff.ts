@@ -130,6 +130,47 @@ export function applyDelta(topology: Topology, delta: TopologyDelta): Topology {
   return next;
 }
 
+/**
+ * One delta with the effect of applying `deltas` in turn (each one's removals, then its additions
+ * and updates), so that a consumer that fell behind copies each collection once (issue 14): an
+ * element added then removed is in no list, one removed then added is updated, one added then
+ * updated is added as it ended. The lists keep diff's order by collection; the seq is the last
+ * delta's and the cluster the last one given.
+ */
+export function mergeDeltas(deltas: readonly TopologyDelta[]): TopologyDelta {
+  if (deltas.length === 1) return deltas[0]!;
+  const ends = new Map<Id, ModelElement | null>();
+  const wasAdded = new Set<Id>();
+  let cluster: TopologyDelta['cluster'];
+  for (const delta of deltas) {
+    for (const id of delta.removed) {
+      if (wasAdded.delete(id)) ends.delete(id);
+      else ends.set(id, null);
+    }
+    for (const element of delta.added) {
+      if (!ends.has(element.id)) wasAdded.add(element.id);
+      ends.set(element.id, element);
+    }
+    for (const element of delta.updated) ends.set(element.id, element);
+    cluster = delta.cluster ?? cluster;
+  }
+  const rank = new Map(elementCollections.map((c, i) => [c, i]));
+  const rankOf = (id: Id, element: ModelElement | null): number => {
+    const collection = element ? collectionOfKind[element.kind] : collectionOfPrefix.get(id.slice(0, id.indexOf(':')));
+    return collection ? rank.get(collection)! : elementCollections.length;
+  };
+  const byCollection = (a: [Id, ModelElement | null], b: [Id, ModelElement | null]): number => rankOf(a[0], a[1]) - rankOf(b[0], b[1]);
+  const entries = [...ends].sort(byCollection);
+  const merged: TopologyDelta = {
+    seq: deltas.at(-1)!.seq,
+    added: entries.flatMap(([id, element]) => (element && wasAdded.has(id) ? [element] : [])),
+    updated: entries.flatMap(([id, element]) => (element && !wasAdded.has(id) ? [element] : [])),
+    removed: entries.flatMap(([id, element]) => (element ? [] : [id])).reverse(),
+  };
+  if (cluster) merged.cluster = cluster;
+  return merged;
+}
+
 /** The collection that holds `id`, from its prefix, else by looking in each; null if none. */
 export function collectionHolding(topology: Topology, id: Id): ElementCollection | null {
   const colon = id.indexOf(':');
