@@ -12,7 +12,8 @@
  * event — to the first animation frame after the graph drew a topology that shows it (the page
  * listens through `window.podpathView.onDidDraw`; page time is epoch ms via performance.timeOrigin,
  * and both clocks are this machine's). The time from the write's response is reported beside it.
- * A change the graph never showed before the run's end (plus a grace) is counted lost.
+ * A change the graph never showed before the run's end (plus a grace) is counted lost, unless the
+ * pod's next change was shown instead (superseded: both came between two frames).
  * Memory: the serve process's RSS (/proc) and the page's JS heap (CDP) during the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -309,6 +310,8 @@ interface Result {
   failed: number;
   shown: number;
   lost: number;
+  /** The changes not shown by kind of change, those a later change to the same pod overtook apart. */
+  lostByKind: Record<string, number>;
   /** From the watch event; from the write's response. */
   fromEvent: number[];
   fromResponse: number[];
@@ -415,13 +418,20 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
     const fromEvent: number[] = [];
     const fromResponse: number[] = [];
     let lost = 0;
+    const lostByKind: Record<string, number> = {};
     const done = driven.changes.filter((c) => c.respondedAt !== undefined);
     const thirds: number[][] = [[], [], []];
     const firstSent = done[0]?.sentAt ?? 0;
+    const shownAt = (change: Change) => drawnStates.get(change.id)?.find((d) => d.at >= change.sentAt && (change.expect === 2 ? d.state >= 0 : d.state === change.expect));
     for (const change of done) {
-      const shown = drawnStates.get(change.id)?.find((d) => d.at >= change.sentAt && (change.expect === 2 ? d.state >= 0 : d.state === change.expect));
+      const shown = shownAt(change);
       if (!shown) {
-        lost++;
+        // Superseded: the pod's next change was drawn in the frame that would have shown this one
+        // (a pod made ready and deleted before a frame), so no frame could show it.
+        const next = done.find((c) => c.id === change.id && c.sentAt > change.sentAt);
+        const kind = next && shownAt(next) ? `${change.kind} superseded` : change.kind;
+        if (kind === change.kind) lost++;
+        lostByKind[kind] = (lostByKind[kind] ?? 0) + 1;
         continue;
       }
       const eventAt = change.kind === 'delete' ? events.arrivals.get(`${change.uid}/deleted`) : events.arrivals.get(`${change.uid}/${change.resourceVersion}`);
@@ -437,6 +447,7 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
       failed: driven.failed,
       shown: fromEvent.length,
       lost,
+      lostByKind,
       fromEvent,
       fromResponse,
       byThird: thirds.map((t) => percentile(t, 50)),
@@ -501,6 +512,7 @@ export async function benchWatch(sizes: number[]): Promise<void> {
       const result = await runSize(api, cp.kubeconfig, pods, `bench-${sizes[0]}`, run);
       printResult(result);
       console.log(`  p50 by third of the run: ${result.byThird.map(ms).join(', ')}; a delta from the browser's socket to its frame p50 / p95: ${ms(percentile(result.inBrowser, 50))} / ${ms(percentile(result.inBrowser, 95))}, from its message event on the page ${ms(percentile(result.inPage, 50))} / ${ms(percentile(result.inPage, 95))}; graph canvas clears: ${result.clears}`);
+      if (Object.keys(result.lostByKind).length > 0) console.log(`  not shown, by kind of change: ${Object.entries(result.lostByKind).map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
       if (result.failed > 0 || result.skipped > 0) console.log(`  ${result.failed} writes failed, ${result.skipped} slots skipped (200 writes in flight)`);
     }
   } finally {
