@@ -44,7 +44,8 @@ export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps
   const listId = useId();
   const deferred = useDeferredValue(query);
   const results = useMemo(() => (topology ? search(topology, deferred) : []), [topology, deferred]);
-  // What a trace calls each result, for its "Trace from" button (pods, Services, nodes, …).
+  // What a trace calls each result, for its trace button: "Trace from" a pod or a node, "Trace
+  // to" what only receives (a Service, an Ingress, a Gateway), never a dead end.
   const traceEnds = useMemo(() => new Map(topology ? results.map((r) => [r.id, endpointTextFor(topology, r.id)] as const) : []), [topology, results]);
   const canChoose = (result: SearchResult): boolean => result.kind !== 'ip' && result.kind !== 'invalid' && isDrawn(result.id);
   // Every match, not only the listed ones: what "Highlight all" and "Show only these" act on.
@@ -214,17 +215,18 @@ export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps
                       type="button"
                       className="button button-small search-trace"
                       tabIndex={-1}
-                      title="Start a trace from it"
-                      data-testid="search-trace-from"
+                      title={isReceiver(result) ? 'Start a trace to it' : 'Start a trace from it'}
+                      data-testid={isReceiver(result) ? 'search-trace-to' : 'search-trace-from'}
                       onMouseDown={(event) => {
                         event.preventDefault();
                         event.stopPropagation();
                         // Not selected: the trace gets the sidebar, and the view fits its path.
-                        editTrace({ from: traceEnds.get(result.id)! });
+                        const end = traceEnds.get(result.id)!;
+                        editTrace(isReceiver(result) ? { to: end } : { from: end });
                         setOpen(false);
                       }}
                     >
-                      Trace from
+                      {isReceiver(result) ? 'Trace to' : 'Trace from'}
                     </button>
                   )}
                 </li>
@@ -236,3 +238,6 @@ export function Search({ topology, isDrawn, onChoose, onHighlight }: SearchProps
     </div>
   );
 }
+
+/** Results that receive traffic but never send it: a trace can only end at them. */
+const isReceiver = (result: SearchResult): boolean => result.kind === 'service' || result.kind === 'ingress' || result.kind === 'gateway';

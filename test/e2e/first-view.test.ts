@@ -152,6 +152,21 @@ describe.skipIf(!hasChromium)('the first view in Chromium', () => {
     await page.getByRole('button', { name: 'Close the trace' }).click();
   });
 
+  test('a Service’s search row starts a trace to it (a Service never sends), and the source is what is left to type', async () => {
+    const frontend = pods.find((p) => p.namespace === 'shop' && p.name.startsWith('frontend-') && p.isReady)!;
+    await page.getByTestId('search').fill('svc/shop/backend');
+    const row = page.locator('.search-result').filter({ has: page.getByTestId('search-trace-to') }).first();
+    await row.hover();
+    expect(await row.getByTestId('search-trace-from').count()).toBe(0);
+    await page.screenshot({ path: join(resultsDir, 'search-trace-to.png') });
+    await row.getByTestId('search-trace-to').click();
+    expect(await page.getByTestId('trace-to').inputValue()).toBe('svc/shop/backend');
+    expect(await page.getByTestId('trace-from').inputValue()).toBe('');
+    await page.getByTestId('trace-from').fill(`shop/${frontend.name}`);
+    await expect.poll(() => page.getByTestId('trace-result').getAttribute('data-verdict')).toBe('delivered');
+    await page.getByRole('button', { name: 'Close the trace' }).click();
+  });
+
   test('a pod’s details say who may reach it under NetworkPolicy', async () => {
     await page.getByTestId('search').fill('shop/db-0');
     await expect.poll(() => page.getByTestId('search-results').textContent()).toMatch(/db-0/);
