@@ -201,16 +201,7 @@ function measure(elements: readonly GraphElement[], positions: ReadonlyMap<strin
       if (data.namespace) unit.namespaces.set(data.namespace, (unit.namespaces.get(data.namespace) ?? 0) + 1);
     }
   }
-  const readyEndpoints = new Map<string, number>();
-  for (const edge of edges) {
-    const { source, target } = edge.data;
-    if (isReadyEndpoint(edge)) readyEndpoints.set(source, (readyEndpoints.get(source) ?? 0) + 1);
-    const s = unitOf.get(source);
-    const t = unitOf.get(target);
-    if (s && t && s.unit === t.unit) s.unit.innerEdges++;
-    else if (t?.isContent) t.unit.outerEdges++;
-    else if (s?.isContent) s.unit.outerEdges++;
-  }
+  const readyEndpoints = countEdges(edges, unitOf);
   for (const unit of units) countServices(unit, readyEndpoints);
   const byTop = new Map<number, Unit[]>();
   for (const unit of units) {
@@ -278,7 +269,7 @@ function follow(last: Measured, elements: readonly GraphElement[]): Measured | n
     const was = last.value.edges[i]!;
     return e === was || (e.data.id === was.data.id && e.data.source === was.data.source && e.data.target === was.data.target);
   });
-  const readyEndpoints = isSameEdges ? last.readyEndpoints : new Map<string, number>();
+  let readyEndpoints = last.readyEndpoints;
   if (isSameEdges) {
     for (let i = 0; i < edges.length; i++) {
       const [was, now] = [last.value.edges[i]!, edges[i]!];
@@ -288,15 +279,7 @@ function follow(last: Measured, elements: readonly GraphElement[]): Measured | n
     }
   } else {
     for (const unit of units) unit.innerEdges = unit.outerEdges = 0;
-    for (const edge of edges) {
-      const { source, target } = edge.data;
-      if (isReadyEndpoint(edge)) readyEndpoints.set(source, (readyEndpoints.get(source) ?? 0) + 1);
-      const s = unitOf.get(source);
-      const t = unitOf.get(target);
-      if (s && t && s.unit === t.unit) s.unit.innerEdges++;
-      else if (t?.isContent) t.unit.outerEdges++;
-      else if (s?.isContent) s.unit.outerEdges++;
-    }
+    readyEndpoints = countEdges(edges, unitOf);
   }
 
   const free = changed.length > 0 ? [...last.value.free] : last.value.free;
@@ -323,6 +306,24 @@ function follow(last: Measured, elements: readonly GraphElement[]): Measured | n
   }
   for (const row of rows) Object.assign(row, blockHealth(row.units));
   return { elements, value: { ...last.value, total: elements.length, free, edges }, nodes, unitByRoot: last.unitByRoot, readyEndpoints };
+}
+
+/**
+ * Each unit's edges inside it and reaching into its contents from outside, counted onto the
+ * units; answers the ready endpoint edges per Service.
+ */
+function countEdges(edges: readonly (GraphElement & { group: 'edges' })[], unitOf: Prepared['unitOf']): Map<string, number> {
+  const readyEndpoints = new Map<string, number>();
+  for (const edge of edges) {
+    const { source, target } = edge.data;
+    if (isReadyEndpoint(edge)) readyEndpoints.set(source, (readyEndpoints.get(source) ?? 0) + 1);
+    const s = unitOf.get(source);
+    const t = unitOf.get(target);
+    if (s && t && s.unit === t.unit) s.unit.innerEdges++;
+    else if (t?.isContent) t.unit.outerEdges++;
+    else if (s?.isContent) s.unit.outerEdges++;
+  }
+  return readyEndpoints;
 }
 
 /** A pod's state as its classes say; a Pending pod is not ready either, and counts as Pending only. */
