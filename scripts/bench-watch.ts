@@ -12,8 +12,8 @@
  * event — to the first animation frame after the graph drew a topology that shows it (the page
  * listens through `window.podpathView.onDidDraw`; page time is epoch ms via performance.timeOrigin,
  * and both clocks are this machine's). The time from the write's response is reported beside it.
- * A change the graph never showed before the run's end (plus a grace) is counted lost, unless the
- * pod's next change was shown instead (superseded: both came between two frames).
+ * A change the graph never showed before the run's end (plus a grace) is counted lost, unless a
+ * later change to the same pod was shown instead (overtaken: both came between two deltas).
  * Memory: the serve process's RSS (/proc) and the page's JS heap (CDP) during the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,10 +27,10 @@ import { openBackend } from '../electron/backend/backend.ts';
 import { chromiumExecutable, headlessChromiumArgs } from '../electron/cli/export-image.ts';
 import { ensureRenderer } from '../electron/serve/renderer-build.ts';
 import { serve } from '../electron/serve/serve.ts';
-import type { DrawnTopology, PodpathView } from '../renderer/graph/view-hook.ts';
 import { adminApi, startControlPlane, type KubeApi } from '../test/cluster/harness.ts';
 import { printProfile, readableRenderer, type CpuProfile } from './bench-profile.ts';
 import { PodEvents } from './bench-watch-events.ts';
+import { installRecorder, recordArrivals, type RecorderWindow } from './bench-watch-page.ts';
 import { fill } from './bench-live.ts';
 
 const writesPerSecond = 100;
@@ -85,77 +85,6 @@ function stopServe(child: ChildProcess): Promise<void> {
 function rssOf(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : NaN;
-}
-
-// ---- the page side ------------------------------------------------------------------------
-
-/** Per draw: the frame after it (epoch ms), and the pods whose state it changed: `[id, state]`, state 1 ready, 0 not ready, -1 gone. */
-interface DrawLog {
-  at: number;
-  pods: [string, number][];
-  /** The sequence numbers of the deltas it drew. */
-  seqs: number[];
-}
-interface WatchRecorder {
-  draws: DrawLog[];
-  deltas: number;
-  resyncs: number;
-  /** Canvas clears in the graph: cytoscape clears each of its layers once per frame it paints. */
-  clears: number;
-}
-type RecorderWindow = Window & { __watch: WatchRecorder; podpathView?: PodpathView };
-
-/** Runs in the page before its scripts: when each topology delta arrived (seq → epoch ms), to tell the backend's share from the page's. */
-function recordArrivals(): void {
-  const arrivals: Record<number, number> = {};
-  (window as unknown as { __arrivals: Record<number, number> }).__arrivals = arrivals;
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args: ConstructorParameters<typeof WebSocket>) {
-      super(...args);
-      this.addEventListener('message', (event: MessageEvent) => {
-        const text = String(event.data);
-        if (!text.includes('"didChangeTopology"')) return;
-        const seq = /"seq":(\d+)/.exec(text)?.[1];
-        if (seq) arrivals[Number(seq)] = performance.timeOrigin + performance.now();
-      });
-    }
-  };
-}
-
-/** Runs in the page: notes, after each draw, which pods it showed in a new state. */
-function installRecorder(): void {
-  const w = window as unknown as RecorderWindow;
-  const recorder: WatchRecorder = { draws: [], deltas: 0, resyncs: 0, clears: 0 };
-  w.__watch = recorder;
-  const clearRect = CanvasRenderingContext2D.prototype.clearRect;
-  CanvasRenderingContext2D.prototype.clearRect = function (this: CanvasRenderingContext2D, ...args: Parameters<typeof clearRect>) {
-    if (this.canvas.closest?.('[data-testid="graph"]')) recorder.clears++;
-    return clearRect.apply(this, args);
-  };
-  const shown = new Map<string, number>();
-  w.podpathView!.onDidDraw(({ topology, deltas }: DrawnTopology) => {
-    const pods: [string, number][] = [];
-    const note = (id: string, state: number) => {
-      if (shown.get(id) === state) return;
-      shown.set(id, state);
-      pods.push([id, state]);
-    };
-    if (deltas) {
-      recorder.deltas += deltas.length;
-      for (const delta of deltas) {
-        for (const record of [...delta.added, ...delta.updated]) if (record.kind === 'pod') note(record.id, record.isReady ? 1 : 0);
-        for (const id of delta.removed) if (id.startsWith('pod:')) note(id, -1);
-      }
-    } else {
-      recorder.resyncs++;
-      for (const record of Object.values(topology.pods)) note(record.id, record.isReady ? 1 : 0);
-      for (const id of shown.keys()) if (!(id in topology.pods)) note(id, -1);
-    }
-    // Cytoscape paints in its own frame loop, which runs ahead of this callback in the next frame.
-    const seqs = deltas?.map((d) => d.seq) ?? [];
-    requestAnimationFrame(() => recorder.draws.push({ at: performance.timeOrigin + performance.now(), pods, seqs }));
-  });
 }
 
 // ---- the load -----------------------------------------------------------------------------
@@ -310,7 +239,7 @@ interface Result {
   failed: number;
   shown: number;
   lost: number;
-  /** The changes not shown by kind of change, those a later change to the same pod overtook apart. */
+  /** The changes not shown by kind of change, those a later change to the same pod overtook told apart. */
   lostByKind: Record<string, number>;
   /** From the watch event; from the write's response. */
   fromEvent: number[];
@@ -426,10 +355,10 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
     for (const change of done) {
       const shown = shownAt(change);
       if (!shown) {
-        // Superseded: the pod's next change was drawn in the frame that would have shown this one
-        // (a pod made ready and deleted before a frame), so no frame could show it.
-        const next = done.find((c) => c.id === change.id && c.sentAt > change.sentAt);
-        const kind = next && shownAt(next) ? `${change.kind} superseded` : change.kind;
+        // Overtaken: a later change to the same pod was drawn before any frame showed this one (a
+        // pod created, made ready and deleted between two deltas), so no frame could show it.
+        const isOvertaken = done.some((c) => c.id === change.id && c.sentAt > change.sentAt && shownAt(c));
+        const kind = isOvertaken ? `${change.kind} overtaken` : change.kind;
         if (kind === change.kind) lost++;
         lostByKind[kind] = (lostByKind[kind] ?? 0) + 1;
         continue;
