@@ -12,8 +12,9 @@
  * detail.ts's choice.
  *
  * (One class because it owns the one cytoscape instance: each public method is a verb of the
- * view, PodpathView, or a reader the panels and the test hook ask; the work is done by the
- * modules it calls: layout, detail, highlight, trace-path, overview, export-image.)
+ * view, PodpathView; what the test hook reads off the drawing it inherits (view-readers.ts). The
+ * work is done by the modules it calls: layout, detail, highlight, trace-overlay, viewport,
+ * overview, export-image.)
  */
 import type cytoscape from 'cytoscape';
 import type { Severity } from '../../shared/doctor/types.ts';
@@ -26,12 +27,12 @@ import type { GraphElementIndex } from './element-index.ts';
 import { followTopology, sameFilters } from './follow.ts';
 import { exportGraphImage, type ExportedImage, type ImageFormat, type ImageScope } from './export-image.ts';
 import { computeLayout, layoutBounds } from './layout.ts';
-import { labelBand, type Box, type Point } from './geometry.ts';
+import type { Box, Point } from './geometry.ts';
 import { canLayOutInWorker, layOutInWorker, workerLayoutThreshold } from './layout-async.ts';
 import { freshPositions, PositionMemory } from './position-memory.ts';
-import { renderedBox, renderedCenter } from './hit-test.ts';
-import { overviewOf, type Overview } from './overview.ts';
-import * as readers from './view-readers.ts';
+import { OverviewFeed, type Overview } from './overview.ts';
+import { centerReadably, fitMatches, fitTrace, fittedZoom, isFarZoom, showFirstView, showFold, zoomAboutMiddle } from './viewport.ts';
+import { DrawingReaders } from './view-readers.ts';
 import { applyElements } from './apply-elements.ts';
 import { markMatches, markSelection, ringProblems } from './highlight.ts';
 import { drawnBlockOf, drawnFoldOf } from './stand-in.ts';
@@ -41,34 +42,14 @@ import { hoverText, type HoverText } from './hover-text.ts';
 import { graphStylesheet, type StyleOptions } from './stylesheet.ts';
 import { legendSections } from './legend-spec.ts';
 import { fallbackTheme, type GraphTheme } from './theme.ts';
-import type { DrawnTopology, DrawnTraceStep, PodpathView } from './view-hook.ts';
+import type { DrawnTopology, PodpathView } from './view-hook.ts';
 import { deltasBetween } from '../state/cluster.ts';
-
-/** The furthest zoom out, unless the drawing needs further to fit. */
-const defaultMinZoom = 0.05;
 
 /** How long the view must rest before what it shows is redrawn at its level of detail. */
 const viewportRest = 120;
 
-/** How long after a draw the minimap hears of it, at the most (scheduleOverview). */
+/** How long after a draw the minimap hears of it, at the most (OverviewFeed). */
 const overviewDelay = 500;
-
-/** The closest a search's matches are fitted (a single match would fill the view). */
-const matchesMaxZoom = 1.5;
-
-/** The closest a trace's path is fitted (a path within one node would fill the view). */
-const traceMaxZoom = 1.6;
-
-/**
- * The zoom at which the smallest label (a container's, 10 px) is drawn 10 px high: a picture
- * opens at least this close, on its busiest node or namespace, when the whole would be smaller.
- */
-export const legibleZoom = 1;
-
-/** Below this zoom pod and container labels are too small to draw (stylesheet.ts), so hosts and
- * group boxes say their names large instead (`is-far`). */
-const farZoom = 0.9;
-
 
 export interface DrawOptions {
   /** Lay everything out afresh instead of placing only what is new. */
@@ -87,8 +68,7 @@ export interface DrawOptions {
   computed?: Map<string, Point>;
 }
 
-export class GraphAdapter implements PodpathView {
-  private readonly cy: cytoscape.Core;
+export class GraphAdapter extends DrawingReaders implements PodpathView {
   private topology: Topology | null = null;
   private theme: GraphTheme = fallbackTheme;
   private styleOptions: StyleOptions = {};
@@ -129,16 +109,16 @@ export class GraphAdapter implements PodpathView {
   /** Told how many elements are being laid out in the background, and null when done. */
   onDidChangeLayingOut: ((elements: number | null) => void) | null = null;
   private drawTimer: ReturnType<typeof setTimeout> | undefined;
-  private overviewTimer: ReturnType<typeof setTimeout> | undefined;
-  private overviewListeners = new Set<{ onOverview(overview: Overview | null): void; onView(): void }>();
+  private readonly overview: OverviewFeed;
   /** The benchmark's listeners (onDidDraw), and the topology they were last told of. */
   private drawListeners = new Set<(drawn: DrawnTopology) => void>();
   private toldTopology: Topology | null = null;
 
   constructor(cy: cytoscape.Core) {
+    super(cy);
     installFastStyleCache(cy);
-    this.cy = cy;
     this.trace = new TraceOverlay(cy);
+    this.overview = new OverviewFeed(cy, overviewDelay);
     cy.on('dragpan scrollzoom pinchzoom', () => {
       this.hasUserMovedViewport = true;
     });
@@ -156,10 +136,7 @@ export class GraphAdapter implements PodpathView {
     cy.on('mouseout', 'node, edge', () => this.clearHover());
     cy.on('viewport', () => this.onDidHover?.(null));
     cy.on('zoom', () => this.markFar());
-    cy.on('destroy', () => {
-      clearTimeout(this.drawTimer);
-      clearTimeout(this.overviewTimer);
-    });
+    cy.on('destroy', () => clearTimeout(this.drawTimer));
     // A traced element hovered: the trace panel marks its hops.
     cy.on('mouseover', 'node, edge', (event) => this.onDidHoverTraceHops?.(this.trace.hopsAt((event.target as cytoscape.SingularElementArgument).id(), this.drawn)));
     cy.on('mouseout', 'node, edge', () => this.onDidHoverTraceHops?.(null));
@@ -257,33 +234,16 @@ export class GraphAdapter implements PodpathView {
     for (const listener of this.drawListeners) listener(drawn);
   }
 
-  /**
-   * A picture's first view: all of it when its text is legible that way, else its busiest node
-   * (or namespace, or fold), the largest box, at the legible zoom: centred, or from its top left
-   * corner when larger than the view. The rest is a pan or a zoom away (and on the minimap).
-   */
+  /** A picture's first view (viewport.ts), which a resize keeps until the user moves the view. */
   private showFirstView(): void {
-    const cy = this.cy;
     this.hasUserMovedViewport = false;
     this.isFirstView = true;
-    if (cy.elements().length === 0) return;
-    cy.fit(undefined, 24);
-    if (cy.zoom() >= legibleZoom) return;
-    let busiest: cytoscape.BoundingBox12 & cytoscape.BoundingBoxWH = { x1: 0, y1: 0, x2: 0, y2: 0, w: 0, h: 0 };
-    let isFold = false;
-    cy.nodes('.host, .namespace, .fold-host').forEach((node) => {
-      const box = node.boundingBox({ includeLabels: true });
-      if (box.w * box.h > busiest.w * busiest.h) [busiest, isFold] = [box, node.hasClass('fold')];
-    });
-    if (busiest.w === 0) return;
-    // A fold opens into a box with its label above it (a host's four lines): keep that in view.
-    const label = isFold ? labelBand(4) : 0;
-    this.showBox({ x1: busiest.x1, y1: busiest.y1 - label, x2: busiest.x2, y2: busiest.y2 }, Math.min(cy.maxZoom(), legibleZoom), 24);
+    showFirstView(this.cy);
   }
 
   /** Hosts and group boxes say their names large when pod labels are too small to draw. */
   private markFar(): void {
-    const isFar = this.cy.zoom() < farZoom;
+    const isFar = isFarZoom(this.cy);
     if (isFar === this.isFar) return;
     this.isFar = isFar;
     this.cy.batch(() => this.cy.nodes('.host, .group').toggleClass('is-far', isFar));
@@ -348,21 +308,7 @@ export class GraphAdapter implements PodpathView {
     });
     cy.container()?.setAttribute('data-element-count', String(cy.elements().length));
     cy.container()?.setAttribute('data-folded', String(detail.isFolded));
-    this.scheduleOverview();
-  }
-
-  /**
-   * Tells the minimap the drawing's boxes soon after a draw, at most every `overviewDelay`:
-   * reading them makes cytoscape bring the style and bounds of everything that changed up to
-   * date at once, which a live update's draw should not wait for (issue 14).
-   */
-  private scheduleOverview(): void {
-    if (this.overviewListeners.size === 0 || this.overviewTimer !== undefined) return;
-    this.overviewTimer = setTimeout(() => {
-      this.overviewTimer = undefined;
-      const overview = overviewOf(this.cy);
-      for (const listener of this.overviewListeners) listener.onOverview(overview);
-    }, overviewDelay);
+    this.overview.drawn();
   }
 
   /**
@@ -370,19 +316,8 @@ export class GraphAdapter implements PodpathView {
    * view moves (the minimap); returns a function that stops it.
    */
   onOverview(onOverview: (overview: Overview | null) => void, onView: () => void): () => void {
-    const listener = { onOverview, onView };
-    this.overviewListeners.add(listener);
-    if (this.overviewListeners.size === 1) this.cy.on('viewport resize', this.notifyView);
-    onOverview(overviewOf(this.cy));
-    return () => {
-      this.overviewListeners.delete(listener);
-      if (this.overviewListeners.size === 0) this.cy.off('viewport resize', this.notifyView);
-    };
+    return this.overview.listen(onOverview, onView);
   }
-
-  private readonly notifyView = (): void => {
-    for (const listener of this.overviewListeners) listener.onView();
-  };
 
   /** The part of the drawing in view, in model coordinates. */
   visibleBox(): Box {
@@ -402,12 +337,7 @@ export class GraphAdapter implements PodpathView {
     const cy = this.cy;
     if (!this.index || cy.width() <= 0) return undefined;
     const box = layoutBounds(this.index.list, this.layoutPositions);
-    if (!box) return undefined;
-    const fits = Math.min((cy.width() - 48) / Math.max(1, box.x2 - box.x1), (cy.height() - 48) / Math.max(1, box.y2 - box.y1));
-    // A large cluster must still fit in view, with room to zoom out a little further.
-    cy.minZoom(Math.min(defaultMinZoom, fits / 2));
-    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), fits));
-    return { viewport: box, zoom };
+    return box ? { viewport: box, zoom: fittedZoom(cy, box) } : undefined;
   }
 
   /** Redraws for the view once it has rested a moment (detail.ts decides what it shows). */
@@ -418,32 +348,17 @@ export class GraphAdapter implements PodpathView {
   }
 
   /**
-   * Opens a fold and keeps it open, and zooms to it so that what it held reads: what a click on a
-   * folded box does. A node, a namespace, a namespace's Services or the Unscheduled box is shown
-   * at least at the legible zoom (pod labels 11 px), whole when it fits, else from its top-left
-   * corner with the rest a pan away; a block of nodes is fitted, its nodes' folds then large.
+   * Opens a fold and keeps it open, and zooms to it so that what it held reads (viewport.ts
+   * showFold): what a click on a folded box does.
    */
   openFold(unit: string): void {
     const box = this.index ? unitExtent(this.index.list, this.layoutPositions, unit) : null;
     this.expanded.add(unit);
     if (box) {
-      const cy = this.cy;
-      const margin = 24;
-      const fits = Math.min((cy.width() - 2 * margin) / Math.max(1, box.x2 - box.x1), (cy.height() - 2 * margin) / Math.max(1, box.y2 - box.y1));
-      // A small box is read, not magnified: no closer than twice the legible zoom.
-      const level = unit.startsWith('fold:block/') ? fits : Math.max(legibleZoom, Math.min(fits, 2 * legibleZoom));
-      this.showBox(box, Math.max(cy.minZoom(), Math.min(cy.maxZoom(), level)), margin);
+      showFold(this.cy, box, unit.startsWith('fold:block/'));
       this.hasUserMovedViewport = true;
     }
     this.draw();
-  }
-
-  /** Puts a model box in view at `zoom`: centred when it fits, else from its top-left corner. */
-  private showBox(box: Box, zoom: number, margin: number): void {
-    const [width, height] = [this.cy.width(), this.cy.height()];
-    const x = (box.x2 - box.x1) * zoom <= width - 2 * margin ? width / 2 - ((box.x1 + box.x2) / 2) * zoom : margin - box.x1 * zoom;
-    const y = (box.y2 - box.y1) * zoom <= height - 2 * margin ? height / 2 - ((box.y1 + box.y2) / 2) * zoom : margin - box.y1 * zoom;
-    this.cy.viewport({ zoom, pan: { x, y } });
   }
 
   setSelection(id: string | null): void {
@@ -463,11 +378,7 @@ export class GraphAdapter implements PodpathView {
     if (cy.getElementById(id).empty()) this.reveal(id);
     const ele = cy.getElementById(id);
     if (ele.empty()) return false;
-    const box = ele.boundingBox({ includeLabels: true });
-    const fitting = Math.min(cy.width() / Math.max(box.w + 48, 1), cy.height() / Math.max(box.h + 48, 1));
-    const level = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.max(cy.zoom(), 1), fitting));
-    cy.zoom(level);
-    cy.center(ele);
+    centerReadably(cy, ele);
     this.hasUserMovedViewport = true;
     this.found = id;
     cy.batch(() => this.applyHighlight());
@@ -498,13 +409,9 @@ export class GraphAdapter implements PodpathView {
     this.trace.set(path);
     if (this.trace.isShown) this.reveal(...this.trace.ids);
     this.cy.batch(() => this.trace.apply(this.drawn));
-    const cy = this.cy;
-    // The elements of the path, with room around them for their badges.
     const steps = this.trace.anchors();
     if (steps.nonempty()) {
-      cy.fit(steps, 64);
-      // A path within one pod or node is not blown up past reading size.
-      if (cy.zoom() > traceMaxZoom) cy.zoom({ level: traceMaxZoom, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      fitTrace(this.cy, steps);
       this.hasUserMovedViewport = true;
     }
   }
@@ -526,10 +433,8 @@ export class GraphAdapter implements PodpathView {
    * limits, like the mouse wheel does about the pointer. The view then stays where the user put it.
    */
   zoomBy(factor: number): void {
-    const cy = this.cy;
     if (!(factor > 0)) return;
-    const level = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), cy.zoom() * factor));
-    cy.zoom({ level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    zoomAboutMiddle(this.cy, this.cy.zoom() * factor);
     this.hasUserMovedViewport = true;
   }
 
@@ -579,46 +484,6 @@ export class GraphAdapter implements PodpathView {
     });
   }
 
-  markedIds(): string[] {
-    return readers.markedIds(this.cy);
-  }
-
-  problemIds(): { id: string; severity: 'error' | 'warning' }[] {
-    return readers.problemIds(this.cy);
-  }
-
-  tracedIds(): string[] {
-    return readers.tracedIds(this.cy);
-  }
-
-  traceSteps(): DrawnTraceStep[] {
-    return readers.traceSteps(this.cy);
-  }
-
-  modelPosition(id: string): Point | null {
-    return readers.modelPosition(this.cy, id);
-  }
-
-  isShown(id: string): boolean {
-    return readers.isShown(this.cy, id);
-  }
-
-  renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
-    return renderedBox(this.cy, id);
-  }
-
-  renderedCenter(id: string): { x: number; y: number } | null {
-    return renderedCenter(this.cy, id);
-  }
-
-  renderedFontSize(id: string): number | null {
-    return readers.renderedFontSize(this.cy, id);
-  }
-
-  drawnLabel(id: string): { text: string; fontStyle: string } | null {
-    return readers.drawnLabel(this.cy, id);
-  }
-
   private applyHighlight(): void {
     // Selected but folded: the fold that holds it stands in for it.
     markSelection(this.cy, this.selected, this.found, (id) => this.foldOf(id));
@@ -640,9 +505,7 @@ export class GraphAdapter implements PodpathView {
     this.cy.batch(() => this.applyMatches());
     const marks = this.cy.elements('.is-match');
     if (!isNew || marks.empty()) return;
-    const cy = this.cy;
-    cy.fit(marks, 48);
-    if (cy.zoom() > matchesMaxZoom) cy.zoom({ level: matchesMaxZoom, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    fitMatches(this.cy, marks);
     this.hasUserMovedViewport = true;
   }
 

@@ -1,65 +1,83 @@
 /**
  * What the test hook (view-hook.ts, `window.podpathView`) reads off the drawing: which elements
  * carry the marks of a search, the doctor and a trace, the trace's drawn steps, and an element's
- * place, visibility and label size. Pure reads of cytoscape; the adapter answers with these.
+ * place, boxes, visibility and label size. Pure reads of cytoscape: the adapter (adapter.ts), which
+ * owns the cytoscape instance, is a DrawingReaders, so these answer for it.
  */
 import type cytoscape from 'cytoscape';
 import type { Point } from './geometry.ts';
 import type { DrawnTraceStep } from './view-hook.ts';
+import { renderedBox, renderedCenter } from './hit-test.ts';
 
 const sortedIds = (elements: cytoscape.CollectionReturnValue): string[] => elements.map((e) => e.id()).sort();
 
-export function markedIds(cy: cytoscape.Core): string[] {
-  return sortedIds(cy.elements('.is-match'));
-}
+export class DrawingReaders {
+  protected readonly cy: cytoscape.Core;
 
-export function problemIds(cy: cytoscape.Core): { id: string; severity: 'error' | 'warning' }[] {
-  return cy
-    .elements('.has-problem-error, .has-problem-warning')
-    .map((e) => ({ id: e.id(), severity: e.hasClass('has-problem-error') ? ('error' as const) : ('warning' as const) }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
+  constructor(cy: cytoscape.Core) {
+    this.cy = cy;
+  }
 
-export function tracedIds(cy: cytoscape.Core): string[] {
-  return sortedIds(cy.elements('.is-traced'));
-}
+  markedIds(): string[] {
+    return sortedIds(this.cy.elements('.is-match'));
+  }
 
-export function traceSteps(cy: cytoscape.Core): DrawnTraceStep[] {
-  const step = (ele: cytoscape.SingularElementArgument): number => ele.data('step') as number;
-  return cy
-    .nodes('.trace-badge')
-    .sort((a, b) => step(a) - step(b))
-    .map((badge) => {
-      const arrow = cy.edges('.trace-step').filter((edge) => step(edge) === step(badge));
-      return {
-        hops: badge.data('hops') as number[],
-        label: badge.data('label') as string,
-        anchor: badge.data('anchor') as string,
-        style: badge.hasClass('trace-denied') ? 'denied' : badge.hasClass('trace-dns') ? 'dns' : 'data',
-        isActive: badge.hasClass('is-trace-active'),
-        arrow: arrow.nonempty() ? { from: arrow.source().id(), to: arrow.target().id(), style: arrow.hasClass('trace-step-dns') ? 'dns' : 'data' } : null,
-      };
-    });
-}
+  problemIds(): { id: string; severity: 'error' | 'warning' }[] {
+    return this.cy
+      .elements('.has-problem-error, .has-problem-warning')
+      .map((e) => ({ id: e.id(), severity: e.hasClass('has-problem-error') ? ('error' as const) : ('warning' as const) }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
 
-export function modelPosition(cy: cytoscape.Core, id: string): Point | null {
-  const ele = cy.getElementById(id);
-  if (ele.empty() || !ele.isNode()) return null;
-  const { x, y } = (ele as cytoscape.NodeSingular).position();
-  return { x, y };
-}
+  tracedIds(): string[] {
+    return sortedIds(this.cy.elements('.is-traced'));
+  }
 
-export function isShown(cy: cytoscape.Core, id: string): boolean {
-  const ele = cy.getElementById(id);
-  return ele.nonempty() && ele.visible();
-}
+  traceSteps(): DrawnTraceStep[] {
+    const step = (ele: cytoscape.SingularElementArgument): number => ele.data('step') as number;
+    return this.cy
+      .nodes('.trace-badge')
+      .sort((a, b) => step(a) - step(b))
+      .map((badge) => {
+        const arrow = this.cy.edges('.trace-step').filter((edge) => step(edge) === step(badge));
+        return {
+          hops: badge.data('hops') as number[],
+          label: badge.data('label') as string,
+          anchor: badge.data('anchor') as string,
+          style: badge.hasClass('trace-denied') ? 'denied' : badge.hasClass('trace-dns') ? 'dns' : 'data',
+          isActive: badge.hasClass('is-trace-active'),
+          arrow: arrow.nonempty() ? { from: arrow.source().id(), to: arrow.target().id(), style: arrow.hasClass('trace-step-dns') ? 'dns' : 'data' } : null,
+        };
+      });
+  }
 
-export function drawnLabel(cy: cytoscape.Core, id: string): { text: string; fontStyle: string } | null {
-  const ele = cy.getElementById(id);
-  return ele.empty() ? null : { text: String(ele.data('label') ?? ''), fontStyle: String(ele.style('font-style')) };
-}
+  modelPosition(id: string): Point | null {
+    const ele = this.cy.getElementById(id);
+    if (ele.empty() || !ele.isNode()) return null;
+    const { x, y } = (ele as cytoscape.NodeSingular).position();
+    return { x, y };
+  }
 
-export function renderedFontSize(cy: cytoscape.Core, id: string): number | null {
-  const ele = cy.getElementById(id);
-  return ele.empty() ? null : Number(ele.numericStyle('font-size')) * cy.zoom();
+  isShown(id: string): boolean {
+    const ele = this.cy.getElementById(id);
+    return ele.nonempty() && ele.visible();
+  }
+
+  drawnLabel(id: string): { text: string; fontStyle: string } | null {
+    const ele = this.cy.getElementById(id);
+    return ele.empty() ? null : { text: String(ele.data('label') ?? ''), fontStyle: String(ele.style('font-style')) };
+  }
+
+  renderedFontSize(id: string): number | null {
+    const ele = this.cy.getElementById(id);
+    return ele.empty() ? null : Number(ele.numericStyle('font-size')) * this.cy.zoom();
+  }
+
+  renderedBox(id: string): { x1: number; y1: number; x2: number; y2: number } | null {
+    return renderedBox(this.cy, id);
+  }
+
+  renderedCenter(id: string): { x: number; y: number } | null {
+    return renderedCenter(this.cy, id);
+  }
 }
