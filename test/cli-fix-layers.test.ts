@@ -10,6 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import type { Trace } from '../shared/trace/types.ts';
 import { snapshotWithPolicies } from './fixtures/cni-policies-cluster.ts';
 import { runPodpath } from './podpath-cli.ts';
+import { baselineDenyProd, protectShop } from './cni-policies/manifests.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-fix-layers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,19 +34,7 @@ describe('podpath trace --fix, then --with-policy the fix', () => {
   test('an admin-tier Deny (ClusterNetworkPolicy): a ClusterNetworkPolicy ahead of it', async () => {
     const { fixed, tried, before, after } = await fixThenTry(
       'admin',
-      `apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: protect-shop}
-spec:
-  tier: Admin
-  priority: 10
-  subject: {namespaces: {matchLabels: {env: prod}}}
-  ingress:
-  - name: deny-dev-to-db
-    action: Deny
-    from: [{pods: {namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: client}}}}]
-    protocols: [{tcp: {destinationPort: {number: 5432}}}]
-`,
+      protectShop(10),
       clientToDb,
     );
     expect(fixed.code).toBe(1);
@@ -61,16 +50,7 @@ spec:
   test('a baseline Deny (BaselineAdminNetworkPolicy): a new NetworkPolicy, its isolation said', async () => {
     const { fixed, tried, after } = await fixThenTry(
       'baseline',
-      `apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec:
-  subject: {namespaces: {matchLabels: {env: dev}}}
-  ingress:
-  - name: deny-prod
-    action: Deny
-    from: [{namespaces: {matchLabels: {env: prod}}}]
-`,
+      baselineDenyProd,
       ['--from', 'shop/web', '--to', 'dev/client', '--port', '80'],
     );
     expect(fixed.code).toBe(1);

@@ -11,6 +11,7 @@ import type { CompactDirection, TraceResult } from '../shared/trace/format.ts';
 import { repoRoot } from './e2e/serve.ts';
 import { snapshotWithPolicies } from './fixtures/cni-policies-cluster.ts';
 import { runPodpath } from './podpath-cli.ts';
+import { baselineDenyProd, calicoGnp, calicoTiered, calicoTiers, protectShop } from './cni-policies/manifests.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-layers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,22 +37,7 @@ const ingressOf = (line: TraceResult) => line.policy.ingress!;
 const egressOf = (line: TraceResult) => line.policy.egress!;
 
 describe('network-policy-api layering: admin tier, NetworkPolicy, baseline tier', () => {
-  const policies = `apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: protect-shop}
-spec:
-  tier: Admin
-  priority: 10
-  subject: {namespaces: {matchLabels: {env: prod}}}
-  ingress:
-  - name: deny-dev-to-db
-    action: Deny
-    from: [{pods: {namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: client}}}}]
-    protocols: [{tcp: {destinationPort: {number: 5432}}}]
-  - name: pass-dev
-    action: Pass
-    from: [{namespaces: {matchLabels: {env: dev}}}]
----
+  const policies = `${protectShop(10, '  - name: pass-dev\n    action: Pass\n    from: [{namespaces: {matchLabels: {env: dev}}}]\n')}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: web-allow-dev, namespace: shop}
@@ -61,16 +47,7 @@ spec:
   - from: [{namespaceSelector: {matchLabels: {env: dev}}}]
     ports: [{port: 8080, protocol: TCP}]
 ---
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec:
-  subject: {namespaces: {matchLabels: {env: dev}}}
-  ingress:
-  - name: deny-prod
-    action: Deny
-    from: [{namespaces: {matchLabels: {env: prod}}}]
-`;
+${baselineDenyProd}`;
 
   test('admin Deny; admin Pass, then NetworkPolicy allows; the baseline Deny for a pod no NetworkPolicy isolates', async () => {
     const { code, lines, stderr } = await batch(snapshotWith('admin', policies), [
@@ -96,18 +73,7 @@ spec:
 });
 
 describe('Calico: tiers in order, Pass, the end of a tier', () => {
-  const gnp = (name: string, spec: string) => `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${spec}---\n`;
-  const policies = `apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: security}
-spec: {order: 100}
----
-apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: platform}
-spec: {order: 200}
----
-${gnp('security.deny-dev-db', '  tier: security\n  order: 10\n  selector: app == "db"\n  ingress:\n  - action: Deny\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('security.pass-web', '  tier: security\n  order: 20\n  selector: app == "web"\n  ingress:\n  - action: Pass\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('platform.web', '  tier: platform\n  order: 10\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {selector: app == "client", namespaceSelector: env == "dev"}\n    destination: {ports: [8080]}\n')}${gnp('platform.web-from-sa', '  tier: platform\n  order: 20\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {serviceAccounts: {names: [scanner]}}\n    destination: {ports: [7070]}\n')}`;
+  const policies = `${calicoTiers}${calicoTiered}${calicoGnp('platform.web-from-sa', '  tier: platform\n  order: 20\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {serviceAccounts: {names: [scanner]}}\n    destination: {ports: [7070]}\n')}`;
 
   test('a tier Deny; a Pass then a later tier\'s Allow; the end-of-tier deny; a service account rule Podpath cannot read: unknown', async () => {
     const { code, lines, stderr } = await batch(snapshotWith('calico', policies), [

@@ -4,6 +4,7 @@
 // pasted what-if and applied; the trace is then delivered — or, where no policy can lift the
 // denial, there is no manifest and the line says what to change.
 import { describe, expect, it } from 'vitest';
+import { baselineDenyProd, calicoTiered, calicoTiers, protectShop } from '../../test/cni-policies/manifests.ts';
 import { parseDocuments } from '../kube/documents.ts';
 import { clusterWithPolicies } from '../../test/fixtures/cni-policies-cluster.ts';
 import type { PodRecord, Topology } from '../model/types.ts';
@@ -61,22 +62,7 @@ function podNamed(topology: Topology, name: string): PodRecord {
 const clientToDb: TraceQuery = { from: 'dev/client', to: 'shop/db', port: 5432 };
 
 describe('an admin-tier Deny: an admin policy of the same kind, ahead of it', () => {
-  const cnp = (priority: number) => `apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: protect-shop}
-spec:
-  tier: Admin
-  priority: ${priority}
-  subject: {namespaces: {matchLabels: {env: prod}}}
-  ingress:
-  - name: deny-dev-to-db
-    action: Deny
-    from: [{pods: {namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: client}}}}]
-    protocols: [{tcp: {destinationPort: {number: 5432}}}]
-  - name: deny-dev
-    action: Deny
-    from: [{namespaces: {matchLabels: {env: dev}}}]
-`;
+  const cnp = (priority: number) => protectShop(priority, '  - name: deny-dev\n    action: Deny\n    from: [{namespaces: {matchLabels: {env: dev}}}]\n');
 
   it('ClusterNetworkPolicy (v1alpha2): a new one at priority 9 accepts just this flow; nothing else changes', () => {
     const topology = clusterWith(cnp(10));
@@ -156,16 +142,7 @@ spec:
 
 describe('a baseline Deny: a new NetworkPolicy overrides it, and isolates the pod', () => {
   it('BaselineAdminNetworkPolicy: a NetworkPolicy for the receiver allowing just this flow, with the isolation said', () => {
-    const topology = clusterWith(`apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec:
-  subject: {namespaces: {matchLabels: {env: dev}}}
-  ingress:
-  - name: deny-prod
-    action: Deny
-    from: [{namespaces: {matchLabels: {env: prod}}}]
-`);
+    const topology = clusterWith(baselineDenyProd);
     const query: TraceQuery = { from: 'shop/web', to: 'dev/client', port: 80 };
     const { before, fix, yaml, read, options } = fixOf(topology, query);
     expect(before.policy.ingress).toMatchObject({ verdict: 'denied', layer: 'baseline' });
@@ -218,18 +195,7 @@ spec:
 });
 
 describe('Calico: a policy in the same tier, ordered before the Deny', () => {
-  const gnp = (name: string, spec: string) => `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${spec}---\n`;
-  const policies = `apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: security}
-spec: {order: 100}
----
-apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: platform}
-spec: {order: 200}
----
-${gnp('security.deny-dev-db', '  tier: security\n  order: 10\n  selector: app == "db"\n  ingress:\n  - action: Deny\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('security.pass-web', '  tier: security\n  order: 20\n  selector: app == "web"\n  ingress:\n  - action: Pass\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('platform.web', '  tier: platform\n  order: 10\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {selector: app == "client", namespaceSelector: env == "dev"}\n    destination: {ports: [8080]}\n')}`;
+  const policies = calicoTiers + calicoTiered;
 
   it('a GlobalNetworkPolicy Deny at order 10: a GlobalNetworkPolicy at order 9 in tier security', () => {
     const topology = clusterWith(policies);

@@ -15,24 +15,14 @@ import { derive } from '../../shared/topology/derive.ts';
 import { chromiumPath } from '../../scripts/system-deps.ts';
 import { repoRoot } from './serve.ts';
 import { openPage, type OpenPage } from './page.ts';
+import { calicoGnp, calicoTiered, calicoTiers } from '../cni-policies/manifests.ts';
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.log(`skipped: browser tests need Debian's Chromium at ${chromiumPath} (apt-get install chromium)`);
 
 const resultsDir = join(repoRoot, 'test-results');
 const clusterFile = join(repoRoot, 'test/fixtures/cni-policies/cluster.yaml');
-const gnp = (name: string, spec: string) => `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${spec}---\n`;
-const policies = `apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: security}
-spec: {order: 100}
----
-apiVersion: projectcalico.org/v3
-kind: Tier
-metadata: {name: platform}
-spec: {order: 200}
----
-apiVersion: policy.networking.k8s.io/v1alpha2
+const policies = `${calicoTiers}apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
 metadata: {name: protect-shop}
 spec:
@@ -44,7 +34,7 @@ spec:
     action: Deny
     from: [{namespaces: {matchLabels: {env: system}}}]
 ---
-${gnp('security.deny-dev-db', '  tier: security\n  order: 10\n  selector: app == "db"\n  ingress:\n  - action: Deny\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('security.pass-web', '  tier: security\n  order: 20\n  selector: app == "web"\n  ingress:\n  - action: Pass\n    source: {namespaceSelector: env == "dev"}\n')}${gnp('platform.web', '  tier: platform\n  order: 10\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {selector: app == "client", namespaceSelector: env == "dev"}\n    destination: {ports: [8080]}\n')}`;
+${calicoTiered}`;
 
 async function clickElement(page: Page, id: string): Promise<void> {
   const center = await page.evaluate((id) => (window as unknown as { podpathView: { renderedCenter(id: string): { x: number; y: number } | null } }).podpathView.renderedCenter(id), id);
@@ -147,7 +137,7 @@ describe.skipIf(!hasChromium)('Calico policies in Chromium', () => {
     // What if the platform tier allowed 9090 too: the pasted policy replaces the cluster's.
     expect(await page.locator('.trace-whatif summary').textContent()).toBe('What if… (a NetworkPolicy, admin, Calico or Cilium policy to try)');
     await page.locator('.trace-whatif summary').click();
-    await page.getByTestId('trace-whatif').fill(gnp('platform.web', '  tier: platform\n  order: 10\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {selector: app == "client", namespaceSelector: env == "dev"}\n    destination: {ports: [8080, 9090]}\n'));
+    await page.getByTestId('trace-whatif').fill(calicoGnp('platform.web', '  tier: platform\n  order: 10\n  selector: app == "web"\n  ingress:\n  - action: Allow\n    protocol: TCP\n    source: {selector: app == "client", namespaceSelector: env == "dev"}\n    destination: {ports: [8080, 9090]}\n'));
     await expect.poll(() => verdict.locator('strong').textContent(), { timeout: 10_000 }).toBe('Delivered');
     expect(await page.locator('.trace-problem').count()).toBe(0);
 
