@@ -13,7 +13,8 @@
  * listens through `window.podpathView.onDidDraw`; page time is epoch ms via performance.timeOrigin,
  * and both clocks are this machine's). The time from the write's response is reported beside it.
  * A change the graph never showed before the run's end (plus a grace) is counted lost, unless a
- * later change to the same pod was shown instead (overtaken: both came between two deltas).
+ * later change to the same pod was shown instead (overtaken), or the pod was created and deleted
+ * between two draws and never drawn (a backlog that long; the latencies show it too).
  * Memory: the serve process's RSS (/proc) and the page's JS heap (CDP) during the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -124,9 +125,10 @@ function statusPatch(isReady: boolean, addresses?: { podIP: string; hostIP: stri
 
 /**
  * Writes at `writesPerSecond` for `runMs`, open loop (a slow answer does not delay the next
- * write), and returns every change made. `firstNamespace`'s node 0 holds the scaled pods.
+ * write), and returns every change made and the pods it scaled up (the caller deletes them once
+ * the run is measured). `firstNamespace`'s node 0 holds the scaled pods.
  */
-async function drive(api: KubeApi, flippable: PodRef[], firstNamespace: string, run: number): Promise<{ changes: Change[]; skipped: number; failed: number; writeMs: number }> {
+async function drive(api: KubeApi, flippable: PodRef[], firstNamespace: string, run: number): Promise<{ changes: Change[]; skipped: number; failed: number; writeMs: number; scaledUp: PodRef[] }> {
   const changes: Change[] = [];
   const node = `${firstNamespace}-0`;
   const scaled: { ref: PodRef; createdAt: number; isPatched: boolean }[] = [];
@@ -218,9 +220,7 @@ async function drive(api: KubeApi, flippable: PodRef[], firstNamespace: string, 
   }
   await Promise.all(writes);
   const writeMs = now() - start;
-  // What was scaled up is scaled down again, so that every size starts from its fill alone.
-  await Promise.all(scaled.map((s) => api.deleteObject(`/api/v1/namespaces/${firstNamespace}/pods/${s.ref.name}`)));
-  return { changes, skipped, failed, writeMs };
+  return { changes, skipped, failed, writeMs, scaledUp: scaled.map((s) => s.ref) };
 }
 
 
@@ -336,6 +336,9 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
     sampling = false;
     await sampler;
     const recorder = await page.evaluate(() => (window as unknown as RecorderWindow).__watch);
+    // What was scaled up is scaled down again, so that every size starts from its fill alone:
+    // after the grace, so that no change of the run is deleted before the graph could show it.
+    await Promise.all(driven.scaledUp.map((ref) => api.deleteObject(`/api/v1/namespaces/${ref.namespace}/pods/${ref.name}`)));
     if (errors.length > 0) console.log(`  page errors: ${errors.join('; ')}`);
     const arrivals = await page.evaluate(() => (window as unknown as { __arrivals: Record<number, number> }).__arrivals);
     const inPage = recorder.draws.flatMap((d) => d.seqs.flatMap((seq) => (arrivals[seq] ? [d.at - arrivals[seq]] : [])));
@@ -355,10 +358,13 @@ async function runSize(api: KubeApi, kubeconfig: string, pods: number, firstName
     for (const change of done) {
       const shown = shownAt(change);
       if (!shown) {
-        // Overtaken: a later change to the same pod was drawn before any frame showed this one (a
-        // pod created, made ready and deleted between two deltas), so no frame could show it.
+        // Overtaken: a later change to the same pod was drawn before any frame showed this one, so
+        // no frame could show it. Gone between draws: the pod was created, made ready and deleted
+        // between two draws (each draw shows what the deltas since the last one made), so it was
+        // never drawn at all: the page or the backend fell that far behind.
         const isOvertaken = done.some((c) => c.id === change.id && c.sentAt > change.sentAt && shownAt(c));
-        const kind = isOvertaken ? `${change.kind} overtaken` : change.kind;
+        const isGoneBetweenDraws = !drawnStates.has(change.id) && done.some((c) => c.id === change.id && c.kind === 'delete');
+        const kind = isOvertaken ? `${change.kind} overtaken` : isGoneBetweenDraws ? `${change.kind} of a pod gone between draws` : change.kind;
         if (kind === change.kind) lost++;
         lostByKind[kind] = (lostByKind[kind] ?? 0) + 1;
         continue;
